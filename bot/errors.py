@@ -1,0 +1,35 @@
+"""One exception base for prepbot, and its children."""
+
+from __future__ import annotations
+
+
+class PrepbotError(Exception):
+    """Base of every error prepbot raises on purpose."""
+
+
+class ConfigError(PrepbotError):
+    """A setting is missing or malformed; the message names the setting, never its value."""
+
+
+class ContentError(PrepbotError):
+    """A deck or import source could not be read or is malformed."""
+
+
+class ImportFormatError(ContentError):
+    """An import source does not match the requested format."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+class NotFoundError(PrepbotError):
+    """A requested item, deck, chat or user does not exist."""
+
+
+class InvalidInputError(PrepbotError):
+    """A user-supplied argument is invalid; the message is safe to show to the user."""
+
+
+class StoreError(PrepbotError):
+    """The storage backend failed."""
