@@ -139,6 +139,9 @@ class Checker:
         except ValidationError as exc:
             self._pydantic(located, exc, prefix=())
             return None
+        if deck.tags and deck.published:
+            self.add(path, located.line(["tags"]), "tags",
+                     "a published deck cannot define its own tags; move them to tags.yaml")
         items: list[Item] = []
         for index, raw in enumerate(raw_items):
             try:
@@ -170,10 +173,11 @@ class Checker:
             self.add(path, *at("id"), f"duplicate item id '{item.id}' (also at {other}:{other_line})")
         else:
             self._seen_ids[item.id] = (path, at("id")[0])
-        if self.tags:
+        known = self.tags | deck.tags
+        if known:
             for t_index, tag in enumerate(item.tags):
-                if tag not in self.tags:
-                    close = [m[0] for m in process.extract(tag, list(self.tags), limit=3)]
+                if tag not in known:
+                    close = [m[0] for m in process.extract(tag, list(known), limit=3)]
                     hint = f"; closest: {', '.join(close)}" if close else ""
                     self.add(path, *at("tags", t_index), f"unknown tag '{tag}'{hint}")
         if deck.published:

@@ -120,6 +120,11 @@ class Deck(Strict):
     attribution: NonEmpty
     url: str | None = None
     status: Literal["published", "draft"] = "published"
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Draft decks only: new tags (name -> description) proposed by an import; "
+        "merge them into content/tags.yaml before publishing.",
+    )
     items: list[Item] = Field(default_factory=list)
 
     @property

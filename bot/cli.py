@@ -1,0 +1,182 @@
+"""The `prepbot` command line: run the bot, practise, and maintain content."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.content.checker import check_paths, find_content_dir, load_tags
+from bot.content.importers import FORMATS, import_source, read_question_file
+from bot.content.importers.draft import dump_deck
+from bot.content.schema import Deck
+from bot.content.stats import deck_stats, format_stats
+from bot.errors import ConfigError, PrepbotError
+from bot.logsetup import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the configured platforms, or the console practice mode without tokens."""
+    settings = _settings()
+    _configure_logging(settings)
+    from bot.app import run  # imported late: it pulls in the platform libraries
+
+    return run(settings)
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    """Validate decks; every problem at once, exit 1 on any error."""
+    paths = [Path(p) for p in args.paths] or [_settings().content_dir]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"prepbot: no such file or directory: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    tags = None
+    if not any(find_content_dir(p) for p in paths):
+        # A deck outside the content tree is checked against the configured vocabulary.
+        tags = load_tags(_settings().content_dir)
+    result = check_paths(paths, tags=tags)
+    for problem in result.problems:
+        print(problem)
+    items = sum(len(deck.items) for _, deck in result.decks)
+    print(
+        f"{len(result.decks)} deck(s), {items} item(s): "
+        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)",
+        file=sys.stderr,
+    )
+    return 1 if result.errors else 0
+
+
+def cmd_content_stats(args: argparse.Namespace) -> int:
+    """Counts by deck, type, tag and difficulty."""
+    paths = [Path(p) for p in args.paths] or [_settings().content_dir]
+    result = check_paths(paths)
+    stats = deck_stats(deck for _, deck in result.decks)
+    print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
+    if result.errors:
+        print(f"note: {len(result.errors)} error(s); run `prepbot content check`", file=sys.stderr)
+    return 0
+
+
+def cmd_content_import(args: argparse.Namespace) -> int:
+    """Convert a foreign question collection into a draft deck."""
+    from rich.progress import track
+
+    questions = read_question_file(Path(args.questions)) if args.questions else None
+    deck, result, fmt = import_source(Path(args.source), args.deck_id, args.format, questions)
+    items = deck["items"]
+    assert isinstance(items, list)
+    if len(items) > 200:
+        # Validate item by item so a large import shows progress.
+        for entry in track(items, description="validating", console=_stderr_console()):
+            Deck.model_validate({**deck, "items": [entry]})
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump_deck(deck), encoding="utf-8")
+    answered = sum(1 for entry in items if entry.get("answer") or entry.get("options"))
+    err = sys.stderr
+    print(f"format: {fmt}", file=err)
+    print(f"recovered {len(items)} item(s): {answered} with answers, "
+          f"{len(items) - answered} flagged no_answer", file=err)
+    for note in result.notes:
+        print(f"note: {note}", file=err)
+    for skipped in result.skipped:
+        print(f"skipped: {skipped}", file=err)
+    if result.new_tags:
+        print(f"new tags proposed in the draft: {', '.join(sorted(result.new_tags))}", file=err)
+    print(f"wrote {out}", file=err)
+    check = check_paths([out], tags=load_tags(_settings().content_dir))
+    for problem in check.problems:
+        print(problem, file=err)
+    return 1 if check.errors else 0
+
+
+def cmd_content_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schema of the deck format."""
+    text = json.dumps(deck_json_schema(), indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+    return 0
+
+
+def deck_json_schema() -> dict[str, object]:
+    """The deck format as JSON Schema, for editors."""
+    schema = Deck.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "prepbot deck"
+    return schema
+
+
+def _stderr_console() -> object:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _configure_logging(settings: Settings) -> None:
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.discord_bot_token, settings.telegram_bot_token, settings.telegram_webhook_secret)
+        if s is not None
+    ]
+    setup_logging(settings.log_level, secrets)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prepbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="start the bot (console practice mode without tokens)")
+    run.set_defaults(func=cmd_run)
+
+    content = sub.add_parser("content", help="check, count and import decks")
+    csub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = csub.add_parser("check", help="validate decks (exit 1 on errors)")
+    check.add_argument("paths", nargs="*", help="deck files or folders (default: CONTENT_DIR)")
+    check.set_defaults(func=cmd_content_check)
+    stats = csub.add_parser("stats", help="counts by deck, type, tag and difficulty")
+    stats.add_argument("paths", nargs="*")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(func=cmd_content_stats)
+    imp = csub.add_parser("import", help="turn a foreign question collection into a draft deck")
+    imp.add_argument("source")
+    imp.add_argument("--deck-id", required=True)
+    imp.add_argument("-o", "--output", required=True)
+    imp.add_argument("--format", default="auto", choices=("auto", *FORMATS))
+    imp.add_argument(
+        "--questions", help="numbered question list for a source whose headings were lost"
+    )
+    imp.set_defaults(func=cmd_content_import)
+    schema = csub.add_parser("schema", help="write the deck JSON Schema")
+    schema.add_argument("-o", "--output", default="-")
+    schema.set_defaults(func=cmd_content_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        args.func = cmd_run
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"prepbot: {exc}", file=sys.stderr)
+        return 2
+    except PrepbotError as exc:
+        print(f"prepbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
