@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.console import Console
+
 from bot.config import Settings, load_settings
 from bot.content.checker import check_paths, find_content_dir, load_tags
 from bot.content.importers import FORMATS, import_source, read_question_file
@@ -39,7 +41,9 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [_settings().content_dir]
     missing = [p for p in paths if not p.exists()]
     if missing:
-        print(f"prepbot: no such file or directory: {', '.join(map(str, missing))}", file=sys.stderr)
+        print(
+            f"prepbot: no such file or directory: {', '.join(map(str, missing))}", file=sys.stderr
+        )
         return 2
     tags = None
     if not any(find_content_dir(p) for p in paths):
@@ -86,8 +90,11 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     answered = sum(1 for entry in items if entry.get("answer") or entry.get("options"))
     err = sys.stderr
     print(f"format: {fmt}", file=err)
-    print(f"recovered {len(items)} item(s): {answered} with answers, "
-          f"{len(items) - answered} flagged no_answer", file=err)
+    print(
+        f"recovered {len(items)} item(s): {answered} with answers, "
+        f"{len(items) - answered} flagged no_answer",
+        file=err,
+    )
     for note in result.notes:
         print(f"note: {note}", file=err)
     for skipped in result.skipped:
@@ -119,16 +126,18 @@ def deck_json_schema() -> dict[str, object]:
     return schema
 
 
-def _stderr_console() -> object:
-    from rich.console import Console
-
+def _stderr_console() -> Console:
     return Console(stderr=True)
 
 
 def _configure_logging(settings: Settings) -> None:
     secrets = [
         s.get_secret_value()
-        for s in (settings.discord_bot_token, settings.telegram_bot_token, settings.telegram_webhook_secret)
+        for s in (
+            settings.discord_bot_token,
+            settings.telegram_bot_token,
+            settings.telegram_webhook_secret,
+        )
         if s is not None
     ]
     setup_logging(settings.log_level, secrets)

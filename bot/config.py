@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
-    telegram_webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens on all interfaces
+    telegram_webhook_listen: str = "0.0.0.0"
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_webhook_secret: SecretStr | None = None
     database_url: str = "sqlite:///prepbot.db"
@@ -79,14 +79,15 @@ class Settings(BaseSettings):
         return bool(self.discord_bot_token or self.telegram_bot_token)
 
 
-def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Build Settings; a bad value becomes one ConfigError line naming the setting only."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
             # Never include the input value: it may be a token.
             lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        # `from None`: the pydantic error carries the raw input, which may be a token.
         raise ConfigError("invalid setting " + "; ".join(lines)) from None

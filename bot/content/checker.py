@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -72,6 +72,9 @@ def _message(error: Any) -> str:
         return "unknown field"
     if error["type"] == "missing":
         return "required field is missing"
+    if error["type"] == "string_type" and isinstance(error.get("input"), bool | int | float):
+        # YAML reads bare on/off/yes/no and numbers as non-strings.
+        return f"expected text, found {error['input']!r}: quote it in the YAML"
     msg = str(error["msg"])
     return msg.removeprefix("Value error, ")
 
@@ -140,8 +143,12 @@ class Checker:
             self._pydantic(located, exc, prefix=())
             return None
         if deck.tags and deck.published:
-            self.add(path, located.line(["tags"]), "tags",
-                     "a published deck cannot define its own tags; move them to tags.yaml")
+            self.add(
+                path,
+                located.line(["tags"]),
+                "tags",
+                "a published deck cannot define its own tags; move them to tags.yaml",
+            )
         items: list[Item] = []
         for index, raw in enumerate(raw_items):
             try:
@@ -155,7 +162,9 @@ class Checker:
         self.result.decks.append((path, deck))
         return deck
 
-    def _pydantic(self, located: Located, exc: ValidationError, prefix: tuple[str | int, ...]) -> None:
+    def _pydantic(
+        self, located: Located, exc: ValidationError, prefix: tuple[str | int, ...]
+    ) -> None:
         for error in exc.errors():
             loc = (*prefix, *error["loc"])
             self.add(located.path, located.line(loc), field_name(loc), _message(error))
@@ -170,7 +179,9 @@ class Checker:
             self.add(path, *at("id"), f"item id must start with the deck id '{deck.id}/'")
         if item.id in self._seen_ids:
             other, other_line = self._seen_ids[item.id]
-            self.add(path, *at("id"), f"duplicate item id '{item.id}' (also at {other}:{other_line})")
+            self.add(
+                path, *at("id"), f"duplicate item id '{item.id}' (also at {other}:{other_line})"
+            )
         else:
             self._seen_ids[item.id] = (path, at("id")[0])
         known = self.tags | deck.tags
@@ -182,38 +193,53 @@ class Checker:
                     self.add(path, *at("tags", t_index), f"unknown tag '{tag}'{hint}")
         if deck.published:
             self._check_published(path, at, item)
-        if len(item.question) > POLL_QUESTION_MAX and item.type in (ItemType.MCQ, ItemType.FLASHCARD):
+        if len(item.question) > POLL_QUESTION_MAX and item.type in (
+            ItemType.MCQ,
+            ItemType.FLASHCARD,
+        ):
             self.add(
-                path, *at("question"),
+                path,
+                *at("question"),
                 f"{len(item.question)} characters; a Telegram quiz poll allows {POLL_QUESTION_MAX}",
                 warning=True,
             )
         for o_index, option in enumerate(item.options or ()):
             if len(option.text) > POLL_OPTION_MAX:
                 self.add(
-                    path, *at("options", o_index, "text"),
-                    f"{len(option.text)} characters; a Telegram poll option allows {POLL_OPTION_MAX}",
+                    path,
+                    *at("options", o_index, "text"),
+                    f"{len(option.text)} characters; a Telegram poll option allows "
+                    f"{POLL_OPTION_MAX}",
                     warning=True,
                 )
 
-    def _check_published(self, path: Path, at: Any, item: Item) -> None:
+    def _check_published(self, path: Path, at: Callable[..., tuple[int, str]], item: Item) -> None:
         for name in ("answer", "short_answer"):
             if not getattr(item, name).strip():
-                self.add(path, *at(name if name in item.model_fields_set else "id"),
-                         f"'{name}' is required in a published deck")
+                self.add(
+                    path,
+                    *at(name if name in item.model_fields_set else "id"),
+                    f"'{name}' is required in a published deck",
+                )
         if len(item.key_points) < 2:
             loc = "key_points" if "key_points" in item.model_fields_set else "id"
             self.add(path, *at(loc), "a published item needs 2-6 key_points")
         for k_index, point in enumerate(item.key_points):
             if not point.keywords:
-                self.add(path, *at("key_points", k_index),
-                         "key point has no keywords (the grader needs them)")
+                self.add(
+                    path,
+                    *at("key_points", k_index),
+                    "key point has no keywords (the grader needs them)",
+                )
         if item.type is ItemType.FLASHCARD:
             if not item.definition:
                 self.add(path, *at("id"), "a published flashcard needs a 'definition'")
             elif len(item.definition) > DEFINITION_MAX:
-                self.add(path, *at("definition"),
-                         f"{len(item.definition)} characters; at most {DEFINITION_MAX}")
+                self.add(
+                    path,
+                    *at("definition"),
+                    f"{len(item.definition)} characters; at most {DEFINITION_MAX}",
+                )
         if item.source is None:
             self.add(path, *at("id"), "a published item needs a 'source'")
 

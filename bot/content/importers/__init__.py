@@ -56,7 +56,9 @@ def read_question_file(path: Path) -> list[tuple[int, str]]:
             continue
         match = LIST_LINE.match(line)
         if not match:
-            raise ImportFormatError(f"{path}: expected 'N. question', found {line[:60]!r}", line=lineno)
+            raise ImportFormatError(
+                f"{path}: expected 'N. question', found {line[:60]!r}", line=lineno
+            )
         questions.append((int(match.group(1)), match.group(2).strip()))
     return questions
 

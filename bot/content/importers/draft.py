@@ -12,9 +12,19 @@ import yaml
 from bot.content.schema import DEFINITION_MAX, slugify
 
 DIFFICULTY_WORDS = {
-    "easy": "easy", "beginner": "easy", "basic": "easy", "junior": "easy",
-    "medium": "medium", "intermediate": "medium", "moderate": "medium", "mid": "medium",
-    "hard": "hard", "advanced": "hard", "difficult": "hard", "expert": "hard", "senior": "hard",
+    "easy": "easy",
+    "beginner": "easy",
+    "basic": "easy",
+    "junior": "easy",
+    "medium": "medium",
+    "intermediate": "medium",
+    "moderate": "medium",
+    "mid": "medium",
+    "hard": "hard",
+    "advanced": "hard",
+    "difficult": "hard",
+    "expert": "hard",
+    "senior": "hard",
 }
 DIFFICULTY_EMOJI = {"🟢": "easy", "🟡": "medium", "🟠": "medium", "🔴": "hard", "⭐": "easy"}
 
@@ -80,7 +90,9 @@ def item_id(deck_id: str, draft: DraftItem, index: int) -> str:
     return f"{deck_id}/{slugify(ref) if ref else f'item-{index + 1:03d}'}"
 
 
-def to_deck(result: ImportResult, deck_id: str, document: str, title: str | None = None) -> dict[str, Any]:
+def to_deck(
+    result: ImportResult, deck_id: str, document: str, title: str | None = None
+) -> dict[str, Any]:
     """Build a draft deck mapping that validates against the deck schema."""
     items: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -9,7 +9,9 @@ from bot.content.schema import slugify
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # A question number, with an optional Q and emoji or decoration before it: "Q12:", "12.", "⚔️ 41."
-NUMBERED = re.compile(r"^[^\w\s#*]*\s*(?:Q(?:uestion)?\s*)?(\d{1,4})\s*[.:)]\s*(.+)$", re.IGNORECASE)
+NUMBERED = re.compile(
+    r"^[^\w\s#*]*\s*(?:Q(?:uestion)?\s*)?(\d{1,4})\s*[.:)]\s*(.+)$", re.IGNORECASE
+)
 BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
 
 
@@ -71,9 +73,9 @@ def parse_markdown(text: str) -> ImportResult:
         elif line == line.lstrip() and (numbered := NUMBERED.match(line)):
             # Plain "41. Question" lines count only in sequence, so numbered lists inside
             # answers are not mistaken for questions.
-            number = int(numbered.group(1))
-            if number == last_number + 1 or (last_number == 0 and current is None):
-                question = number, numbered.group(2).strip()
+            listed = int(numbered.group(1))
+            if listed == last_number + 1 or (last_number == 0 and current is None):
+                question = listed, numbered.group(2).strip()
         if question is not None:
             flush()
             number, qtext = question

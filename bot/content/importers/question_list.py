@@ -10,6 +10,7 @@ The question list may also come from a separate file, for text that lost every h
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -19,9 +20,51 @@ LIST_LINE = re.compile(r"^\s*(?:[-*+]\s*)?(?:Q(?:uestion)?\s*)?(\d{1,4})\s*[.:)]
 HEADER = re.compile(r"^\s*Q(\d{1,4})\s*[:.]\s*(.+)$", re.I)
 ANSWER = re.compile(r"^\s*Answer\s*:\s*", re.I)
 STOP = frozenset(
-    "a an the of and or in on to for is are what how why when which does do can you your it "
-    "its with by be as this that from at their there them they some explain describe discuss "
-    "mention name give".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "to",
+        "for",
+        "is",
+        "are",
+        "what",
+        "how",
+        "why",
+        "when",
+        "which",
+        "does",
+        "do",
+        "can",
+        "you",
+        "your",
+        "it",
+        "its",
+        "with",
+        "by",
+        "be",
+        "as",
+        "this",
+        "that",
+        "from",
+        "at",
+        "their",
+        "there",
+        "them",
+        "they",
+        "some",
+        "explain",
+        "describe",
+        "discuss",
+        "mention",
+        "name",
+        "give",
+    ]
 )
 
 
@@ -59,9 +102,8 @@ def parse_question_list(text: str, questions: list[tuple[int, str]] | None = Non
             if match and (not questions or int(match.group(1)) == questions[-1][0] + 1):
                 questions.append((int(match.group(1)), match.group(2).strip()))
                 start = index + 1
-            elif questions or line.strip():
-                if questions:
-                    break
+            elif questions:
+                break  # the list has ended; the bodies follow
         if not questions:
             result.notes.append("no numbered question list found")
             return result
@@ -75,13 +117,12 @@ def parse_question_list(text: str, questions: list[tuple[int, str]] | None = Non
         if match and int(match.group(1)) in text_of and int(match.group(1)) not in anchors:
             anchors[int(match.group(1))] = index
     starts: dict[int, int] = {}
-    order = [n for n in numbers]
     known = sorted((numbers.index(n), pos) for n, pos in anchors.items())
     bounds = [(-1, 0), *known, (len(numbers), len(body))]
-    for (q_lo, l_lo), (q_hi, l_hi) in zip(bounds, bounds[1:], strict=False):
+    for (q_lo, l_lo), (q_hi, l_hi) in pairwise(bounds):
         if q_lo >= 0:
-            starts[order[q_lo]] = l_lo
-        missing = order[q_lo + 1 : q_hi]
+            starts[numbers[q_lo]] = l_lo
+        missing = numbers[q_lo + 1 : q_hi]
         if not missing:
             continue
         first = l_lo + 1 if q_lo >= 0 else l_lo
@@ -95,7 +136,9 @@ def parse_question_list(text: str, questions: list[tuple[int, str]] | None = Non
         chunk = body[line_index:end]
         if chunk and HEADER.match(chunk[0]):
             chunk = chunk[1:]
-        answer_lines = [ANSWER.sub("", line, count=1) if ANSWER.match(line) else line for line in chunk]
+        answer_lines = [
+            ANSWER.sub("", line, count=1) if ANSWER.match(line) else line for line in chunk
+        ]
         question, difficulty = split_difficulty(text_of[number])
         result.items.append(
             DraftItem(
@@ -109,7 +152,9 @@ def parse_question_list(text: str, questions: list[tuple[int, str]] | None = Non
     result.items.sort(key=lambda item: numbers.index(int(item.ref[1:])))
     unanchored = len(numbers) - len(anchors)
     if unanchored:
-        result.notes.append(f"{unanchored} of {len(numbers)} bodies had no header; placed by matching")
+        result.notes.append(
+            f"{unanchored} of {len(numbers)} bodies had no header; placed by matching"
+        )
     return result
 
 

@@ -73,7 +73,9 @@ def parse_csv(text: str) -> ImportResult:
             + ", ".join(QUESTION_COLUMNS),
             line=1,
         )
-    t_col, i_col, d_col = (_find(header, names) for names in (TAG_COLUMNS, ID_COLUMNS, DIFFICULTY_COLUMNS))
+    t_col, i_col, d_col = (
+        _find(header, names) for names in (TAG_COLUMNS, ID_COLUMNS, DIFFICULTY_COLUMNS)
+    )
     for lineno, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -145,9 +147,13 @@ def parse_anki(text: str) -> ImportResult:
         key, value = key.strip().lower(), value.strip()
         body_start = index + 1
         if key == "separator":
-            separator = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|"}.get(
-                value.lower(), value[:1] or "\t"
-            )
+            separator = {
+                "tab": "\t",
+                "comma": ",",
+                "semicolon": ";",
+                "space": " ",
+                "pipe": "|",
+            }.get(value.lower(), value[:1] or "\t")
         elif key == "html":
             html = value.lower() == "true"
         elif key.endswith(" column") and value.isdigit():

@@ -1,0 +1,59 @@
+"""The options shown for flashcards and multiple-choice items."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from bot.content.schema import Item, ItemType
+from bot.domain.grading import normalise
+
+MAX_DISTRACTORS = 3
+
+
+def _key(seed: str, text: str) -> str:
+    return hashlib.sha256(f"{seed}\x1f{text}".encode()).hexdigest()
+
+
+def flashcard_options(item: Item, candidates: Iterable[Item], seed: str) -> tuple[str, ...]:
+    """Its definition plus up to three other definitions (same tag first, then same deck).
+
+    Deterministic for a given seed; empty when the card has no definition to choose.
+    """
+    if not item.definition:
+        return ()
+    others = [
+        other
+        for other in candidates
+        if other.id != item.id and other.type is ItemType.FLASHCARD and other.definition
+    ]
+    tags = set(item.tags)
+    same_tag = [other for other in others if tags.intersection(other.tags)]
+    same_deck = [o for o in others if o.deck_id == item.deck_id and o not in same_tag]
+    chosen: list[str] = []
+    seen = {normalise(item.definition)}
+    for group in (same_tag, same_deck):
+        for other in sorted(group, key=lambda o: _key(seed, o.id)):
+            if len(chosen) == MAX_DISTRACTORS:
+                break
+            assert other.definition is not None
+            norm = normalise(other.definition)
+            if norm not in seen:
+                seen.add(norm)
+                chosen.append(other.definition)
+    options = [item.definition, *chosen]
+    return tuple(sorted(options, key=lambda text: _key(seed, text)))
+
+
+def mcq_options(item: Item) -> tuple[str, ...]:
+    """The author's options in the author's order (they may refer to each other)."""
+    return tuple(option.text for option in item.options or ())
+
+
+def options_for(item: Item, candidates: Iterable[Item], seed: str) -> tuple[str, ...]:
+    """Options for a choice item; empty for open and coding items."""
+    if item.type is ItemType.FLASHCARD:
+        return flashcard_options(item, candidates, seed)
+    if item.type is ItemType.MCQ:
+        return mcq_options(item)
+    return ()

@@ -1,0 +1,110 @@
+"""Settings: defaults, lists, clear one-line errors, secrets kept out of messages and logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+from bot.logsetup import RedactSecrets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults() -> None:
+    settings = load_settings(None)
+    assert settings.database_url == "sqlite:///prepbot.db"
+    assert settings.default_timezone == "UTC"
+    assert settings.content_dir == Path("content")
+    assert not settings.has_platform
+
+
+def test_comma_separated_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "123, 456,")
+    assert load_settings(None).discord_guild_ids == [123, 456]
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("LOG_LEVEL=debug\nTELEGRAM_BOT_TOKEN=123:abc\n")
+    settings = load_settings(env)
+    assert settings.log_level == "DEBUG"
+    assert settings.has_platform
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("LOG_LEVEL", "LOUD"),
+        ("DATABASE_URL", "mysql://x"),
+        ("SCHEDULER_TICK_SECONDS", "0"),
+        ("DISCORD_GUILD_IDS", "12,abc"),
+    ],
+)
+def test_bad_setting_names_it_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(None)
+    message = str(info.value)
+    assert name in message
+    assert "\n" not in message
+
+
+def test_token_never_in_error_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "999:SECRET-TOKEN-VALUE")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_PORT", "SECRET-TOKEN-VALUE")
+    with pytest.raises(ConfigError) as info:
+        load_settings(None)
+    assert "SECRET-TOKEN-VALUE" not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_token_is_masked_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "MTIz.SECRET")
+    assert "MTIz.SECRET" not in repr(load_settings(None))
+
+
+def test_cli_bad_setting_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Nowhere/Land")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("prepbot: invalid setting DEFAULT_TIMEZONE")
+
+
+def test_log_filter_redacts_secrets() -> None:
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "GET /bot%s/getMe", ("123:SECRET",), None
+    )
+    RedactSecrets(["123:SECRET"]).filter(record)
+    assert record.getMessage() == "GET /bot[redacted]/getMe"
+
+
+def test_env_example_lists_every_setting() -> None:
+    text = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", text, re.M))
+    assert listed == {name.upper() for name in Settings.model_fields}
+
+
+def test_readme_documents_every_setting() -> None:
+    text = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        if not name.startswith("telegram_webhook_"):
+            assert f"`{name.upper()}`" in text, name
