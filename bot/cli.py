@@ -108,6 +108,53 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     return 1 if check.errors else 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade one answer and print the result as JSON."""
+    from bot.content.bank import load_bank
+    from bot.grading.factory import build_grader
+
+    settings = _settings()
+    bank = load_bank(settings.content_dir)
+    item = bank.item(args.item)
+    if item is None:
+        close = ", ".join(sorted(i for i in bank.items if args.item.split("/")[0] in i)[:5])
+        hint = f"; items like it: {close}" if close else ""
+        print(f"prepbot: unknown item {args.item!r}{hint}", file=sys.stderr)
+        return 2
+    grader = build_grader(args.semantic or settings.grader_semantic)
+    result = grader.grade(item, args.answer)
+    out = {
+        "item": item.id,
+        "verdict": result.verdict.value,
+        "score": result.score,
+        "covered": list(result.covered),
+        "missed": list(result.missed),
+        "misconceptions": list(result.misconceptions),
+    }
+    if result.notes:
+        out["notes"] = list(result.notes)
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def cmd_grade_eval(args: argparse.Namespace) -> int:
+    """Measure the grader on labelled answers; figures as JSON lines."""
+    from bot.content.bank import load_bank
+    from bot.grading.evaluate import evaluate, load_examples
+    from bot.grading.factory import build_grader
+
+    settings = _settings()
+    bank = load_bank(settings.content_dir)
+    dataset = load_examples(Path(args.file), bank, args.split)
+    grader = build_grader(args.semantic or settings.grader_semantic)
+    for record in evaluate(grader, dataset.examples):
+        print(json.dumps(record))
+    print(json.dumps({"name": "grade_eval.unresolved", "value": len(dataset.unresolved), "unit": "answers"}))
+    for entry in dataset.unresolved:
+        print(f"unresolved item: {entry}", file=sys.stderr)
+    return 0
+
+
 def cmd_content_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schema of the deck format."""
     text = json.dumps(deck_json_schema(), indent=2) + "\n"
@@ -170,6 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     schema = csub.add_parser("schema", help="write the deck JSON Schema")
     schema.add_argument("-o", "--output", default="-")
     schema.set_defaults(func=cmd_content_schema)
+    grade = sub.add_parser("grade", help="grade one answer and print JSON")
+    grade.add_argument("item", help="item id, e.g. hosni-dl/q20")
+    grade.add_argument("answer", help="the answer text")
+    grade.add_argument("--semantic", action="store_true", help="add the semantic stage")
+    grade.set_defaults(func=cmd_grade)
+    grade_eval = sub.add_parser("grade-eval", help="measure the grader on labelled answers")
+    grade_eval.add_argument("file", help="YAML list of {item, answer, label, split}")
+    grade_eval.add_argument("--semantic", action="store_true", help="add the semantic stage")
+    grade_eval.add_argument("--split", default="test", choices=("dev", "test", "all"))
+    grade_eval.set_defaults(func=cmd_grade_eval)
     return parser
 
 

@@ -137,6 +137,8 @@ class GradeResult:
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
     misconceptions: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Guard notices for the user (too short, truncated, pasted reference, ...)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+"""`grade-eval`: how well a grader agrees with labelled answers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content.bank import Bank
+from bot.content.schema import Item
+from bot.domain.grading import Grader
+from bot.errors import ContentError
+
+LABELS = ("correct", "partial", "incorrect")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled answer, its item resolved."""
+
+    item: Item
+    answer: str
+    label: str
+    split: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    examples: list[Example]
+    unresolved: list[str]
+
+
+def load_examples(path: Path, bank: Bank, split: str = "test") -> Dataset:
+    """Read the labelled YAML; entries whose item is unknown are kept aside, not dropped."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot read labelled answers: {exc}") from exc
+    if not isinstance(raw, list):
+        raise ContentError(f"{path}: expected a YAML list of {{item, answer, label, split}}")
+    by_source = {
+        (item.source.document, item.source.ref): item
+        for item in bank.items.values()
+        if item.source is not None
+    }
+    examples: list[Example] = []
+    unresolved: list[str] = []
+    for index, entry in enumerate(raw, start=1):
+        if not isinstance(entry, dict) or entry.get("label") not in LABELS:
+            raise ContentError(f"{path}: entry {index}: needs a label (one of {', '.join(LABELS)})")
+        entry_split = str(entry.get("split", "test"))
+        if split != "all" and entry_split != split:
+            continue
+        item: Item | None
+        if "item" in entry:
+            item = bank.item(str(entry["item"]))
+            name = str(entry["item"])
+        else:
+            source = entry.get("source") or {}
+            item = by_source.get((str(source.get("document")), str(source.get("ref"))))
+            name = f"{source.get('document')} {source.get('ref')}"
+        if item is None:
+            unresolved.append(f"entry {index}: {name}")
+            continue
+        examples.append(Example(item, str(entry.get("answer") or ""), entry["label"], entry_split))
+    return Dataset(examples, unresolved)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in [0, 100])."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """Probability a random positive outscores a random negative (ties count half)."""
+    if not positives or not negatives:
+        return float("nan")
+    wins = 0.0
+    for p in positives:
+        for n in negatives:
+            wins += 1.0 if p > n else 0.5 if p == n else 0.0
+    return wins / (len(positives) * len(negatives))
+
+
+def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]]:
+    """The figures as JSON-line records, in the documented order and names."""
+    confusion = {label: dict.fromkeys(LABELS, 0) for label in LABELS}
+    latencies: list[float] = []
+    scored: list[tuple[str, float]] = []
+    for example in examples:
+        start = time.perf_counter()
+        result = grader.grade(example.item, example.answer)
+        latencies.append((time.perf_counter() - start) * 1000)
+        confusion[example.label][result.verdict.value] += 1
+        scored.append((example.label, result.score))
+    total = len(examples)
+    right = sum(confusion[label][label] for label in LABELS)
+    f1s = []
+    for label in LABELS:
+        tp = confusion[label][label]
+        predicted = sum(confusion[other][label] for other in LABELS)
+        actual = sum(confusion[label].values())
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    area = auc(
+        [s for lab, s in scored if lab == "correct"], [s for lab, s in scored if lab == "incorrect"]
+    )
+    return [
+        {"name": "grade_eval.count", "value": total, "unit": "answers"},
+        {
+            "name": "grade_eval.accuracy",
+            "value": round(right / total, 4) if total else 0.0,
+            "unit": "ratio",
+        },
+        {"name": "grade_eval.macro_f1", "value": round(sum(f1s) / len(f1s), 4), "unit": "ratio"},
+        {"name": "grade_eval.auc", "value": round(area, 4), "unit": "ratio"},
+        {
+            "name": "grade_eval.latency_p50_ms",
+            "value": round(percentile(latencies, 50), 3),
+            "unit": "ms",
+        },
+        {
+            "name": "grade_eval.latency_p95_ms",
+            "value": round(percentile(latencies, 95), 3),
+            "unit": "ms",
+        },
+        {"name": "grade_eval.confusion", "value": confusion},
+    ]

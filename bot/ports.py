@@ -1,0 +1,232 @@
+"""The Protocols the services depend on: persistence (Store), time (Clock), delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from bot.domain.models import (
+    AnswerKind,
+    AnswerRecord,
+    Chat,
+    ChatKey,
+    DailyPost,
+    GroupKey,
+    LeaderboardEntry,
+    PostResults,
+    QuizSession,
+    Report,
+    ReviewCard,
+    Schedule,
+    SelectionState,
+    User,
+    UserKey,
+    Verdict,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware UTC."""
+        ...
+
+
+class SystemClock:
+    """The real clock, in whole seconds (stores keep epoch seconds)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC).replace(microsecond=0)
+
+
+class Messenger(Protocol):
+    """Outbound delivery for one platform (implemented by the adapters in a later issue)."""
+
+    async def send_text(self, chat: ChatKey, text: str) -> str:
+        """Send a message; returns the platform message id."""
+        ...
+
+
+class Store(Protocol):
+    """Every persistence operation the services need.
+
+    Datetimes go in and come out timezone-aware UTC, truncated to whole seconds. Methods
+    that write do so in one transaction.
+    """
+
+    async def close(self) -> None: ...
+
+    # --- users -----------------------------------------------------------------
+    async def upsert_user(self, key: UserKey, display_name: str, now: datetime) -> User:
+        """Create the user, or update the display name if it changed."""
+        ...
+
+    async def get_user(self, key: UserKey) -> User | None: ...
+
+    async def set_user_timezone(self, key: UserKey, timezone: str | None) -> None: ...
+
+    async def set_leaderboard_opt_out(self, key: UserKey, opt_out: bool) -> None: ...
+
+    async def delete_user(self, key: UserKey) -> bool:
+        """Delete the user and everything stored about them; False if unknown."""
+        ...
+
+    # --- chats -----------------------------------------------------------------
+    async def upsert_chat(
+        self, key: ChatKey, group: GroupKey, title: str, now: datetime
+    ) -> Chat:
+        """Create the chat (its selection seed is its key), or update group and title."""
+        ...
+
+    async def get_chat(self, key: ChatKey) -> Chat | None: ...
+
+    async def migrate_chat(self, old: ChatKey, new: ChatKey, group: GroupKey | None) -> Chat:
+        """Move a chat to a new id keeping schedule, posts, answers, sessions and seed.
+
+        If `new` already exists, its rows are merged into the migrated chat (the old
+        chat's schedule and posts win on conflict). Raises NotFoundError for unknown `old`.
+        """
+        ...
+
+    # --- schedules -------------------------------------------------------------
+    async def save_schedule(self, schedule: Schedule) -> None:
+        """Insert or replace the chat's schedule (the chat must exist)."""
+        ...
+
+    async def get_schedule(self, chat: ChatKey) -> Schedule | None: ...
+
+    async def delete_schedule(self, chat: ChatKey) -> bool: ...
+
+    async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
+        """Unpaused schedules with next_post_utc <= now, earliest first."""
+        ...
+
+    async def group_timezone(self, group: GroupKey) -> str | None:
+        """The timezone of the group's oldest schedule, if any chat in it has one."""
+        ...
+
+    # --- daily posts and question selection -------------------------------------
+    async def create_daily_post(
+        self,
+        chat: ChatKey,
+        local_date: date,
+        item_id: str,
+        cycle: int,
+        posted_at: datetime,
+        reveal_at: datetime | None,
+    ) -> DailyPost:
+        """Store the chat's post for a local date; if one exists, return it unchanged."""
+        ...
+
+    async def get_daily_post(self, chat: ChatKey, local_date: date) -> DailyPost | None: ...
+
+    async def get_post(self, post_id: int) -> DailyPost | None: ...
+
+    async def latest_daily_post(self, chat: ChatKey) -> DailyPost | None:
+        """The chat's post with the latest local date."""
+        ...
+
+    async def selection_state(self, chat: ChatKey) -> SelectionState:
+        """The chat's current cycle, the items used in it, and the latest item posted."""
+        ...
+
+    async def mark_post_revealed(self, post_id: int, at: datetime) -> bool:
+        """Record the channel reveal; False if it was already revealed."""
+        ...
+
+    async def posts_due_for_reveal(self, now: datetime, limit: int) -> list[DailyPost]:
+        """Unrevealed posts whose reveal_at <= now, earliest first."""
+        ...
+
+    async def post_results(self, post_id: int, limit: int) -> PostResults:
+        """How many users answered a post and the best `limit` (score desc, earliest)."""
+        ...
+
+    # --- answers ---------------------------------------------------------------
+    async def record_answer(
+        self,
+        answer: AnswerRecord,
+        card: ReviewCard | None = None,
+        quiz: QuizSession | None = None,
+    ) -> AnswerRecord | None:
+        """Store a first answer with its card and quiz progress in one transaction.
+
+        Returns the stored record with its id, or None (writing nothing) if the user
+        already answered that target.
+        """
+        ...
+
+    async def get_answer(self, user: UserKey, target: str) -> AnswerRecord | None: ...
+
+    async def points_between(
+        self,
+        user: UserKey,
+        start: datetime | None,
+        end: datetime | None,
+        kinds: Collection[AnswerKind] | None = None,
+    ) -> int:
+        """Sum of the user's points answered in [start, end) (None: unbounded)."""
+        ...
+
+    async def answer_times(self, user: UserKey) -> list[datetime]:
+        """When the user answered, oldest first (for streaks)."""
+        ...
+
+    async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
+        """(item id, verdict, number of answers) for the user."""
+        ...
+
+    async def answered_item_ids(self, user: UserKey) -> set[str]: ...
+
+    async def leaderboard_entries(
+        self, group: GroupKey, start: datetime | None, end: datetime | None
+    ) -> list[LeaderboardEntry]:
+        """Per-user totals of the group's answers in [start, end), opted-out users left out.
+
+        `reached_at` is the time of the user's last answer that earned points in the window.
+        """
+        ...
+
+    # --- reveals ---------------------------------------------------------------
+    async def record_reveal(
+        self, user: UserKey, target: str, item_id: str, now: datetime
+    ) -> int:
+        """Count one more reveal of a target by the user; returns the new count."""
+        ...
+
+    async def reveal_count(self, user: UserKey, target: str) -> int: ...
+
+    # --- quiz sessions ---------------------------------------------------------
+    async def create_quiz(self, session: QuizSession) -> QuizSession | None:
+        """Store a new active session (its id is assigned); None if one is already active."""
+        ...
+
+    async def get_quiz(self, session_id: int) -> QuizSession | None: ...
+
+    async def get_active_quiz(self, user: UserKey, chat: ChatKey) -> QuizSession | None: ...
+
+    async def update_quiz(self, session: QuizSession) -> None: ...
+
+    # --- spaced repetition -----------------------------------------------------
+    async def get_card(self, user: UserKey, item_id: str) -> ReviewCard | None: ...
+
+    async def save_card(self, card: ReviewCard) -> None: ...
+
+    async def due_cards(self, user: UserKey, now: datetime, limit: int) -> list[ReviewCard]:
+        """Cards due at `now`, most overdue first."""
+        ...
+
+    async def count_due(self, user: UserKey, now: datetime) -> int: ...
+
+    async def next_due(self, user: UserKey, after: datetime) -> datetime | None:
+        """The earliest due time later than `after`."""
+        ...
+
+    # --- reports ---------------------------------------------------------------
+    async def add_report(
+        self, user: UserKey | None, item_id: str, reason: str, now: datetime
+    ) -> Report: ...
+
+    async def list_reports(self) -> list[Report]:
+        """Every report, oldest first."""
+        ...

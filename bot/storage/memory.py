@@ -1,0 +1,452 @@
+"""An in-process Store for tests and `memory://`; behaves exactly like the SQLite store."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from bot.domain.models import (
+    AnswerKind,
+    AnswerRecord,
+    Chat,
+    ChatKey,
+    DailyPost,
+    GroupKey,
+    LeaderboardEntry,
+    PostResults,
+    PostScore,
+    QuizSession,
+    QuizStatus,
+    Report,
+    ReviewCard,
+    Schedule,
+    SelectionState,
+    User,
+    UserKey,
+    Verdict,
+)
+from bot.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+
+def _sec(instant: datetime) -> datetime:
+    """Whole seconds in UTC, as the SQLite store keeps them."""
+    if instant.tzinfo is None:
+        raise ValueError("expected a timezone-aware datetime")
+    return datetime.fromtimestamp(int(instant.timestamp()), UTC)
+
+
+def _opt_sec(instant: datetime | None) -> datetime | None:
+    return None if instant is None else _sec(instant)
+
+
+class MemoryStore:
+    """Dictionaries behind the Store protocol; nothing survives the process."""
+
+    def __init__(self) -> None:
+        self.users: dict[UserKey, User] = {}
+        self.chats: dict[ChatKey, Chat] = {}
+        self.schedules: dict[ChatKey, Schedule] = {}
+        self.posts: dict[int, DailyPost] = {}
+        self.answers: dict[int, AnswerRecord] = {}
+        self.reveals: dict[tuple[UserKey, str], int] = {}
+        self.quizzes: dict[int, QuizSession] = {}
+        self.cards: dict[tuple[UserKey, str], ReviewCard] = {}
+        self.reports: dict[int, Report] = {}
+        self._next_id: Counter[str] = Counter()
+
+    def _new_id(self, kind: str) -> int:
+        self._next_id[kind] += 1
+        return self._next_id[kind]
+
+    def _need_user(self, key: UserKey) -> User:
+        user = self.users.get(key)
+        if user is None:
+            raise NotFoundError(f"unknown user {key}")
+        return user
+
+    def _need_chat(self, key: ChatKey) -> Chat:
+        chat = self.chats.get(key)
+        if chat is None:
+            raise NotFoundError(f"unknown chat {key}")
+        return chat
+
+    async def close(self) -> None:
+        return None
+
+    # --- users -----------------------------------------------------------------
+    async def upsert_user(self, key: UserKey, display_name: str, now: datetime) -> User:
+        user = self.users.get(key)
+        if user is None:
+            user = User(key=key, display_name=display_name, created_at=_sec(now))
+        elif user.display_name != display_name:
+            user = replace(user, display_name=display_name)
+        self.users[key] = user
+        return user
+
+    async def get_user(self, key: UserKey) -> User | None:
+        return self.users.get(key)
+
+    async def set_user_timezone(self, key: UserKey, timezone: str | None) -> None:
+        self.users[key] = replace(self._need_user(key), timezone=timezone)
+
+    async def set_leaderboard_opt_out(self, key: UserKey, opt_out: bool) -> None:
+        self.users[key] = replace(self._need_user(key), leaderboard_opt_out=opt_out)
+
+    async def delete_user(self, key: UserKey) -> bool:
+        if self.users.pop(key, None) is None:
+            return False
+        self.answers = {i: a for i, a in self.answers.items() if a.user != key}
+        self.reveals = {k: v for k, v in self.reveals.items() if k[0] != key}
+        self.quizzes = {i: q for i, q in self.quizzes.items() if q.user != key}
+        self.cards = {k: c for k, c in self.cards.items() if k[0] != key}
+        self.reports = {i: r for i, r in self.reports.items() if r.user != key}
+        return True
+
+    # --- chats -----------------------------------------------------------------
+    async def upsert_chat(self, key: ChatKey, group: GroupKey, title: str, now: datetime) -> Chat:
+        chat = self.chats.get(key)
+        if chat is None:
+            chat = Chat(key=key, group=group, title=title, seed=str(key), created_at=_sec(now))
+        else:
+            chat = replace(chat, group=group, title=title)
+        self.chats[key] = chat
+        return chat
+
+    async def get_chat(self, key: ChatKey) -> Chat | None:
+        return self.chats.get(key)
+
+    async def migrate_chat(self, old: ChatKey, new: ChatKey, group: GroupKey | None) -> Chat:
+        source = self._need_chat(old)
+        target_group = group or source.group
+        if new != old and new in self.chats:
+            self._merge_into(old, new)
+        moved = replace(source, key=new, group=target_group)
+        del self.chats[old]
+        self.chats[new] = moved
+        if old in self.schedules:
+            self.schedules[new] = replace(self.schedules.pop(old), chat=new)
+        for post_id, post in list(self.posts.items()):
+            if post.chat == old:
+                self.posts[post_id] = replace(post, chat=new)
+        for answer_id, answer in list(self.answers.items()):
+            if answer.chat == old:
+                regroup = target_group if answer.group == source.group else answer.group
+                self.answers[answer_id] = replace(answer, chat=new, group=regroup)
+        for quiz_id, quiz in list(self.quizzes.items()):
+            if quiz.chat == old:
+                self.quizzes[quiz_id] = replace(quiz, chat=new)
+        return moved
+
+    def _merge_into(self, old: ChatKey, new: ChatKey) -> None:
+        """Fold the rows of an existing `new` chat into `old` before the rename."""
+        old_dates = {p.local_date for p in self.posts.values() if p.chat == old}
+        for post_id, post in list(self.posts.items()):
+            if post.chat != new:
+                continue
+            if post.local_date in old_dates:
+                del self.posts[post_id]
+                for answer_id, answer in list(self.answers.items()):
+                    if answer.post_id == post_id:
+                        self.answers[answer_id] = replace(answer, post_id=None)
+            else:
+                self.posts[post_id] = replace(post, chat=old)
+        active_old = {
+            q.user for q in self.quizzes.values() if q.chat == old and q.status is QuizStatus.ACTIVE
+        }
+        for quiz_id, quiz in list(self.quizzes.items()):
+            if quiz.chat == new:
+                if quiz.status is QuizStatus.ACTIVE and quiz.user in active_old:
+                    quiz = replace(quiz, status=QuizStatus.STOPPED)
+                self.quizzes[quiz_id] = replace(quiz, chat=old)
+        for answer_id, answer in list(self.answers.items()):
+            if answer.chat == new:
+                self.answers[answer_id] = replace(answer, chat=old)
+        new_schedule = self.schedules.pop(new, None)
+        if new_schedule is not None and old not in self.schedules:
+            self.schedules[old] = replace(new_schedule, chat=old)
+        del self.chats[new]
+
+    # --- schedules -------------------------------------------------------------
+    async def save_schedule(self, schedule: Schedule) -> None:
+        self._need_chat(schedule.chat)
+        self.schedules[schedule.chat] = replace(
+            schedule,
+            next_post_utc=_opt_sec(schedule.next_post_utc),
+            created_at=_sec(schedule.created_at),
+            updated_at=_sec(schedule.updated_at),
+        )
+
+    async def get_schedule(self, chat: ChatKey) -> Schedule | None:
+        return self.schedules.get(chat)
+
+    async def delete_schedule(self, chat: ChatKey) -> bool:
+        return self.schedules.pop(chat, None) is not None
+
+    async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
+        now = _sec(now)
+        due = [
+            s
+            for s in self.schedules.values()
+            if not s.paused and s.next_post_utc is not None and s.next_post_utc <= now
+        ]
+        due.sort(key=lambda s: (s.next_post_utc, s.chat))
+        return due[:limit]
+
+    async def group_timezone(self, group: GroupKey) -> str | None:
+        mine = [
+            s for s in self.schedules.values() if s.chat in self.chats
+            and self.chats[s.chat].group == group
+        ]
+        if not mine:
+            return None
+        return min(mine, key=lambda s: (s.created_at, s.chat)).timezone
+
+    # --- daily posts -----------------------------------------------------------
+    async def create_daily_post(
+        self,
+        chat: ChatKey,
+        local_date: date,
+        item_id: str,
+        cycle: int,
+        posted_at: datetime,
+        reveal_at: datetime | None,
+    ) -> DailyPost:
+        self._need_chat(chat)
+        existing = await self.get_daily_post(chat, local_date)
+        if existing is not None:
+            return existing
+        post = DailyPost(
+            id=self._new_id("post"),
+            chat=chat,
+            local_date=local_date,
+            item_id=item_id,
+            cycle=cycle,
+            posted_at=_sec(posted_at),
+            reveal_at=_opt_sec(reveal_at),
+        )
+        self.posts[post.id] = post
+        return post
+
+    async def get_daily_post(self, chat: ChatKey, local_date: date) -> DailyPost | None:
+        for post in self.posts.values():
+            if post.chat == chat and post.local_date == local_date:
+                return post
+        return None
+
+    async def get_post(self, post_id: int) -> DailyPost | None:
+        return self.posts.get(post_id)
+
+    async def latest_daily_post(self, chat: ChatKey) -> DailyPost | None:
+        mine = [p for p in self.posts.values() if p.chat == chat]
+        return max(mine, key=lambda p: p.local_date) if mine else None
+
+    async def selection_state(self, chat: ChatKey) -> SelectionState:
+        mine = [p for p in self.posts.values() if p.chat == chat]
+        if not mine:
+            return SelectionState(0, frozenset(), None)
+        cycle = max(p.cycle for p in mine)
+        current = [p for p in mine if p.cycle == cycle]
+        last = max(current, key=lambda p: p.local_date).item_id
+        return SelectionState(cycle, frozenset(p.item_id for p in current), last)
+
+    async def mark_post_revealed(self, post_id: int, at: datetime) -> bool:
+        post = self.posts.get(post_id)
+        if post is None:
+            raise NotFoundError(f"unknown post {post_id}")
+        if post.revealed_at is not None:
+            return False
+        self.posts[post_id] = replace(post, revealed_at=_sec(at))
+        return True
+
+    async def posts_due_for_reveal(self, now: datetime, limit: int) -> list[DailyPost]:
+        now = _sec(now)
+        due = [
+            p
+            for p in self.posts.values()
+            if p.revealed_at is None and p.reveal_at is not None and p.reveal_at <= now
+        ]
+        due.sort(key=lambda p: (p.reveal_at, p.id))
+        return due[:limit]
+
+    async def post_results(self, post_id: int, limit: int) -> PostResults:
+        mine = [a for a in self.answers.values() if a.post_id == post_id]
+        mine.sort(key=lambda a: (-a.score, a.answered_at, a.id or 0))
+        top = tuple(
+            PostScore(
+                a.user, self.users[a.user].display_name, a.verdict, a.score, a.points,
+                a.answered_at,
+            )
+            for a in mine[:limit]
+        )
+        return PostResults(answered=len(mine), top=top)
+
+    # --- answers ---------------------------------------------------------------
+    async def record_answer(
+        self,
+        answer: AnswerRecord,
+        card: ReviewCard | None = None,
+        quiz: QuizSession | None = None,
+    ) -> AnswerRecord | None:
+        self._need_user(answer.user)
+        if answer.chat is not None:
+            self._need_chat(answer.chat)
+        if await self.get_answer(answer.user, answer.target) is not None:
+            return None
+        if quiz is not None and quiz.id not in self.quizzes:
+            raise NotFoundError(f"unknown quiz session {quiz.id}")
+        stored = replace(answer, id=self._new_id("answer"), answered_at=_sec(answer.answered_at))
+        self.answers[stored.id or 0] = stored
+        if card is not None:
+            await self.save_card(card)
+        if quiz is not None:
+            await self.update_quiz(quiz)
+        return stored
+
+    async def get_answer(self, user: UserKey, target: str) -> AnswerRecord | None:
+        for answer in self.answers.values():
+            if answer.user == user and answer.target == target:
+                return answer
+        return None
+
+    async def points_between(
+        self,
+        user: UserKey,
+        start: datetime | None,
+        end: datetime | None,
+        kinds: Collection[AnswerKind] | None = None,
+    ) -> int:
+        start, end = _opt_sec(start), _opt_sec(end)
+        return sum(
+            a.points
+            for a in self.answers.values()
+            if a.user == user
+            and (start is None or a.answered_at >= start)
+            and (end is None or a.answered_at < end)
+            and (kinds is None or a.kind in kinds)
+        )
+
+    async def answer_times(self, user: UserKey) -> list[datetime]:
+        return sorted(a.answered_at for a in self.answers.values() if a.user == user)
+
+    async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
+        counts = Counter((a.item_id, a.verdict) for a in self.answers.values() if a.user == user)
+        return sorted((item, verdict, n) for (item, verdict), n in counts.items())
+
+    async def answered_item_ids(self, user: UserKey) -> set[str]:
+        return {a.item_id for a in self.answers.values() if a.user == user}
+
+    async def leaderboard_entries(
+        self, group: GroupKey, start: datetime | None, end: datetime | None
+    ) -> list[LeaderboardEntry]:
+        start, end = _opt_sec(start), _opt_sec(end)
+        per_user: dict[UserKey, list[AnswerRecord]] = {}
+        for a in self.answers.values():
+            if a.group != group:
+                continue
+            if (start is not None and a.answered_at < start) or (
+                end is not None and a.answered_at >= end
+            ):
+                continue
+            per_user.setdefault(a.user, []).append(a)
+        entries = []
+        for key, answers in per_user.items():
+            user = self.users[key]
+            if user.leaderboard_opt_out:
+                continue
+            earning = [a.answered_at for a in answers if a.points > 0]
+            entries.append(
+                LeaderboardEntry(
+                    user=key,
+                    display_name=user.display_name,
+                    points=sum(a.points for a in answers),
+                    answered=len(answers),
+                    correct=sum(1 for a in answers if a.verdict is Verdict.CORRECT),
+                    partial=sum(1 for a in answers if a.verdict is Verdict.PARTIAL),
+                    reached_at=max(earning) if earning else min(a.answered_at for a in answers),
+                )
+            )
+        return entries
+
+    # --- reveals ---------------------------------------------------------------
+    async def record_reveal(self, user: UserKey, target: str, item_id: str, now: datetime) -> int:
+        self._need_user(user)
+        count = self.reveals.get((user, target), 0) + 1
+        self.reveals[(user, target)] = count
+        return count
+
+    async def reveal_count(self, user: UserKey, target: str) -> int:
+        return self.reveals.get((user, target), 0)
+
+    # --- quiz sessions ---------------------------------------------------------
+    async def create_quiz(self, session: QuizSession) -> QuizSession | None:
+        self._need_user(session.user)
+        self._need_chat(session.chat)
+        if await self.get_active_quiz(session.user, session.chat) is not None:
+            return None
+        stored = replace(
+            session,
+            id=self._new_id("quiz"),
+            started_at=_sec(session.started_at),
+            ended_at=_opt_sec(session.ended_at),
+        )
+        self.quizzes[stored.id] = stored
+        return stored
+
+    async def get_quiz(self, session_id: int) -> QuizSession | None:
+        return self.quizzes.get(session_id)
+
+    async def get_active_quiz(self, user: UserKey, chat: ChatKey) -> QuizSession | None:
+        for quiz in self.quizzes.values():
+            if quiz.user == user and quiz.chat == chat and quiz.status is QuizStatus.ACTIVE:
+                return quiz
+        return None
+
+    async def update_quiz(self, session: QuizSession) -> None:
+        if session.id not in self.quizzes:
+            raise NotFoundError(f"unknown quiz session {session.id}")
+        self.quizzes[session.id] = replace(
+            session, started_at=_sec(session.started_at), ended_at=_opt_sec(session.ended_at)
+        )
+
+    # --- spaced repetition -----------------------------------------------------
+    async def get_card(self, user: UserKey, item_id: str) -> ReviewCard | None:
+        return self.cards.get((user, item_id))
+
+    async def save_card(self, card: ReviewCard) -> None:
+        self._need_user(card.user)
+        self.cards[(card.user, card.item_id)] = replace(
+            card, due=_sec(card.due), last_review=_opt_sec(card.last_review)
+        )
+
+    async def due_cards(self, user: UserKey, now: datetime, limit: int) -> list[ReviewCard]:
+        now = _sec(now)
+        due = [c for (u, _), c in self.cards.items() if u == user and c.due <= now]
+        due.sort(key=lambda c: (c.due, c.item_id))
+        return due[:limit]
+
+    async def count_due(self, user: UserKey, now: datetime) -> int:
+        now = _sec(now)
+        return sum(1 for (u, _), c in self.cards.items() if u == user and c.due <= now)
+
+    async def next_due(self, user: UserKey, after: datetime) -> datetime | None:
+        after = _sec(after)
+        later = [c.due for (u, _), c in self.cards.items() if u == user and c.due > after]
+        return min(later) if later else None
+
+    # --- reports ---------------------------------------------------------------
+    async def add_report(
+        self, user: UserKey | None, item_id: str, reason: str, now: datetime
+    ) -> Report:
+        if user is not None:
+            self._need_user(user)
+        report = Report(self._new_id("report"), user, item_id, reason, _sec(now))
+        self.reports[report.id] = report
+        return report
+
+    async def list_reports(self) -> list[Report]:
+        return sorted(self.reports.values(), key=lambda r: (r.created_at, r.id))

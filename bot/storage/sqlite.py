@@ -1,0 +1,946 @@
+"""The default Store: SQLite through aiosqlite (WAL, foreign keys, numbered migrations).
+
+One connection in autocommit mode; every multi-statement write runs in an explicit
+`BEGIN IMMEDIATE` transaction under an asyncio lock, so coroutines never interleave
+inside each other's transactions. Times are epoch seconds, dates ISO text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.models import (
+    AnswerKind,
+    AnswerRecord,
+    Chat,
+    ChatKey,
+    DailyPost,
+    GroupKey,
+    LeaderboardEntry,
+    PostResults,
+    PostScore,
+    QuizSession,
+    QuizStatus,
+    Report,
+    ReviewCard,
+    Schedule,
+    SelectionState,
+    User,
+    UserKey,
+    Verdict,
+)
+from bot.errors import NotFoundError, StoreError
+from bot.storage.lock import DatabaseLock
+
+log = logging.getLogger(__name__)
+
+MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_FAR_PAST = -(2**62)
+_FAR_FUTURE = 2**62
+_USER_REF = "(SELECT id FROM users WHERE platform = ? AND user_id = ?)"
+_CHAT_REF = "(SELECT id FROM chats WHERE platform = ? AND chat_id = ?)"
+_POST_COLUMNS = (
+    "p.id, c.platform, c.chat_id, p.local_date, p.item_id, p.cycle, p.posted_at, "
+    "p.reveal_at, p.revealed_at"
+)
+_SCHEDULE_COLUMNS = (
+    "c.platform, c.chat_id, s.local_time, s.timezone, s.weekdays, s.topics, "
+    "s.reveal_delay_hours, s.thread, s.paused, s.next_post_utc, s.created_at, s.updated_at"
+)
+_QUIZ_COLUMNS = (
+    "q.id, u.platform, u.user_id, c.platform, c.chat_id, q.item_ids, q.outcomes, q.position, "
+    "q.points, q.status, q.started_at, q.topic, q.difficulty, q.ended_at"
+)
+_ANSWER_COLUMNS = (
+    "a.id, u.platform, u.user_id, c.platform, c.chat_id, a.group_key, a.kind, a.target, "
+    "a.item_id, a.verdict, a.score, a.points, a.forfeited, a.answered_at, a.post_id"
+)
+
+
+def _ts(instant: datetime) -> int:
+    if instant.tzinfo is None:
+        raise ValueError("expected a timezone-aware datetime")
+    return int(instant.timestamp())
+
+
+def _opt_ts(instant: datetime | None) -> int | None:
+    return None if instant is None else _ts(instant)
+
+
+def _dt(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _opt_dt(value: int | None) -> datetime | None:
+    return None if value is None else _dt(value)
+
+
+def _mask(days: Iterable[int]) -> int:
+    return sum(1 << day for day in set(days))
+
+
+def _days(mask: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if mask & (1 << day))
+
+
+def _group_key(group: GroupKey | None) -> str | None:
+    return None if group is None else f"{group.platform}:{group.group_id}"
+
+
+def _parse_group(value: str | None) -> GroupKey | None:
+    if value is None:
+        return None
+    platform, _, group_id = value.partition(":")
+    return GroupKey(platform, group_id)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every bundled migration, in order."""
+    found = []
+    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+        match = MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    return sorted(found)
+
+
+async def apply_migrations(db: aiosqlite.Connection) -> int:
+    """Apply every migration newer than the recorded schema version; return the version."""
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+    )
+    rows = list(await db.execute_fetchall("SELECT MAX(version) FROM schema_version"))
+    current = int(rows[0][0] or 0)
+    known = migrations()
+    latest = known[-1][0] if known else 0
+    if current > latest:
+        raise StoreError(
+            f"the database has schema version {current}, newer than this prepbot knows "
+            f"({latest}); upgrade prepbot"
+        )
+    for version, name, sql in known:
+        if version <= current:
+            continue
+        applied_at = int(datetime.now(UTC).timestamp())
+        script = (
+            f"BEGIN IMMEDIATE;\n{sql}\n"
+            f"INSERT INTO schema_version (version, name, applied_at) "
+            f"VALUES ({version}, '{name}', {applied_at});\nCOMMIT;"
+        )
+        try:
+            await db.executescript(script)
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                await db.execute("ROLLBACK")
+            raise StoreError(f"migration {version:03d}_{name} failed: {exc}") from exc
+        log.info("applied migration %03d_%s", version, name)
+        current = version
+    return current
+
+
+class SqliteStore:
+    """Store on one SQLite file; open with `await SqliteStore.open(path)`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: str, lock: DatabaseLock | None) -> None:
+        self._db = db
+        self.path = path
+        self._lock = lock
+        self._write_lock = asyncio.Lock()
+        self.schema_version = 0
+
+    @classmethod
+    async def open(cls, path: str | Path) -> SqliteStore:
+        """Open (creating if needed), take the shared run lock, and migrate."""
+        location = str(path)
+        lock: DatabaseLock | None = None
+        if location != ":memory:":
+            Path(location).parent.mkdir(parents=True, exist_ok=True)
+            lock = DatabaseLock(location)
+            lock.acquire(exclusive=False)
+        try:
+            db = await aiosqlite.connect(location, isolation_level=None)
+        except sqlite3.Error as exc:
+            if lock is not None:
+                lock.release()
+            raise StoreError(f"cannot open database {location}: {exc}") from exc
+        store = cls(db, location, lock)
+        try:
+            db.row_factory = sqlite3.Row
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            # WAL with synchronous=NORMAL is durable across application crashes and much
+            # faster; only a power cut can lose the last commits.
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            store.schema_version = await apply_migrations(db)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        try:
+            await self._db.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    # --- plumbing --------------------------------------------------------------
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return list(await self._db.execute_fetchall(sql, params))
+        except sqlite3.Error as exc:
+            raise StoreError(f"database read failed: {exc}") from exc
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction; database errors become StoreError."""
+        async with self._write_lock:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot start a transaction: {exc}") from exc
+            try:
+                yield self._db
+            except BaseException as exc:
+                await self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"database write failed: {exc}") from exc
+                raise
+            else:
+                try:
+                    await self._db.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    await self._db.execute("ROLLBACK")
+                    raise StoreError(f"commit failed: {exc}") from exc
+
+    @staticmethod
+    async def _pk(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int | None:
+        rows = list(await db.execute_fetchall(sql, params))
+        return int(rows[0][0]) if rows else None
+
+    async def _user_pk(self, db: aiosqlite.Connection, key: UserKey) -> int:
+        pk = await self._pk(
+            db, "SELECT id FROM users WHERE platform = ? AND user_id = ?", (key.platform,
+                                                                          key.user_id)
+        )
+        if pk is None:
+            raise NotFoundError(f"unknown user {key}")
+        return pk
+
+    async def _chat_pk(self, db: aiosqlite.Connection, key: ChatKey) -> int:
+        pk = await self._pk(
+            db, "SELECT id FROM chats WHERE platform = ? AND chat_id = ?", (key.platform,
+                                                                          key.chat_id)
+        )
+        if pk is None:
+            raise NotFoundError(f"unknown chat {key}")
+        return pk
+
+    # --- row mapping -----------------------------------------------------------
+    @staticmethod
+    def _user(row: sqlite3.Row) -> User:
+        return User(
+            key=UserKey(row["platform"], row["user_id"]),
+            display_name=row["display_name"],
+            created_at=_dt(row["created_at"]),
+            timezone=row["timezone"],
+            leaderboard_opt_out=bool(row["leaderboard_opt_out"]),
+        )
+
+    @staticmethod
+    def _chat(row: sqlite3.Row) -> Chat:
+        key = ChatKey(row["platform"], row["chat_id"])
+        return Chat(
+            key=key,
+            group=GroupKey(row["platform"], row["group_id"]),
+            title=row["title"],
+            seed=row["seed"],
+            created_at=_dt(row["created_at"]),
+        )
+
+    @staticmethod
+    def _schedule(row: sqlite3.Row) -> Schedule:
+        hour, minute = (int(part) for part in row[2].split(":"))
+        return Schedule(
+            chat=ChatKey(row[0], row[1]),
+            local_time=time(hour, minute),
+            timezone=row[3],
+            weekdays=_days(row[4]),
+            topics=tuple(json.loads(row[5])),
+            reveal_delay_hours=row[6],
+            thread=bool(row[7]),
+            paused=bool(row[8]),
+            next_post_utc=_opt_dt(row[9]),
+            created_at=_dt(row[10]),
+            updated_at=_dt(row[11]),
+        )
+
+    @staticmethod
+    def _post(row: sqlite3.Row) -> DailyPost:
+        return DailyPost(
+            id=row[0],
+            chat=ChatKey(row[1], row[2]),
+            local_date=date.fromisoformat(row[3]),
+            item_id=row[4],
+            cycle=row[5],
+            posted_at=_dt(row[6]),
+            reveal_at=_opt_dt(row[7]),
+            revealed_at=_opt_dt(row[8]),
+        )
+
+    @staticmethod
+    def _answer(row: sqlite3.Row) -> AnswerRecord:
+        return AnswerRecord(
+            id=row[0],
+            user=UserKey(row[1], row[2]),
+            chat=ChatKey(row[3], row[4]) if row[3] is not None else None,
+            group=_parse_group(row[5]),
+            kind=AnswerKind(row[6]),
+            target=row[7],
+            item_id=row[8],
+            verdict=Verdict(row[9]),
+            score=row[10],
+            points=row[11],
+            forfeited=bool(row[12]),
+            answered_at=_dt(row[13]),
+            post_id=row[14],
+        )
+
+    @staticmethod
+    def _quiz(row: sqlite3.Row) -> QuizSession:
+        return QuizSession(
+            id=row[0],
+            user=UserKey(row[1], row[2]),
+            chat=ChatKey(row[3], row[4]),
+            item_ids=tuple(json.loads(row[5])),
+            outcomes=tuple(json.loads(row[6])),
+            position=row[7],
+            points=row[8],
+            status=QuizStatus(row[9]),
+            started_at=_dt(row[10]),
+            topic=row[11],
+            difficulty=row[12],
+            ended_at=_opt_dt(row[13]),
+        )
+
+    @staticmethod
+    def _card(user: UserKey, row: sqlite3.Row) -> ReviewCard:
+        return ReviewCard(
+            user=user,
+            item_id=row["item_id"],
+            card_json=row["card"],
+            due=_dt(row["due"]),
+            last_review=_opt_dt(row["last_review"]),
+            prev_card_json=row["prev_card"],
+        )
+
+    # --- users -----------------------------------------------------------------
+    async def get_user(self, key: UserKey) -> User | None:
+        row = await self._one(
+            "SELECT * FROM users WHERE platform = ? AND user_id = ?", (key.platform, key.user_id)
+        )
+        return self._user(row) if row else None
+
+    async def upsert_user(self, key: UserKey, display_name: str, now: datetime) -> User:
+        user = await self.get_user(key)
+        if user is not None and user.display_name == display_name:
+            return user  # the common case writes nothing
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO users (platform, user_id, display_name, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (platform, user_id) "
+                "DO UPDATE SET display_name = excluded.display_name",
+                (key.platform, key.user_id, display_name, _ts(now)),
+            )
+        stored = await self.get_user(key)
+        assert stored is not None
+        return stored
+
+    async def _update_user(self, key: UserKey, sql: str, value: Any) -> None:
+        async with self._tx() as db:
+            cursor = await db.execute(
+                f"UPDATE users SET {sql} WHERE platform = ? AND user_id = ?",
+                (value, key.platform, key.user_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"unknown user {key}")
+
+    async def set_user_timezone(self, key: UserKey, timezone: str | None) -> None:
+        await self._update_user(key, "timezone = ?", timezone)
+
+    async def set_leaderboard_opt_out(self, key: UserKey, opt_out: bool) -> None:
+        await self._update_user(key, "leaderboard_opt_out = ?", int(opt_out))
+
+    async def delete_user(self, key: UserKey) -> bool:
+        # Foreign keys cascade to answers, reveals, sessions, cards and reports.
+        async with self._tx() as db:
+            cursor = await db.execute(
+                "DELETE FROM users WHERE platform = ? AND user_id = ?", (key.platform, key.user_id)
+            )
+            return cursor.rowcount > 0
+
+    # --- chats -----------------------------------------------------------------
+    async def get_chat(self, key: ChatKey) -> Chat | None:
+        row = await self._one(
+            "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (key.platform, key.chat_id)
+        )
+        return self._chat(row) if row else None
+
+    async def upsert_chat(self, key: ChatKey, group: GroupKey, title: str, now: datetime) -> Chat:
+        chat = await self.get_chat(key)
+        if chat is not None and chat.group == group and chat.title == title:
+            return chat
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO chats (platform, chat_id, group_id, title, seed, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) "
+                "DO UPDATE SET group_id = excluded.group_id, title = excluded.title",
+                (key.platform, key.chat_id, group.group_id, title, str(key), _ts(now)),
+            )
+        stored = await self.get_chat(key)
+        assert stored is not None
+        return stored
+
+    async def migrate_chat(self, old: ChatKey, new: ChatKey, group: GroupKey | None) -> Chat:
+        async with self._tx() as db:
+            old_pk = await self._chat_pk(db, old)
+            rows = list(await db.execute_fetchall(
+                "SELECT group_id FROM chats WHERE id = ?", (old_pk,)
+            ))
+            old_group = GroupKey(old.platform, rows[0][0])
+            new_group = group or old_group
+            if new != old:
+                new_pk = await self._pk(
+                    db, "SELECT id FROM chats WHERE platform = ? AND chat_id = ?",
+                    (new.platform, new.chat_id),
+                )
+                if new_pk is not None:
+                    await self._merge(db, old_pk, new_pk)
+            await db.execute(
+                "UPDATE chats SET platform = ?, chat_id = ?, group_id = ? WHERE id = ?",
+                (new.platform, new.chat_id, new_group.group_id, old_pk),
+            )
+            if new_group != old_group:
+                await db.execute(
+                    "UPDATE answers SET group_key = ? WHERE chat_ref = ? AND group_key = ?",
+                    (_group_key(new_group), old_pk, _group_key(old_group)),
+                )
+        chat = await self.get_chat(new)
+        assert chat is not None
+        return chat
+
+    @staticmethod
+    async def _merge(db: aiosqlite.Connection, old_pk: int, new_pk: int) -> None:
+        """Fold an existing target chat's rows into the migrating one (old wins)."""
+        await db.execute(
+            "DELETE FROM daily_posts WHERE chat_ref = ? AND local_date IN "
+            "(SELECT local_date FROM daily_posts WHERE chat_ref = ?)",
+            (new_pk, old_pk),
+        )
+        await db.execute("UPDATE daily_posts SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
+        await db.execute(
+            "UPDATE quiz_sessions SET status = 'stopped' WHERE chat_ref = ? AND status = 'active' "
+            "AND user_ref IN (SELECT user_ref FROM quiz_sessions "
+            "WHERE chat_ref = ? AND status = 'active')",
+            (new_pk, old_pk),
+        )
+        await db.execute(
+            "UPDATE quiz_sessions SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk)
+        )
+        await db.execute("UPDATE answers SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
+        has_schedule = list(await db.execute_fetchall(
+            "SELECT 1 FROM schedules WHERE chat_ref = ?", (old_pk,)
+        ))
+        if has_schedule:
+            await db.execute("DELETE FROM schedules WHERE chat_ref = ?", (new_pk,))
+        else:
+            await db.execute(
+                "UPDATE schedules SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk)
+            )
+        await db.execute("DELETE FROM chats WHERE id = ?", (new_pk,))
+
+    # --- schedules -------------------------------------------------------------
+    async def save_schedule(self, schedule: Schedule) -> None:
+        async with self._tx() as db:
+            chat_pk = await self._chat_pk(db, schedule.chat)
+            await db.execute(
+                "INSERT OR REPLACE INTO schedules (chat_ref, local_time, timezone, weekdays, "
+                "topics, reveal_delay_hours, thread, paused, next_post_utc, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chat_pk,
+                    f"{schedule.local_time.hour:02d}:{schedule.local_time.minute:02d}",
+                    schedule.timezone,
+                    _mask(schedule.weekdays),
+                    json.dumps(list(schedule.topics)),
+                    schedule.reveal_delay_hours,
+                    int(schedule.thread),
+                    int(schedule.paused),
+                    _opt_ts(schedule.next_post_utc),
+                    _ts(schedule.created_at),
+                    _ts(schedule.updated_at),
+                ),
+            )
+
+    async def get_schedule(self, chat: ChatKey) -> Schedule | None:
+        row = await self._one(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM schedules s JOIN chats c ON c.id = s.chat_ref "
+            "WHERE c.platform = ? AND c.chat_id = ?",
+            (chat.platform, chat.chat_id),
+        )
+        return self._schedule(row) if row else None
+
+    async def delete_schedule(self, chat: ChatKey) -> bool:
+        async with self._tx() as db:
+            cursor = await db.execute(
+                f"DELETE FROM schedules WHERE chat_ref = {_CHAT_REF}", (chat.platform, chat.chat_id)
+            )
+            return cursor.rowcount > 0
+
+    async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
+        rows = await self._all(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM schedules s JOIN chats c ON c.id = s.chat_ref "
+            "WHERE s.paused = 0 AND s.next_post_utc <= ? "
+            "ORDER BY s.next_post_utc, c.platform, c.chat_id LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [self._schedule(row) for row in rows]
+
+    async def group_timezone(self, group: GroupKey) -> str | None:
+        row = await self._one(
+            "SELECT s.timezone FROM schedules s JOIN chats c ON c.id = s.chat_ref "
+            "WHERE c.platform = ? AND c.group_id = ? "
+            "ORDER BY s.created_at, c.platform, c.chat_id LIMIT 1",
+            (group.platform, group.group_id),
+        )
+        return str(row[0]) if row else None
+
+    # --- daily posts -----------------------------------------------------------
+    async def create_daily_post(
+        self,
+        chat: ChatKey,
+        local_date: date,
+        item_id: str,
+        cycle: int,
+        posted_at: datetime,
+        reveal_at: datetime | None,
+    ) -> DailyPost:
+        async with self._tx() as db:
+            chat_pk = await self._chat_pk(db, chat)
+            await db.execute(
+                "INSERT INTO daily_posts (chat_ref, local_date, item_id, cycle, posted_at, "
+                "reveal_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_ref, local_date) DO NOTHING",
+                (chat_pk, local_date.isoformat(), item_id, cycle, _ts(posted_at),
+                 _opt_ts(reveal_at)),
+            )
+        post = await self.get_daily_post(chat, local_date)
+        assert post is not None
+        return post
+
+    async def get_daily_post(self, chat: ChatKey, local_date: date) -> DailyPost | None:
+        row = await self._one(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref "
+            "WHERE c.platform = ? AND c.chat_id = ? AND p.local_date = ?",
+            (chat.platform, chat.chat_id, local_date.isoformat()),
+        )
+        return self._post(row) if row else None
+
+    async def get_post(self, post_id: int) -> DailyPost | None:
+        row = await self._one(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref "
+            "WHERE p.id = ?",
+            (post_id,),
+        )
+        return self._post(row) if row else None
+
+    async def latest_daily_post(self, chat: ChatKey) -> DailyPost | None:
+        row = await self._one(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref "
+            "WHERE c.platform = ? AND c.chat_id = ? ORDER BY p.local_date DESC LIMIT 1",
+            (chat.platform, chat.chat_id),
+        )
+        return self._post(row) if row else None
+
+    async def selection_state(self, chat: ChatKey) -> SelectionState:
+        rows = await self._all(
+            "SELECT cycle, item_id, local_date FROM daily_posts "
+            f"WHERE chat_ref = {_CHAT_REF} AND cycle = "
+            f"(SELECT MAX(cycle) FROM daily_posts WHERE chat_ref = {_CHAT_REF}) "
+            "ORDER BY local_date",
+            (chat.platform, chat.chat_id, chat.platform, chat.chat_id),
+        )
+        if not rows:
+            return SelectionState(0, frozenset(), None)
+        return SelectionState(
+            cycle=int(rows[0][0]),
+            used=frozenset(str(row[1]) for row in rows),
+            last_item=str(rows[-1][1]),
+        )
+
+    async def mark_post_revealed(self, post_id: int, at: datetime) -> bool:
+        async with self._tx() as db:
+            cursor = await db.execute(
+                "UPDATE daily_posts SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
+                (_ts(at), post_id),
+            )
+            if cursor.rowcount:
+                return True
+            exists = list(await db.execute_fetchall(
+                "SELECT 1 FROM daily_posts WHERE id = ?", (post_id,)
+            ))
+            if not exists:
+                raise NotFoundError(f"unknown post {post_id}")
+            return False
+
+    async def posts_due_for_reveal(self, now: datetime, limit: int) -> list[DailyPost]:
+        rows = await self._all(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref "
+            "WHERE p.revealed_at IS NULL AND p.reveal_at <= ? "
+            "ORDER BY p.reveal_at, p.id LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [self._post(row) for row in rows]
+
+    async def post_results(self, post_id: int, limit: int) -> PostResults:
+        count = await self._one("SELECT COUNT(*) FROM answers WHERE post_id = ?", (post_id,))
+        rows = await self._all(
+            "SELECT u.platform, u.user_id, u.display_name, a.verdict, a.score, a.points, "
+            "a.answered_at FROM answers a JOIN users u ON u.id = a.user_ref "
+            "WHERE a.post_id = ? ORDER BY a.score DESC, a.answered_at, a.id LIMIT ?",
+            (post_id, limit),
+        )
+        top = tuple(
+            PostScore(
+                UserKey(row[0], row[1]), row[2], Verdict(row[3]), row[4], row[5], _dt(row[6])
+            )
+            for row in rows
+        )
+        return PostResults(answered=int(count[0]) if count else 0, top=top)
+
+    # --- answers ---------------------------------------------------------------
+    async def record_answer(
+        self,
+        answer: AnswerRecord,
+        card: ReviewCard | None = None,
+        quiz: QuizSession | None = None,
+    ) -> AnswerRecord | None:
+        async with self._tx() as db:
+            user_pk = await self._user_pk(db, answer.user)
+            chat_pk = await self._chat_pk(db, answer.chat) if answer.chat else None
+            cursor = await db.execute(
+                "INSERT INTO answers (user_ref, chat_ref, group_key, kind, target, post_id, "
+                "item_id, verdict, score, points, forfeited, answered_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_ref, target) DO NOTHING",
+                (
+                    user_pk,
+                    chat_pk,
+                    _group_key(answer.group),
+                    answer.kind.value,
+                    answer.target,
+                    answer.post_id,
+                    answer.item_id,
+                    answer.verdict.value,
+                    answer.score,
+                    answer.points,
+                    int(answer.forfeited),
+                    _ts(answer.answered_at),
+                ),
+            )
+            if cursor.rowcount == 0:
+                return None
+            answer_id = cursor.lastrowid
+            if card is not None:
+                await self._save_card(db, user_pk, card)
+            if quiz is not None:
+                await self._update_quiz(db, quiz)
+        return AnswerRecord(
+            user=answer.user,
+            chat=answer.chat,
+            group=answer.group,
+            kind=answer.kind,
+            target=answer.target,
+            item_id=answer.item_id,
+            verdict=answer.verdict,
+            score=answer.score,
+            points=answer.points,
+            forfeited=answer.forfeited,
+            answered_at=_dt(_ts(answer.answered_at)),
+            post_id=answer.post_id,
+            id=answer_id,
+        )
+
+    async def get_answer(self, user: UserKey, target: str) -> AnswerRecord | None:
+        row = await self._one(
+            f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.user_ref "
+            "LEFT JOIN chats c ON c.id = a.chat_ref "
+            "WHERE u.platform = ? AND u.user_id = ? AND a.target = ?",
+            (user.platform, user.user_id, target),
+        )
+        return self._answer(row) if row else None
+
+    async def points_between(
+        self,
+        user: UserKey,
+        start: datetime | None,
+        end: datetime | None,
+        kinds: Collection[AnswerKind] | None = None,
+    ) -> int:
+        params: list[Any] = [user.platform, user.user_id]
+        params += [_FAR_PAST if start is None else _ts(start)]
+        params += [_FAR_FUTURE if end is None else _ts(end)]
+        kind_sql = ""
+        if kinds is not None:
+            if not kinds:
+                return 0
+            kind_sql = f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            params += [kind.value for kind in kinds]
+        row = await self._one(
+            f"SELECT COALESCE(SUM(points), 0) FROM answers WHERE user_ref = {_USER_REF} "
+            f"AND answered_at >= ? AND answered_at < ?{kind_sql}",
+            params,
+        )
+        return int(row[0]) if row else 0
+
+    async def answer_times(self, user: UserKey) -> list[datetime]:
+        rows = await self._all(
+            f"SELECT answered_at FROM answers WHERE user_ref = {_USER_REF} ORDER BY answered_at",
+            (user.platform, user.user_id),
+        )
+        return [_dt(row[0]) for row in rows]
+
+    async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
+        rows = await self._all(
+            f"SELECT item_id, verdict, COUNT(*) FROM answers WHERE user_ref = {_USER_REF} "
+            "GROUP BY item_id, verdict ORDER BY item_id, verdict",
+            (user.platform, user.user_id),
+        )
+        return [(str(row[0]), Verdict(row[1]), int(row[2])) for row in rows]
+
+    async def answered_item_ids(self, user: UserKey) -> set[str]:
+        rows = await self._all(
+            f"SELECT DISTINCT item_id FROM answers WHERE user_ref = {_USER_REF}",
+            (user.platform, user.user_id),
+        )
+        return {str(row[0]) for row in rows}
+
+    async def leaderboard_entries(
+        self, group: GroupKey, start: datetime | None, end: datetime | None
+    ) -> list[LeaderboardEntry]:
+        # The inner aggregate reads only the covering index answers_leaderboard.
+        rows = await self._all(
+            "SELECT u.platform, u.user_id, u.display_name, t.points, t.answered, t.correct, "
+            "t.partial, t.reached FROM ("
+            "  SELECT user_ref, SUM(points) AS points, COUNT(*) AS answered,"
+            "    SUM(verdict = 'correct') AS correct, SUM(verdict = 'partial') AS partial,"
+            "    COALESCE(MAX(CASE WHEN points > 0 THEN answered_at END), MIN(answered_at))"
+            "      AS reached"
+            "  FROM answers WHERE group_key = ? AND answered_at >= ? AND answered_at < ?"
+            "  GROUP BY user_ref"
+            ") t JOIN users u ON u.id = t.user_ref WHERE u.leaderboard_opt_out = 0",
+            (
+                _group_key(group),
+                _FAR_PAST if start is None else _ts(start),
+                _FAR_FUTURE if end is None else _ts(end),
+            ),
+        )
+        return [
+            LeaderboardEntry(
+                user=UserKey(row[0], row[1]),
+                display_name=row[2],
+                points=int(row[3]),
+                answered=int(row[4]),
+                correct=int(row[5]),
+                partial=int(row[6]),
+                reached_at=_dt(row[7]),
+            )
+            for row in rows
+        ]
+
+    # --- reveals ---------------------------------------------------------------
+    async def record_reveal(self, user: UserKey, target: str, item_id: str, now: datetime) -> int:
+        async with self._tx() as db:
+            user_pk = await self._user_pk(db, user)
+            rows = list(await db.execute_fetchall(
+                "INSERT INTO reveals (user_ref, target, item_id, count, first_at) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_ref, target) "
+                "DO UPDATE SET count = count + 1 RETURNING count",
+                (user_pk, target, item_id, _ts(now)),
+            ))
+            return int(rows[0][0])
+
+    async def reveal_count(self, user: UserKey, target: str) -> int:
+        row = await self._one(
+            f"SELECT count FROM reveals WHERE user_ref = {_USER_REF} AND target = ?",
+            (user.platform, user.user_id, target),
+        )
+        return int(row[0]) if row else 0
+
+    # --- quiz sessions ---------------------------------------------------------
+    async def create_quiz(self, session: QuizSession) -> QuizSession | None:
+        async with self._tx() as db:
+            user_pk = await self._user_pk(db, session.user)
+            chat_pk = await self._chat_pk(db, session.chat)
+            try:
+                cursor = await db.execute(
+                    "INSERT INTO quiz_sessions (user_ref, chat_ref, topic, difficulty, item_ids, "
+                    "outcomes, position, points, status, started_at, ended_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        user_pk,
+                        chat_pk,
+                        session.topic,
+                        session.difficulty,
+                        json.dumps(list(session.item_ids)),
+                        json.dumps(list(session.outcomes)),
+                        session.position,
+                        session.points,
+                        session.status.value,
+                        _ts(session.started_at),
+                        _opt_ts(session.ended_at),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                return None  # another session is active (quiz_one_active)
+            session_id = cursor.lastrowid
+        assert session_id is not None
+        return await self.get_quiz(session_id)
+
+    async def _select_quiz(self, where: str, params: Sequence[Any]) -> QuizSession | None:
+        row = await self._one(
+            f"SELECT {_QUIZ_COLUMNS} FROM quiz_sessions q JOIN users u ON u.id = q.user_ref "
+            f"JOIN chats c ON c.id = q.chat_ref WHERE {where}",
+            params,
+        )
+        return self._quiz(row) if row else None
+
+    async def get_quiz(self, session_id: int) -> QuizSession | None:
+        return await self._select_quiz("q.id = ?", (session_id,))
+
+    async def get_active_quiz(self, user: UserKey, chat: ChatKey) -> QuizSession | None:
+        return await self._select_quiz(
+            "u.platform = ? AND u.user_id = ? AND c.platform = ? AND c.chat_id = ? "
+            "AND q.status = 'active'",
+            (user.platform, user.user_id, chat.platform, chat.chat_id),
+        )
+
+    @staticmethod
+    async def _update_quiz(db: aiosqlite.Connection, session: QuizSession) -> None:
+        cursor = await db.execute(
+            "UPDATE quiz_sessions SET outcomes = ?, position = ?, points = ?, status = ?, "
+            "ended_at = ? WHERE id = ?",
+            (
+                json.dumps(list(session.outcomes)),
+                session.position,
+                session.points,
+                session.status.value,
+                _opt_ts(session.ended_at),
+                session.id,
+            ),
+        )
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"unknown quiz session {session.id}")
+
+    async def update_quiz(self, session: QuizSession) -> None:
+        async with self._tx() as db:
+            await self._update_quiz(db, session)
+
+    # --- spaced repetition -----------------------------------------------------
+    async def get_card(self, user: UserKey, item_id: str) -> ReviewCard | None:
+        row = await self._one(
+            f"SELECT * FROM review_cards WHERE user_ref = {_USER_REF} AND item_id = ?",
+            (user.platform, user.user_id, item_id),
+        )
+        return self._card(user, row) if row else None
+
+    @staticmethod
+    async def _save_card(db: aiosqlite.Connection, user_pk: int, card: ReviewCard) -> None:
+        await db.execute(
+            "INSERT INTO review_cards (user_ref, item_id, card, prev_card, due, last_review) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_ref, item_id) DO UPDATE SET "
+            "card = excluded.card, prev_card = excluded.prev_card, due = excluded.due, "
+            "last_review = excluded.last_review",
+            (
+                user_pk,
+                card.item_id,
+                card.card_json,
+                card.prev_card_json,
+                _ts(card.due),
+                _opt_ts(card.last_review),
+            ),
+        )
+
+    async def save_card(self, card: ReviewCard) -> None:
+        async with self._tx() as db:
+            await self._save_card(db, await self._user_pk(db, card.user), card)
+
+    async def due_cards(self, user: UserKey, now: datetime, limit: int) -> list[ReviewCard]:
+        rows = await self._all(
+            f"SELECT * FROM review_cards WHERE user_ref = {_USER_REF} AND due <= ? "
+            "ORDER BY due, item_id LIMIT ?",
+            (user.platform, user.user_id, _ts(now), limit),
+        )
+        return [self._card(user, row) for row in rows]
+
+    async def count_due(self, user: UserKey, now: datetime) -> int:
+        row = await self._one(
+            f"SELECT COUNT(*) FROM review_cards WHERE user_ref = {_USER_REF} AND due <= ?",
+            (user.platform, user.user_id, _ts(now)),
+        )
+        return int(row[0]) if row else 0
+
+    async def next_due(self, user: UserKey, after: datetime) -> datetime | None:
+        row = await self._one(
+            f"SELECT MIN(due) FROM review_cards WHERE user_ref = {_USER_REF} AND due > ?",
+            (user.platform, user.user_id, _ts(after)),
+        )
+        return _opt_dt(row[0]) if row else None
+
+    # --- reports ---------------------------------------------------------------
+    async def add_report(
+        self, user: UserKey | None, item_id: str, reason: str, now: datetime
+    ) -> Report:
+        async with self._tx() as db:
+            user_pk = await self._user_pk(db, user) if user is not None else None
+            cursor = await db.execute(
+                "INSERT INTO reports (user_ref, item_id, reason, created_at) VALUES (?, ?, ?, ?)",
+                (user_pk, item_id, reason, _ts(now)),
+            )
+            report_id = cursor.lastrowid
+        assert report_id is not None
+        return Report(report_id, user, item_id, reason, _dt(_ts(now)))
+
+    async def list_reports(self) -> list[Report]:
+        rows = await self._all(
+            "SELECT r.id, u.platform, u.user_id, r.item_id, r.reason, r.created_at "
+            "FROM reports r LEFT JOIN users u ON u.id = r.user_ref ORDER BY r.created_at, r.id"
+        )
+        return [
+            Report(
+                id=row[0],
+                user=UserKey(row[1], row[2]) if row[1] is not None else None,
+                item_id=row[3],
+                reason=row[4],
+                created_at=_dt(row[5]),
+            )
+            for row in rows
+        ]
