@@ -46,6 +46,18 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """What the grader found in an answer, before it becomes a verdict."""
+
+    text: str
+    coverage: dict[str, float]
+    misconceptions: tuple[str, ...]
+    notes: tuple[str, ...]
+    guarded: bool = False
+    floor: float = 0.0
+
+
+@dataclass(frozen=True)
 class _Keyword:
     tokens: tuple[str, ...]
     maths: str | None
@@ -61,32 +73,47 @@ class LexicalGrader:
 
     # --- public API (the domain's Grader protocol) -----------------------------------
     def grade(self, item: Item, text: str) -> GradeResult:
+        return self.finish(item, self.assess(item, text))
+
+    def assess(self, item: Item, text: str) -> Assessment:
+        """Coverage per key point, misconceptions and notices, before the verdict."""
         notes: list[str] = []
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
             notes.append(NOTE_TRUNCATED)
         answer = Prepared.of(text)
-        missed_all = tuple(point.text for point in item.key_points)
+        nothing = dict.fromkeys((point.text for point in item.key_points), 0.0)
         meaningful = [t for t in answer.tokens if t not in STOPWORDS]
         if len(meaningful) < 2 and not (item.type is ItemType.FLASHCARD and meaningful):
-            return GradeResult(Verdict.INCORRECT, 0.0, (), missed_all, (), (*notes, NOTE_TOO_SHORT))
+            return Assessment(text, nothing, (), (*notes, NOTE_TOO_SHORT), guarded=True)
         if self._restates(item.question, answer):
-            return GradeResult(Verdict.INCORRECT, 0.0, (), missed_all, (), (*notes, NOTE_RESTATED))
+            return Assessment(text, nothing, (), (*notes, NOTE_RESTATED), guarded=True)
         if self._pasted(item.answer, answer):
-            return GradeResult(Verdict.INCORRECT, 0.0, (), missed_all, (), (*notes, NOTE_PASTED))
-
+            return Assessment(text, nothing, (), (*notes, NOTE_PASTED), guarded=True)
         coverage = {point.text: self.coverage(point, answer) for point in item.key_points}
-        covered = tuple(text for text, value in coverage.items() if value >= 1.0)
-        missed = tuple(text for text, value in coverage.items() if value < 1.0)
-        score = sum(coverage.values()) / len(coverage) if coverage else 0.0
+        floor = 0.0
         if item.type is ItemType.FLASHCARD and item.definition:
-            score = max(score, self._overlap(item.definition, answer))
+            floor = self._overlap(item.definition, answer)
         wrong = self.misconceptions(item.misconceptions, text)
+        return Assessment(text, coverage, wrong, tuple(notes), floor=floor)
+
+    def finish(self, item: Item, assessment: Assessment) -> GradeResult:
+        """Turn an assessment into a score and verdict."""
+        coverage = assessment.coverage
+        covered = tuple(name for name, value in coverage.items() if value >= 1.0)
+        missed = tuple(name for name, value in coverage.items() if value < 1.0)
+        if assessment.guarded:
+            return GradeResult(Verdict.INCORRECT, 0.0, (), missed, (), assessment.notes)
+        score = sum(coverage.values()) / len(coverage) if coverage else 0.0
+        score = max(score, assessment.floor)
+        wrong = assessment.misconceptions
         score = max(0.0, score - self.thresholds.misconception_penalty * len(wrong))
         verdict = self._verdict(score)
         if wrong and verdict is Verdict.CORRECT:
             verdict = Verdict.PARTIAL  # an answer built on a misconception is never correct
-        return GradeResult(verdict, round(min(score, 1.0), 4), covered, missed, wrong, tuple(notes))
+        return GradeResult(
+            verdict, round(min(score, 1.0), 4), covered, missed, wrong, assessment.notes
+        )
 
     def grade_choice(self, item: Item, chosen: str) -> GradeResult:
         right = correct_choice(item)

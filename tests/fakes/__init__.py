@@ -1,0 +1,1 @@
+"""Offline fake platform servers (Discord, Telegram) for end-to-end adapter tests."""

@@ -1,0 +1,148 @@
+"""SQLite specifics: migrations, pragmas, the covering index, URLs, backup and restore."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain.models import AnswerKind, AnswerRecord, ChatKey, GroupKey, UserKey, Verdict
+from bot.errors import ConfigError, NotFoundError, StoreError
+from bot.storage import open_store, sqlite_path
+from bot.storage.backup import backup, restore
+from bot.storage.memory import MemoryStore
+from bot.storage.sqlite import SqliteStore, migrations
+
+T0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
+USER = UserKey("discord", "7")
+CHAT = ChatKey("discord", "c1")
+GROUP = GroupKey("discord", "g1")
+
+
+async def fill(store: SqliteStore, count: int = 3) -> None:
+    await store.upsert_user(USER, "Ann", T0)
+    await store.upsert_chat(CHAT, GROUP, "general", T0)
+    for n in range(count):
+        await store.record_answer(
+            AnswerRecord(USER, CHAT, GROUP, AnswerKind.QUIZ, f"quiz:1:{n}", "d/q01",
+                         Verdict.CORRECT, 1.0, 10, False, T0 + timedelta(minutes=n))
+        )
+
+
+async def test_migrations_recorded_and_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    store = await SqliteStore.open(path)
+    latest = migrations()[-1][0]
+    assert store.schema_version == latest
+    await store.close()
+    store = await SqliteStore.open(path)  # reopening applies nothing twice
+    await store.close()
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT version, name FROM schema_version").fetchall()
+        assert rows == [(1, "initial")]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    await (await SqliteStore.open(path)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (999, 'future', 0)")
+    with pytest.raises(StoreError, match="newer"):
+        await SqliteStore.open(path)
+
+
+async def test_foreign_keys_enforced(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "p.db")
+    try:
+        rows = await store._all("PRAGMA foreign_keys")
+        assert rows[0][0] == 1
+    finally:
+        await store.close()
+
+
+async def test_leaderboard_query_uses_covering_index(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "p.db")
+    try:
+        await fill(store)
+        plan = await store._all(
+            "EXPLAIN QUERY PLAN SELECT user_ref, SUM(points), COUNT(*), "
+            "SUM(verdict = 'correct'), MAX(answered_at) FROM answers "
+            "WHERE group_key = ? AND answered_at >= ? AND answered_at < ? GROUP BY user_ref",
+            ("discord:g1", 0, 2**40),
+        )
+        detail = " ".join(str(row[3]) for row in plan)
+        assert "COVERING INDEX answers_leaderboard" in detail
+    finally:
+        await store.close()
+
+
+def test_sqlite_urls() -> None:
+    assert sqlite_path("sqlite:///prepbot.db") == "prepbot.db"
+    assert sqlite_path("sqlite:////var/lib/prepbot.db") == "/var/lib/prepbot.db"
+    assert sqlite_path("sqlite://") == ":memory:"
+    with pytest.raises(ConfigError):
+        sqlite_path("sqlite://relative.db")
+
+
+async def test_open_store_by_url(tmp_path: Path) -> None:
+    memory = await open_store("memory://")
+    assert isinstance(memory, MemoryStore)
+    sqlite = await open_store(f"sqlite:///{tmp_path}/x/p.db")
+    assert isinstance(sqlite, SqliteStore)
+    await sqlite.close()
+    assert (tmp_path / "x" / "p.db").exists()
+    with pytest.raises(ConfigError, match="not supported yet"):
+        await open_store("postgresql://localhost/prepbot")
+    with pytest.raises(ConfigError):
+        await open_store("mysql://x")
+
+
+async def test_backup_while_running_and_restore_when_stopped(tmp_path: Path) -> None:
+    db, copy = tmp_path / "live.db", tmp_path / "backups" / "copy.db"
+    store = await SqliteStore.open(db)
+    await fill(store, 2)
+    backup(db, copy)  # while the store is open and holds the run lock
+    with pytest.raises(StoreError, match="exists"):
+        backup(db, copy)
+    await store.record_answer(
+        AnswerRecord(USER, CHAT, GROUP, AnswerKind.DAILY, "daily:9", "d/q02",
+                     Verdict.PARTIAL, 0.5, 5, False, T0)
+    )
+    with pytest.raises(StoreError, match="is the bot running"):
+        restore(copy, db)
+    assert await store.points_between(USER, None, None) == 25  # untouched by the refusal
+    await store.close()
+
+    restore(copy, db)
+    reopened = await SqliteStore.open(db)
+    try:
+        assert await reopened.points_between(USER, None, None) == 20
+        assert await reopened.get_answer(USER, "daily:9") is None
+    finally:
+        await reopened.close()
+
+
+def test_backup_and_restore_check_their_inputs(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError):
+        backup(tmp_path / "missing.db", tmp_path / "c.db")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError):
+        restore(junk, tmp_path / "target.db")
+
+
+async def test_open_refused_during_restore_lock(tmp_path: Path) -> None:
+    from bot.storage.lock import DatabaseLock
+
+    db = tmp_path / "p.db"
+    lock = DatabaseLock(db)
+    lock.acquire(exclusive=True)
+    try:
+        with pytest.raises(StoreError, match="restore"):
+            await SqliteStore.open(db)
+    finally:
+        lock.release()
+    await (await SqliteStore.open(db)).close()
