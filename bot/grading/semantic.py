@@ -19,8 +19,8 @@ from bot.grading.text import SENTENCE
 
 log = logging.getLogger(__name__)
 
-COVERED_AT = 0.62
-TOUCHED_AT = 0.5
+COVERED_AT = 0.6
+TOUCHED_AT = 0.45
 
 
 class SemanticGrader:

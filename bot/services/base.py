@@ -1,0 +1,142 @@
+"""What every service needs: lazy users and chats, time zones, items, question views."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from bot.content.bank import Bank
+from bot.content.schema import Item
+from bot.domain.choices import options_for
+from bot.domain.models import AnswerKind, Chat, ChatKey, GroupKey, User, UserKey
+from bot.domain.streaks import streak_at
+from bot.domain.timeparse import suggestion
+from bot.errors import InvalidInputError, NotFoundError
+from bot.ports import Clock, Store
+from bot.services.results import QuestionView, StreakView
+
+log = logging.getLogger(__name__)
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+class ServiceBase:
+    """Shared helpers; services are cheap, stateless objects built by the composition root."""
+
+    def __init__(
+        self, store: Store, bank: Bank, clock: Clock, *, default_timezone: str = "UTC"
+    ) -> None:
+        self.store = store
+        self.bank = bank
+        self.clock = clock
+        self.default_timezone = default_timezone
+
+    # Users and chats are created on first sight so no command fails for a newcomer;
+    # adapters call UserService.ensure_user/ensure_chat to record names and groups.
+    async def _user(self, key: UserKey) -> User:
+        user = await self.store.get_user(key)
+        if user is None:
+            user = await self.store.upsert_user(key, key.user_id, self.clock.now())
+        return user
+
+    async def _chat(self, key: ChatKey) -> Chat:
+        chat = await self.store.get_chat(key)
+        if chat is None:
+            chat = await self.store.upsert_chat(key, GroupKey.of_chat(key), "", self.clock.now())
+        return chat
+
+    async def _chat_timezone(self, chat: ChatKey | None) -> str:
+        if chat is not None:
+            schedule = await self.store.get_schedule(chat)
+            if schedule is not None:
+                return schedule.timezone
+        return self.default_timezone
+
+    async def _user_timezone(self, user: User, chat: ChatKey | None) -> str:
+        """The user's own zone, else the chat's schedule zone, else the default."""
+        return user.timezone or await self._chat_timezone(chat)
+
+    def _item(self, item_id: str) -> Item:
+        item = self.bank.item(item_id)
+        if item is None:
+            raise NotFoundError(f"The question {item_id} is no longer in the question bank.")
+        return item
+
+    def _options(self, item: Item) -> tuple[str, ...]:
+        # Seeded by the item id: everyone sees the same order, and an answer given by
+        # index maps to the same option whenever it arrives.
+        return options_for(item, self.bank.items.values(), item.id)
+
+    def _question(
+        self,
+        item: Item,
+        kind: AnswerKind,
+        position: int | None = None,
+        total: int | None = None,
+    ) -> QuestionView:
+        return QuestionView(
+            item_id=item.id,
+            kind=kind,
+            type=item.type,
+            question=item.question,
+            options=self._options(item),
+            tags=tuple(item.tags),
+            difficulty=item.difficulty.value,
+            term=item.term,
+            position=position,
+            total=total,
+        )
+
+    async def _streak(self, user: User, chat: ChatKey | None) -> StreakView:
+        zone = await self._user_timezone(user, chat)
+        streak = streak_at(await self.store.answer_times(user.key), zone, self.clock.now())
+        return StreakView(streak.current, streak.best, streak.freezes, streak.answered_today)
+
+    # --- topics ----------------------------------------------------------------
+    def topic_names(self) -> list[str]:
+        """Every valid topic: tags of the vocabulary or in use, and deck ids."""
+        return sorted(set(self.bank.tags) | set(self.bank.used_tags()) | set(self.bank.decks))
+
+    def resolve_topics(self, topics: Iterable[str]) -> tuple[str, ...]:
+        """Validated topic names (case-insensitive); unknown ones name the closest."""
+        known = {name.lower(): name for name in self.topic_names()}
+        resolved: list[str] = []
+        for raw in topics:
+            name = raw.strip().strip(",").lower()
+            if not name:
+                continue
+            if name not in known:
+                raise InvalidInputError(
+                    f"Unknown topic '{raw.strip()}'.{suggestion(name, known.values())} "
+                    "Topics are tags or deck ids (see /topics)."
+                )
+            if known[name] not in resolved:
+                resolved.append(known[name])
+        return tuple(resolved)
+
+    def pool(self, topics: Sequence[str], difficulty: str | None = None) -> list[Item]:
+        items = self.bank.pool(topics)
+        if difficulty is not None:
+            items = [item for item in items if item.difficulty.value == difficulty]
+        return items
+
+
+def parse_difficulty(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    value = text.strip().lower()
+    if value not in DIFFICULTIES:
+        raise InvalidInputError(
+            f"Unknown difficulty '{text}'.{suggestion(value, DIFFICULTIES, 3)} "
+            f"Choose one of: {', '.join(DIFFICULTIES)}."
+        )
+    return value
+
+
+def split_topics(topics: str | Sequence[str] | None) -> list[str]:
+    """Topics from `a, b c` or a list."""
+    if topics is None:
+        return []
+    if isinstance(topics, str):
+        return [part for part in topics.replace(",", " ").split() if part]
+    return [part for topic in topics for part in topic.replace(",", " ").split() if part]

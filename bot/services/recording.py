@@ -1,0 +1,217 @@
+"""Grading an answer and storing it with its points and spaced-repetition card."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fsrs import Card, Rating, Scheduler
+
+from bot.content.bank import Bank
+from bot.content.schema import Item
+from bot.domain.grading import Grader, correct_choice
+from bot.domain.models import (
+    AnswerKind,
+    AnswerRecord,
+    ChatKey,
+    GradeResult,
+    QuizSession,
+    ReviewCard,
+    UserKey,
+    Verdict,
+)
+from bot.domain.points import CAPPED_KINDS, cap_points, points_for
+from bot.domain.schedule import day_bounds_utc, local_date
+from bot.errors import InvalidInputError
+from bot.ports import Clock, Store
+from bot.services.base import ServiceBase
+from bot.services.results import AnswerResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_POINTS_CAP = 50
+RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
+
+QuizUpdate = Callable[[GradeResult, int], QuizSession]
+
+
+def derived_rating(verdict: Verdict, forfeited: bool) -> Rating:
+    """A rating from the verdict when the user gives none; a peek means no recall."""
+    if forfeited or verdict is Verdict.INCORRECT:
+        return Rating.Again
+    return Rating.Good if verdict is Verdict.CORRECT else Rating.Hard
+
+
+def _card_id(user: UserKey, item_id: str) -> int:
+    # Stable ids; fsrs would otherwise use the wall clock (and sleep a millisecond).
+    return int(hashlib.sha256(f"{user}\x1f{item_id}".encode()).hexdigest()[:12], 16)
+
+
+def review_card(
+    scheduler: Scheduler,
+    user: UserKey,
+    item_id: str,
+    base_json: str | None,
+    rating: Rating,
+    at: datetime,
+    *,
+    derived: bool,
+) -> ReviewCard:
+    """Review the card (new if `base_json` is None) and keep the base if the rating is derived."""
+    at = at.astimezone(UTC)
+    base = Card.from_json(base_json) if base_json else Card(card_id=_card_id(user, item_id), due=at)
+    reviewed, _log = scheduler.review_card(base, rating, at)
+    return ReviewCard(
+        user=user,
+        item_id=item_id,
+        card_json=reviewed.to_json(),
+        due=reviewed.due,
+        last_review=at,
+        prev_card_json=base.to_json() if derived else None,
+    )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    result: AnswerResult
+    record: AnswerRecord | None
+    quiz: QuizSession | None
+
+
+class Recorder(ServiceBase):
+    """The answer path shared by daily questions, quizzes and reviews."""
+
+    def __init__(
+        self,
+        store: Store,
+        bank: Bank,
+        grader: Grader,
+        clock: Clock,
+        *,
+        default_timezone: str = "UTC",
+        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        super().__init__(store, bank, clock, default_timezone=default_timezone)
+        self.grader = grader
+        self.cap = quiz_daily_points_cap
+        self.scheduler = scheduler or Scheduler()
+
+    def grade(self, item: Item, text: str | None, choice: int | str | None) -> GradeResult:
+        """Grade free text, or a choice given as a 1-based number or the option text."""
+        if choice is not None:
+            options = self._options(item)
+            if not options:
+                raise InvalidInputError("This question has no options; answer in your own words.")
+            if isinstance(choice, int) or choice.strip().isdigit():
+                index = int(choice) - 1
+                if not 0 <= index < len(options):
+                    raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")
+                chosen = options[index]
+            else:
+                chosen = choice
+            return self.grader.grade_choice(item, chosen)
+        if text is None or not text.strip():
+            raise InvalidInputError("Write your answer after the command, e.g. /answer ...")
+        return self.grader.grade(item, text)
+
+    async def record(
+        self,
+        *,
+        user_key: UserKey,
+        chat_key: ChatKey,
+        item: Item,
+        kind: AnswerKind,
+        target: str,
+        text: str | None,
+        choice: int | str | None,
+        post_id: int | None = None,
+        forfeit: bool = False,
+        quiz_update: QuizUpdate | None = None,
+    ) -> Recorded:
+        """Grade; store the first answer to `target` with points, card and quiz progress."""
+        grade = self.grade(item, text, choice)
+        now = self.clock.now()
+        user = await self._user(user_key)
+        chat = await self._chat(chat_key)
+        existing = await self.store.get_answer(user_key, target)
+        if existing is not None:
+            return Recorded(await self._result(item, kind, grade, user_key, chat_key, 0,
+                                               counted=False, forfeited=existing.forfeited,
+                                               capped=False), None, None)
+        forfeited = forfeit or await self.store.reveal_count(user_key, target) > 0
+        earned = 0 if forfeited else points_for(grade.verdict)
+        points = earned
+        if kind in CAPPED_KINDS and earned:
+            zone = await self._user_timezone(user, chat_key)
+            start, end = day_bounds_utc(local_date(now, zone), zone)
+            so_far = await self.store.points_between(user_key, start, end, CAPPED_KINDS)
+            points = cap_points(earned, so_far, self.cap)
+        existing_card = await self.store.get_card(user_key, item.id)
+        card = review_card(
+            self.scheduler,
+            user_key,
+            item.id,
+            existing_card.card_json if existing_card else None,
+            derived_rating(grade.verdict, forfeited),
+            now,
+            derived=True,
+        )
+        record = AnswerRecord(
+            user=user_key,
+            chat=chat_key,
+            group=chat.group,
+            kind=kind,
+            target=target,
+            item_id=item.id,
+            verdict=grade.verdict,
+            score=grade.score,
+            points=points,
+            forfeited=forfeited,
+            answered_at=now,
+            post_id=post_id,
+        )
+        quiz = quiz_update(grade, points) if quiz_update else None
+        stored = await self.store.record_answer(record, card, quiz)
+        if stored is None:  # a concurrent first answer won the race
+            return Recorded(await self._result(item, kind, grade, user_key, chat_key, 0,
+                                               counted=False, forfeited=forfeited,
+                                               capped=False), None, None)
+        log.debug("answer %s by %s: %s, %d points", target, user_key, grade.verdict, points)
+        result = await self._result(item, kind, grade, user_key, chat_key, points, counted=True,
+                                    forfeited=forfeited, capped=points < earned)
+        return Recorded(result, stored, quiz)
+
+    async def _result(
+        self,
+        item: Item,
+        kind: AnswerKind,
+        grade: GradeResult,
+        user_key: UserKey,
+        chat_key: ChatKey,
+        points: int,
+        *,
+        counted: bool,
+        forfeited: bool,
+        capped: bool,
+    ) -> AnswerResult:
+        user = await self._user(user_key)
+        return AnswerResult(
+            item_id=item.id,
+            kind=kind,
+            verdict=grade.verdict,
+            score=grade.score,
+            covered=grade.covered,
+            missed=grade.missed,
+            misconceptions=grade.misconceptions,
+            points=points,
+            counted=counted,
+            forfeited=forfeited,
+            capped=capped,
+            short_answer=item.short_answer,
+            correct_option=correct_choice(item) if self._options(item) else None,
+            streak=await self._streak(user, chat_key),
+        )

@@ -1,0 +1,268 @@
+"""Plain results the services return; adapters render them, nothing here is platform code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.content.schema import ItemType
+from bot.domain.leaderboard import Period
+from bot.domain.models import AnswerKind, ChatKey, GroupKey, UserKey, Verdict
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question ready to show; `options` is non-empty for choice items."""
+
+    item_id: str
+    kind: AnswerKind
+    type: ItemType
+    question: str
+    options: tuple[str, ...]
+    tags: tuple[str, ...]
+    difficulty: str
+    term: str | None = None
+    position: int | None = None  # 1-based position in a quiz
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    item_id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class DailyQuestion:
+    post_id: int
+    chat: ChatKey
+    local_date: date
+    posted_at: datetime
+    reveal_at: datetime | None
+    question: QuestionView
+    created: bool  # False when the stored post for that date was returned
+    thread: bool = False
+
+
+@dataclass(frozen=True)
+class StreakView:
+    current: int
+    best: int
+    freezes: int
+    answered_today: bool
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    session_id: int
+    topic: str | None
+    difficulty: str | None
+    total: int
+    correct: int
+    partial: int
+    incorrect: int
+    skipped: int
+    unanswered: int
+    points: int
+    stopped: bool
+    to_review: tuple[ItemRef, ...]  # incorrect, partial and skipped questions
+
+    @property
+    def answered(self) -> int:
+        return self.correct + self.partial + self.incorrect
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """Feedback on one answer; `counted` is False for repeat answers (feedback only)."""
+
+    item_id: str
+    kind: AnswerKind
+    verdict: Verdict
+    score: float
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    misconceptions: tuple[str, ...]
+    points: int
+    counted: bool
+    forfeited: bool  # revealed before answering: no points, still counts for the streak
+    capped: bool  # the daily quiz/review cap reduced the points
+    short_answer: str
+    correct_option: str | None
+    streak: StreakView
+    next_question: QuestionView | None = None  # the quiz's next question
+    summary: QuizSummary | None = None  # set when this answer finished a quiz
+
+
+@dataclass(frozen=True)
+class RevealResult:
+    """A per-user reveal: the short answer first, the full answer on the second request."""
+
+    item_id: str
+    kind: AnswerKind
+    stage: int
+    question: str
+    short_answer: str
+    answer: str  # empty until the full stage
+    key_points: tuple[str, ...]  # empty until the full stage
+    answered: bool
+    points_forfeited: bool  # revealed before answering: a later answer earns no points
+
+    @property
+    def full(self) -> bool:
+        return self.stage >= 2
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    user: UserKey
+    display_name: str
+    verdict: Verdict
+    score: float
+    points: int
+
+
+@dataclass(frozen=True)
+class ChannelReveal:
+    post_id: int
+    chat: ChatKey
+    local_date: date
+    item_id: str
+    question: str
+    short_answer: str
+    answer: str
+    answered: int
+    top: tuple[ScoreLine, ...]
+    first: bool  # False when this post had already been revealed
+
+
+@dataclass(frozen=True)
+class QuizInfo:
+    session_id: int
+    topic: str | None
+    difficulty: str | None
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class QuizStart:
+    """A started quiz, or `conflict` describing the session that must end first."""
+
+    session_id: int | None
+    total: int
+    requested: int
+    question: QuestionView | None
+    conflict: QuizInfo | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.conflict is None
+
+
+@dataclass(frozen=True)
+class QuizStep:
+    """After a skip: the skipped question and the next one, or the summary."""
+
+    skipped: ItemRef
+    next_question: QuestionView | None
+    summary: QuizSummary | None
+
+
+@dataclass(frozen=True)
+class ReviewPrompt:
+    """The most overdue card, how many are due, and when the next is due if none is."""
+
+    question: QuestionView | None
+    due: int
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    item_id: str
+    rating: str
+    due: datetime
+    replaced_derived: bool  # the rating replaced one derived from the verdict
+
+
+@dataclass(frozen=True)
+class TagStat:
+    tag: str
+    answered: int
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class StatsView:
+    user: UserKey
+    answered: int
+    accuracy: float
+    by_tag: tuple[TagStat, ...]
+    streak: StreakView
+    due_reviews: int
+    points_week: int
+    timezone: str
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    user: UserKey
+    display_name: str
+    points: int
+    answered: int
+    accuracy: float
+    streak: int
+
+
+@dataclass(frozen=True)
+class LeaderboardView:
+    group: GroupKey
+    period: Period
+    timezone: str
+    start: datetime | None
+    end: datetime | None
+    rows: tuple[LeaderboardRow, ...]
+    caller: LeaderboardRow | None
+    caller_opted_out: bool
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    chat: ChatKey
+    time: str
+    timezone: str
+    weekdays: str
+    topics: tuple[str, ...]
+    reveal_delay_hours: int
+    thread: bool
+    paused: bool
+    next_post_utc: datetime | None
+    next_post_local: datetime | None
+    pool_size: int
+
+
+@dataclass(frozen=True)
+class TimezoneResult:
+    own: str | None
+    effective: str
+
+
+@dataclass(frozen=True)
+class ForgetRequest:
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ForgetResult:
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    name: str
+    kind: str  # "tag" or "deck"
+    items: int
+    description: str
