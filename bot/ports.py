@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from bot.domain.models import (
+    AnswerContext,
     AnswerKind,
     AnswerRecord,
     Chat,
@@ -143,6 +144,12 @@ class Store(Protocol):
         ...
 
     # --- answers ---------------------------------------------------------------
+    async def answer_context(
+        self, user: UserKey, chat: ChatKey, target: str, item_id: str
+    ) -> AnswerContext:
+        """Everything the answer path reads, in one round trip (the hot path)."""
+        ...
+
     async def record_answer(
         self,
         answer: AnswerRecord,
@@ -169,7 +176,11 @@ class Store(Protocol):
         ...
 
     async def answer_times(self, user: UserKey) -> list[datetime]:
-        """When the user answered, oldest first (for streaks)."""
+        """When the user answered, floored to the quarter hour, distinct, oldest first.
+
+        Enough for local dates in any zone (UTC offsets are whole quarter hours) and keeps
+        the streak input small for users with many answers.
+        """
         ...
 
     async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:

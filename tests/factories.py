@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.content.bank import Bank
 from bot.content.schema import Deck, Item, KeyPoint, Option
+from bot.domain.models import ChatKey, UserKey
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -144,3 +145,10 @@ class FakeClock:
     def set(self, when: datetime) -> datetime:
         self.current = when.astimezone(UTC)
         return self.current
+
+
+ALICE = UserKey("telegram", "101")
+BOB = UserKey("telegram", "102")
+CAROL = UserKey("telegram", "103")
+CHAT = ChatKey("telegram", "-1001")
+OTHER_CHAT = ChatKey("telegram", "-1002")

@@ -161,6 +161,18 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True)
+class AnswerContext:
+    """What the answer path reads before grading, fetched in one go."""
+
+    user: User | None
+    chat: Chat | None
+    existing: AnswerRecord | None  # the user's earlier answer to the same target
+    reveals: int  # how often the user revealed the target
+    card: ReviewCard | None
+    chat_timezone: str | None  # the chat's schedule zone
+
+
+@dataclass(frozen=True)
 class QuizSession:
     id: int
     user: UserKey

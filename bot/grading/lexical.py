@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -16,6 +17,8 @@ from bot.content.schema import Item, ItemType, KeyPoint
 from bot.domain.grading import correct_choice
 from bot.domain.models import GradeResult, Verdict
 from bot.grading.text import (
+    ANTONYMS,
+    CLAUSE,
     SENTENCE,
     STOPWORDS,
     Prepared,
@@ -36,13 +39,23 @@ NOTE_RESTATED = "That restates the question; say what the answer is."
 NOTE_PASTED = "This matches the reference answer almost word for word, so it earns no points."
 
 
+PASTE_NGRAM = 6
+MISCONCEPTION_OVERLAP = 0.6
+
+
+@lru_cache(maxsize=1024)
+def _ngrams(reference: str, n: int = PASTE_NGRAM) -> frozenset[tuple[str, ...]]:
+    tokens = words(fold(reference))
+    return frozenset(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Where the score turns into a verdict (tuned on the dev split only)."""
 
     correct: float = 0.6
-    partial: float = 0.25
-    misconception_penalty: float = 0.3
+    partial: float = 0.15
+    misconception_penalty: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ class LexicalGrader:
             return Assessment(text, nothing, (), (*notes, NOTE_TOO_SHORT), guarded=True)
         if self._restates(item.question, answer):
             return Assessment(text, nothing, (), (*notes, NOTE_RESTATED), guarded=True)
-        if self._pasted(item.answer, answer):
+        if self._pasted(item.answer, answer) or self._pasted(item.short_answer, answer, 4, 12):
             return Assessment(text, nothing, (), (*notes, NOTE_PASTED), guarded=True)
         coverage = {point.text: self.coverage(point, answer) for point in item.key_points}
         floor = 0.0
@@ -191,44 +204,54 @@ class LexicalGrader:
     @staticmethod
     def _overlap(reference: str, answer: Prepared) -> float:
         """Share of the reference's content words present in the answer."""
-        wanted = set(content_words(fold(reference)))
+        wanted = content_words(fold(reference))
         if not wanted:
             return 0.0
-        have = set(answer.tokens)
-        return len(wanted & have) / len(wanted)
+        return len(wanted & answer.token_set) / len(wanted)
 
     # --- misconceptions -----------------------------------------------------------------
     def misconceptions(self, claims: Iterable[str], text: str) -> tuple[str, ...]:
-        """Claims the answer asserts: most of their words in one sentence, same polarity."""
-        sentences = [fold(s) for s in SENTENCE.split(text) if s and s.strip()]
+        """Claims the answer asserts: most of their words in one sentence or clause, with the
+        same polarity, and none of their words swapped for an opposite."""
+        units: list[str] = []
+        for sentence in SENTENCE.split(text):
+            if sentence and sentence.strip():
+                units.append(fold(sentence))
+                units.extend(fold(c) for c in CLAUSE.split(sentence)[1:] if c.strip())
         found: list[str] = []
         for claim in claims:
             folded_claim = fold(claim)
-            wanted = set(content_words(folded_claim))
+            wanted = content_words(folded_claim)
             if not wanted:
                 continue
-            for sentence in sentences:
-                have = set(content_words(sentence))
-                overlap = len(wanted & have) / len(wanted)
-                if overlap >= 0.6 and negated(sentence) == negated(folded_claim):
-                    found.append(claim)
-                    break
+            for unit in units:
+                have = content_words(unit)
+                if len(wanted & have) / len(wanted) < MISCONCEPTION_OVERLAP:
+                    continue
+                if negated(unit) != negated(folded_claim):
+                    continue
+                if any(ANTONYMS.get(w, frozenset()) & (have - wanted) for w in wanted - have):
+                    continue  # "behaves differently" contradicts "behaves the same"
+                found.append(claim)
+                break
         return tuple(found)
 
     # --- guards -------------------------------------------------------------------------
     @staticmethod
     def _restates(question: str, answer: Prepared) -> bool:
-        asked = set(content_words(fold(question)))
+        asked = content_words(fold(question))
         said = [t for t in answer.tokens if t not in STOPWORDS]
         new = [t for t in said if t not in asked]
         return len(new) <= 1 or (len(said) >= 4 and len(new) / len(said) < 0.15)
 
     @staticmethod
-    def _pasted(reference: str, answer: Prepared, n: int = 6) -> bool:
-        if len(answer.tokens) < 25 or not reference:
+    def _pasted(
+        reference: str, answer: Prepared, n: int = PASTE_NGRAM, min_tokens: int = 25
+    ) -> bool:
+        """Most of the answer's n-grams appear in the reference text."""
+        if len(answer.tokens) < min_tokens or not reference:
             return False
-        ref_tokens = words(fold(reference))
-        ref_grams = {tuple(ref_tokens[i : i + n]) for i in range(len(ref_tokens) - n + 1)}
+        ref_grams = _ngrams(reference, n)
         grams = [tuple(answer.tokens[i : i + n]) for i in range(len(answer.tokens) - n + 1)]
         return bool(grams) and sum(g in ref_grams for g in grams) / len(grams) >= 0.6
 

@@ -12,15 +12,15 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from bot.content.schema import Item, KeyPoint
+from bot.content.schema import Item
 from bot.domain.models import GradeResult
 from bot.grading.lexical import LexicalGrader
 from bot.grading.text import SENTENCE
 
 log = logging.getLogger(__name__)
 
-COVERED_AT = 0.6
-TOUCHED_AT = 0.45
+COVERED_AT = 0.7
+TOUCHED_AT = 0.55
 
 
 class SemanticGrader:
@@ -53,17 +53,15 @@ class SemanticGrader:
         sentences = [s for s in SENTENCE.split(assessment.text) if s and len(s.split()) >= 3]
         if not sentences:
             return self.lexical.finish(item, assessment)
-        vectors = self.model.encode(sentences, normalize_embeddings=True)
+        # One batch for the answer's sentences and any key point not embedded yet.
+        fresh = [p.text for p in missing if p.text not in self._point_vectors]
+        encoded = self.model.encode([*sentences, *fresh], normalize_embeddings=True)
+        vectors = encoded[: len(sentences)]
+        for text, vector in zip(fresh, encoded[len(sentences) :], strict=True):
+            self._point_vectors[text] = vector
         coverage = dict(assessment.coverage)
         for point in missing:
-            similarity = float((vectors @ self._vector(point)).max())
+            similarity = float((vectors @ self._point_vectors[point.text]).max())
             credit = 1.0 if similarity >= COVERED_AT else 0.5 if similarity >= TOUCHED_AT else 0.0
             coverage[point.text] = max(coverage[point.text], credit)
         return self.lexical.finish(item, replace(assessment, coverage=coverage))
-
-    def _vector(self, point: KeyPoint) -> Any:
-        vector = self._point_vectors.get(point.text)
-        if vector is None:
-            vector = self.model.encode([point.text], normalize_embeddings=True)[0]
-            self._point_vectors[point.text] = vector
-        return vector

@@ -17,6 +17,7 @@ import snowballstemmer
 _STEMMER = snowballstemmer.stemmer("english")
 WORD = re.compile(r"[a-z0-9]+")
 SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+|\s+(?:but|however|whereas|although)\s+")
+CLAUSE = re.compile(r",\s+|\s+-\s+|\s+(?:so|because|since|and then)\s+")
 
 _STOPWORDS_TEXT = """
 a an the of and or in on to for is are was were be been being it its this that these those
@@ -28,10 +29,37 @@ over via per if while
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _NEGATIONS_TEXT = """
 not no never none nothing neither nor cannot cant dont doesnt isnt arent wasnt werent wont
-shouldnt wouldnt couldnt hasnt havent hadnt didnt without instead false wrong myth
+shouldnt wouldnt couldnt hasnt havent hadnt didnt false wrong myth
 incorrect
 """
 NEGATIONS = frozenset(_NEGATIONS_TEXT.split())
+# Opposites: a sentence that uses the other word contradicts a claim instead of asserting it.
+_ANTONYM_PAIRS = (
+    ("same", "differ"),
+    ("faster", "slower"),
+    ("fast", "slow"),
+    ("increas", "decreas"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("larger", "smaller"),
+    ("higher", "lower"),
+    ("activ", "disabl"),
+    ("on", "off"),
+    ("supervis", "unsupervis"),
+    ("label", "unlabel"),
+    ("overwrit", "accumul"),
+    ("overwrit", "add"),
+    ("need", "without"),
+    ("alway", "sometim"),
+    ("befor", "after"),
+    ("larg", "small"),
+    ("linear", "nonlinear"),
+    ("mani", "few"),
+)
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in _ANTONYM_PAIRS:
+    ANTONYMS[_a] = ANTONYMS.get(_a, frozenset()) | {_b}
+    ANTONYMS[_b] = ANTONYMS.get(_b, frozenset()) | {_a}
 NUMBER_WORDS = {
     "zero": "0",
     "one": "1",
@@ -86,20 +114,27 @@ SYNONYMS = {
 }
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _LATEX_CMD = re.compile(r"\\([a-zA-Z]+)")
+_LATEX_SPACING = re.compile(r"\\(left|right|cdot|times|,|;|!|quad)")
 _SPELLING = re.compile(r"(?<=[a-z])is(ation|ations|e|ed|es|ing|er|ers)\b")
-_SPOKEN_OPS = [
-    (re.compile(r"\bdivided by\b"), "/"),
-    (re.compile(r"\bover\b"), "/"),
-    (re.compile(r"\bminus\b"), "-"),
-    (re.compile(r"\bplus\b"), "+"),
-    (re.compile(r"\btimes\b"), "*"),
-    (re.compile(r"\bsquared\b"), "^2"),
-    (re.compile(r"\bsquare root of\b"), "sqrt"),
-]
 _OPERAND = r"(?:\d+(?:\.\d+)?|[a-z](?![a-z])|\))"
+# Spoken operators only between operands, so "over time" stays words.
+_SPOKEN_OPS = [
+    (re.compile(rf"({_OPERAND})\s*\b{words}\b\s*(?=\(|\d|[a-z](?![a-z])|sqrt)"), rf"\1{symbol}")
+    for words, symbol in (
+        ("divided by", "/"),
+        ("over", "/"),
+        ("minus", "-"),
+        ("plus", "+"),
+        ("times", "*"),
+        ("squared", "^2"),
+        ("square root of", "sqrt"),
+    )
+]
+_SPOKEN_WORDS = re.compile(r"\b(divided|over|minus|plus|times|squared|square)\b")
 _MATH_CHARS = set("/=^*+<>()")
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Lower-case NFKC text with LaTeX, spoken maths, spelling and abbreviations folded."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -109,26 +144,18 @@ def fold(text: str) -> str:
         text, count = _LATEX_FRAC.subn(r"(\1)/(\2)", text)
         if not count:
             break
-    text = re.sub(
-        r"\\(left|right|cdot|times|,|;|!|quad)",
-        lambda m: "*" if m.group(1) in ("cdot", "times") else "",
-        text,
-    )
+    text = _LATEX_SPACING.sub(lambda m: "*" if m.group(1) in ("cdot", "times") else "", text)
     text = _LATEX_CMD.sub(r"\1", text).replace("$", " ").replace("{", "(").replace("}", ")")
     text = re.sub(r"n't\b", " not", text)
     text = _SPELLING.sub(r"iz\1", text)
-    words = re.split(r"(\s+)", text)
+    pieces = re.split(r"(\s+)", text)
     text = "".join(
         NUMBER_WORDS.get(w, SYNONYMS.get(w.strip(".,;:!?()"), w)) if not w.isspace() else w
-        for w in words
+        for w in pieces
     )
-    # Spoken operators only between operands, so "over time" stays words.
-    for pattern, symbol in _SPOKEN_OPS:
-        text = re.sub(
-            rf"({_OPERAND})\s*{pattern.pattern}\s*(?=\(|\d|[a-z](?![a-z])|sqrt)",
-            rf"\1{symbol}",
-            text,
-        )
+    if _SPOKEN_WORDS.search(text):  # cheap pre-check: most answers say none of these
+        for pattern, replacement in _SPOKEN_OPS:
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -152,9 +179,12 @@ def words(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(text)]
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def content_words(text: str) -> frozenset[str]:
     """Stemmed tokens without stopwords or negations."""
-    return [stem(w) for w in WORD.findall(text) if w not in STOPWORDS and w not in NEGATIONS]
+    return frozenset(
+        stem(w) for w in WORD.findall(text) if w not in STOPWORDS and w not in NEGATIONS
+    )
 
 
 def negated(text: str) -> bool:
@@ -168,6 +198,7 @@ class Prepared:
 
     folded: str
     tokens: tuple[str, ...]
+    token_set: frozenset[str]
     joined: str
     maths: str
 
@@ -175,4 +206,4 @@ class Prepared:
     def of(cls, text: str) -> Prepared:
         folded = fold(text)
         tokens = tuple(words(folded))
-        return cls(folded, tokens, f" {' '.join(tokens)} ", compact(folded))
+        return cls(folded, tokens, frozenset(tokens), f" {' '.join(tokens)} ", compact(folded))

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot.domain.models import (
+    AnswerContext,
     AnswerKind,
     AnswerRecord,
     Chat,
@@ -31,6 +32,8 @@ from bot.domain.models import (
 from bot.errors import NotFoundError
 
 log = logging.getLogger(__name__)
+
+QUARTER_HOUR = 900
 
 
 def _sec(instant: datetime) -> datetime:
@@ -286,6 +289,19 @@ class MemoryStore:
         return PostResults(answered=len(mine), top=top)
 
     # --- answers ---------------------------------------------------------------
+    async def answer_context(
+        self, user: UserKey, chat: ChatKey, target: str, item_id: str
+    ) -> AnswerContext:
+        schedule = self.schedules.get(chat)
+        return AnswerContext(
+            user=self.users.get(user),
+            chat=self.chats.get(chat),
+            existing=await self.get_answer(user, target),
+            reveals=self.reveals.get((user, target), 0),
+            card=self.cards.get((user, item_id)),
+            chat_timezone=schedule.timezone if schedule else None,
+        )
+
     async def record_answer(
         self,
         answer: AnswerRecord,
@@ -331,7 +347,12 @@ class MemoryStore:
         )
 
     async def answer_times(self, user: UserKey) -> list[datetime]:
-        return sorted(a.answered_at for a in self.answers.values() if a.user == user)
+        buckets = {
+            int(a.answered_at.timestamp()) // QUARTER_HOUR
+            for a in self.answers.values()
+            if a.user == user
+        }
+        return [datetime.fromtimestamp(b * QUARTER_HOUR, UTC) for b in sorted(buckets)]
 
     async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
         counts = Counter((a.item_id, a.verdict) for a in self.answers.values() if a.user == user)

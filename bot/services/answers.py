@@ -1,0 +1,86 @@
+"""Answering: `/answer` routes to the active quiz, else to the chat's daily question."""
+
+from __future__ import annotations
+
+from bot.content.bank import Bank
+from bot.domain.grading import Grader
+from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
+from bot.errors import NotFoundError
+from bot.ports import Clock, Store
+from bot.services.base import ServiceBase
+from bot.services.quiz import QuizService
+from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
+from bot.services.results import AnswerResult
+
+NO_DAILY = "There is no daily question in this chat yet; try /quiz to practise."
+
+
+class AnswerService(ServiceBase):
+    def __init__(
+        self,
+        store: Store,
+        bank: Bank,
+        grader: Grader,
+        clock: Clock,
+        *,
+        default_timezone: str = "UTC",
+        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
+        recorder: Recorder | None = None,
+        quizzes: QuizService | None = None,
+    ) -> None:
+        super().__init__(store, bank, clock, default_timezone=default_timezone)
+        self.recorder = recorder or Recorder(
+            store, bank, grader, clock, default_timezone=default_timezone,
+            quiz_daily_points_cap=quiz_daily_points_cap,
+        )
+        self.quizzes = quizzes or QuizService(
+            store, bank, grader, clock, default_timezone=default_timezone,
+            recorder=self.recorder,
+        )
+
+    async def answer(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        text: str | None = None,
+        *,
+        choice: int | str | None = None,
+    ) -> AnswerResult:
+        """`/answer` without a target: the user's active quiz question, else today's daily."""
+        if await self.store.get_active_quiz(user, chat) is not None:
+            return await self.quizzes.answer(user, chat, text, choice=choice)
+        return await self.answer_daily(user, chat, text, choice=choice)
+
+    async def answer_daily(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        text: str | None = None,
+        *,
+        choice: int | str | None = None,
+        post_id: int | None = None,
+    ) -> AnswerResult:
+        """Answer a daily post (the chat's latest unless `post_id` is given).
+
+        Only the first answer per user and post is stored and earns points; revealing
+        before answering, or answering after the channel reveal, forfeits the points.
+        """
+        post = (
+            await self.store.get_post(post_id)
+            if post_id is not None
+            else await self.store.latest_daily_post(chat)
+        )
+        if post is None:
+            raise NotFoundError(NO_DAILY)
+        recorded = await self.recorder.record(
+            user_key=user,
+            chat_key=post.chat,
+            item=self._item(post.item_id),
+            kind=AnswerKind.DAILY,
+            target=daily_target(post.id),
+            text=text,
+            choice=choice,
+            post_id=post.id,
+            forfeit=post.revealed_at is not None,
+        )
+        return recorded.result

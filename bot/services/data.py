@@ -1,0 +1,71 @@
+"""Your data: forget everything about a user (two steps), report problems with items."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from bot.content.bank import Bank
+from bot.domain.models import Report, UserKey
+from bot.domain.timeparse import suggestion
+from bot.errors import InvalidInputError
+from bot.ports import Clock, Store
+from bot.services.base import ServiceBase
+from bot.services.results import ForgetRequest, ForgetResult
+
+log = logging.getLogger(__name__)
+
+CONFIRM_WINDOW = timedelta(minutes=10)
+MAX_REASON = 1000
+
+
+class DataService(ServiceBase):
+    def __init__(
+        self, store: Store, bank: Bank, clock: Clock, *, default_timezone: str = "UTC"
+    ) -> None:
+        super().__init__(store, bank, clock, default_timezone=default_timezone)
+        # Pending confirmations live only in memory: a restart simply asks again.
+        self._pending: dict[UserKey, tuple[str, datetime]] = {}
+
+    async def request_forget(self, user: UserKey) -> ForgetRequest:
+        """Step one of /forget: a code to confirm within ten minutes."""
+        code = secrets.token_hex(3)
+        expires = self.clock.now() + CONFIRM_WINDOW
+        self._pending[user] = (code, expires)
+        return ForgetRequest(code, expires)
+
+    async def confirm_forget(self, user: UserKey, code: str) -> ForgetResult:
+        """Step two: delete the user's answers, streaks, cards, sessions, reports, settings."""
+        pending = self._pending.get(user)
+        if pending is None or pending[1] < self.clock.now():
+            self._pending.pop(user, None)
+            raise InvalidInputError("No deletion is pending (or it expired); run /forget again.")
+        if not secrets.compare_digest(pending[0], code.strip().lower()):
+            raise InvalidInputError("That confirmation code does not match; nothing was deleted.")
+        del self._pending[user]
+        deleted = await self.store.delete_user(user)
+        log.info("forgot user %s (existed: %s)", user, deleted)
+        return ForgetResult(deleted)
+
+    def cancel_forget(self, user: UserKey) -> bool:
+        return self._pending.pop(user, None) is not None
+
+    async def report(self, user: UserKey, item_id: str, reason: str) -> Report:
+        """Record a problem with an item (`/report <item> <reason>`)."""
+        item_id = item_id.strip()
+        if self.bank.item(item_id) is None:
+            raise InvalidInputError(
+                f"Unknown question '{item_id}'.{suggestion(item_id, self.bank.items, 3)}"
+            )
+        text = reason.strip()
+        if not text:
+            raise InvalidInputError("Say what is wrong: /report <question id> <reason>.")
+        if len(text) > MAX_REASON:
+            raise InvalidInputError(f"Keep the reason under {MAX_REASON} characters.")
+        await self._user(user)
+        return await self.store.add_report(user, item_id, text, self.clock.now())
+
+    async def reports(self) -> list[Report]:
+        """Every report, oldest first (`prepbot content reports`)."""
+        return await self.store.list_reports()

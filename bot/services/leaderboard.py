@@ -1,0 +1,82 @@
+"""Leaderboards per server or group: this week, this month, all time."""
+
+from __future__ import annotations
+
+from bot.domain.leaderboard import Period, Ranked, rank, window
+from bot.domain.models import ChatKey, UserKey
+from bot.domain.streaks import streak_at
+from bot.domain.timeparse import suggestion
+from bot.errors import InvalidInputError
+from bot.services.base import ServiceBase
+from bot.services.results import LeaderboardRow, LeaderboardView
+
+TOP = 10
+
+
+def parse_period(value: str | Period | None) -> Period:
+    if value is None or value == "":
+        return Period.WEEK
+    if isinstance(value, Period):
+        return value
+    text = value.strip().lower()
+    aliases = {"weekly": "week", "monthly": "month", "alltime": "all", "all-time": "all"}
+    text = aliases.get(text, text)
+    try:
+        return Period(text)
+    except ValueError as exc:
+        names = [period.value for period in Period]
+        raise InvalidInputError(
+            f"Unknown period '{value}'.{suggestion(text, names, 3)} Choose week, month or all."
+        ) from exc
+
+
+class LeaderboardService(ServiceBase):
+    async def leaderboard(
+        self, chat: ChatKey, caller: UserKey, period: str | Period | None = None, limit: int = TOP
+    ) -> LeaderboardView:
+        """The chat's group board in the group's zone (its schedule's, else the default)."""
+        chosen = parse_period(period)
+        group = (await self._chat(chat)).group
+        zone = await self.store.group_timezone(group) or self.default_timezone
+        now = self.clock.now()
+        bounds = window(chosen, now, zone)
+        ranked = rank(await self.store.leaderboard_entries(group, bounds.start, bounds.end))
+        caller_user = await self._user(caller)
+        rows = tuple([await self._row(r, zone) for r in ranked[:limit]])
+        mine = next((r for r in ranked if r.entry.user == caller), None)
+        return LeaderboardView(
+            group=group,
+            period=chosen,
+            timezone=zone,
+            start=bounds.start,
+            end=bounds.end,
+            rows=rows,
+            caller=await self._row(mine, zone) if mine else None,
+            caller_opted_out=caller_user.leaderboard_opt_out,
+        )
+
+    async def _row(self, ranked: Ranked, group_zone: str) -> LeaderboardRow:
+        entry = ranked.entry
+        user = await self.store.get_user(entry.user)
+        zone = (user.timezone if user else None) or group_zone
+        streak = streak_at(await self.store.answer_times(entry.user), zone, self.clock.now())
+        return LeaderboardRow(
+            rank=ranked.rank,
+            user=entry.user,
+            display_name=entry.display_name,
+            points=entry.points,
+            answered=entry.answered,
+            accuracy=entry.accuracy,
+            streak=streak.current,
+        )
+
+    async def opt_out(self, user: UserKey) -> bool:
+        """Hide the user from every leaderboard; their answers still count for them."""
+        await self._user(user)
+        await self.store.set_leaderboard_opt_out(user, True)
+        return True
+
+    async def opt_in(self, user: UserKey) -> bool:
+        await self._user(user)
+        await self.store.set_leaderboard_opt_out(user, False)
+        return False

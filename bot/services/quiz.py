@@ -1,0 +1,264 @@
+"""Personal quiz sessions: N questions one at a time, skip, stop, and a summary."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.content.bank import Bank
+from bot.domain.grading import Grader
+from bot.domain.models import (
+    SKIPPED,
+    AnswerKind,
+    ChatKey,
+    GradeResult,
+    QuizSession,
+    QuizStatus,
+    UserKey,
+    Verdict,
+    quiz_target,
+)
+from bot.errors import InvalidInputError, NotFoundError
+from bot.ports import Clock, Store
+from bot.services.base import DIFFICULTIES, ServiceBase, parse_difficulty
+from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
+from bot.services.results import (
+    AnswerResult,
+    ItemRef,
+    QuestionView,
+    QuizInfo,
+    QuizStart,
+    QuizStep,
+    QuizSummary,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_COUNT = 5
+MAX_COUNT = 20
+NO_QUIZ = "You have no quiz running here; start one with /quiz [topic] [count] [difficulty]."
+
+
+class QuizService(ServiceBase):
+    def __init__(
+        self,
+        store: Store,
+        bank: Bank,
+        grader: Grader,
+        clock: Clock,
+        *,
+        default_timezone: str = "UTC",
+        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
+        recorder: Recorder | None = None,
+    ) -> None:
+        super().__init__(store, bank, clock, default_timezone=default_timezone)
+        self.recorder = recorder or Recorder(
+            store, bank, grader, clock, default_timezone=default_timezone,
+            quiz_daily_points_cap=quiz_daily_points_cap,
+        )
+
+    def parse_args(self, args: Sequence[str]) -> tuple[str | None, int | None, str | None]:
+        """`/quiz [topic] [count] [difficulty]` in any order -> (topic, count, difficulty)."""
+        topic: str | None = None
+        count: int | None = None
+        difficulty: str | None = None
+        for arg in (a.strip() for a in args):
+            if not arg:
+                continue
+            if arg.isdigit():
+                count = int(arg)
+            elif arg.lower() in DIFFICULTIES:
+                difficulty = arg.lower()
+            elif topic is None:
+                topic = arg
+            else:
+                raise InvalidInputError(
+                    f"One topic per quiz, got '{topic}' and '{arg}'. "
+                    "Usage: /quiz [topic] [count] [difficulty]."
+                )
+        return topic, count, difficulty
+
+    async def start(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        topic: str | None = None,
+        count: int | None = None,
+        difficulty: str | None = None,
+        *,
+        replace_active: bool = False,
+    ) -> QuizStart:
+        """Start a session; with one already active, return it as `conflict` unless replacing."""
+        requested = DEFAULT_COUNT if count is None else count
+        if not 1 <= requested <= MAX_COUNT:
+            raise InvalidInputError(f"A quiz has 1 to {MAX_COUNT} questions, not {requested}.")
+        level = parse_difficulty(difficulty)
+        topics = self.resolve_topics([topic]) if topic else ()
+        await self._user(user)
+        await self._chat(chat)
+        active = await self.store.get_active_quiz(user, chat)
+        if active is not None:
+            if not replace_active:
+                return QuizStart(None, 0, requested, None, conflict=self._info(active))
+            await self._end(active, QuizStatus.STOPPED)
+        pool = self.pool(topics, level)
+        if not pool:
+            what = " ".join(part for part in (level, topic) if part) or "any topic"
+            raise InvalidInputError(f"No questions for {what} yet; try another topic (/topics).")
+        now = self.clock.now()
+        rng = random.Random(f"{user}\x1f{chat}\x1f{now.isoformat()}")
+        seen = await self.store.answered_item_ids(user)
+        fresh = [item.id for item in pool if item.id not in seen]
+        again = [item.id for item in pool if item.id in seen]
+        rng.shuffle(fresh)
+        rng.shuffle(again)
+        chosen = tuple((fresh + again)[:requested])  # questions not answered before come first
+        session = await self.store.create_quiz(
+            QuizSession(
+                id=0,
+                user=user,
+                chat=chat,
+                item_ids=chosen,
+                outcomes=tuple(None for _ in chosen),
+                position=0,
+                points=0,
+                status=QuizStatus.ACTIVE,
+                started_at=now,
+                topic=topics[0] if topics else None,
+                difficulty=level,
+            )
+        )
+        if session is None:  # started concurrently
+            active = await self.store.get_active_quiz(user, chat)
+            assert active is not None
+            return QuizStart(None, 0, requested, None, conflict=self._info(active))
+        log.info("quiz %d for %s: %d questions", session.id, user, len(chosen))
+        return QuizStart(session.id, len(chosen), requested, self._current(session))
+
+    async def current(self, user: UserKey, chat: ChatKey) -> QuestionView | None:
+        """The active session's current question, or None without a session."""
+        session = await self.store.get_active_quiz(user, chat)
+        return self._current(session) if session else None
+
+    async def active(self, user: UserKey, chat: ChatKey) -> QuizInfo | None:
+        session = await self.store.get_active_quiz(user, chat)
+        return self._info(session) if session else None
+
+    async def answer(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        text: str | None = None,
+        *,
+        choice: int | str | None = None,
+    ) -> AnswerResult:
+        """Answer the current question; the result carries the next question or the summary."""
+        session = await self._active(user, chat)
+        item = self._item(self._current_id(session))
+
+        def advance(grade: GradeResult, points: int) -> QuizSession:
+            return self._advance(session, grade.verdict.value, points)
+
+        recorded = await self.recorder.record(
+            user_key=user,
+            chat_key=chat,
+            item=item,
+            kind=AnswerKind.QUIZ,
+            target=quiz_target(session.id, session.position),
+            text=text,
+            choice=choice,
+            quiz_update=advance,
+        )
+        updated = recorded.quiz or session
+        return replace(
+            recorded.result,
+            next_question=self._current(updated),
+            summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
+        )
+
+    async def skip(self, user: UserKey, chat: ChatKey) -> QuizStep:
+        session = await self._active(user, chat)
+        item_id = self._current_id(session)
+        item = self.bank.item(item_id)
+        updated = self._advance(session, SKIPPED, 0)
+        await self.store.update_quiz(updated)
+        return QuizStep(
+            skipped=ItemRef(item_id, item.question if item else item_id),
+            next_question=self._current(updated),
+            summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
+        )
+
+    async def stop(self, user: UserKey, chat: ChatKey) -> QuizSummary:
+        """End the active session early and summarise it."""
+        session = await self._active(user, chat)
+        return self._summary(await self._end(session, QuizStatus.STOPPED))
+
+    async def _active(self, user: UserKey, chat: ChatKey) -> QuizSession:
+        session = await self.store.get_active_quiz(user, chat)
+        if session is None:
+            raise NotFoundError(NO_QUIZ)
+        return session
+
+    @staticmethod
+    def _current_id(session: QuizSession) -> str:
+        item_id = session.current_item_id
+        if item_id is None:
+            raise NotFoundError(NO_QUIZ)
+        return item_id
+
+    def _advance(self, session: QuizSession, outcome: str, points: int) -> QuizSession:
+        outcomes = list(session.outcomes)
+        outcomes[session.position] = outcome
+        position = session.position + 1
+        done = position >= len(session.item_ids)
+        return replace(
+            session,
+            outcomes=tuple(outcomes),
+            position=position,
+            points=session.points + points,
+            status=QuizStatus.FINISHED if done else QuizStatus.ACTIVE,
+            ended_at=self.clock.now() if done else None,
+        )
+
+    async def _end(self, session: QuizSession, status: QuizStatus) -> QuizSession:
+        ended = replace(session, status=status, ended_at=self.clock.now())
+        await self.store.update_quiz(ended)
+        return ended
+
+    def _current(self, session: QuizSession) -> QuestionView | None:
+        item_id = session.current_item_id
+        if item_id is None:
+            return None
+        item = self._item(item_id)
+        return self._question(item, AnswerKind.QUIZ, session.position + 1, len(session.item_ids))
+
+    @staticmethod
+    def _info(session: QuizSession) -> QuizInfo:
+        return QuizInfo(
+            session.id, session.topic, session.difficulty, session.position,
+            len(session.item_ids),
+        )
+
+    def _summary(self, session: QuizSession) -> QuizSummary:
+        outcomes = session.outcomes
+        review = []
+        for item_id, outcome in zip(session.item_ids, outcomes, strict=True):
+            if outcome in (Verdict.INCORRECT.value, Verdict.PARTIAL.value, SKIPPED):
+                item = self.bank.item(item_id)
+                review.append(ItemRef(item_id, item.question if item else item_id))
+        return QuizSummary(
+            session_id=session.id,
+            topic=session.topic,
+            difficulty=session.difficulty,
+            total=len(session.item_ids),
+            correct=outcomes.count(Verdict.CORRECT.value),
+            partial=outcomes.count(Verdict.PARTIAL.value),
+            incorrect=outcomes.count(Verdict.INCORRECT.value),
+            skipped=outcomes.count(SKIPPED),
+            unanswered=outcomes.count(None),
+            points=session.points,
+            stopped=session.status is QuizStatus.STOPPED,
+            to_review=tuple(review),
+        )

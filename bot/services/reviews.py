@@ -1,0 +1,112 @@
+"""Spaced repetition with fsrs: a card per user and graded item, reviews most overdue first."""
+
+from __future__ import annotations
+
+import logging
+
+from fsrs import Card, Rating, Scheduler
+
+from bot.content.bank import Bank
+from bot.domain.grading import Grader
+from bot.domain.models import AnswerKind, ChatKey, UserKey, review_target
+from bot.errors import InvalidInputError, NotFoundError
+from bot.ports import Clock, Store
+from bot.services.base import ServiceBase
+from bot.services.recording import DEFAULT_POINTS_CAP, RATINGS, Recorder, review_card
+from bot.services.results import AnswerResult, RatingResult, ReviewPrompt
+
+log = logging.getLogger(__name__)
+
+_SCAN = 50
+
+
+def parse_rating(value: str | int | Rating) -> Rating:
+    """again / hard / good / easy, or 1-4."""
+    if isinstance(value, Rating):
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit() and 1 <= int(text) <= 4:
+        return Rating(int(text))
+    if text in RATINGS:
+        return RATINGS[text]
+    raise InvalidInputError(f"Rate with again, hard, good or easy (or 1-4), not '{value}'.")
+
+
+class ReviewService(ServiceBase):
+    def __init__(
+        self,
+        store: Store,
+        bank: Bank,
+        grader: Grader,
+        clock: Clock,
+        *,
+        default_timezone: str = "UTC",
+        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
+        recorder: Recorder | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        super().__init__(store, bank, clock, default_timezone=default_timezone)
+        self.recorder = recorder or Recorder(
+            store, bank, grader, clock, default_timezone=default_timezone,
+            quiz_daily_points_cap=quiz_daily_points_cap, scheduler=scheduler,
+        )
+        self.scheduler = self.recorder.scheduler
+
+    async def next(self, user: UserKey) -> ReviewPrompt:
+        """The most overdue card still in the bank, how many are due, and the next due time."""
+        now = self.clock.now()
+        due = [c for c in await self.store.due_cards(user, now, _SCAN) if self.bank.item(c.item_id)]
+        count = await self.store.count_due(user, now) if len(due) == _SCAN else len(due)
+        if due:
+            question = self._question(self._item(due[0].item_id), AnswerKind.REVIEW)
+            return ReviewPrompt(question, count, due[0].due)
+        return ReviewPrompt(None, 0, await self.store.next_due(user, now))
+
+    async def answer(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        item_id: str,
+        text: str | None = None,
+        *,
+        choice: int | str | None = None,
+    ) -> AnswerResult:
+        """Answer a review card; the verdict reschedules it unless the user rates it."""
+        card = await self.store.get_card(user, item_id)
+        if card is None:
+            raise NotFoundError("That question is not among your reviews; answer it first.")
+        recorded = await self.recorder.record(
+            user_key=user,
+            chat_key=chat,
+            item=self._item(item_id),
+            kind=AnswerKind.REVIEW,
+            target=review_target(item_id, card.due),
+            text=text,
+            choice=choice,
+        )
+        return recorded.result
+
+    async def rate(self, user: UserKey, item_id: str, rating: str | int | Rating) -> RatingResult:
+        """Again / Hard / Good / Easy after a reveal.
+
+        If the card's last review used a rating derived from a verdict, this rating
+        replaces it (same review time); otherwise it is a new review now.
+        """
+        chosen = parse_rating(rating)
+        self._item(item_id)
+        await self._user(user)
+        card = await self.store.get_card(user, item_id)
+        replaced = card is not None and card.prev_card_json is not None
+        if card is not None and card.prev_card_json is not None:
+            base: str | None = card.prev_card_json
+            at = card.last_review or self.clock.now()
+        else:
+            base = card.card_json if card else None
+            at = self.clock.now()
+        reviewed = review_card(self.scheduler, user, item_id, base, chosen, at, derived=False)
+        await self.store.save_card(reviewed)
+        return RatingResult(item_id, chosen.name.lower(), reviewed.due, replaced)
+
+    def card_state(self, card_json: str) -> Card:
+        """Decode stored fsrs state (for adapters that show stability or due dates)."""
+        return Card.from_json(card_json)

@@ -1,0 +1,168 @@
+"""A channel's daily-question subscription: subscribe, show, update, pause, resume, stop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from bot.domain.models import ChatKey, Schedule
+from bot.domain.schedule import next_post_utc
+from bot.domain.timeparse import (
+    format_local_time,
+    format_weekdays,
+    parse_local_time,
+    parse_on_off,
+    parse_reveal_delay,
+    parse_timezone,
+    parse_weekdays,
+)
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.base import ServiceBase, split_topics
+from bot.services.results import ScheduleView
+
+log = logging.getLogger(__name__)
+
+NOT_SUBSCRIBED = (
+    "This chat has no daily question. Subscribe with /subscribe HH:MM [timezone] [days] "
+    "[topics], e.g. /subscribe 09:00 Europe/Berlin mon-fri cnn."
+)
+
+
+class ScheduleService(ServiceBase):
+    async def subscribe(
+        self,
+        chat: ChatKey,
+        time: str,
+        timezone: str | None = None,
+        weekdays: str = "daily",
+        topics: str | Sequence[str] | None = None,
+        reveal_delay: str | int = 0,
+        thread: bool | str = False,
+    ) -> ScheduleView:
+        """Create or replace the chat's schedule; every argument is validated first."""
+        local_time = parse_local_time(time)
+        zone = parse_timezone(timezone) if timezone else await self._chat_timezone(chat)
+        days = parse_weekdays(weekdays)
+        chosen = self._topics(topics)
+        delay = parse_reveal_delay(reveal_delay)
+        threaded = parse_on_off(thread)
+        await self._chat(chat)
+        now = self.clock.now()
+        existing = await self.store.get_schedule(chat)
+        schedule = Schedule(
+            chat=chat,
+            local_time=local_time,
+            timezone=zone,
+            weekdays=days,
+            topics=chosen,
+            reveal_delay_hours=delay,
+            thread=threaded,
+            paused=False,
+            next_post_utc=next_post_utc(local_time, zone, days, now),
+            created_at=existing.created_at if existing else now,
+            updated_at=now,
+        )
+        await self.store.save_schedule(schedule)
+        log.info("chat %s subscribed at %s %s", chat, time, zone)
+        return self._view(schedule)
+
+    async def show(self, chat: ChatKey) -> ScheduleView:
+        return self._view(await self._schedule(chat))
+
+    async def update(
+        self,
+        chat: ChatKey,
+        *,
+        time: str | None = None,
+        timezone: str | None = None,
+        weekdays: str | None = None,
+        topics: str | Sequence[str] | None = None,
+        reveal_delay: str | int | None = None,
+        thread: bool | str | None = None,
+    ) -> ScheduleView:
+        """Change only the given fields; the next post time is recomputed."""
+        schedule = await self._schedule(chat)
+        changes: dict[str, object] = {}
+        if time is not None:
+            changes["local_time"] = parse_local_time(time)
+        if timezone is not None:
+            changes["timezone"] = parse_timezone(timezone)
+        if weekdays is not None:
+            changes["weekdays"] = parse_weekdays(weekdays)
+        if topics is not None:
+            changes["topics"] = self._topics(topics)
+        if reveal_delay is not None:
+            changes["reveal_delay_hours"] = parse_reveal_delay(reveal_delay)
+        if thread is not None:
+            changes["thread"] = parse_on_off(thread)
+        if not changes:
+            raise InvalidInputError(
+                "Nothing to change: give a time, timezone, days, topics, reveal delay or thread."
+            )
+        updated = replace(schedule, **changes, updated_at=self.clock.now())  # type: ignore[arg-type]
+        updated = self._reschedule(updated)
+        await self.store.save_schedule(updated)
+        return self._view(updated)
+
+    async def pause(self, chat: ChatKey) -> ScheduleView:
+        schedule = replace(
+            await self._schedule(chat), paused=True, next_post_utc=None,
+            updated_at=self.clock.now(),
+        )
+        await self.store.save_schedule(schedule)
+        return self._view(schedule)
+
+    async def resume(self, chat: ChatKey) -> ScheduleView:
+        schedule = replace(await self._schedule(chat), paused=False, updated_at=self.clock.now())
+        schedule = self._reschedule(schedule)
+        await self.store.save_schedule(schedule)
+        return self._view(schedule)
+
+    async def unsubscribe(self, chat: ChatKey) -> bool:
+        """Stop the daily question; history and leaderboards stay. False if none was set."""
+        return await self.store.delete_schedule(chat)
+
+    async def _schedule(self, chat: ChatKey) -> Schedule:
+        schedule = await self.store.get_schedule(chat)
+        if schedule is None:
+            raise NotFoundError(NOT_SUBSCRIBED)
+        return schedule
+
+    def _topics(self, topics: str | Sequence[str] | None) -> tuple[str, ...]:
+        chosen = self.resolve_topics(split_topics(topics))
+        if not self.pool(chosen):
+            raise InvalidInputError(
+                f"No published questions for {', '.join(chosen)} yet; choose other topics "
+                "(see /topics)."
+            )
+        return chosen
+
+    def _reschedule(self, schedule: Schedule) -> Schedule:
+        if schedule.paused:
+            return replace(schedule, next_post_utc=None)
+        nxt = next_post_utc(
+            schedule.local_time, schedule.timezone, schedule.weekdays, self.clock.now()
+        )
+        return replace(schedule, next_post_utc=nxt)
+
+    def _view(self, schedule: Schedule) -> ScheduleView:
+        local = (
+            schedule.next_post_utc.astimezone(ZoneInfo(schedule.timezone))
+            if schedule.next_post_utc
+            else None
+        )
+        return ScheduleView(
+            chat=schedule.chat,
+            time=format_local_time(schedule.local_time),
+            timezone=schedule.timezone,
+            weekdays=format_weekdays(schedule.weekdays),
+            topics=schedule.topics,
+            reveal_delay_hours=schedule.reveal_delay_hours,
+            thread=schedule.thread,
+            paused=schedule.paused,
+            next_post_utc=schedule.next_post_utc,
+            next_post_local=local,
+            pool_size=len(self.pool(schedule.topics)),
+        )

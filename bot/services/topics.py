@@ -1,0 +1,20 @@
+"""The topics a schedule or quiz can name: tags and deck ids, with item counts."""
+
+from __future__ import annotations
+
+from bot.services.base import ServiceBase
+from bot.services.results import TopicInfo
+
+
+class TopicService(ServiceBase):
+    def topics(self) -> list[TopicInfo]:
+        """Tags with at least one published item, then decks."""
+        tags = [
+            TopicInfo(tag, "tag", len(self.bank.by_tag(tag)), self.bank.tags.get(tag, ""))
+            for tag in self.bank.used_tags()
+        ]
+        decks = [
+            TopicInfo(deck.id, "deck", len(deck.items), deck.title)
+            for deck in sorted(self.bank.decks.values(), key=lambda d: d.id)
+        ]
+        return tags + decks

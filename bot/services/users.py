@@ -1,0 +1,58 @@
+"""Users and chats: names, groups, personal time zones, chat id migrations."""
+
+from __future__ import annotations
+
+from bot.domain.models import Chat, ChatKey, GroupKey, User, UserKey
+from bot.domain.timeparse import parse_timezone
+from bot.services.base import ServiceBase
+from bot.services.results import TimezoneResult
+
+_RESET_WORDS = {"", "reset", "default", "none", "off", "clear"}
+
+
+class UserService(ServiceBase):
+    """Adapters call ensure_user/ensure_chat on each event; both write only on change."""
+
+    async def ensure_user(self, key: UserKey, display_name: str) -> User:
+        name = display_name.strip() or key.user_id
+        return await self.store.upsert_user(key, name, self.clock.now())
+
+    async def ensure_chat(
+        self, key: ChatKey, group_id: str | None = None, title: str = ""
+    ) -> Chat:
+        """Record a chat; `group_id` is the server (Discord guild), None for a standalone chat."""
+        group = GroupKey(key.platform, group_id) if group_id else GroupKey.of_chat(key)
+        return await self.store.upsert_chat(key, group, title, self.clock.now())
+
+    async def get_user(self, key: UserKey) -> User:
+        return await self._user(key)
+
+    async def set_timezone(
+        self, key: UserKey, timezone: str | None, chat: ChatKey | None = None
+    ) -> TimezoneResult:
+        """Set the user's own zone (`/timezone Area/City`); `reset` follows the chat again."""
+        await self._user(key)
+        own = None
+        if timezone is not None and timezone.strip().lower() not in _RESET_WORDS:
+            own = parse_timezone(timezone)
+        await self.store.set_user_timezone(key, own)
+        return await self.timezone(key, chat)
+
+    async def timezone(self, key: UserKey, chat: ChatKey | None = None) -> TimezoneResult:
+        user = await self._user(key)
+        return TimezoneResult(user.timezone, await self._user_timezone(user, chat))
+
+    async def migrate_chat(
+        self, old: ChatKey, new: ChatKey, new_group_id: str | None = None
+    ) -> Chat:
+        """A chat changed id (Telegram group -> supergroup): keep schedule and history.
+
+        A standalone chat is its own group, so its group follows the new id unless given.
+        """
+        chat = await self._chat(old)
+        group: GroupKey | None = None
+        if new_group_id is not None:
+            group = GroupKey(new.platform, new_group_id)
+        elif chat.group == GroupKey.of_chat(old):
+            group = GroupKey.of_chat(new)
+        return await self.store.migrate_chat(old, new, group)

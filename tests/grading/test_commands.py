@@ -1,0 +1,89 @@
+"""`prepbot grade` and `prepbot grade-eval` on a small content tree the test writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.grading.evaluate import auc, percentile
+from tests.grading.test_lexical import DROPOUT
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "content"
+    (root / "decks").mkdir(parents=True)
+    (root / "tags.yaml").write_text("regularization: Overfitting.\n")
+    item = DROPOUT.model_dump(mode="json", exclude_none=True)
+    item["id"] = "t/dropout"
+    item["source"] = {"document": "seed.txt", "ref": "Q7"}
+    deck = {
+        "id": "t",
+        "title": "T",
+        "language": "en",
+        "license": "NOASSERTION",
+        "attribution": "A",
+        "items": [item],
+    }
+    (root / "decks" / "t.yaml").write_text(yaml.safe_dump(deck))
+    monkeypatch.setenv("CONTENT_DIR", str(root))
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+def test_grade_prints_one_json_object(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = "units are dropped at random and it is turned off at inference"
+    assert main(["grade", "t/dropout", answer]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"item", "verdict", "score", "covered", "missed", "misconceptions"}
+    assert out["item"] == "t/dropout"
+    assert out["verdict"] in {"correct", "partial", "incorrect"}
+    assert "Dropout is disabled at inference." in out["covered"]
+    assert len(out["covered"]) + len(out["missed"]) == 4
+
+
+def test_grade_unknown_item(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "t/nope", "x"]) == 2
+    assert "unknown item 't/nope'" in capsys.readouterr().err
+
+
+def test_grade_eval_reports_every_figure(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = [
+        {"item": "t/dropout", "answer": DROPOUT.answer.replace("dropout", "it"), "label": "correct"},
+        {"item": "t/dropout", "answer": "pooling takes the max of a window", "label": "incorrect"},
+        {"source": {"document": "seed.txt", "ref": "Q7"}, "answer": "no idea", "label": "incorrect"},
+        {"item": "t/missing", "answer": "whatever", "label": "partial"},
+        {"item": "t/dropout", "answer": "dev only", "label": "partial", "split": "dev"},
+    ]
+    path = tmp_path / "labels.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert main(["grade-eval", str(path)]) == 0
+    captured = capsys.readouterr()
+    records = {r["name"]: r for r in map(json.loads, captured.out.splitlines())}
+    assert list(records)[:7] == [
+        "grade_eval.count",
+        "grade_eval.accuracy",
+        "grade_eval.macro_f1",
+        "grade_eval.auc",
+        "grade_eval.latency_p50_ms",
+        "grade_eval.latency_p95_ms",
+        "grade_eval.confusion",
+    ]
+    assert records["grade_eval.count"]["value"] == 3
+    assert records["grade_eval.unresolved"]["value"] == 1
+    assert "t/missing" in captured.err
+    confusion = records["grade_eval.confusion"]["value"]
+    assert sum(sum(row.values()) for row in confusion.values()) == 3
+    assert confusion["incorrect"]["incorrect"] == 2
+
+
+def test_metric_helpers() -> None:
+    assert auc([0.9, 0.8], [0.1, 0.8]) == pytest.approx(0.875)
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 95) == 4.0

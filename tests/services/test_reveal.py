@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.domain.models import AnswerKind, Verdict
+from bot.errors import NotFoundError
+from bot.services import Services
+from tests.factories import ALICE, BAD, BOB, CAROL, CHAT, GOOD, PARTIAL, FakeClock
+
+
+async def test_user_reveal_short_then_full(services: Services) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl")
+    post = await services.daily.today(CHAT)
+    item = services.reveals.bank.items[post.question.item_id]
+    short = await services.reveals.reveal(ALICE, CHAT)
+    assert (short.stage, short.full, short.kind) == (1, False, AnswerKind.DAILY)
+    assert short.short_answer == item.short_answer and short.answer == ""
+    full = await services.reveals.reveal(ALICE, CHAT)
+    assert full.full and full.answer == item.answer
+    assert full.key_points == tuple(p.text for p in item.key_points)
+    # Reveals are per user: Bob starts at the short answer.
+    assert (await services.reveals.reveal(BOB, CHAT)).stage == 1
+
+
+async def test_reveal_without_question(services: Services) -> None:
+    with pytest.raises(NotFoundError):
+        await services.reveals.reveal(ALICE, CHAT)
+
+
+async def test_channel_reveal_summary(services: Services, clock: FakeClock) -> None:
+    for user, name in ((ALICE, "Alice"), (BOB, "Bob"), (CAROL, "Carol")):
+        await services.users.ensure_user(user, name)
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl", reveal_delay=6)
+    post = await services.daily.today(CHAT)
+    await services.answers.answer(ALICE, CHAT, PARTIAL)
+    clock.advance(minutes=1)
+    await services.answers.answer(BOB, CHAT, GOOD)
+    clock.advance(minutes=1)
+    await services.answers.answer(CAROL, CHAT, BAD)
+    await services.answers.answer(CAROL, CHAT, GOOD)  # a repeat does not count twice
+    reveal = await services.reveals.reveal_channel(post.post_id)
+    item = services.reveals.bank.items[post.question.item_id]
+    assert reveal.first and reveal.answer == item.answer
+    assert reveal.answered == 3
+    assert [(line.display_name, line.verdict, line.points) for line in reveal.top] == [
+        ("Bob", Verdict.CORRECT, 10),
+        ("Alice", Verdict.PARTIAL, 5),
+        ("Carol", Verdict.INCORRECT, 1),
+    ]
+    again = await services.reveals.reveal_channel(post.post_id)
+    assert not again.first and again.answered == 3
+
+
+async def test_due_reveals_after_the_delay(services: Services, clock: FakeClock) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl", reveal_delay=6)
+    post = await services.daily.today(CHAT)
+    assert post.reveal_at == clock.now() + timedelta(hours=6)
+    clock.advance(hours=5, minutes=59)
+    assert await services.reveals.reveal_due() == []
+    clock.advance(minutes=1)
+    due = await services.reveals.reveal_due()
+    assert [r.post_id for r in due] == [post.post_id]
+    assert await services.reveals.reveal_due() == []
+
+
+async def test_no_automatic_reveal_with_zero_delay(services: Services, clock: FakeClock) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl", reveal_delay=0)
+    await services.daily.today(CHAT)
+    clock.advance(days=3)
+    assert await services.reveals.reveal_due() == []
+
+
+async def test_reveal_targets_the_active_quiz(services: Services) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl")
+    await services.daily.today(CHAT)
+    start = await services.quizzes.start(ALICE, CHAT, "cnn", 1)
+    revealed = await services.reveals.reveal(ALICE, CHAT)
+    assert start.question is not None
+    assert (revealed.kind, revealed.item_id) == (AnswerKind.QUIZ, start.question.item_id)

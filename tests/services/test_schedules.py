@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services import Services
+from tests.factories import CHAT, FakeClock
+
+
+async def test_subscribe_and_show(services: Services, clock: FakeClock) -> None:
+    view = await services.schedules.subscribe(
+        CHAT, "10:30", "Europe/Berlin", "mon-fri", "dl, cnn", "24h", "on"
+    )
+    assert (view.time, view.timezone, view.weekdays) == ("10:30", "Europe/Berlin", "mon-fri")
+    assert view.topics == ("dl", "cnn")
+    assert (view.reveal_delay_hours, view.thread, view.paused) == (24, True, False)
+    # Monday 09:00 UTC is 10:00 in Berlin: the post is due today at 09:30 UTC.
+    assert view.next_post_utc == datetime(2024, 3, 4, 9, 30, tzinfo=UTC)
+    assert view.next_post_local is not None and view.next_post_local.hour == 10
+    assert view.pool_size == 9
+    assert await services.schedules.show(CHAT) == view
+
+
+async def test_subscribe_defaults(services: Services) -> None:
+    view = await services.schedules.subscribe(CHAT, "08:00")
+    assert (view.timezone, view.weekdays, view.topics) == ("UTC", "daily", ())
+    assert view.pool_size == 15
+    assert view.next_post_utc == datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
+
+
+async def test_update_changes_only_given_fields(services: Services, clock: FakeClock) -> None:
+    await services.schedules.subscribe(CHAT, "10:30", "Europe/Berlin", "mon-fri", "dl")
+    clock.advance(hours=1)
+    view = await services.schedules.update(CHAT, time="21:00", weekdays="sat,sun")
+    assert (view.time, view.weekdays, view.timezone, view.topics) == (
+        "21:00", "sat,sun", "Europe/Berlin", ("dl",)
+    )
+    assert view.next_post_utc == datetime(2024, 3, 9, 20, 0, tzinfo=UTC)  # Saturday
+    with pytest.raises(InvalidInputError, match="Nothing to change"):
+        await services.schedules.update(CHAT)
+
+
+async def test_pause_resume_unsubscribe(services: Services, clock: FakeClock) -> None:
+    await services.schedules.subscribe(CHAT, "10:00", "UTC")
+    paused = await services.schedules.pause(CHAT)
+    assert paused.paused and paused.next_post_utc is None
+    assert await services.schedules.store.due_schedules(datetime(2030, 1, 1, tzinfo=UTC), 5) == []
+    clock.advance(days=2)
+    resumed = await services.schedules.resume(CHAT)
+    assert not resumed.paused
+    assert resumed.next_post_utc == datetime(2024, 3, 6, 10, 0, tzinfo=UTC)
+    assert await services.schedules.unsubscribe(CHAT) is True
+    assert await services.schedules.unsubscribe(CHAT) is False
+    with pytest.raises(NotFoundError, match="/subscribe"):
+        await services.schedules.show(CHAT)
+
+
+async def test_next_post_across_dst(services: Services, clock: FakeClock) -> None:
+    clock.set(datetime(2024, 3, 30, 12, 0, tzinfo=UTC))
+    view = await services.schedules.subscribe(CHAT, "02:30", "Europe/Berlin")
+    # 02:30 does not exist on 31 March in Berlin; the post moves forward to 03:30 CEST.
+    assert view.next_post_utc == datetime(2024, 3, 31, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time": "25:00"}, "HH:MM"),
+        ({"time": "09:00", "timezone": "Europe/Berln"}, "Did you mean: Europe/Berlin"),
+        ({"time": "09:00", "weekdays": "mon,frii"}, "Did you mean: fri"),
+        ({"time": "09:00", "topics": "normalisation"}, "Did you mean: normalization"),
+        ({"time": "09:00", "reveal_delay": "forever"}, "reveal delay"),
+        ({"time": "09:00", "thread": "sometimes"}, "on or off"),
+    ],
+)
+async def test_invalid_input_names_valid_choices(
+    services: Services, kwargs: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        await services.schedules.subscribe(CHAT, **kwargs)
+    with pytest.raises(NotFoundError):
+        await services.schedules.show(CHAT)  # nothing was saved
+
+
+async def test_topic_without_questions_is_rejected(services: Services) -> None:
+    services.schedules.bank.tags["speech"] = "Speech"
+    with pytest.raises(InvalidInputError, match="No published questions for speech"):
+        await services.schedules.subscribe(CHAT, "09:00", topics="speech")
