@@ -149,7 +149,8 @@ def cmd_grade_eval(args: argparse.Namespace) -> int:
     grader = build_grader(args.semantic or settings.grader_semantic)
     for record in evaluate(grader, dataset.examples):
         print(json.dumps(record))
-    print(json.dumps({"name": "grade_eval.unresolved", "value": len(dataset.unresolved), "unit": "answers"}))
+    unresolved = {"name": "grade_eval.unresolved", "value": len(dataset.unresolved)}
+    print(json.dumps({**unresolved, "unit": "answers"}))
     for entry in dataset.unresolved:
         print(f"unresolved item: {entry}", file=sys.stderr)
     return 0

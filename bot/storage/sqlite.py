@@ -12,16 +12,17 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
 from bot.domain.models import (
+    AnswerContext,
     AnswerKind,
     AnswerRecord,
     Chat,
@@ -45,6 +46,9 @@ from bot.errors import NotFoundError, StoreError
 from bot.storage.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+QUARTER_HOUR = 900
 
 MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _FAR_PAST = -(2**62)
@@ -208,6 +212,54 @@ class SqliteStore:
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         rows = await self._all(sql, params)
         return rows[0] if rows else None
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on aiosqlite's worker thread in ONE hop (the hot path's batching).
+
+        aiosqlite sends every call to its thread and back; a transaction of five
+        statements would be five round trips. `Connection._execute` is aiosqlite's own
+        private dispatcher (stable through the pinned <0.23); the contract suite covers it.
+        """
+        db = self._db
+        try:
+            result = await db._execute(work, db._conn)  # type: ignore[no-untyped-call]
+        except sqlite3.Error as exc:
+            raise StoreError(f"database operation failed: {exc}") from exc
+        return cast(T, result)
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` inside BEGIN IMMEDIATE ... COMMIT, in one hop, under the write lock."""
+
+        def transaction(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        async with self._write_lock:
+            return await self._run(transaction)
+
+    @staticmethod
+    def _sync_user_pk(conn: sqlite3.Connection, key: UserKey) -> int:
+        row = conn.execute(
+            "SELECT id FROM users WHERE platform = ? AND user_id = ?", (key.platform, key.user_id)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown user {key}")
+        return int(row[0])
+
+    @staticmethod
+    def _sync_chat_pk(conn: sqlite3.Connection, key: ChatKey) -> int:
+        row = conn.execute(
+            "SELECT id FROM chats WHERE platform = ? AND chat_id = ?", (key.platform, key.chat_id)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown chat {key}")
+        return int(row[0])
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -637,16 +689,68 @@ class SqliteStore:
         return PostResults(answered=int(count[0]) if count else 0, top=top)
 
     # --- answers ---------------------------------------------------------------
+    async def answer_context(
+        self, user: UserKey, chat: ChatKey, target: str, item_id: str
+    ) -> AnswerContext:
+        def read(conn: sqlite3.Connection) -> AnswerContext:
+            user_row = conn.execute(
+                "SELECT * FROM users WHERE platform = ? AND user_id = ?",
+                (user.platform, user.user_id),
+            ).fetchone()
+            chat_row = conn.execute(
+                "SELECT * FROM chats WHERE platform = ? AND chat_id = ?",
+                (chat.platform, chat.chat_id),
+            ).fetchone()
+            existing = card = zone = None
+            reveals = 0
+            if user_row is not None:
+                user_pk = user_row["id"]
+                answer_row = conn.execute(
+                    f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.user_ref "
+                    "LEFT JOIN chats c ON c.id = a.chat_ref "
+                    "WHERE a.user_ref = ? AND a.target = ?",
+                    (user_pk, target),
+                ).fetchone()
+                existing = self._answer(answer_row) if answer_row else None
+                reveal_row = conn.execute(
+                    "SELECT count FROM reveals WHERE user_ref = ? AND target = ?",
+                    (user_pk, target),
+                ).fetchone()
+                reveals = int(reveal_row[0]) if reveal_row else 0
+                card_row = conn.execute(
+                    "SELECT * FROM review_cards WHERE user_ref = ? AND item_id = ?",
+                    (user_pk, item_id),
+                ).fetchone()
+                card = self._card(user, card_row) if card_row else None
+            if chat_row is not None:
+                zone_row = conn.execute(
+                    "SELECT timezone FROM schedules WHERE chat_ref = ?", (chat_row["id"],)
+                ).fetchone()
+                zone = str(zone_row[0]) if zone_row else None
+            return AnswerContext(
+                user=self._user(user_row) if user_row else None,
+                chat=self._chat(chat_row) if chat_row else None,
+                existing=existing,
+                reveals=reveals,
+                card=card,
+                chat_timezone=zone,
+            )
+
+        return await self._run(read)
+
     async def record_answer(
         self,
         answer: AnswerRecord,
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
     ) -> AnswerRecord | None:
-        async with self._tx() as db:
-            user_pk = await self._user_pk(db, answer.user)
-            chat_pk = await self._chat_pk(db, answer.chat) if answer.chat else None
-            cursor = await db.execute(
+        class _Duplicate(Exception):
+            """Rolls the transaction back when the target was already answered."""
+
+        def write(conn: sqlite3.Connection) -> int:
+            user_pk = self._sync_user_pk(conn, answer.user)
+            chat_pk = self._sync_chat_pk(conn, answer.chat) if answer.chat else None
+            cursor = conn.execute(
                 "INSERT INTO answers (user_ref, chat_ref, group_key, kind, target, post_id, "
                 "item_id, verdict, score, points, forfeited, answered_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -667,12 +771,17 @@ class SqliteStore:
                 ),
             )
             if cursor.rowcount == 0:
-                return None
-            answer_id = cursor.lastrowid
+                raise _Duplicate
             if card is not None:
-                await self._save_card(db, user_pk, card)
+                self._sync_save_card(conn, user_pk, card)
             if quiz is not None:
-                await self._update_quiz(db, quiz)
+                self._sync_update_quiz(conn, quiz)
+            return int(cursor.lastrowid or 0)
+
+        try:
+            answer_id = await self._write(write)
+        except _Duplicate:
+            return None
         return AnswerRecord(
             user=answer.user,
             chat=answer.chat,
@@ -723,10 +832,11 @@ class SqliteStore:
 
     async def answer_times(self, user: UserKey) -> list[datetime]:
         rows = await self._all(
-            f"SELECT answered_at FROM answers WHERE user_ref = {_USER_REF} ORDER BY answered_at",
+            f"SELECT DISTINCT answered_at / {QUARTER_HOUR} FROM answers "
+            f"WHERE user_ref = {_USER_REF} ORDER BY 1",
             (user.platform, user.user_id),
         )
-        return [_dt(row[0]) for row in rows]
+        return [_dt(int(row[0]) * QUARTER_HOUR) for row in rows]
 
     async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
         rows = await self._all(
@@ -844,8 +954,8 @@ class SqliteStore:
         )
 
     @staticmethod
-    async def _update_quiz(db: aiosqlite.Connection, session: QuizSession) -> None:
-        cursor = await db.execute(
+    def _sync_update_quiz(conn: sqlite3.Connection, session: QuizSession) -> None:
+        cursor = conn.execute(
             "UPDATE quiz_sessions SET outcomes = ?, position = ?, points = ?, status = ?, "
             "ended_at = ? WHERE id = ?",
             (
@@ -861,8 +971,7 @@ class SqliteStore:
             raise NotFoundError(f"unknown quiz session {session.id}")
 
     async def update_quiz(self, session: QuizSession) -> None:
-        async with self._tx() as db:
-            await self._update_quiz(db, session)
+        await self._write(lambda conn: self._sync_update_quiz(conn, session))
 
     # --- spaced repetition -----------------------------------------------------
     async def get_card(self, user: UserKey, item_id: str) -> ReviewCard | None:
@@ -873,8 +982,8 @@ class SqliteStore:
         return self._card(user, row) if row else None
 
     @staticmethod
-    async def _save_card(db: aiosqlite.Connection, user_pk: int, card: ReviewCard) -> None:
-        await db.execute(
+    def _sync_save_card(conn: sqlite3.Connection, user_pk: int, card: ReviewCard) -> None:
+        conn.execute(
             "INSERT INTO review_cards (user_ref, item_id, card, prev_card, due, last_review) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_ref, item_id) DO UPDATE SET "
             "card = excluded.card, prev_card = excluded.prev_card, due = excluded.due, "
@@ -890,8 +999,9 @@ class SqliteStore:
         )
 
     async def save_card(self, card: ReviewCard) -> None:
-        async with self._tx() as db:
-            await self._save_card(db, await self._user_pk(db, card.user), card)
+        await self._write(
+            lambda conn: self._sync_save_card(conn, self._sync_user_pk(conn, card.user), card)
+        )
 
     async def due_cards(self, user: UserKey, now: datetime, limit: int) -> list[ReviewCard]:
         rows = await self._all(

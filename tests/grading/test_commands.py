@@ -55,9 +55,17 @@ def test_grade_eval_reports_every_figure(
     content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = [
-        {"item": "t/dropout", "answer": DROPOUT.answer.replace("dropout", "it"), "label": "correct"},
+        {
+            "item": "t/dropout",
+            "answer": DROPOUT.answer.replace("dropout", "it"),
+            "label": "correct",
+        },
         {"item": "t/dropout", "answer": "pooling takes the max of a window", "label": "incorrect"},
-        {"source": {"document": "seed.txt", "ref": "Q7"}, "answer": "no idea", "label": "incorrect"},
+        {
+            "source": {"document": "seed.txt", "ref": "Q7"},
+            "answer": "no idea",
+            "label": "incorrect",
+        },
         {"item": "t/missing", "answer": "whatever", "label": "partial"},
         {"item": "t/dropout", "answer": "dev only", "label": "partial", "split": "dev"},
     ]
