@@ -36,6 +36,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(settings)
 
 
+def cmd_practice(args: argparse.Namespace) -> int:
+    """The console practice mode, whatever tokens are configured."""
+    settings = _settings()
+    _configure_logging(settings)
+    import asyncio
+
+    from bot.app import practice
+
+    try:
+        return asyncio.run(practice(settings))
+    except KeyboardInterrupt:
+        return 130
+
+
 def cmd_content_check(args: argparse.Namespace) -> int:
     """Validate decks; every problem at once, exit 1 on any error."""
     paths = [Path(p) for p in args.paths] or [_settings().content_dir]
@@ -196,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the bot (console practice mode without tokens)")
     run.set_defaults(func=cmd_run)
+    practise = sub.add_parser("practice", help="practise in the terminal (console mode)")
+    practise.set_defaults(func=cmd_practice)
 
     content = sub.add_parser("content", help="check, count and import decks")
     csub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)

@@ -37,14 +37,14 @@ def open_item(
         ]
     return Item(
         id=item_id,
-        type="open",  # type: ignore[arg-type]
+        type="open",
         question=question or f"Question {item_id}?",
         answer=f"The full answer of {item_id}: alpha beta gamma delta.",
         short_answer=f"Short answer of {item_id}.",
         key_points=key_points(*points),
         misconceptions=list(misconceptions),
         tags=list(tags),
-        difficulty=difficulty,  # type: ignore[arg-type]
+        difficulty=difficulty,
     )
 
 
@@ -53,7 +53,7 @@ def flashcard(
 ) -> Item:
     return Item(
         id=item_id,
-        type="flashcard",  # type: ignore[arg-type]
+        type="flashcard",
         question=f"What is {item_id}?",
         term=item_id.split("/")[-1],
         definition=definition,
@@ -61,14 +61,14 @@ def flashcard(
         short_answer=definition,
         key_points=key_points(("The definition.", [definition.split()[0].lower()])),
         tags=list(tags),
-        difficulty="easy",  # type: ignore[arg-type]
+        difficulty="easy",
     )
 
 
 def mcq(item_id: str, *, tags: Sequence[str] = ("normalization",)) -> Item:
     return Item(
         id=item_id,
-        type="mcq",  # type: ignore[arg-type]
+        type="mcq",
         question=f"Pick one for {item_id}",
         options=[
             Option(text="Right option", correct=True),
@@ -79,7 +79,7 @@ def mcq(item_id: str, *, tags: Sequence[str] = ("normalization",)) -> Item:
         short_answer="Right option.",
         key_points=key_points(("The right option.", ["right"])),
         tags=list(tags),
-        difficulty="easy",  # type: ignore[arg-type]
+        difficulty="easy",
     )
 
 

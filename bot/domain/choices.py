@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 from bot.content.schema import Item, ItemType
-from bot.domain.grading import normalise
 
 MAX_DISTRACTORS = 3
 
@@ -31,13 +31,13 @@ def flashcard_options(item: Item, candidates: Iterable[Item], seed: str) -> tupl
     same_tag = [other for other in others if tags.intersection(other.tags)]
     same_deck = [o for o in others if o.deck_id == item.deck_id and o not in same_tag]
     chosen: list[str] = []
-    seen = {normalise(item.definition)}
+    seen = {_same_text(item.definition)}
     for group in (same_tag, same_deck):
         for other in sorted(group, key=lambda o: _key(seed, o.id)):
             if len(chosen) == MAX_DISTRACTORS:
                 break
             assert other.definition is not None
-            norm = normalise(other.definition)
+            norm = _same_text(other.definition)
             if norm not in seen:
                 seen.add(norm)
                 chosen.append(other.definition)
@@ -57,3 +57,8 @@ def options_for(item: Item, candidates: Iterable[Item], seed: str) -> tuple[str,
     if item.type is ItemType.MCQ:
         return mcq_options(item)
     return ()
+
+
+def _same_text(text: str) -> str:
+    """Case and punctuation folded, so near-identical definitions count as one option."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))

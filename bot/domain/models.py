@@ -170,6 +170,7 @@ class AnswerContext:
     reveals: int  # how often the user revealed the target
     card: ReviewCard | None
     chat_timezone: str | None  # the chat's schedule zone
+    answer_times: tuple[datetime, ...] = ()  # as Store.answer_times, for the streak
 
 
 @dataclass(frozen=True)

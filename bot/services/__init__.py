@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from fsrs import Scheduler
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader, KeywordGrader
+from bot.domain.grading import Grader
+from bot.grading.lexical import LexicalGrader
 from bot.ports import Clock, Store
 from bot.services.answers import AnswerService
 from bot.services.daily import DailyService
@@ -51,7 +52,7 @@ def build_services(
     scheduler: Scheduler | None = None,
 ) -> Services:
     """Build the services (Settings supply default_timezone and quiz_daily_points_cap)."""
-    chosen = grader or KeywordGrader()
+    chosen = grader or LexicalGrader()
     tz = default_timezone
     recorder = Recorder(
         store, bank, chosen, clock, default_timezone=tz,

@@ -25,10 +25,11 @@ from bot.domain.models import (
 )
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
+from bot.domain.streaks import streak_at
 from bot.errors import InvalidInputError
 from bot.ports import Clock, Store
 from bot.services.base import ServiceBase
-from bot.services.results import AnswerResult
+from bot.services.results import AnswerResult, StreakView
 
 log = logging.getLogger(__name__)
 
@@ -132,30 +133,33 @@ class Recorder(ServiceBase):
         forfeit: bool = False,
         quiz_update: QuizUpdate | None = None,
     ) -> Recorded:
-        """Grade; store the first answer to `target` with points, card and quiz progress."""
+        """Grade; store the first answer to `target` with points, card and quiz progress.
+
+        The hot path: one read round trip for the context, one write transaction.
+        """
         grade = self.grade(item, text, choice)
         now = self.clock.now()
-        user = await self._user(user_key)
-        chat = await self._chat(chat_key)
-        existing = await self.store.get_answer(user_key, target)
-        if existing is not None:
-            return Recorded(await self._result(item, kind, grade, user_key, chat_key, 0,
-                                               counted=False, forfeited=existing.forfeited,
-                                               capped=False), None, None)
-        forfeited = forfeit or await self.store.reveal_count(user_key, target) > 0
+        context = await self.store.answer_context(user_key, chat_key, target, item.id)
+        user = context.user or await self._user(user_key)
+        chat = context.chat or await self._chat(chat_key)
+        zone = user.timezone or context.chat_timezone or self.default_timezone
+        times = list(context.answer_times)
+        if context.existing is not None:
+            result = self._result(item, kind, grade, times, zone, 0, counted=False,
+                                  forfeited=context.existing.forfeited, capped=False)
+            return Recorded(result, None, None)
+        forfeited = forfeit or context.reveals > 0
         earned = 0 if forfeited else points_for(grade.verdict)
         points = earned
         if kind in CAPPED_KINDS and earned:
-            zone = await self._user_timezone(user, chat_key)
             start, end = day_bounds_utc(local_date(now, zone), zone)
             so_far = await self.store.points_between(user_key, start, end, CAPPED_KINDS)
             points = cap_points(earned, so_far, self.cap)
-        existing_card = await self.store.get_card(user_key, item.id)
         card = review_card(
             self.scheduler,
             user_key,
             item.id,
-            existing_card.card_json if existing_card else None,
+            context.card.card_json if context.card else None,
             derived_rating(grade.verdict, forfeited),
             now,
             derived=True,
@@ -177,28 +181,29 @@ class Recorder(ServiceBase):
         quiz = quiz_update(grade, points) if quiz_update else None
         stored = await self.store.record_answer(record, card, quiz)
         if stored is None:  # a concurrent first answer won the race
-            return Recorded(await self._result(item, kind, grade, user_key, chat_key, 0,
-                                               counted=False, forfeited=forfeited,
-                                               capped=False), None, None)
+            result = self._result(item, kind, grade, times, zone, 0, counted=False,
+                                  forfeited=forfeited, capped=False)
+            return Recorded(result, None, None)
         log.debug("answer %s by %s: %s, %d points", target, user_key, grade.verdict, points)
-        result = await self._result(item, kind, grade, user_key, chat_key, points, counted=True,
-                                    forfeited=forfeited, capped=points < earned)
+        # The streak includes this answer without reading it back.
+        result = self._result(item, kind, grade, [*times, now], zone, points, counted=True,
+                              forfeited=forfeited, capped=points < earned)
         return Recorded(result, stored, quiz)
 
-    async def _result(
+    def _result(
         self,
         item: Item,
         kind: AnswerKind,
         grade: GradeResult,
-        user_key: UserKey,
-        chat_key: ChatKey,
+        times: list[datetime],
+        zone: str,
         points: int,
         *,
         counted: bool,
         forfeited: bool,
         capped: bool,
     ) -> AnswerResult:
-        user = await self._user(user_key)
+        streak = streak_at(times, zone, self.clock.now())
         return AnswerResult(
             item_id=item.id,
             kind=kind,
@@ -207,11 +212,14 @@ class Recorder(ServiceBase):
             covered=grade.covered,
             missed=grade.missed,
             misconceptions=grade.misconceptions,
+            notes=grade.notes,
             points=points,
             counted=counted,
             forfeited=forfeited,
             capped=capped,
             short_answer=item.short_answer,
             correct_option=correct_choice(item) if self._options(item) else None,
-            streak=await self._streak(user, chat_key),
+            streak=StreakView(
+                streak.current, streak.best, streak.freezes, streak.answered_today
+            ),
         )

@@ -90,6 +90,7 @@ class AnswerResult:
     short_answer: str
     correct_option: str | None
     streak: StreakView
+    notes: tuple[str, ...] = ()  # grader notices: too short, truncated, pasted reference
     next_question: QuestionView | None = None  # the quiz's next question
     summary: QuizSummary | None = None  # set when this answer finished a quiz
 
@@ -171,11 +172,11 @@ class QuizStep:
 
 @dataclass(frozen=True)
 class ReviewPrompt:
-    """The most overdue card, how many are due, and when the next is due if none is."""
+    """The most overdue card and how many are due; if none is, when the next one will be."""
 
     question: QuestionView | None
     due: int
-    next_due: datetime | None
+    next_due: datetime | None  # only set when nothing is due (None: no cards at all)
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,13 @@ class RevealService(ServiceBase):
         reveals = []
         for post in await self.store.posts_due_for_reveal(self.clock.now(), limit):
             first = await self.store.mark_post_revealed(post.id, self.clock.now())
-            if first:
+            if not first:
+                continue
+            try:
                 reveals.append(await self._channel_view(post, first))
+            except NotFoundError:
+                # The item left the bank after it was posted: nothing left to show.
+                log.warning("post %d: item %s is gone; reveal skipped", post.id, post.item_id)
         return reveals
 
     async def _channel_view(self, post: DailyPost, first: bool) -> ChannelReveal:

@@ -59,7 +59,7 @@ class ReviewService(ServiceBase):
         count = await self.store.count_due(user, now) if len(due) == _SCAN else len(due)
         if due:
             question = self._question(self._item(due[0].item_id), AnswerKind.REVIEW)
-            return ReviewPrompt(question, count, due[0].due)
+            return ReviewPrompt(question, count, None)
         return ReviewPrompt(None, 0, await self.store.next_due(user, now))
 
     async def answer(

@@ -300,6 +300,7 @@ class MemoryStore:
             reveals=self.reveals.get((user, target), 0),
             card=self.cards.get((user, item_id)),
             chat_timezone=schedule.timezone if schedule else None,
+            answer_times=tuple(await self.answer_times(user)),
         )
 
     async def record_answer(

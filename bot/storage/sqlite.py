@@ -1,8 +1,10 @@
 """The default Store: SQLite through aiosqlite (WAL, foreign keys, numbered migrations).
 
-One connection in autocommit mode; every multi-statement write runs in an explicit
-`BEGIN IMMEDIATE` transaction under an asyncio lock, so coroutines never interleave
-inside each other's transactions. Times are epoch seconds, dates ISO text.
+One connection in autocommit mode. Every write is a small synchronous function run on
+aiosqlite's worker thread inside `BEGIN IMMEDIATE ... COMMIT`; writes that arrive while a
+commit is in flight are batched into the next transaction (group commit), each in its own
+savepoint. A transaction is one thread hop, so no read ever runs inside another
+coroutine's open transaction. Times are epoch seconds, dates ISO text.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -155,6 +157,38 @@ async def apply_migrations(db: aiosqlite.Connection) -> int:
     return current
 
 
+def _run_batch(
+    conn: sqlite3.Connection,
+    batch: Sequence[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]],
+) -> list[tuple[bool, Any]]:
+    """Run queued writes in one transaction, each in a savepoint; (ok, result or error)."""
+    outcomes: list[tuple[bool, Any]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for work, _future in batch:
+            conn.execute("SAVEPOINT write")
+            try:
+                result = work(conn)
+            except Exception as exc:
+                conn.execute("ROLLBACK TO write")
+                conn.execute("RELEASE write")
+                if isinstance(exc, sqlite3.Error):
+                    wrapped = StoreError(f"database write failed: {exc}")
+                    wrapped.__cause__ = exc
+                    outcomes.append((False, wrapped))
+                else:
+                    outcomes.append((False, exc))
+            else:
+                conn.execute("RELEASE write")
+                outcomes.append((True, result))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
 class SqliteStore:
     """Store on one SQLite file; open with `await SqliteStore.open(path)`."""
 
@@ -163,7 +197,10 @@ class SqliteStore:
         self.path = path
         self._lock = lock
         self._write_lock = asyncio.Lock()
+        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._flusher: asyncio.Task[None] | None = None
         self.schema_version = 0
+        self.batches = 0  # committed write batches (observability and tests)
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
@@ -197,6 +234,8 @@ class SqliteStore:
 
     async def close(self) -> None:
         try:
+            if self._flusher is not None:
+                await self._flusher
             await self._db.close()
         finally:
             if self._lock is not None:
@@ -228,20 +267,39 @@ class SqliteStore:
         return cast(T, result)
 
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work` inside BEGIN IMMEDIATE ... COMMIT, in one hop, under the write lock."""
+        """Run `work` in a write transaction; concurrent writes share one commit.
 
-        def transaction(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            return result
+        Writes queue up while a batch is being committed; the flusher then runs the whole
+        queue in ONE transaction and ONE thread hop, each write inside its own savepoint so
+        a failing write is rolled back alone and only its caller sees the error.
+        """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.append((work, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return cast(T, await future)
 
+    async def _flush(self) -> None:
         async with self._write_lock:
-            return await self._run(transaction)
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    outcomes = await self._run(partial(_run_batch, batch=batch))
+                except BaseException as exc:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    continue
+                self.batches += 1
+                for (ok, value), (_, future) in zip(outcomes, batch, strict=True):
+                    if future.done():
+                        continue  # the caller was cancelled; its write still committed
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
 
     @staticmethod
     def _sync_user_pk(conn: sqlite3.Connection, key: UserKey) -> int:
@@ -260,51 +318,6 @@ class SqliteStore:
         if row is None:
             raise NotFoundError(f"unknown chat {key}")
         return int(row[0])
-
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction; database errors become StoreError."""
-        async with self._write_lock:
-            try:
-                await self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot start a transaction: {exc}") from exc
-            try:
-                yield self._db
-            except BaseException as exc:
-                await self._db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"database write failed: {exc}") from exc
-                raise
-            else:
-                try:
-                    await self._db.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    await self._db.execute("ROLLBACK")
-                    raise StoreError(f"commit failed: {exc}") from exc
-
-    @staticmethod
-    async def _pk(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int | None:
-        rows = list(await db.execute_fetchall(sql, params))
-        return int(rows[0][0]) if rows else None
-
-    async def _user_pk(self, db: aiosqlite.Connection, key: UserKey) -> int:
-        pk = await self._pk(
-            db, "SELECT id FROM users WHERE platform = ? AND user_id = ?", (key.platform,
-                                                                          key.user_id)
-        )
-        if pk is None:
-            raise NotFoundError(f"unknown user {key}")
-        return pk
-
-    async def _chat_pk(self, db: aiosqlite.Connection, key: ChatKey) -> int:
-        pk = await self._pk(
-            db, "SELECT id FROM chats WHERE platform = ? AND chat_id = ?", (key.platform,
-                                                                          key.chat_id)
-        )
-        if pk is None:
-            raise NotFoundError(f"unknown chat {key}")
-        return pk
 
     # --- row mapping -----------------------------------------------------------
     @staticmethod
@@ -415,25 +428,31 @@ class SqliteStore:
         user = await self.get_user(key)
         if user is not None and user.display_name == display_name:
             return user  # the common case writes nothing
-        async with self._tx() as db:
-            await db.execute(
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            conn.execute(
                 "INSERT INTO users (platform, user_id, display_name, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (platform, user_id) "
                 "DO UPDATE SET display_name = excluded.display_name",
                 (key.platform, key.user_id, display_name, _ts(now)),
             )
-        stored = await self.get_user(key)
-        assert stored is not None
-        return stored
+            return cast(sqlite3.Row, conn.execute(
+                "SELECT * FROM users WHERE platform = ? AND user_id = ?",
+                (key.platform, key.user_id),
+            ).fetchone())
+
+        return self._user(await self._write(write))
 
     async def _update_user(self, key: UserKey, sql: str, value: Any) -> None:
-        async with self._tx() as db:
-            cursor = await db.execute(
+        def write(conn: sqlite3.Connection) -> None:
+            cursor = conn.execute(
                 f"UPDATE users SET {sql} WHERE platform = ? AND user_id = ?",
                 (value, key.platform, key.user_id),
             )
             if cursor.rowcount == 0:
                 raise NotFoundError(f"unknown user {key}")
+
+        await self._write(write)
 
     async def set_user_timezone(self, key: UserKey, timezone: str | None) -> None:
         await self._update_user(key, "timezone = ?", timezone)
@@ -443,11 +462,13 @@ class SqliteStore:
 
     async def delete_user(self, key: UserKey) -> bool:
         # Foreign keys cascade to answers, reveals, sessions, cards and reports.
-        async with self._tx() as db:
-            cursor = await db.execute(
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
                 "DELETE FROM users WHERE platform = ? AND user_id = ?", (key.platform, key.user_id)
             )
             return cursor.rowcount > 0
+
+        return await self._write(write)
 
     # --- chats -----------------------------------------------------------------
     async def get_chat(self, key: ChatKey) -> Chat | None:
@@ -460,85 +481,81 @@ class SqliteStore:
         chat = await self.get_chat(key)
         if chat is not None and chat.group == group and chat.title == title:
             return chat
-        async with self._tx() as db:
-            await db.execute(
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            conn.execute(
                 "INSERT INTO chats (platform, chat_id, group_id, title, seed, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) "
                 "DO UPDATE SET group_id = excluded.group_id, title = excluded.title",
                 (key.platform, key.chat_id, group.group_id, title, str(key), _ts(now)),
             )
-        stored = await self.get_chat(key)
-        assert stored is not None
-        return stored
+            return cast(sqlite3.Row, conn.execute(
+                "SELECT * FROM chats WHERE platform = ? AND chat_id = ?",
+                (key.platform, key.chat_id),
+            ).fetchone())
+
+        return self._chat(await self._write(write))
 
     async def migrate_chat(self, old: ChatKey, new: ChatKey, group: GroupKey | None) -> Chat:
-        async with self._tx() as db:
-            old_pk = await self._chat_pk(db, old)
-            rows = list(await db.execute_fetchall(
-                "SELECT group_id FROM chats WHERE id = ?", (old_pk,)
-            ))
-            old_group = GroupKey(old.platform, rows[0][0])
+        def write(conn: sqlite3.Connection) -> None:
+            old_pk = self._sync_chat_pk(conn, old)
+            row = conn.execute("SELECT group_id FROM chats WHERE id = ?", (old_pk,)).fetchone()
+            old_group = GroupKey(old.platform, row[0])
             new_group = group or old_group
             if new != old:
-                new_pk = await self._pk(
-                    db, "SELECT id FROM chats WHERE platform = ? AND chat_id = ?",
+                found = conn.execute(
+                    "SELECT id FROM chats WHERE platform = ? AND chat_id = ?",
                     (new.platform, new.chat_id),
-                )
-                if new_pk is not None:
-                    await self._merge(db, old_pk, new_pk)
-            await db.execute(
+                ).fetchone()
+                if found is not None:
+                    self._merge(conn, old_pk, int(found[0]))
+            conn.execute(
                 "UPDATE chats SET platform = ?, chat_id = ?, group_id = ? WHERE id = ?",
                 (new.platform, new.chat_id, new_group.group_id, old_pk),
             )
             if new_group != old_group:
-                await db.execute(
+                conn.execute(
                     "UPDATE answers SET group_key = ? WHERE chat_ref = ? AND group_key = ?",
                     (_group_key(new_group), old_pk, _group_key(old_group)),
                 )
+
+        await self._write(write)
         chat = await self.get_chat(new)
         assert chat is not None
         return chat
 
     @staticmethod
-    async def _merge(db: aiosqlite.Connection, old_pk: int, new_pk: int) -> None:
+    def _merge(conn: sqlite3.Connection, old_pk: int, new_pk: int) -> None:
         """Fold an existing target chat's rows into the migrating one (old wins)."""
-        await db.execute(
+        conn.execute(
             "DELETE FROM daily_posts WHERE chat_ref = ? AND local_date IN "
             "(SELECT local_date FROM daily_posts WHERE chat_ref = ?)",
             (new_pk, old_pk),
         )
-        await db.execute("UPDATE daily_posts SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
-        await db.execute(
+        conn.execute("UPDATE daily_posts SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
+        conn.execute(
             "UPDATE quiz_sessions SET status = 'stopped' WHERE chat_ref = ? AND status = 'active' "
             "AND user_ref IN (SELECT user_ref FROM quiz_sessions "
             "WHERE chat_ref = ? AND status = 'active')",
             (new_pk, old_pk),
         )
-        await db.execute(
-            "UPDATE quiz_sessions SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk)
-        )
-        await db.execute("UPDATE answers SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
-        has_schedule = list(await db.execute_fetchall(
-            "SELECT 1 FROM schedules WHERE chat_ref = ?", (old_pk,)
-        ))
-        if has_schedule:
-            await db.execute("DELETE FROM schedules WHERE chat_ref = ?", (new_pk,))
+        conn.execute("UPDATE quiz_sessions SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
+        conn.execute("UPDATE answers SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
+        if conn.execute("SELECT 1 FROM schedules WHERE chat_ref = ?", (old_pk,)).fetchone():
+            conn.execute("DELETE FROM schedules WHERE chat_ref = ?", (new_pk,))
         else:
-            await db.execute(
-                "UPDATE schedules SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk)
-            )
-        await db.execute("DELETE FROM chats WHERE id = ?", (new_pk,))
+            conn.execute("UPDATE schedules SET chat_ref = ? WHERE chat_ref = ?", (old_pk, new_pk))
+        conn.execute("DELETE FROM chats WHERE id = ?", (new_pk,))
 
     # --- schedules -------------------------------------------------------------
     async def save_schedule(self, schedule: Schedule) -> None:
-        async with self._tx() as db:
-            chat_pk = await self._chat_pk(db, schedule.chat)
-            await db.execute(
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT OR REPLACE INTO schedules (chat_ref, local_time, timezone, weekdays, "
                 "topics, reveal_delay_hours, thread, paused, next_post_utc, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    chat_pk,
+                    self._sync_chat_pk(conn, schedule.chat),
                     f"{schedule.local_time.hour:02d}:{schedule.local_time.minute:02d}",
                     schedule.timezone,
                     _mask(schedule.weekdays),
@@ -552,6 +569,8 @@ class SqliteStore:
                 ),
             )
 
+        await self._write(write)
+
     async def get_schedule(self, chat: ChatKey) -> Schedule | None:
         row = await self._one(
             f"SELECT {_SCHEDULE_COLUMNS} FROM schedules s JOIN chats c ON c.id = s.chat_ref "
@@ -561,11 +580,13 @@ class SqliteStore:
         return self._schedule(row) if row else None
 
     async def delete_schedule(self, chat: ChatKey) -> bool:
-        async with self._tx() as db:
-            cursor = await db.execute(
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
                 f"DELETE FROM schedules WHERE chat_ref = {_CHAT_REF}", (chat.platform, chat.chat_id)
             )
             return cursor.rowcount > 0
+
+        return await self._write(write)
 
     async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
         rows = await self._all(
@@ -595,15 +616,16 @@ class SqliteStore:
         posted_at: datetime,
         reveal_at: datetime | None,
     ) -> DailyPost:
-        async with self._tx() as db:
-            chat_pk = await self._chat_pk(db, chat)
-            await db.execute(
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO daily_posts (chat_ref, local_date, item_id, cycle, posted_at, "
                 "reveal_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (chat_ref, local_date) DO NOTHING",
-                (chat_pk, local_date.isoformat(), item_id, cycle, _ts(posted_at),
-                 _opt_ts(reveal_at)),
+                (self._sync_chat_pk(conn, chat), local_date.isoformat(), item_id, cycle,
+                 _ts(posted_at), _opt_ts(reveal_at)),
             )
+
+        await self._write(write)
         post = await self.get_daily_post(chat, local_date)
         assert post is not None
         return post
@@ -649,19 +671,18 @@ class SqliteStore:
         )
 
     async def mark_post_revealed(self, post_id: int, at: datetime) -> bool:
-        async with self._tx() as db:
-            cursor = await db.execute(
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
                 "UPDATE daily_posts SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
                 (_ts(at), post_id),
             )
             if cursor.rowcount:
                 return True
-            exists = list(await db.execute_fetchall(
-                "SELECT 1 FROM daily_posts WHERE id = ?", (post_id,)
-            ))
-            if not exists:
-                raise NotFoundError(f"unknown post {post_id}")
-            return False
+            if conn.execute("SELECT 1 FROM daily_posts WHERE id = ?", (post_id,)).fetchone():
+                return False
+            raise NotFoundError(f"unknown post {post_id}")
+
+        return await self._write(write)
 
     async def posts_due_for_reveal(self, now: datetime, limit: int) -> list[DailyPost]:
         rows = await self._all(
@@ -703,6 +724,7 @@ class SqliteStore:
             ).fetchone()
             existing = card = zone = None
             reveals = 0
+            times: list[datetime] = []
             if user_row is not None:
                 user_pk = user_row["id"]
                 answer_row = conn.execute(
@@ -722,6 +744,14 @@ class SqliteStore:
                     (user_pk, item_id),
                 ).fetchone()
                 card = self._card(user, card_row) if card_row else None
+                times = [
+                    _dt(int(row[0]) * QUARTER_HOUR)
+                    for row in conn.execute(
+                        f"SELECT DISTINCT answered_at / {QUARTER_HOUR} FROM answers "
+                        "WHERE user_ref = ? ORDER BY 1",
+                        (user_pk,),
+                    )
+                ]
             if chat_row is not None:
                 zone_row = conn.execute(
                     "SELECT timezone FROM schedules WHERE chat_ref = ?", (chat_row["id"],)
@@ -734,6 +764,7 @@ class SqliteStore:
                 reveals=reveals,
                 card=card,
                 chat_timezone=zone,
+                answer_times=tuple(times),
             )
 
         return await self._run(read)
@@ -888,15 +919,16 @@ class SqliteStore:
 
     # --- reveals ---------------------------------------------------------------
     async def record_reveal(self, user: UserKey, target: str, item_id: str, now: datetime) -> int:
-        async with self._tx() as db:
-            user_pk = await self._user_pk(db, user)
-            rows = list(await db.execute_fetchall(
+        def write(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
                 "INSERT INTO reveals (user_ref, target, item_id, count, first_at) "
                 "VALUES (?, ?, ?, 1, ?) ON CONFLICT (user_ref, target) "
                 "DO UPDATE SET count = count + 1 RETURNING count",
-                (user_pk, target, item_id, _ts(now)),
-            ))
-            return int(rows[0][0])
+                (self._sync_user_pk(conn, user), target, item_id, _ts(now)),
+            ).fetchone()
+            return int(row[0])
+
+        return await self._write(write)
 
     async def reveal_count(self, user: UserKey, target: str) -> int:
         row = await self._one(
@@ -907,11 +939,11 @@ class SqliteStore:
 
     # --- quiz sessions ---------------------------------------------------------
     async def create_quiz(self, session: QuizSession) -> QuizSession | None:
-        async with self._tx() as db:
-            user_pk = await self._user_pk(db, session.user)
-            chat_pk = await self._chat_pk(db, session.chat)
+        def write(conn: sqlite3.Connection) -> int | None:
+            user_pk = self._sync_user_pk(conn, session.user)
+            chat_pk = self._sync_chat_pk(conn, session.chat)
             try:
-                cursor = await db.execute(
+                cursor = conn.execute(
                     "INSERT INTO quiz_sessions (user_ref, chat_ref, topic, difficulty, item_ids, "
                     "outcomes, position, points, status, started_at, ended_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -931,9 +963,10 @@ class SqliteStore:
                 )
             except sqlite3.IntegrityError:
                 return None  # another session is active (quiz_one_active)
-            session_id = cursor.lastrowid
-        assert session_id is not None
-        return await self.get_quiz(session_id)
+            return cursor.lastrowid
+
+        session_id = await self._write(write)
+        return None if session_id is None else await self.get_quiz(session_id)
 
     async def _select_quiz(self, where: str, params: Sequence[Any]) -> QuizSession | None:
         row = await self._one(
@@ -1029,14 +1062,15 @@ class SqliteStore:
     async def add_report(
         self, user: UserKey | None, item_id: str, reason: str, now: datetime
     ) -> Report:
-        async with self._tx() as db:
-            user_pk = await self._user_pk(db, user) if user is not None else None
-            cursor = await db.execute(
+        def write(conn: sqlite3.Connection) -> int:
+            user_pk = self._sync_user_pk(conn, user) if user is not None else None
+            cursor = conn.execute(
                 "INSERT INTO reports (user_ref, item_id, reason, created_at) VALUES (?, ?, ?, ?)",
                 (user_pk, item_id, reason, _ts(now)),
             )
-            report_id = cursor.lastrowid
-        assert report_id is not None
+            return int(cursor.lastrowid or 0)
+
+        report_id = await self._write(write)
         return Report(report_id, user, item_id, reason, _dt(_ts(now)))
 
     async def list_reports(self) -> list[Report]:

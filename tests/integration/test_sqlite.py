@@ -146,3 +146,37 @@ async def test_open_refused_during_restore_lock(tmp_path: Path) -> None:
     finally:
         lock.release()
     await (await SqliteStore.open(db)).close()
+
+
+async def test_concurrent_writes_share_commits_and_fail_alone(tmp_path: Path) -> None:
+    import asyncio
+
+    store = await SqliteStore.open(tmp_path / "p.db")
+    try:
+        await fill(store, 0)
+        ghost = UserKey("discord", "ghost")
+
+        def record(user: UserKey, target: str) -> AnswerRecord:
+            return AnswerRecord(user, CHAT, GROUP, AnswerKind.QUIZ, target, "d/q01",
+                                Verdict.CORRECT, 1.0, 10, False, T0)
+
+        before = store.batches
+        results = await asyncio.gather(
+            *(store.record_answer(record(USER, f"t{n}")) for n in range(20)),
+            store.record_answer(record(USER, "t0")),  # a duplicate of the first
+            store.record_answer(record(ghost, "x")),  # an unknown user
+            return_exceptions=True,
+        )
+        stored = [r for r in results[:20] if isinstance(r, AnswerRecord)]
+        assert len(stored) == 20
+        assert results[20] is None
+        assert isinstance(results[21], NotFoundError)
+        assert store.batches - before < 10  # group commit: far fewer commits than writes
+        assert await store.points_between(USER, None, None) == 200
+    finally:
+        await store.close()
+    reopened = await SqliteStore.open(tmp_path / "p.db")
+    try:
+        assert await reopened.points_between(USER, None, None) == 200  # all durable
+    finally:
+        await reopened.close()

@@ -234,6 +234,35 @@ async def test_answer_queries(store: Store) -> None:
     assert await store.answered_item_ids(BOB) == set()
 
 
+async def test_answer_times_are_distinct_quarter_hours(store: Store) -> None:
+    await seed(store)
+    for n, minutes in enumerate([0, 5, 14, 15, 44, 60 * 24]):
+        await store.record_answer(answer(target=f"t{n}", at=T0 + timedelta(minutes=minutes)))
+    assert await store.answer_times(ALICE) == [
+        T0, T0 + timedelta(minutes=15), T0 + timedelta(minutes=30), T0 + timedelta(days=1)
+    ]
+
+
+async def test_answer_context(store: Store) -> None:
+    empty = await store.answer_context(ALICE, CHAT, "daily:1", "d/q01")
+    assert (empty.user, empty.chat, empty.existing, empty.reveals, empty.card) == (
+        None, None, None, 0, None
+    )
+    await seed(store)
+    await store.save_schedule(schedule())
+    stored = await store.record_answer(answer())
+    await store.record_reveal(ALICE, "daily:1", "d/q01", T0)
+    card = ReviewCard(ALICE, "d/q01", "{}", T0)
+    await store.save_card(card)
+    context = await store.answer_context(ALICE, CHAT, "daily:1", "d/q01")
+    assert context.user == await store.get_user(ALICE)
+    assert context.chat == await store.get_chat(CHAT)
+    assert (context.existing, context.reveals, context.card) == (stored, 1, card)
+    assert context.chat_timezone == "Europe/Berlin"
+    other = await store.answer_context(BOB, CHAT, "daily:1", "d/q01")
+    assert (other.existing, other.reveals, other.card) == (None, 0, None)
+
+
 async def test_post_results(store: Store) -> None:
     await seed(store)
     post = await store.create_daily_post(CHAT, date(2024, 3, 4), "d/q01", 0, T0, None)

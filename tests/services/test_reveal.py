@@ -79,3 +79,30 @@ async def test_reveal_targets_the_active_quiz(services: Services) -> None:
     revealed = await services.reveals.reveal(ALICE, CHAT)
     assert start.question is not None
     assert (revealed.kind, revealed.item_id) == (AnswerKind.QUIZ, start.question.item_id)
+
+
+async def test_due_reveal_skips_posts_whose_item_left(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl", reveal_delay=1)
+    gone = await services.daily.today(CHAT)
+    clock.advance(days=1)
+    kept = await services.daily.today(CHAT)
+    del services.reveals.bank.items[gone.question.item_id]
+    clock.advance(hours=2)
+    assert [r.post_id for r in await services.reveals.reveal_due()] == [kept.post_id]
+    assert await services.reveals.reveal_due() == []
+
+
+async def test_revealing_a_review_card_forfeits_its_points(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.quizzes.start(ALICE, CHAT, "cnn", 1)
+    current = await services.quizzes.current(ALICE, CHAT)
+    assert current is not None
+    await services.quizzes.answer(ALICE, CHAT, BAD)
+    clock.advance(minutes=5)
+    revealed = await services.reveals.reveal(ALICE, CHAT, item_id=current.item_id)
+    assert revealed.kind is AnswerKind.REVIEW and revealed.points_forfeited
+    result = await services.reviews.answer(ALICE, CHAT, current.item_id, GOOD)
+    assert (result.points, result.forfeited, result.counted) == (0, True, True)

@@ -22,6 +22,11 @@ async def answered_quiz(services: Services, *texts: str) -> list[str]:
     return items
 
 
+async def test_no_cards_yet(services: Services) -> None:
+    prompt = await services.reviews.next(ALICE)
+    assert (prompt.question, prompt.due, prompt.next_due) == (None, 0, None)
+
+
 async def test_graded_item_becomes_a_card(services: Services, clock: FakeClock) -> None:
     [item] = await answered_quiz(services, GOOD)
     card = await services.reviews.store.get_card(ALICE, item)
@@ -50,7 +55,7 @@ async def test_review_serves_most_overdue_first_and_says_when_next(
     assert prompt.next_due == clock.now() + timedelta(minutes=1)
     clock.advance(hours=1)
     prompt = await services.reviews.next(ALICE)
-    assert prompt.question is not None and prompt.due == 2
+    assert prompt.question is not None and prompt.due == 2 and prompt.next_due is None
     assert (prompt.question.item_id, prompt.question.kind) == (first, AnswerKind.REVIEW)
     result = await services.reviews.answer(ALICE, CHAT, first, GOOD)
     assert (result.kind, result.verdict, result.points) == (AnswerKind.REVIEW, Verdict.CORRECT, 10)

@@ -3,26 +3,26 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.choices import flashcard_options, mcq_options, options_for
-from bot.domain.grading import KeywordGrader, normalise
 from bot.domain.models import Verdict
+from bot.grading.lexical import LexicalGrader
+from bot.grading.text import compact, fold
 from tests.factories import flashcard, mcq, open_item
 
-GRADER = KeywordGrader()
+GRADER = LexicalGrader()
 
 
 @pytest.mark.parametrize(
-    ("text", "verdict", "score"),
+    ("text", "verdict"),
     [
-        ("Alpha, BETA; gamma and delta.", Verdict.CORRECT, 1.0),
-        ("alpha beta gamma", Verdict.CORRECT, 0.75),
-        ("alpha beta", Verdict.PARTIAL, 0.5),
-        ("alpha", Verdict.INCORRECT, 0.25),
-        ("", Verdict.INCORRECT, 0.0),
+        ("Alpha, BETA; gamma and delta.", Verdict.CORRECT),
+        ("it uses alpha, beta and gamma", Verdict.CORRECT),
+        ("it uses alpha only", Verdict.PARTIAL),
+        ("something unrelated entirely", Verdict.INCORRECT),
+        ("", Verdict.INCORRECT),
     ],
 )
-def test_verdict_from_coverage(text: str, verdict: Verdict, score: float) -> None:
-    result = GRADER.grade(open_item("d/q01"), text)
-    assert (result.verdict, result.score) == (verdict, score)
+def test_verdict_from_coverage(text: str, verdict: Verdict) -> None:
+    assert GRADER.grade(open_item("d/q01"), text).verdict is verdict
 
 
 def test_covered_and_missed_key_points() -> None:
@@ -43,13 +43,7 @@ def test_phrases_plurals_and_word_edges() -> None:
     result = GRADER.grade(item, "Inverted-dropout rescales; Gradients flow; prelude")
     assert result.covered == ("Scaled by 1/(1-p).", "Uses gradients.")
     assert "Mentions the ReLU." in result.missed  # "prelude" does not contain the word relu
-    assert normalise("max(0, x)") == normalise("MAX(0,x)")
-
-
-def test_min_hits() -> None:
-    item = open_item("d/q01", points=[("Two words.", ["alpha", "beta", "gamma"])])
-    assert KeywordGrader(min_hits=2).grade(item, "alpha").verdict is Verdict.INCORRECT
-    assert KeywordGrader(min_hits=2).grade(item, "alpha gamma").verdict is Verdict.CORRECT
+    assert compact(fold("max(0, x)")) == compact(fold("MAX(0,x)"))
 
 
 def test_misconception_downgrades() -> None:

@@ -44,13 +44,11 @@ def test_all_window_is_unbounded() -> None:
     assert (win.start, win.end) == (None, None)
 
 
-def entry(name: str, points: int, answered: int, correct: int, partial: int, minute: int) -> (
-    LeaderboardEntry
-):
-    return LeaderboardEntry(
-        UserKey("t", name), name, points, answered, correct, partial,
-        NOW + timedelta(minutes=minute),
-    )
+def entry(
+    name: str, points: int, answered: int, correct: int, partial: int, minute: int
+) -> LeaderboardEntry:
+    reached = NOW + timedelta(minutes=minute)
+    return LeaderboardEntry(UserKey("t", name), name, points, answered, correct, partial, reached)
 
 
 def test_rank_by_points_then_accuracy_then_first_to_reach() -> None:

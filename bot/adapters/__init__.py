@@ -1,0 +1,1 @@
+"""Platform adapters: they translate platform events into service calls and back."""

@@ -1,0 +1,153 @@
+"""The console practice mode, driven through its input and output streams on both stores."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fsrs import Scheduler
+
+from bot.adapters.console import ConsoleSession
+from bot.content.bank import Bank
+from bot.domain.models import UserKey
+from bot.ports import Store
+from bot.services import Services, build_services
+from tests.factories import GOOD, FakeClock, bank, deck, open_deck, open_item, standard_bank
+
+ROOT = Path(__file__).resolve().parents[2]
+USER = UserKey("console", "tester")
+
+
+def make_services(store: Store, the_bank: Bank | None = None) -> Services:
+    """Open questions only by default, so today's question takes free text."""
+    return build_services(
+        store,
+        the_bank or bank(open_deck("dl", 6)),
+        FakeClock(),
+        scheduler=Scheduler(enable_fuzzing=False),
+    )
+
+
+async def run_console(services: Services, text: str) -> tuple[int, str]:
+    out = io.StringIO()
+    session = ConsoleSession(services, io.StringIO(text), out, user_id="tester", width=200)
+    code = await session.run()
+    return code, out.getvalue()
+
+
+async def test_answer_feedback_reveal_and_rating(store: Store) -> None:
+    services = make_services(store)
+    code, out = await run_console(
+        services, f"{GOOD}\nand more words\n\n/reveal\n/reveal\n/rate good\n/quit\n"
+    )
+    assert code == 0
+    assert "Today's question" in out
+    assert "CORRECT" in out
+    assert "✓ Uses alpha." in out
+    assert "Short answer:" in out
+    assert "Key points:" in out
+    assert "Rated good" in out
+    stats = await services.stats.stats(USER)
+    assert stats.answered == 1
+
+
+async def test_closed_input_sends_the_typed_answer(store: Store) -> None:
+    services = make_services(store)
+    code, out = await run_console(services, f"{GOOD}\n")  # no empty line, then EOF
+    assert code == 0
+    assert "CORRECT" in out
+    assert "your answers are saved" in out
+    assert (await services.stats.stats(USER)).answered == 1
+
+
+class _Interrupting(io.StringIO):
+    def readline(self, size: int | None = -1) -> str:
+        line = super().readline()
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+async def test_ctrl_c_leaves_cleanly_and_keeps_the_answer(store: Store) -> None:
+    services = make_services(store)
+    out = io.StringIO()
+    session = ConsoleSession(services, _Interrupting(f"{GOOD}\n"), out, user_id="tester")
+    assert await session.run() == 0
+    assert "CORRECT" in out.getvalue()
+    assert (await services.stats.stats(USER)).answered == 1
+
+
+async def test_quiz_skip_stop_and_summary(store: Store) -> None:
+    services = make_services(store)
+    code, out = await run_console(services, f"/quiz dl 2\n{GOOD}\n\n/skip\n/quit\n")
+    assert code == 0
+    assert "Quiz question 1/2" in out
+    assert "Quiz question 2/2" in out
+    assert "Quiz finished: 1 correct, 0 partial, 0 incorrect, 1 skipped of 2" in out
+
+
+async def test_choice_items_take_a_letter(store: Store) -> None:
+    services = make_services(store, standard_bank())
+    _, out = await run_console(services, "/quiz cards 6\nZ\nA\n/stop\n")
+    assert " A) " in out
+    assert "Choose A-" in out  # Z is not an option: a helpful reply, nothing recorded
+    assert "Quiz stopped" in out
+    assert (await services.stats.stats(USER)).answered == 1
+
+
+async def test_bad_commands_get_helpful_replies(store: Store) -> None:
+    services = make_services(store)
+    code, out = await run_console(
+        services, "/bogus\n/quiz nosuchtopic\n/timezone Mars/Base\n/timezone Asia/Kolkata\n/help\n"
+    )
+    assert code == 0
+    assert "Unknown command /bogus" in out
+    assert "Unknown topic 'nosuchtopic'" in out
+    assert "Unknown time zone" in out
+    assert "Time zone: Asia/Kolkata" in out
+    assert "/quiz [topic] [count] [difficulty]" in out
+
+
+async def test_maths_is_rendered_readably(store: Store) -> None:
+    item = open_item("m/q01").model_copy(
+        update={"answer": "Scale the kept units by $\\frac{1}{1-p}$ during training."}
+    )
+    services = make_services(store, bank(deck("m", [item])))
+    _, out = await run_console(services, "/reveal\n/reveal\n")
+    assert "1/(1-p)" in out
+    assert "\\frac" not in out
+
+
+async def test_streak_and_stats_commands(store: Store) -> None:
+    services = make_services(store)
+    _, out = await run_console(services, f"{GOOD}\n\n/streak\n/stats\n/topics\n")
+    assert "Streak: 1 day(s)" in out
+    assert "Answered 1, accuracy 100%" in out
+    assert "dl" in out and "deck" in out
+
+
+def test_prepbot_without_tokens_starts_the_console_and_exits_on_closed_stdin(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")} | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+        "CONTENT_DIR": str(ROOT / "content"),
+        "DISCORD_BOT_TOKEN": "",
+        "TELEGRAM_BOT_TOKEN": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Today's question" in done.stdout
+    assert (tmp_path / "p.db").exists()
