@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
 
 from bot.config import Settings
 from bot.content.bank import Bank, load_bank
 from bot.grading.factory import build_grader
-from bot.ports import Clock, Store, SystemClock
+from bot.ports import Clock, Messenger, Store, SystemClock
 from bot.services import Services, build_services
 from bot.storage import open_store
 
@@ -58,10 +62,72 @@ async def practice(settings: Settings) -> int:
         return await ConsoleSession(runtime.services, sys.stdin, sys.stdout).run()
 
 
-async def serve(settings: Settings) -> int:
-    """Run the configured chat platforms until stopped."""
-    log.error("the Discord and Telegram adapters are not built yet; use `prepbot practice`")
-    return 1
+class Adapter(Protocol):
+    """What the composition root needs from a chat adapter."""
+
+    messenger: Messenger
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def build_adapters(runtime: Runtime) -> list[Adapter]:
+    """One adapter per configured token; imported late so the console needs neither library."""
+    adapters: list[Adapter] = []
+    if runtime.settings.telegram_bot_token:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(runtime))
+    if runtime.settings.discord_bot_token:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(runtime))
+    return adapters
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Run every configured platform, the tick and one outbox sender per platform."""
+    from bot.delivery import Delivery
+    from bot.scheduling import TickScheduler
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    async with bootstrap(settings) as runtime:
+        adapters = build_adapters(runtime)
+        delivery = Delivery(
+            runtime.store,
+            runtime.services,
+            runtime.clock,
+            max_age=timedelta(minutes=settings.outbox_max_age_minutes),
+        )
+        started: list[Adapter] = []
+        scheduler = TickScheduler(delivery, settings.scheduler_tick_seconds)
+        senders: list[asyncio.Task[None]] = []
+        try:
+            for adapter in adapters:
+                await adapter.start()
+                started.append(adapter)
+            scheduler.start()
+            senders = [
+                asyncio.create_task(delivery.sender(adapter.messenger).run(stop))
+                for adapter in started
+            ]
+            log.info("prepbot is running on %s", ", ".join(a.messenger.platform for a in started))
+            await stop.wait()
+        finally:
+            stop.set()
+            scheduler.shutdown()
+            await asyncio.gather(*senders, return_exceptions=True)
+            for adapter in reversed(started):
+                try:
+                    await adapter.stop()
+                except Exception:
+                    log.exception("stopping %s failed", adapter.messenger.platform)
+    return 0
 
 
 def run(settings: Settings) -> int:

@@ -33,3 +33,20 @@ class InvalidInputError(PrepbotError):
 
 class StoreError(PrepbotError):
     """The storage backend failed."""
+
+
+class DeliveryError(PrepbotError):
+    """A platform refused or failed a send; the outbox retries it with backoff."""
+
+
+class ChatUnavailable(DeliveryError):
+    """The bot lost access to a chat (no permission, kicked, chat gone): never retried
+    until an admin resumes the schedule."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to wait `retry_after` seconds before sending again."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        self.retry_after = max(0.0, float(retry_after))
+        super().__init__(f"{message}; retry after {self.retry_after:.1f}s")

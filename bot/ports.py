@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.domain.models import (
     AnswerContext,
@@ -15,6 +15,9 @@ from bot.domain.models import (
     DailyPost,
     GroupKey,
     LeaderboardEntry,
+    NewOutboxRow,
+    OutboxRow,
+    OutboxStatus,
     PostResults,
     QuizSession,
     Report,
@@ -25,6 +28,9 @@ from bot.domain.models import (
     UserKey,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from bot.services.results import Outgoing
 
 
 class Clock(Protocol):
@@ -41,10 +47,21 @@ class SystemClock:
 
 
 class Messenger(Protocol):
-    """Outbound delivery for one platform (implemented by the adapters in a later issue)."""
+    """Outbound delivery for one platform; the adapters implement it.
 
-    async def send_text(self, chat: ChatKey, text: str) -> str:
-        """Send a message; returns the platform message id."""
+    `deliver` returns the platform message id, raises `ChatUnavailable` when the bot lost
+    access to the chat (403/404, kicked), `RateLimited` on a 429 the library did not
+    absorb, and any other `DeliveryError` (or exception) for a failure worth retrying.
+    """
+
+    platform: str
+
+    async def deliver(self, message: Outgoing) -> str:
+        """Send a daily post or a channel reveal."""
+        ...
+
+    async def notify_admins(self, chat: ChatKey, text: str) -> bool:
+        """Best effort: tell the chat's admins something (e.g. that posting failed)."""
         ...
 
 
@@ -240,4 +257,59 @@ class Store(Protocol):
 
     async def list_reports(self) -> list[Report]:
         """Every report, oldest first."""
+        ...
+
+    # --- outbox (scheduled delivery) ---------------------------------------------
+    async def commit_tick(
+        self, rows: Sequence[NewOutboxRow], advances: Sequence[tuple[ChatKey, datetime | None]]
+    ) -> int:
+        """In ONE transaction: insert outbox rows (a duplicate chat+date+kind is ignored) and
+        set the schedules' next_post_utc. Returns how many rows were new."""
+        ...
+
+    async def reveals_to_enqueue(self, now: datetime, limit: int) -> list[DailyPost]:
+        """Unrevealed posts whose reveal time has passed and that have no reveal row yet."""
+        ...
+
+    async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
+        """A platform's pending rows whose next attempt is due, oldest first."""
+        ...
+
+    async def update_outbox(
+        self,
+        row_id: int,
+        *,
+        status: OutboxStatus,
+        attempts: int | None = None,
+        next_attempt_at: datetime | None = None,
+        message_id: str | None = None,
+        sent_at: datetime | None = None,
+        post_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record a delivery outcome (only the fields given change)."""
+        ...
+
+    async def expire_outbox(self, platform: str, due_before: datetime) -> list[OutboxRow]:
+        """Mark pending rows due before `due_before` as skipped; returns them (to log)."""
+        ...
+
+    async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
+        """Every row, oldest first (for tests and maintenance)."""
+        ...
+
+    async def set_post_message(self, post_id: int, message_id: str) -> None:
+        """Remember the platform message that carried a daily post."""
+        ...
+
+    async def post_by_message(self, chat: ChatKey, message_id: str) -> DailyPost | None:
+        """The daily post a platform message carried, if any."""
+        ...
+
+    async def mark_chat_broken(self, chat: ChatKey, reason: str, at: datetime) -> bool:
+        """Stop posting to a chat; True when it was not broken before (tell admins once)."""
+        ...
+
+    async def clear_chat_broken(self, chat: ChatKey) -> bool:
+        """An admin resumed the chat; True when it had been broken."""
         ...

@@ -88,6 +88,8 @@ class Chat:
     # The selection seed is fixed at creation so a chat migration keeps its question order.
     seed: str
     created_at: datetime
+    broken_at: datetime | None = None  # the bot lost access; no posts until resumed
+    broken_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,3 +271,45 @@ def quiz_target(session_id: int, position: int) -> str:
 def review_target(item_id: str, due: datetime) -> str:
     """One review occurrence: the card's due time tells occurrences apart."""
     return f"review:{item_id}:{int(due.timestamp())}"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"  # too old when the sender got to it
+    FAILED = "failed"  # retries exhausted
+    BROKEN = "broken"  # the chat is unreachable
+
+
+class OutboxKind(StrEnum):
+    DAILY = "daily"
+    REVEAL = "reveal"
+
+
+@dataclass(frozen=True)
+class NewOutboxRow:
+    """A message the tick decided a chat is due."""
+
+    chat: ChatKey
+    kind: OutboxKind
+    local_date: date
+    due_at: datetime
+    post_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A stored outbox row and its delivery state."""
+
+    id: int
+    chat: ChatKey
+    kind: OutboxKind
+    local_date: date
+    post_id: int | None
+    due_at: datetime
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    message_id: str | None = None
+    sent_at: datetime | None = None
+    error: str | None = None

@@ -44,6 +44,15 @@ class DailyService(ServiceBase):
         log.info("daily question %s for %s on %s", post.item_id, chat, day)
         return await self._view(post, created=created)
 
+    async def remember_message(self, post_id: int, message_id: str) -> None:
+        """Record the platform message that showed a daily question (replies answer it)."""
+        await self.store.set_post_message(post_id, message_id)
+
+    async def by_message(self, chat: ChatKey, message_id: str) -> DailyQuestion | None:
+        """The daily question a platform message showed, if it showed one."""
+        post = await self.store.post_by_message(chat, message_id)
+        return await self._view(post, created=False) if post else None
+
     async def current(self, chat: ChatKey) -> DailyQuestion | None:
         """The chat's latest daily question, if any."""
         post = await self.store.latest_daily_post(chat)

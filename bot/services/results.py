@@ -267,3 +267,18 @@ class TopicInfo:
     kind: str  # "tag" or "deck"
     items: int
     description: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One scheduled message for one chat, built by the outbox sender for a Messenger.
+
+    `outbox_id` is unique per message and stable across retries and restarts: Discord
+    sends it as the message nonce so a resend after a crash is dropped by Discord itself.
+    """
+
+    kind: str  # "daily" | "reveal"
+    chat: ChatKey
+    outbox_id: int
+    daily: DailyQuestion | None = None
+    reveal: ChannelReveal | None = None

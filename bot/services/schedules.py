@@ -115,9 +115,12 @@ class ScheduleService(ServiceBase):
         return self._view(schedule)
 
     async def resume(self, chat: ChatKey) -> ScheduleView:
+        """Resume posting; also clears a "broken" mark left by a lost permission."""
         schedule = replace(await self._schedule(chat), paused=False, updated_at=self.clock.now())
         schedule = self._reschedule(schedule)
         await self.store.save_schedule(schedule)
+        if await self.store.clear_chat_broken(chat):
+            log.info("%s resumed after being marked broken", chat)
         return self._view(schedule)
 
     async def unsubscribe(self, chat: ChatKey) -> bool:

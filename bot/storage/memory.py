@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -17,6 +17,10 @@ from bot.domain.models import (
     DailyPost,
     GroupKey,
     LeaderboardEntry,
+    NewOutboxRow,
+    OutboxKind,
+    OutboxRow,
+    OutboxStatus,
     PostResults,
     PostScore,
     QuizSession,
@@ -60,6 +64,8 @@ class MemoryStore:
         self.quizzes: dict[int, QuizSession] = {}
         self.cards: dict[tuple[UserKey, str], ReviewCard] = {}
         self.reports: dict[int, Report] = {}
+        self.outbox: dict[int, OutboxRow] = {}
+        self.post_messages: dict[int, str] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -133,6 +139,12 @@ class MemoryStore:
         self.chats[new] = moved
         if old in self.schedules:
             self.schedules[new] = replace(self.schedules.pop(old), chat=new)
+        taken = {self._outbox_key(r) for r in self.outbox.values() if r.chat == new}
+        for row_id, row in list(self.outbox.items()):
+            moved_row = replace(row, chat=new)
+            pending = row.chat == old and row.status is OutboxStatus.PENDING
+            if pending and self._outbox_key(moved_row) not in taken:
+                self.outbox[row_id] = moved_row
         for post_id, post in list(self.posts.items()):
             if post.chat == old:
                 self.posts[post_id] = replace(post, chat=new)
@@ -195,15 +207,20 @@ class MemoryStore:
         due = [
             s
             for s in self.schedules.values()
-            if not s.paused and s.next_post_utc is not None and s.next_post_utc <= now
+            if not s.paused
+            and s.next_post_utc is not None
+            and s.next_post_utc <= now
+            and (chat := self.chats.get(s.chat)) is not None
+            and chat.broken_at is None
         ]
         due.sort(key=lambda s: (s.next_post_utc, s.chat))
         return due[:limit]
 
     async def group_timezone(self, group: GroupKey) -> str | None:
         mine = [
-            s for s in self.schedules.values() if s.chat in self.chats
-            and self.chats[s.chat].group == group
+            s
+            for s in self.schedules.values()
+            if s.chat in self.chats and self.chats[s.chat].group == group
         ]
         if not mine:
             return None
@@ -281,7 +298,11 @@ class MemoryStore:
         mine.sort(key=lambda a: (-a.score, a.answered_at, a.id or 0))
         top = tuple(
             PostScore(
-                a.user, self.users[a.user].display_name, a.verdict, a.score, a.points,
+                a.user,
+                self.users[a.user].display_name,
+                a.verdict,
+                a.score,
+                a.points,
                 a.answered_at,
             )
             for a in mine[:limit]
@@ -472,3 +493,136 @@ class MemoryStore:
 
     async def list_reports(self) -> list[Report]:
         return sorted(self.reports.values(), key=lambda r: (r.created_at, r.id))
+
+    # --- outbox ------------------------------------------------------------------
+    def _outbox_key(self, row: OutboxRow | NewOutboxRow) -> tuple[ChatKey, date, OutboxKind]:
+        return (row.chat, row.local_date, row.kind)
+
+    async def commit_tick(
+        self, rows: Sequence[NewOutboxRow], advances: Sequence[tuple[ChatKey, datetime | None]]
+    ) -> int:
+        taken = {self._outbox_key(r) for r in self.outbox.values()}
+        inserted = 0
+        for new in rows:
+            if self._outbox_key(new) in taken:
+                continue
+            taken.add(self._outbox_key(new))
+            row_id = self._new_id("outbox")
+            due = _sec(new.due_at)
+            self.outbox[row_id] = OutboxRow(
+                row_id,
+                new.chat,
+                new.kind,
+                new.local_date,
+                new.post_id,
+                due,
+                OutboxStatus.PENDING,
+                0,
+                due,
+            )
+            inserted += 1
+        for chat, nxt in advances:
+            if chat in self.schedules:
+                self.schedules[chat] = replace(self.schedules[chat], next_post_utc=_opt_sec(nxt))
+        return inserted
+
+    async def reveals_to_enqueue(self, now: datetime, limit: int) -> list[DailyPost]:
+        now = _sec(now)
+        queued = {
+            (r.chat, r.local_date) for r in self.outbox.values() if r.kind is OutboxKind.REVEAL
+        }
+        due = [
+            p
+            for p in self.posts.values()
+            if p.revealed_at is None
+            and p.reveal_at is not None
+            and p.reveal_at <= now
+            and (p.chat, p.local_date) not in queued
+            and (chat := self.chats.get(p.chat)) is not None
+            and chat.broken_at is None
+        ]
+        due.sort(key=lambda p: (p.reveal_at, p.id))
+        return due[:limit]
+
+    async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
+        now = _sec(now)
+        rows = [
+            r
+            for r in self.outbox.values()
+            if r.chat.platform == platform
+            and r.status is OutboxStatus.PENDING
+            and r.next_attempt_at <= now
+        ]
+        rows.sort(key=lambda r: (r.next_attempt_at, r.id))
+        return rows[:limit]
+
+    async def update_outbox(
+        self,
+        row_id: int,
+        *,
+        status: OutboxStatus,
+        attempts: int | None = None,
+        next_attempt_at: datetime | None = None,
+        message_id: str | None = None,
+        sent_at: datetime | None = None,
+        post_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        row = self.outbox[row_id]
+        self.outbox[row_id] = replace(
+            row,
+            status=status,
+            attempts=row.attempts if attempts is None else attempts,
+            next_attempt_at=row.next_attempt_at
+            if next_attempt_at is None
+            else _sec(next_attempt_at),
+            message_id=row.message_id if message_id is None else message_id,
+            sent_at=row.sent_at if sent_at is None else _sec(sent_at),
+            post_id=row.post_id if post_id is None else post_id,
+            error=row.error if error is None else error[:500],
+        )
+
+    async def expire_outbox(self, platform: str, due_before: datetime) -> list[OutboxRow]:
+        due_before = _sec(due_before)
+        expired = [
+            r
+            for r in sorted(self.outbox.values(), key=lambda r: r.id)
+            if r.chat.platform == platform
+            and r.status is OutboxStatus.PENDING
+            and r.due_at < due_before
+        ]
+        for row in expired:
+            self.outbox[row.id] = replace(row, status=OutboxStatus.SKIPPED, error="too old to send")
+        return expired
+
+    async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
+        return [
+            r
+            for _, r in sorted(self.outbox.items())
+            if platform is None or r.chat.platform == platform
+        ]
+
+    async def set_post_message(self, post_id: int, message_id: str) -> None:
+        if post_id in self.posts:
+            self.post_messages[post_id] = message_id
+
+    async def post_by_message(self, chat: ChatKey, message_id: str) -> DailyPost | None:
+        for post_id, stored in self.post_messages.items():
+            post = self.posts.get(post_id)
+            if stored == message_id and post is not None and post.chat == chat:
+                return post
+        return None
+
+    async def mark_chat_broken(self, chat: ChatKey, reason: str, at: datetime) -> bool:
+        current = self.chats.get(chat)
+        if current is None or current.broken_at is not None:
+            return False
+        self.chats[chat] = replace(current, broken_at=_sec(at), broken_reason=reason[:300])
+        return True
+
+    async def clear_chat_broken(self, chat: ChatKey) -> bool:
+        current = self.chats.get(chat)
+        if current is None or current.broken_at is None:
+            return False
+        self.chats[chat] = replace(current, broken_at=None, broken_reason=None)
+        return True

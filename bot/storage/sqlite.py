@@ -32,6 +32,10 @@ from bot.domain.models import (
     DailyPost,
     GroupKey,
     LeaderboardEntry,
+    NewOutboxRow,
+    OutboxKind,
+    OutboxRow,
+    OutboxStatus,
     PostResults,
     PostScore,
     QuizSession,
@@ -60,6 +64,10 @@ _CHAT_REF = "(SELECT id FROM chats WHERE platform = ? AND chat_id = ?)"
 _POST_COLUMNS = (
     "p.id, c.platform, c.chat_id, p.local_date, p.item_id, p.cycle, p.posted_at, "
     "p.reveal_at, p.revealed_at"
+)
+_OUTBOX_COLUMNS = (
+    "id, platform, chat_id, kind, local_date, post_id, due_at, status, attempts, "
+    "next_attempt_at, message_id, sent_at, error"
 )
 _SCHEDULE_COLUMNS = (
     "c.platform, c.chat_id, s.local_time, s.timezone, s.weekdays, s.topics, "
@@ -339,6 +347,8 @@ class SqliteStore:
             title=row["title"],
             seed=row["seed"],
             created_at=_dt(row["created_at"]),
+            broken_at=_opt_dt(row["broken_at"]),
+            broken_reason=row["broken_reason"],
         )
 
     @staticmethod
@@ -436,10 +446,13 @@ class SqliteStore:
                 "DO UPDATE SET display_name = excluded.display_name",
                 (key.platform, key.user_id, display_name, _ts(now)),
             )
-            return cast(sqlite3.Row, conn.execute(
-                "SELECT * FROM users WHERE platform = ? AND user_id = ?",
-                (key.platform, key.user_id),
-            ).fetchone())
+            return cast(
+                sqlite3.Row,
+                conn.execute(
+                    "SELECT * FROM users WHERE platform = ? AND user_id = ?",
+                    (key.platform, key.user_id),
+                ).fetchone(),
+            )
 
         return self._user(await self._write(write))
 
@@ -489,10 +502,13 @@ class SqliteStore:
                 "DO UPDATE SET group_id = excluded.group_id, title = excluded.title",
                 (key.platform, key.chat_id, group.group_id, title, str(key), _ts(now)),
             )
-            return cast(sqlite3.Row, conn.execute(
-                "SELECT * FROM chats WHERE platform = ? AND chat_id = ?",
-                (key.platform, key.chat_id),
-            ).fetchone())
+            return cast(
+                sqlite3.Row,
+                conn.execute(
+                    "SELECT * FROM chats WHERE platform = ? AND chat_id = ?",
+                    (key.platform, key.chat_id),
+                ).fetchone(),
+            )
 
         return self._chat(await self._write(write))
 
@@ -512,6 +528,12 @@ class SqliteStore:
             conn.execute(
                 "UPDATE chats SET platform = ?, chat_id = ?, group_id = ? WHERE id = ?",
                 (new.platform, new.chat_id, new_group.group_id, old_pk),
+            )
+            # Messages still to send follow the chat to its new id.
+            conn.execute(
+                "UPDATE OR IGNORE outbox SET platform = ?, chat_id = ? "
+                "WHERE platform = ? AND chat_id = ? AND status = 'pending'",
+                (new.platform, new.chat_id, old.platform, old.chat_id),
             )
             if new_group != old_group:
                 conn.execute(
@@ -591,7 +613,7 @@ class SqliteStore:
     async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
         rows = await self._all(
             f"SELECT {_SCHEDULE_COLUMNS} FROM schedules s JOIN chats c ON c.id = s.chat_ref "
-            "WHERE s.paused = 0 AND s.next_post_utc <= ? "
+            "WHERE s.paused = 0 AND s.next_post_utc <= ? AND c.broken_at IS NULL "
             "ORDER BY s.next_post_utc, c.platform, c.chat_id LIMIT ?",
             (_ts(now), limit),
         )
@@ -621,8 +643,14 @@ class SqliteStore:
                 "INSERT INTO daily_posts (chat_ref, local_date, item_id, cycle, posted_at, "
                 "reveal_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (chat_ref, local_date) DO NOTHING",
-                (self._sync_chat_pk(conn, chat), local_date.isoformat(), item_id, cycle,
-                 _ts(posted_at), _opt_ts(reveal_at)),
+                (
+                    self._sync_chat_pk(conn, chat),
+                    local_date.isoformat(),
+                    item_id,
+                    cycle,
+                    _ts(posted_at),
+                    _opt_ts(reveal_at),
+                ),
             )
 
         await self._write(write)
@@ -702,9 +730,7 @@ class SqliteStore:
             (post_id, limit),
         )
         top = tuple(
-            PostScore(
-                UserKey(row[0], row[1]), row[2], Verdict(row[3]), row[4], row[5], _dt(row[6])
-            )
+            PostScore(UserKey(row[0], row[1]), row[2], Verdict(row[3]), row[4], row[5], _dt(row[6]))
             for row in rows
         )
         return PostResults(answered=int(count[0]) if count else 0, top=top)
@@ -1088,3 +1114,166 @@ class SqliteStore:
             )
             for row in rows
         ]
+
+    # --- outbox ------------------------------------------------------------------
+    @staticmethod
+    def _outbox(row: sqlite3.Row) -> OutboxRow:
+        return OutboxRow(
+            id=row[0],
+            chat=ChatKey(row[1], row[2]),
+            kind=OutboxKind(row[3]),
+            local_date=date.fromisoformat(row[4]),
+            post_id=row[5],
+            due_at=_dt(row[6]),
+            status=OutboxStatus(row[7]),
+            attempts=row[8],
+            next_attempt_at=_dt(row[9]),
+            message_id=row[10],
+            sent_at=_opt_dt(row[11]),
+            error=row[12],
+        )
+
+    async def commit_tick(
+        self, rows: Sequence[NewOutboxRow], advances: Sequence[tuple[ChatKey, datetime | None]]
+    ) -> int:
+        now = _ts(datetime.now(UTC))
+        inserts = [
+            (
+                r.chat.platform,
+                r.chat.chat_id,
+                r.kind.value,
+                r.local_date.isoformat(),
+                r.post_id,
+                _ts(r.due_at),
+                _ts(r.due_at),
+                now,
+            )
+            for r in rows
+        ]
+        updates = [(_opt_ts(nxt), chat.platform, chat.chat_id) for chat, nxt in advances]
+
+        def write(conn: sqlite3.Connection) -> int:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO outbox (platform, chat_id, kind, local_date, post_id, "
+                "due_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            inserted = conn.total_changes - before
+            conn.executemany(
+                f"UPDATE schedules SET next_post_utc = ? WHERE chat_ref = {_CHAT_REF}", updates
+            )
+            return inserted
+
+        return await self._write(write)
+
+    async def reveals_to_enqueue(self, now: datetime, limit: int) -> list[DailyPost]:
+        rows = await self._all(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref "
+            "WHERE p.revealed_at IS NULL AND p.reveal_at <= ? AND c.broken_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.platform = c.platform "
+            "AND o.chat_id = c.chat_id AND o.local_date = p.local_date AND o.kind = 'reveal') "
+            "ORDER BY p.reveal_at, p.id LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [self._post(row) for row in rows]
+
+    async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
+        rows = await self._all(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE platform = ? AND status = 'pending' "
+            "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            (platform, _ts(now), limit),
+        )
+        return [self._outbox(row) for row in rows]
+
+    async def update_outbox(
+        self,
+        row_id: int,
+        *,
+        status: OutboxStatus,
+        attempts: int | None = None,
+        next_attempt_at: datetime | None = None,
+        message_id: str | None = None,
+        sent_at: datetime | None = None,
+        post_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        changes: dict[str, Any] = {"status": status.value}
+        if attempts is not None:
+            changes["attempts"] = attempts
+        if next_attempt_at is not None:
+            changes["next_attempt_at"] = _ts(next_attempt_at)
+        if message_id is not None:
+            changes["message_id"] = message_id
+        if sent_at is not None:
+            changes["sent_at"] = _ts(sent_at)
+        if post_id is not None:
+            changes["post_id"] = post_id
+        if error is not None:
+            changes["error"] = error[:500]
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                f"UPDATE outbox SET {assignments} WHERE id = ?", (*changes.values(), row_id)
+            )
+
+        await self._write(write)
+
+    async def expire_outbox(self, platform: str, due_before: datetime) -> list[OutboxRow]:
+        def write(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            rows = conn.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE platform = ? AND status = 'pending' "
+                "AND due_at < ? ORDER BY id",
+                (platform, _ts(due_before)),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE outbox SET status = 'skipped', error = 'too old to send' WHERE id = ?",
+                [(row[0],) for row in rows],
+            )
+            return rows
+
+        return [self._outbox(row) for row in await self._write(write)]
+
+    async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
+        where, params = ("WHERE platform = ?", (platform,)) if platform else ("", ())
+        rows = await self._all(f"SELECT {_OUTBOX_COLUMNS} FROM outbox {where} ORDER BY id", params)
+        return [self._outbox(row) for row in rows]
+
+    async def set_post_message(self, post_id: int, message_id: str) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE daily_posts SET message_id = ? WHERE id = ?", (message_id, post_id)
+            )
+
+        await self._write(write)
+
+    async def post_by_message(self, chat: ChatKey, message_id: str) -> DailyPost | None:
+        row = await self._one(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref "
+            "WHERE c.platform = ? AND c.chat_id = ? AND p.message_id = ?",
+            (chat.platform, chat.chat_id, message_id),
+        )
+        return self._post(row) if row else None
+
+    async def mark_chat_broken(self, chat: ChatKey, reason: str, at: datetime) -> bool:
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE chats SET broken_at = ?, broken_reason = ? "
+                "WHERE platform = ? AND chat_id = ? AND broken_at IS NULL",
+                (_ts(at), reason[:300], chat.platform, chat.chat_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(write)
+
+    async def clear_chat_broken(self, chat: ChatKey) -> bool:
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE chats SET broken_at = NULL, broken_reason = NULL "
+                "WHERE platform = ? AND chat_id = ? AND broken_at IS NOT NULL",
+                (chat.platform, chat.chat_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(write)

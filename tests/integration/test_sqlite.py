@@ -41,7 +41,7 @@ async def test_migrations_recorded_and_idempotent(tmp_path: Path) -> None:
     await store.close()
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT version, name FROM schema_version").fetchall()
-        assert rows == [(1, "initial")]
+        assert rows == [(version, name) for version, name, _ in migrations()]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -1,0 +1,43 @@
+"""A recording Messenger for outbox tests (the adapters implement the real ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.domain.models import ChatKey
+from bot.ports import Messenger
+from bot.services.results import Outgoing
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying: not an Exception, so nothing catches it."""
+
+
+@dataclass
+class FakeMessenger(Messenger):
+    """Records every delivery; `fail` decides, per message, to raise instead."""
+
+    platform: str = "telegram"
+    delivered: list[Outgoing] = field(default_factory=list)
+    notices: list[tuple[ChatKey, str]] = field(default_factory=list)
+    fail: Callable[[Outgoing], BaseException | None] = lambda message: None
+
+    async def deliver(self, message: Outgoing) -> str:
+        error = self.fail(message)
+        if error is not None:
+            raise error
+        self.delivered.append(message)
+        return f"m{len(self.delivered)}"
+
+    async def notify_admins(self, chat: ChatKey, text: str) -> bool:
+        self.notices.append((chat, text))
+        return True
+
+    def keys(self) -> list[tuple[str, str, str]]:
+        """(kind, chat id, local date) of every delivery, to count duplicates."""
+        out = []
+        for m in self.delivered:
+            day = m.daily.local_date if m.daily else m.reveal.local_date if m.reveal else None
+            out.append((m.kind, m.chat.chat_id, str(day)))
+        return out
