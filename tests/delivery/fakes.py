@@ -34,7 +34,7 @@ class FakeMessenger(Messenger):
         self.notices.append((chat, text))
         return True
 
-    def keys(self) -> list[tuple[str, str, str]]:
+    def delivered_keys(self) -> list[tuple[str, str, str]]:
         """(kind, chat id, local date) of every delivery, to count duplicates."""
         out = []
         for m in self.delivered:
