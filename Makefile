@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/prepbot
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check bot tests
+	$(BIN)/ruff check bot tests bench
 	$(BIN)/mypy bot
 	$(BIN)/python -m pytest
 

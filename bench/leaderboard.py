@@ -1,0 +1,99 @@
+"""leaderboard_1m: top 10 this week for the largest group, over 1,000,000 stored answers."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import CONTENT, bulk, emit
+from bot.content.bank import load_bank
+from bot.domain.models import ChatKey, UserKey
+from bot.services import build_services
+from bot.storage.sqlite import SqliteStore
+
+ANSWERS = 1_000_000
+USERS = 10_000
+GROUPS = 1_000
+DAYS = 90
+LARGEST_SHARE = 0.05
+RUNS = 200
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+async def populate(path: Path) -> None:
+    store = await SqliteStore.open(path)
+    await store.close()
+    rng = random.Random(7)
+    stamp = int(NOW.timestamp())
+    bulk(
+        path,
+        "INSERT INTO users (platform, user_id, display_name, created_at) "
+        "VALUES ('discord', ?, ?, ?)",
+        ((str(u), f"user {u}", stamp) for u in range(USERS)),
+    )
+    bulk(
+        path,
+        "INSERT INTO chats (platform, chat_id, group_id, title, seed, created_at) "
+        "VALUES ('discord', ?, ?, '', ?, ?)",
+        ((str(g), str(g), f"c{g}", stamp) for g in range(GROUPS)),
+    )
+    start = int((NOW - timedelta(days=DAYS)).timestamp())
+    span = int(timedelta(days=DAYS).total_seconds())
+    largest = int(ANSWERS * LARGEST_SHARE)
+    verdicts = (("correct", 1.0, 10), ("partial", 0.5, 5), ("incorrect", 0.1, 1))
+
+    def rows() -> object:
+        for n in range(ANSWERS):
+            group = 0 if n < largest else 1 + n % (GROUPS - 1)
+            # Members of a group are a stable subset of users, as in a real server.
+            user = (group * 37 + rng.randrange(200)) % USERS
+            verdict, score, points = verdicts[rng.randrange(3)]
+            yield (
+                user + 1,
+                group + 1,
+                f"discord:{group}",
+                f"quiz:{n}:0",
+                f"dl/q{n % 50}",
+                verdict,
+                score,
+                points,
+                start + rng.randrange(span),
+            )
+
+    bulk(
+        path,
+        "INSERT INTO answers (user_ref, chat_ref, group_key, kind, target, item_id, "
+        "verdict, score, points, forfeited, answered_at) "
+        "VALUES (?, ?, ?, 'quiz', ?, ?, ?, ?, ?, 0, ?)",
+        rows(),
+    )  # type: ignore[arg-type]
+
+
+async def bench_leaderboard() -> None:
+    bank = load_bank(CONTENT)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "board.db"
+        await populate(path)
+        store = await SqliteStore.open(path)
+        try:
+            services = build_services(store, bank, _Clock())
+            chat, caller = ChatKey("discord", "0"), UserKey("discord", "5")
+            view = await services.leaderboards.leaderboard(chat, caller, "week")
+            assert len(view.rows) == 10
+            timings = []
+            for _ in range(RUNS):
+                begin = time.perf_counter()
+                await services.leaderboards.leaderboard(chat, caller, "week")
+                timings.append((time.perf_counter() - begin) * 1000)
+        finally:
+            await store.close()
+    timings.sort()
+    emit("leaderboard_1m.p95_ms", timings[int(RUNS * 0.95) - 1], "ms")

@@ -1,0 +1,150 @@
+"""The callback data scheme: short, stable strings under Telegram's 64-byte limit.
+
+Every button names what it acts on with ids that survive a restart (post ids, quiz session
+ids, a hash of the item id) and, for personal flows, the Telegram id of its owner, so a
+press by someone else is refused without a database read:
+
+    d:<post>:<act>                 daily post: r (show answer) or an option number
+    q:<session>:<pos>:<owner>:<act> quiz question: r, s (skip), x (stop), c (show), or n
+    v:<item>:<owner>:<act>         review card: r (show answer) or an option number
+    g:<item>:<owner>:<1-4>         rate after a reveal: again, hard, good, easy
+    n:<owner>                      next review card
+    f:<owner>:<code>               confirm /forget (code "-" cancels)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+DATA_LIMIT = 64
+REVEAL = "r"
+SKIP = "s"
+STOP = "x"
+SHOW = "c"
+CANCEL = "-"
+RATINGS = ("again", "hard", "good", "easy")
+
+
+@dataclass(frozen=True)
+class DailyButton:
+    post_id: int
+    action: str
+
+
+@dataclass(frozen=True)
+class QuizButton:
+    session_id: int
+    position: int  # 1-based, as shown
+    owner: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ReviewButton:
+    item_key: str
+    owner: str
+    action: str
+
+
+@dataclass(frozen=True)
+class RateButton:
+    item_key: str
+    owner: str
+    rating: int  # 1..4
+
+    @property
+    def name(self) -> str:
+        return RATINGS[self.rating - 1]
+
+
+@dataclass(frozen=True)
+class NextReviewButton:
+    owner: str
+
+
+@dataclass(frozen=True)
+class ForgetButton:
+    owner: str
+    code: str
+
+
+Button = DailyButton | QuizButton | ReviewButton | RateButton | NextReviewButton | ForgetButton
+
+
+def encode(button: Button) -> str:
+    """The callback data for a button; raises ValueError if it would exceed 64 bytes."""
+    match button:
+        case DailyButton(post_id, action):
+            data = f"d:{post_id}:{action}"
+        case QuizButton(session_id, position, owner, action):
+            data = f"q:{session_id}:{position}:{owner}:{action}"
+        case ReviewButton(item_key, owner, action):
+            data = f"v:{item_key}:{owner}:{action}"
+        case RateButton(item_key, owner, rating):
+            data = f"g:{item_key}:{owner}:{rating}"
+        case NextReviewButton(owner):
+            data = f"n:{owner}"
+        case ForgetButton(owner, code):
+            data = f"f:{owner}:{code}"
+    if len(data.encode()) > DATA_LIMIT:
+        raise ValueError(f"callback data over {DATA_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Button | None:
+    """The button behind callback data, or None for data this bot did not make."""
+    if not data:
+        return None
+    kind, _, rest = data.partition(":")
+    fields = rest.split(":")
+    try:
+        if kind == "d" and len(fields) == 2:
+            return DailyButton(int(fields[0]), fields[1])
+        if kind == "q" and len(fields) == 4:
+            return QuizButton(int(fields[0]), int(fields[1]), fields[2], fields[3])
+        if kind == "v" and len(fields) == 3:
+            return ReviewButton(fields[0], fields[1], fields[2])
+        if kind == "g" and len(fields) == 3 and fields[2] in ("1", "2", "3", "4"):
+            return RateButton(fields[0], fields[1], int(fields[2]))
+        if kind == "n" and len(fields) == 1:
+            return NextReviewButton(fields[0])
+        if kind == "f" and len(fields) == 2:
+            return ForgetButton(fields[0], fields[1])
+    except ValueError:
+        return None
+    return None
+
+
+def option_number(action: str) -> int | None:
+    """The 1-based option an action chooses, if it is one."""
+    return int(action) if action.isdigit() and int(action) > 0 else None
+
+
+def item_key(item_id: str) -> str:
+    """Eight URL-safe characters (48 bits) naming an item in callback data."""
+    digest = hashlib.sha256(item_id.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:8]
+
+
+class ItemKeys:
+    """Item id <-> key, built once from the bank's item ids."""
+
+    def __init__(self, item_ids: Iterable[str]) -> None:
+        self._ids: dict[str, str] = {}
+        for item_id in item_ids:
+            key = item_key(item_id)
+            if key in self._ids:  # 48 bits make this practically impossible; say so if not
+                log.warning("callback key collision: %s and %s", self._ids[key], item_id)
+            self._ids[key] = item_id
+
+    def key(self, item_id: str) -> str:
+        return item_key(item_id)
+
+    def item_id(self, key: str) -> str | None:
+        return self._ids.get(key)
