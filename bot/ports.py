@@ -192,6 +192,16 @@ class Store(Protocol):
         """Sum of the user's points answered in [start, end) (None: unbounded)."""
         ...
 
+    async def answer_times_many(
+        self, users: Sequence[UserKey]
+    ) -> dict[UserKey, list[datetime]]:
+        """`answer_times` for several users in one query (leaderboard rows)."""
+        ...
+
+    async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
+        """The users that exist among `keys`, in one query."""
+        ...
+
     async def answer_times(self, user: UserKey) -> list[datetime]:
         """When the user answered, floored to the quarter hour, distinct, oldest first.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain.leaderboard import Period, Ranked, rank, window
-from bot.domain.models import ChatKey, UserKey
+from bot.domain.models import ChatKey, User, UserKey
 from bot.domain.streaks import streak_at
 from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError
@@ -42,24 +44,30 @@ class LeaderboardService(ServiceBase):
         bounds = window(chosen, now, zone)
         ranked = rank(await self.store.leaderboard_entries(group, bounds.start, bounds.end))
         caller_user = await self._user(caller)
-        rows = tuple([await self._row(r, zone) for r in ranked[:limit]])
         mine = next((r for r in ranked if r.entry.user == caller), None)
+        shown = [*ranked[:limit], *([mine] if mine else [])]
+        # Two queries for every shown row's zone and streak, not two per row.
+        keys = [r.entry.user for r in shown]
+        users = await self.store.get_users(keys)
+        times = await self.store.answer_times_many(keys)
+        rows = [self._row(r, users.get(r.entry.user), times[r.entry.user], zone) for r in shown]
         return LeaderboardView(
             group=group,
             period=chosen,
             timezone=zone,
             start=bounds.start,
             end=bounds.end,
-            rows=rows,
-            caller=await self._row(mine, zone) if mine else None,
+            rows=tuple(rows[:limit] if mine is None else rows[:-1]),
+            caller=rows[-1] if mine else None,
             caller_opted_out=caller_user.leaderboard_opt_out,
         )
 
-    async def _row(self, ranked: Ranked, group_zone: str) -> LeaderboardRow:
+    def _row(
+        self, ranked: Ranked, user: User | None, times: list[datetime], group_zone: str
+    ) -> LeaderboardRow:
         entry = ranked.entry
-        user = await self.store.get_user(entry.user)
         zone = (user.timezone if user else None) or group_zone
-        streak = streak_at(await self.store.answer_times(entry.user), zone, self.clock.now())
+        streak = streak_at(times, zone, self.clock.now())
         return LeaderboardRow(
             rank=ranked.rank,
             user=entry.user,

@@ -368,6 +368,14 @@ class MemoryStore:
             and (kinds is None or a.kind in kinds)
         )
 
+    async def answer_times_many(
+        self, users: Sequence[UserKey]
+    ) -> dict[UserKey, list[datetime]]:
+        return {user: await self.answer_times(user) for user in users}
+
+    async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
+        return {key: self.users[key] for key in keys if key in self.users}
+
     async def answer_times(self, user: UserKey) -> list[datetime]:
         buckets = {
             int(a.answered_at.timestamp()) // QUARTER_HOUR

@@ -16,7 +16,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time
-from functools import partial
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -95,6 +95,12 @@ def _opt_ts(instant: datetime | None) -> int | None:
 
 def _dt(value: int) -> datetime:
     return datetime.fromtimestamp(value, UTC)
+
+
+@lru_cache(maxsize=131_072)
+def _bucket_dt(bucket: int) -> datetime:
+    """A quarter-hour bucket as an instant; cached because buckets repeat across users."""
+    return _dt(bucket * QUARTER_HOUR)
 
 
 def _opt_dt(value: int | None) -> datetime | None:
@@ -887,13 +893,41 @@ class SqliteStore:
         )
         return int(row[0]) if row else 0
 
+    async def answer_times_many(
+        self, users: Sequence[UserKey]
+    ) -> dict[UserKey, list[datetime]]:
+        if not users:
+            return {}
+        wanted = {(u.platform, u.user_id) for u in users}
+        marks = ", ".join("(?, ?)" for _ in wanted)
+        rows = await self._all(
+            f"SELECT DISTINCT u.platform, u.user_id, a.answered_at / {QUARTER_HOUR} "
+            "FROM users u JOIN answers a ON a.user_ref = u.id "
+            f"WHERE (u.platform, u.user_id) IN (VALUES {marks}) ORDER BY 1, 2, 3",
+            [part for key in wanted for part in key],
+        )
+        found: dict[UserKey, list[datetime]] = {user: [] for user in users}
+        for platform, user_id, bucket in rows:
+            found[UserKey(platform, user_id)].append(_bucket_dt(int(bucket)))
+        return found
+
+    async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
+        if not keys:
+            return {}
+        marks = ", ".join("(?, ?)" for _ in keys)
+        rows = await self._all(
+            f"SELECT * FROM users WHERE (platform, user_id) IN (VALUES {marks})",
+            [part for key in keys for part in (key.platform, key.user_id)],
+        )
+        return {user.key: user for user in map(self._user, rows)}
+
     async def answer_times(self, user: UserKey) -> list[datetime]:
         rows = await self._all(
             f"SELECT DISTINCT answered_at / {QUARTER_HOUR} FROM answers "
             f"WHERE user_ref = {_USER_REF} ORDER BY 1",
             (user.platform, user.user_id),
         )
-        return [_dt(int(row[0]) * QUARTER_HOUR) for row in rows]
+        return [_bucket_dt(int(row[0])) for row in rows]
 
     async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
         rows = await self._all(

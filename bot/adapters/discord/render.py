@@ -20,6 +20,7 @@ from bot.services.results import (
     ChannelReveal,
     DailyQuestion,
     ForgetRequest,
+    LeaderboardRow,
     LeaderboardView,
     QuestionView,
     QuizSummary,
@@ -286,14 +287,12 @@ def leaderboard_embed(view: LeaderboardView) -> discord.Embed:
     """The server's top members, and the caller's own row if they are further down."""
     titles = {"week": "this week", "month": "this month", "all": "all time"}
     title = f"Leaderboard · {titles.get(view.period.value, view.period.value)}"
-    lines = [_leader_line(row.rank, row.display_name, row.points, row.accuracy, row.streak)
-             for row in view.rows]
+    lines = [_leader_line(row) for row in view.rows]
     if not lines:
         lines.append("No points yet: answer the daily question to get on the board.")
     caller = view.caller
     if caller is not None and all(row.user != caller.user for row in view.rows):
-        lines += ["…", _leader_line(caller.rank, caller.display_name, caller.points,
-                                    caller.accuracy, caller.streak)]
+        lines += ["…", _leader_line(caller)]
     if view.caller_opted_out:
         lines += ["", "You are hidden from leaderboards (/leaderboard-optout hide:False)."]
     embed = discord.Embed(title=title, description="\n".join(lines), colour=BLURPLE)
@@ -302,8 +301,9 @@ def leaderboard_embed(view: LeaderboardView) -> discord.Embed:
     return embed
 
 
-def _leader_line(rank: int, name: str, points: int, accuracy: float, streak: int) -> str:
-    return f"**{rank}.** {safe(clip(name, 64))} · {points} pts · {accuracy:.0%} · 🔥{streak}"
+def _leader_line(row: LeaderboardRow) -> str:
+    name = safe(clip(row.display_name, 64))
+    return f"**{row.rank}.** {name} · {row.points} pts · {row.accuracy:.0%} · 🔥{row.streak}"
 
 
 def topics_embeds(topics: Iterable[TopicInfo]) -> list[discord.Embed]:

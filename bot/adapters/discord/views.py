@@ -33,7 +33,7 @@ RATINGS = (
     ("good", "Good", discord.ButtonStyle.primary),
     ("easy", "Easy", discord.ButtonStyle.success),
 )
-_MODAL_RE = re.compile(rf"{MODAL_PREFIX}:(?P<kind>[a-z]):(?P<ref>[^\s]*)")
+_MODAL_RE = re.compile(rf"{MODAL_PREFIX}:(?P<kind>[a-z])(?::(?P<ref>\S*))?")
 
 
 @runtime_checkable
@@ -193,13 +193,16 @@ def answer_modal(kind: str, *ref: str | int, placeholder: str | None = None) -> 
             max_length=ANSWER_MAX_LENGTH,
         )
     )
+    # Stopped before sending, so discord.py does not keep it: the submission is handled from
+    # the raw interaction (PrepBot.on_interaction), which also works after a restart.
+    modal.stop()
     return modal
 
 
 def parse_modal_id(custom_id: str) -> tuple[str, str] | None:
     """(kind, ref) of one of our modals, or None for anything else."""
     match = _MODAL_RE.fullmatch(custom_id)
-    return (match["kind"], match["ref"]) if match else None
+    return (match["kind"], match["ref"] or "") if match else None
 
 
 def modal_text(components: Sequence[Any], input_id: str = ANSWER_INPUT) -> str:

@@ -1,0 +1,118 @@
+"""The discord.py client: receives its dependencies, registers everything in `setup_hook`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.adapters.discord.actions import Actions
+from bot.adapters.discord.admin import ScheduleCommands
+from bot.adapters.discord.commands import PracticeCommands
+from bot.adapters.discord.messages import MessageAnswers
+from bot.adapters.discord.render import NO_MENTIONS
+from bot.adapters.discord.replies import report_error
+from bot.adapters.discord.views import ActionButton, modal_text, parse_modal_id
+from bot.content.bank import Bank
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# Long Discord rate limits raise instead of sleeping, so the outbox can pause and move on.
+MAX_RATELIMIT_WAIT = 30.0
+
+
+def build_intents(message_answers: bool) -> discord.Intents:
+    """Guilds only (interactions need no intent); messages and Message Content on opt-in."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    if message_answers:
+        intents.guild_messages = True
+        intents.message_content = True  # privileged: enable it in the Developer Portal
+    return intents
+
+
+class PrepTree(app_commands.CommandTree[discord.Client]):
+    """The command tree; its error hook is the one error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class PrepBot(commands.Bot):
+    """prepbot on Discord: slash commands, persistent buttons, modals, message answers."""
+
+    def __init__(
+        self,
+        services: Services,
+        bank: Bank,
+        *,
+        guild_ids: list[int] | None = None,
+        message_answers: bool = False,
+        **options: Any,
+    ) -> None:
+        options.setdefault("intents", build_intents(message_answers))
+        options.setdefault("max_ratelimit_timeout", MAX_RATELIMIT_WAIT)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            tree_cls=PrepTree,
+            allowed_mentions=NO_MENTIONS,
+            **options,
+        )
+        self.services = services
+        self.bank = bank
+        self.guild_ids = list(guild_ids or [])
+        self.actions = Actions(services)  # ActionButton finds its router here
+        self.message_answers = MessageAnswers(services) if message_answers else None
+
+    async def setup_hook(self) -> None:
+        """Register buttons, commands and the admin group, then sync the commands."""
+        self.add_dynamic_items(ActionButton)
+        await self.add_cog(PracticeCommands(self.services, self.bank, self.actions))
+        self.tree.add_command(ScheduleCommands(self.services))
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync globally, or to each of `guild_ids` (instant, for development)."""
+        if not self.guild_ids:
+            await self._sync(None)
+            return
+        for guild_id in self.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self._sync(guild)
+
+    async def _sync(self, guild: discord.Object | None) -> None:
+        where = f"server {guild.id}" if guild else "globally"
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            # A wrong DISCORD_GUILD_IDS entry must not stop the bot: warn and go on.
+            log.warning("command sync %s failed: HTTP %s code %s", where, exc.status, exc.code)
+            return
+        log.info("synced %d commands %s", len(synced), where)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Answer-modal submissions, handled from the raw payload (restart-proof)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Any = interaction.data or {}
+        parsed = parse_modal_id(str(data.get("custom_id", "")))
+        if parsed is None:
+            return
+        kind, ref = parsed
+        await self.actions.on_modal(interaction, kind, ref, modal_text(data.get("components", [])))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Channel answers when enabled; there are no prefix commands to process."""
+        if self.message_answers is not None and self.user is not None:
+            await self.message_answers.on_message(self.user, message)
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))

@@ -1,0 +1,220 @@
+"""The members' slash commands. Each acknowledges first, then calls the services.
+
+Personal replies (feedback, reveals, quizzes, reviews, stats) are ephemeral; the daily
+question and the leaderboard are posted for the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.adapters.discord import choices, render
+from bot.adapters.discord.actions import Actions
+from bot.adapters.discord.identity import ensure
+from bot.adapters.discord.replies import defer, send
+from bot.adapters.discord.views import ActionButton, answer_modal, daily_view, forget_view
+from bot.content.bank import Bank
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+CONFLICT_NOTE = (
+    "You already have a quiz running here; this is its current question. "
+    "Press **Stop** to end it before starting another."
+)
+
+
+class PracticeCommands(commands.Cog):
+    """/daily, /answer, /reveal, /quiz, /review, /streak, /stats, /leaderboard, ..."""
+
+    def __init__(self, services: Services, bank: Bank, actions: Actions) -> None:
+        self.services = services
+        self.bank = bank
+        self.actions = actions
+
+    @app_commands.command(name="daily", description="Post today's question in this channel")
+    async def daily(self, interaction: discord.Interaction) -> None:
+        """Post the channel's question of the day."""
+        await defer(interaction, ephemeral=False)
+        who = await ensure(self.services, interaction)
+        daily = await self.services.daily.today(who.chat)
+        message = await send(
+            interaction, [render.daily_embed(daily)], view=daily_view(daily), ephemeral=False
+        )
+        if message is not None:
+            await self.services.daily.remember_message(daily.post_id, str(message.id))
+
+    @app_commands.command(name="answer", description="Answer your quiz question or today's one")
+    async def answer(self, interaction: discord.Interaction) -> None:
+        """Open the answer modal; the target is chosen when it is submitted."""
+        await interaction.response.send_modal(answer_modal("a"))
+
+    @app_commands.command(name="reveal", description="Show the answer (again: the full one)")
+    async def reveal(self, interaction: discord.Interaction) -> None:
+        """Reveal the current quiz question, else today's question, to the caller."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        result = await self.services.reveals.reveal(who.user, who.chat)
+        await self.actions.show_reveal(
+            interaction, result, ActionButton("rev", label="Full answer")
+        )
+
+    @app_commands.command(name="quiz", description="Start a personal quiz")
+    @app_commands.describe(
+        topic="A tag or deck (see /topics)",
+        count="How many questions (1-20, default 5)",
+        difficulty="Only questions of this difficulty",
+    )
+    async def quiz(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        count: app_commands.Range[int, 1, 20] | None = None,
+        difficulty: Literal["easy", "medium", "hard"] | None = None,
+    ) -> None:
+        """Start a quiz, or show the running one's current question."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        started = await self.services.quizzes.start(who.user, who.chat, topic, count, difficulty)
+        if started.conflict is not None:
+            current = await self.services.quizzes.current(who.user, who.chat)
+            if current is not None:
+                await self.actions.show_quiz_question(
+                    interaction, started.conflict.session_id, current, CONFLICT_NOTE
+                )
+                return
+        if started.session_id is None or started.question is None:
+            await send(interaction, text="Could not start a quiz; please try again.")
+            return
+        note = None
+        if started.total < started.requested:
+            note = f"Only {started.total} question(s) match, so the quiz is shorter."
+        await self.actions.show_quiz_question(
+            interaction, started.session_id, started.question, note
+        )
+
+    @quiz.autocomplete("topic")
+    async def _quiz_topic(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices.topic_choices(self.services.topics.topics(), current)
+
+    @app_commands.command(name="review", description="Your next due review card")
+    async def review(self, interaction: discord.Interaction) -> None:
+        """Show the most overdue review card."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        await self.actions.show_review(interaction, await self.services.reviews.next(who.user))
+
+    @app_commands.command(name="streak", description="Your current and best streak")
+    async def streak(self, interaction: discord.Interaction) -> None:
+        """Show the caller's streak."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        view = await self.services.stats.streak(who.user, who.chat)
+        await send(interaction, text=render.streak_text(view))
+
+    @app_commands.command(name="stats", description="Your statistics")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """Show the caller's statistics."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        view = await self.services.stats.stats(who.user, who.chat)
+        await send(interaction, [render.stats_embed(view)])
+
+    @app_commands.command(name="leaderboard", description="This server's leaderboard")
+    @app_commands.describe(window="week (default), month or all time")
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        window: Literal["week", "month", "all"] = "week",
+    ) -> None:
+        """Post the server's leaderboard."""
+        await defer(interaction, ephemeral=False)
+        who = await ensure(self.services, interaction)
+        view = await self.services.leaderboards.leaderboard(who.chat, who.user, window)
+        await send(interaction, [render.leaderboard_embed(view)], ephemeral=False)
+
+    @app_commands.command(
+        name="leaderboard-optout", description="Hide yourself from leaderboards (or show again)"
+    )
+    @app_commands.describe(hide="True hides you (default), False shows you again")
+    async def leaderboard_optout(
+        self, interaction: discord.Interaction, hide: bool = True
+    ) -> None:
+        """Hide the caller from every leaderboard, or show them again."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        if hide:
+            await self.services.leaderboards.opt_out(who.user)
+            text = "You are hidden from leaderboards; your answers still count for you."
+        else:
+            await self.services.leaderboards.opt_in(who.user)
+            text = "You are shown on leaderboards again."
+        await send(interaction, text=text)
+
+    @app_commands.command(name="topics", description="The topics you can practise")
+    async def topics(self, interaction: discord.Interaction) -> None:
+        """List tags and decks."""
+        await defer(interaction)
+        await send(interaction, render.topics_embeds(self.services.topics.topics()))
+
+    @app_commands.command(name="timezone", description="Show or set your time zone")
+    @app_commands.describe(zone="An IANA zone such as Europe/Berlin, or reset")
+    async def timezone(self, interaction: discord.Interaction, zone: str | None = None) -> None:
+        """Show or set the caller's own time zone."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        users = self.services.users
+        result = (
+            await users.set_timezone(who.user, zone, who.chat)
+            if zone
+            else await users.timezone(who.user, who.chat)
+        )
+        await send(interaction, text=render.timezone_text(result))
+
+    @timezone.autocomplete("zone")
+    async def _timezone_zone(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices.timezone_choices(current)
+
+    @app_commands.command(name="report", description="Report a problem with a question")
+    @app_commands.describe(
+        item="The question id (in the question's footer)", reason="What is wrong"
+    )
+    async def report(
+        self,
+        interaction: discord.Interaction,
+        item: str,
+        reason: app_commands.Range[str, 1, 1000],
+    ) -> None:
+        """Record a problem report."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        report = await self.services.data.report(who.user, item, reason)
+        await send(interaction, text=f"Thanks: report #{report.id} on `{report.item_id}` noted.")
+
+    @report.autocomplete("item")
+    async def _report_item(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices.item_choices(self.bank.items, current)
+
+    @app_commands.command(name="forget", description="Delete everything prepbot stored about you")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        """Ask for confirmation with a button."""
+        await defer(interaction)
+        who = await ensure(self.services, interaction)
+        request = await self.services.data.request_forget(who.user)
+        await send(interaction, [render.forget_embed(request)], view=forget_view(request.code))
+
+    @app_commands.command(name="help", description="What prepbot can do")
+    async def help(self, interaction: discord.Interaction) -> None:
+        """List the commands."""
+        await send(interaction, [render.help_embed()])

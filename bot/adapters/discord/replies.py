@@ -1,0 +1,129 @@
+"""Replying to interactions, and the one error handler for commands, buttons and modals."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.utils import escape_mentions
+
+from bot.adapters.discord.render import NO_MENTIONS, pack, text_parts
+from bot.errors import PrepbotError
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+RATE_LIMITED = "Discord asked me to slow down; please try again in a minute."
+
+
+async def send(
+    interaction: discord.Interaction,
+    embeds: Sequence[discord.Embed] = (),
+    *,
+    text: str | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = True,
+) -> discord.Message | None:
+    """Reply, or follow up after a deferral; long output becomes several messages.
+
+    Text goes first, then embeds packed under Discord's limits; the view rides on the last
+    message. Returns the first message when Discord reports it.
+    """
+    chunks: list[tuple[str | None, list[discord.Embed]]] = []
+    texts = text_parts(text) if text else []
+    chunks += [(part, []) for part in texts[:-1]]
+    last_text = texts[-1] if texts else None
+    groups = pack(embeds)
+    if groups:
+        chunks.append((last_text, groups[0]))
+        chunks += [(None, group) for group in groups[1:]]
+    elif last_text is not None:
+        chunks.append((last_text, []))
+    first: discord.Message | None = None
+    for index, (content, group) in enumerate(chunks):
+        with_view = view if index == len(chunks) - 1 else None
+        sent = await _send_one(interaction, content, group, with_view, ephemeral)
+        first = first or sent
+    return first
+
+
+async def _send_one(
+    interaction: discord.Interaction,
+    content: str | None,
+    embeds: list[discord.Embed],
+    view: discord.ui.View | None,
+    ephemeral: bool,
+) -> discord.Message | None:
+    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
+    if content:
+        kwargs["content"] = content
+    if embeds:
+        kwargs["embeds"] = embeds
+    if view is not None:
+        kwargs["view"] = view
+    if not interaction.response.is_done():
+        response = await interaction.response.send_message(**kwargs)
+        resource = response.resource
+        return resource if isinstance(resource, discord.Message) else None
+    return await interaction.followup.send(wait=True, **kwargs)
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+    """Acknowledge within Discord's 3-second window before doing slow work."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else None
+        if cause is None:
+            break
+        error = cause
+    return error
+
+
+def describe(interaction: discord.Interaction) -> str:
+    """`/schedule set` or `button prepbot:ans:42`, for log lines."""
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data: Any = interaction.data or {}
+    custom_id = data.get("custom_id", "?")
+    kind = "modal" if interaction.type is discord.InteractionType.modal_submit else "button"
+    return f"{kind} {custom_id}"
+
+
+def user_message(error: BaseException, where: str) -> str:
+    """Log the error once at the level it deserves; return what to tell the user."""
+    if isinstance(error, PrepbotError):
+        log.debug("%s: %s", where, error)
+        return str(error)  # the services phrase these for users
+    if isinstance(error, app_commands.CheckFailure):
+        log.debug("%s: check failed: %s", where, error)
+        return str(error) or "You can't use this command here."
+    if isinstance(error, app_commands.TransformerError):
+        log.debug("%s: bad option: %s", where, error)
+        return "One of the options has a value I can't use; please check it."
+    if isinstance(error, discord.RateLimited):
+        log.warning("%s: rate limited by Discord for %.1fs", where, error.retry_after)
+        return RATE_LIMITED
+    if isinstance(error, discord.HTTPException):
+        log.warning(
+            "%s: Discord answered HTTP %s (code %s): %s",
+            where, error.status, error.code, error.text,
+        )
+        return APOLOGY
+    log.error("%s failed", where, exc_info=error)
+    return APOLOGY
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """The one error handler: log once, then tell the user privately (best effort)."""
+    message = escape_mentions(user_message(_unwrap(error), describe(interaction)))
+    with contextlib.suppress(discord.HTTPException, discord.RateLimited):
+        # The interaction may have expired (10062) or been answered already.
+        await send(interaction, text=message, ephemeral=True)

@@ -1,0 +1,117 @@
+"""The Telegram adapter: a python-telegram-bot Application built from Settings, run in the
+core's event loop (initialize/start ... stop/shutdown, like `async with application:`)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application
+
+from bot.adapters.telegram import render
+from bot.adapters.telegram.callbacks import ItemKeys
+from bot.adapters.telegram.context import AdapterContext
+from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
+from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.processing import ChatOrderedProcessor
+from bot.app import Runtime
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.ports import Messenger
+
+log = logging.getLogger(__name__)
+
+# A 429 is waited out (retry_after + 0.1 s) and retried this often before RetryAfter
+# reaches the caller (the outbox then pauses the platform).
+RATE_LIMIT_RETRIES = 2
+
+
+def file_url(base_url: str) -> str:
+    """`https://api.telegram.org/bot` -> `https://api.telegram.org/file/bot` (also local)."""
+    root, _, _ = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/bot"
+
+
+def build_application(settings: Settings) -> TelegramApp:
+    """The PTB Application: token, base URL, rate limiter, chat-ordered concurrency."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    return (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(file_url(settings.telegram_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(ChatOrderedProcessor())
+        .job_queue(None)  # the core owns scheduling
+        .build()
+    )
+
+
+class TelegramAdapter:
+    """Telegram for prepbot: handlers in, `messenger` out."""
+
+    def __init__(self, runtime: Runtime, *, poll_timeout: int = 30) -> None:
+        self.settings = runtime.settings
+        self.poll_timeout = poll_timeout
+        self.application = build_application(runtime.settings)
+        self.context = AdapterContext(
+            runtime.services, runtime.bank, ItemKeys(runtime.bank.items)
+        )
+        self.telegram = TelegramMessenger(self.application.bot, self.context)
+        # Typed as the port: the composition root hands it to the outbox sender.
+        self.messenger: Messenger = self.telegram
+        register(self.application, self.context, self.telegram)
+
+    @property
+    def webhook(self) -> bool:
+        return bool(self.settings.telegram_webhook_url)
+
+    async def start(self) -> None:
+        """Connect (getMe), register the commands, then poll or serve the webhook."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()  # close the HTTP sessions of a half-started application
+            raise
+
+    async def _start(self) -> None:
+        app = self.application
+        await app.initialize()
+        self.context.bot_username = app.bot.username
+        try:
+            await app.bot.set_my_commands([BotCommand(c, d) for c, d in render.COMMANDS])
+        except TelegramError as exc:  # the menu is a convenience; the bot works without it
+            log.warning("setMyCommands failed: %s", exc)
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("the Telegram application has no updater")
+        allowed = list(ALLOWED_UPDATES)
+        url = self.settings.telegram_webhook_url
+        if url:
+            secret = self.settings.telegram_webhook_secret
+            await updater.start_webhook(
+                listen=self.settings.telegram_webhook_listen,
+                port=self.settings.telegram_webhook_port,
+                url_path=urlsplit(url).path.lstrip("/"),
+                webhook_url=url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=allowed,
+            )
+        else:
+            await updater.start_polling(timeout=self.poll_timeout, allowed_updates=allowed)
+        await app.start()
+        log.info(
+            "telegram: @%s is up (%s)", app.bot.username, "webhook" if url else "long polling"
+        )
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, close the HTTP sessions."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()

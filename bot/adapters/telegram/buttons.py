@@ -1,0 +1,177 @@
+"""Inline button presses and quiz poll votes."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot.adapters.telegram import callbacks as cb
+from bot.adapters.telegram import keyboards, render
+from bot.adapters.telegram.context import AdapterContext, Who, identify, user_key
+from bot.adapters.telegram.flows import Flows, Target, options_on
+from bot.adapters.telegram.sending import send_html, send_parts
+from bot.domain.models import AnswerKind
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+EXPIRED = "This button has expired."
+SENT_PRIVATELY = "✉️ Sent to our private chat."
+NOT_YOURS = {
+    cb.QuizButton: "This quiz belongs to someone else; start your own with /quiz.",
+    cb.ReviewButton: "This card belongs to someone else; /review shows yours.",
+    cb.RateButton: "Only the person who revealed this can rate it.",
+    cb.NextReviewButton: "Send /review for your own cards.",
+    cb.ForgetButton: "Only the person who asked can confirm this.",
+}
+
+
+async def _drop_keyboard(query: CallbackQuery) -> None:
+    """Remove the buttons of an answered question (already gone: fine)."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        log.debug("keyboard not removed: %s", exc.message)
+
+
+class Buttons:
+    """Callback queries (acknowledged first) and poll answers."""
+
+    def __init__(self, context: AdapterContext, flows: Flows) -> None:
+        self.context = context
+        self.flows = flows
+        self.services = context.services
+
+    async def press(self, update: Update, context: Context) -> None:
+        """Any inline button: check the presser, acknowledge, then act."""
+        query = update.callback_query
+        if query is None:
+            return
+        button = cb.decode(query.data)
+        if button is None:
+            await query.answer(EXPIRED)
+            return
+        owner = getattr(button, "owner", None)
+        if owner is not None and owner != str(query.from_user.id):
+            await query.answer(NOT_YOURS[type(button)], show_alert=True)
+            return
+        await query.answer(self._ack_text(button, query))
+        who = await identify(self.context, update)
+        message = query.message if isinstance(query.message, Message) else None
+        if who is None or message is None:
+            return
+        await self._act(who, button, query, message)
+
+    def _ack_text(self, button: cb.Button, query: CallbackQuery) -> str | None:
+        """Known before any I/O: in a group, say where the personal reply is going."""
+        in_group = query.message is not None and query.message.chat.type != "private"
+        if not in_group or not self.context.memory.private_ok.get(str(query.from_user.id)):
+            return None
+        if isinstance(button, cb.DailyButton | cb.ReviewButton) and (
+            button.action == cb.REVEAL or cb.option_number(button.action) is not None
+        ):
+            return SENT_PRIVATELY
+        return None
+
+    async def _act(
+        self, who: Who, button: cb.Button, query: CallbackQuery, message: Message
+    ) -> None:
+        flows = self.flows
+        reply_to = message.message_id
+        count = options_on(message)
+        match button:
+            case cb.DailyButton(post_id, action):
+                target = Target(AnswerKind.DAILY, count, post_id=post_id)
+                await self._answer_or_reveal(who, target, action, reply_to)
+            case cb.QuizButton(session_id, position, owner, action):
+                target = Target(AnswerKind.QUIZ, count, session=(session_id, position), owner=owner)
+                if action == cb.SKIP:
+                    await flows.skip(who, target)
+                    await _drop_keyboard(query)
+                elif action == cb.STOP:
+                    await flows.stop(who, target)
+                    await _drop_keyboard(query)
+                elif action == cb.SHOW:
+                    await _drop_keyboard(query)
+                    await flows.show_current_quiz(who)
+                else:
+                    await self._answer_or_reveal(who, target, action, reply_to)
+                    if cb.option_number(action) is not None:
+                        await _drop_keyboard(query)
+            case cb.ReviewButton(key, owner, action):
+                item_id = self.context.keys.item_id(key)
+                target = Target(AnswerKind.REVIEW, count, item_id=item_id, owner=owner)
+                await self._answer_or_reveal(who, target, action, reply_to)
+                if cb.option_number(action) is not None:
+                    await _drop_keyboard(query)
+            case cb.RateButton(key, _owner, _rating):
+                await self._rate(who, button, query)
+            case cb.NextReviewButton():
+                await _drop_keyboard(query)
+                await flows.show_review(who)
+            case cb.ForgetButton(_owner, code):
+                await self._forget(who, code, query)
+
+    async def _answer_or_reveal(
+        self, who: Who, target: Target, action: str, reply_to: int
+    ) -> None:
+        number = cb.option_number(action)
+        if number is not None:
+            await self.flows.answer(who, target, choice=number, reply_to=reply_to, quiet=True)
+        elif action == cb.REVEAL:
+            await self.flows.reveal(who, target, reply_to=reply_to, quiet=True)
+
+    async def _rate(self, who: Who, button: cb.RateButton, query: CallbackQuery) -> None:
+        item_id = self.context.keys.item_id(button.item_key)
+        if item_id is None:
+            await send_html(self.flows.bot, who.chat_id, "That card is no longer in the bank.")
+            return
+        result = await self.services.reviews.rate(who.user, item_id, button.rating)
+        await _drop_keyboard(query)
+        await send_html(
+            self.flows.bot,
+            who.chat_id,
+            render.rated(result),
+            markup=keyboards.next_review(str(who.user_id)),
+        )
+
+    async def _forget(self, who: Who, code: str, query: CallbackQuery) -> None:
+        data = self.services.data
+        await _drop_keyboard(query)
+        if code == cb.CANCEL:
+            data.cancel_forget(who.user)
+            await send_html(self.flows.bot, who.chat_id, "Cancelled: nothing was deleted.")
+            return
+        await data.confirm_forget(who.user, code)
+        await send_html(
+            self.flows.bot, who.chat_id, "🗑 Done: everything stored about you is deleted."
+        )
+
+    async def poll_answer(self, update: Update, context: Context) -> None:
+        """A vote in a daily quiz poll: graded like any answer, feedback in private if we can."""
+        vote = update.poll_answer
+        if vote is None or vote.user is None or not vote.option_ids:
+            return  # a retracted vote, or one cast on behalf of a chat
+        ref = self.context.memory.polls.get(vote.poll_id)
+        if ref is None:
+            log.info("vote in unknown poll %s (sent before a restart?)", vote.poll_id)
+            return
+        user = user_key(vote.user.id)
+        name = vote.user.full_name or str(vote.user.id)
+        await self.services.users.ensure_user(user, name)
+        result = await self.services.answers.answer_daily(
+            user, ref.chat, choice=vote.option_ids[0] + 1, post_id=ref.post_id
+        )
+        # Telegram already shows the voter right or wrong; the details go privately, if
+        # the user started the bot, never to the group (that would spoil the poll).
+        if self.context.memory.private_ok.get(str(vote.user.id)):
+            title = self.context.memory.chat_titles.get(int(ref.chat.chat_id), "")
+            parts = render.from_group(title, render.feedback(result))
+            try:
+                await send_parts(self.flows.bot, vote.user.id, parts)
+            except Forbidden:
+                self.context.memory.private_ok.pop(str(vote.user.id), None)

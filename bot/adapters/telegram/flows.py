@@ -1,0 +1,351 @@
+"""The user flows that commands, replies, buttons and polls share.
+
+Answering and revealing need a target (which question?), checks (whose quiz, which
+position), a service call, and feedback placed so it does not spoil the answer for a group.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import Forbidden, TelegramError
+
+from bot.adapters.telegram import callbacks as cb
+from bot.adapters.telegram import keyboards, render
+from bot.adapters.telegram.context import AdapterContext, Who
+from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.sending import send_html, send_parts
+from bot.domain.models import AnswerKind
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.answers import NO_DAILY
+from bot.services.results import AnswerResult, QuestionView
+
+log = logging.getLogger(__name__)
+
+NOT_YOUR_QUIZ = "This quiz belongs to someone else; start your own with /quiz."
+NOT_YOUR_CARD = "This card belongs to someone else; /review shows yours."
+QUIZ_OVER = "That quiz is over; start a new one with /quiz."
+NOT_CURRENT = "That question was already answered or skipped; answer the latest one."
+CARD_GONE = "That card is no longer in the question bank."
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an answer or a reveal applies to.
+
+    `options` is how many choices the question offers (letters then mean options);
+    `session` and `owner` come from a quiz or review message's buttons, to check them.
+    """
+
+    kind: AnswerKind
+    options: int = 0
+    post_id: int | None = None
+    item_id: str | None = None
+    session: tuple[int, int] | None = None  # (session id, 1-based position)
+    owner: str | None = None
+
+
+def choice_from_text(text: str, options: int) -> int | None:
+    """`B`, `b)`, `2` -> 2 when the question has options; None for anything else."""
+    if options <= 0:
+        return None
+    cleaned = text.strip().upper().rstrip(").")
+    if len(cleaned) == 1 and cleaned in render.LETTERS[:options]:
+        return render.LETTERS.index(cleaned) + 1
+    if cleaned.isdigit() and 1 <= int(cleaned) <= options:
+        return int(cleaned)
+    return None
+
+
+def _keyboard_buttons(message: Message) -> list[cb.Button]:
+    markup = message.reply_markup
+    if markup is None:
+        return []
+    decoded = (cb.decode(str(b.callback_data)) for row in markup.inline_keyboard for b in row
+               if b.callback_data is not None)
+    return [button for button in decoded if button is not None]
+
+
+def options_on(message: Message) -> int:
+    """How many option buttons a question message carries."""
+    return _count_options(_keyboard_buttons(message))
+
+
+def _count_options(buttons: Sequence[cb.Button]) -> int:
+    return sum(
+        1
+        for b in buttons
+        if isinstance(b, cb.DailyButton | cb.QuizButton | cb.ReviewButton)
+        and cb.option_number(b.action) is not None
+    )
+
+
+class Flows:
+    """Answering, revealing, quizzes and reviews, for any kind of update."""
+
+    def __init__(self, context: AdapterContext, messenger: TelegramMessenger) -> None:
+        self.context = context
+        self.messenger = messenger
+        self.services = context.services
+
+    @property
+    def bot(self) -> Bot:
+        return self.messenger.bot
+
+    # --- targets -------------------------------------------------------------------------
+    async def target_of(self, who: Who, message: Message) -> Target | None:
+        """The question a bot message shows: from its buttons, its poll, or the stored post."""
+        buttons = _keyboard_buttons(message)
+        options = _count_options(buttons)
+        for button in buttons:
+            if isinstance(button, cb.DailyButton):
+                return Target(AnswerKind.DAILY, options, post_id=button.post_id)
+            if isinstance(button, cb.QuizButton) and button.action != cb.SHOW:
+                session = (button.session_id, button.position)
+                return Target(AnswerKind.QUIZ, options, session=session, owner=button.owner)
+            if isinstance(button, cb.ReviewButton):
+                item_id = self.context.keys.item_id(button.item_key)
+                return Target(AnswerKind.REVIEW, options, item_id=item_id, owner=button.owner)
+        if message.poll is not None:
+            ref = self.context.memory.polls.get(message.poll.id)
+            if ref is not None:
+                return Target(AnswerKind.DAILY, len(message.poll.options), post_id=ref.post_id)
+        daily = await self.services.daily.by_message(who.chat, str(message.message_id))
+        if daily is not None:
+            return Target(AnswerKind.DAILY, len(daily.question.options), post_id=daily.post_id)
+        return None
+
+    async def default_target(self, who: Who) -> Target:
+        """No message named: the review card shown last, else the quiz, else today's post."""
+        shown = self.context.memory.reviews.get((who.user, who.chat))
+        if shown is not None:
+            item_id, options = shown
+            return Target(AnswerKind.REVIEW, options, item_id=item_id, owner=str(who.user_id))
+        view = await self.services.quizzes.current(who.user, who.chat)
+        if view is not None:
+            return Target(AnswerKind.QUIZ, len(view.options))
+        daily = await self.services.daily.current(who.chat)
+        if daily is None:
+            raise NotFoundError(NO_DAILY)
+        return Target(AnswerKind.DAILY, len(daily.question.options), post_id=daily.post_id)
+
+    async def _check_quiz(self, who: Who, target: Target, *, position: bool = True) -> int:
+        """The active session id, after checking the target is this user's current question
+        (or, without `position`, only this user's session)."""
+        if target.owner is not None and target.owner != str(who.user_id):
+            raise InvalidInputError(NOT_YOUR_QUIZ)
+        active = await self.services.quizzes.active(who.user, who.chat)
+        if active is None:
+            raise NotFoundError(QUIZ_OVER)
+        if target.session is not None:
+            session_id, shown = target.session
+            if active.session_id != session_id:
+                raise NotFoundError(QUIZ_OVER)
+            if position and active.answered + 1 != shown:
+                raise InvalidInputError(NOT_CURRENT)
+        return active.session_id
+
+    def _check_card(self, who: Who, target: Target) -> str:
+        if target.owner is not None and target.owner != str(who.user_id):
+            raise InvalidInputError(NOT_YOUR_CARD)
+        if target.item_id is None:
+            raise NotFoundError(CARD_GONE)
+        return target.item_id
+
+    # --- answering -----------------------------------------------------------------------
+    async def answer(
+        self,
+        who: Who,
+        target: Target,
+        *,
+        text: str | None = None,
+        choice: int | None = None,
+        reply_to: int | None = None,
+        edited: bool = False,
+        quiet: bool = False,
+    ) -> AnswerResult:
+        """Grade an answer, give feedback, then move a quiz on (next question or summary).
+
+        `quiet` (button presses) sends no group note when the feedback went privately.
+        """
+        if choice is None and text is not None:
+            choice = choice_from_text(text, target.options)
+            text = None if choice is not None else text
+        result = await self._submit(who, target, text, choice)
+        review = target.kind is AnswerKind.REVIEW
+        markup = keyboards.next_review(str(who.user_id)) if review else None
+        name = None if who.private else who.name
+        await self.deliver_personal(
+            who,
+            render.feedback(result, edited=edited),
+            render.feedback(result, name=name, edited=edited) if name else [],
+            markup=markup,
+            reply_to=reply_to,
+            quiet=quiet,
+            may_go_private=target.kind is not AnswerKind.QUIZ,
+        )
+        await self._continue_quiz(who, result)
+        return result
+
+    async def _submit(
+        self, who: Who, target: Target, text: str | None, choice: int | None
+    ) -> AnswerResult:
+        services = self.services
+        if target.kind is AnswerKind.QUIZ:
+            await self._check_quiz(who, target)
+            return await services.quizzes.answer(who.user, who.chat, text, choice=choice)
+        if target.kind is AnswerKind.REVIEW:
+            item_id = self._check_card(who, target)
+            result = await services.reviews.answer(who.user, who.chat, item_id, text, choice=choice)
+            # Answered: a second answer must not count as another review of the card.
+            self.forget_review(who)
+            return result
+        return await services.answers.answer_daily(
+            who.user, who.chat, text, choice=choice, post_id=target.post_id
+        )
+
+    async def _continue_quiz(self, who: Who, result: AnswerResult) -> None:
+        if result.summary is not None:
+            await send_parts(self.bot, who.chat_id, render.summary(result.summary))
+        elif result.next_question is not None:
+            await self.show_current_quiz(who, result.next_question)
+
+    async def skip(self, who: Who, target: Target | None = None) -> None:
+        """Skip the current quiz question: say which, then the next one or the summary."""
+        if target is not None:
+            await self._check_quiz(who, target)
+        step = await self.services.quizzes.skip(who.user, who.chat)
+        await send_html(self.bot, who.chat_id, render.skipped(step.skipped.question))
+        if step.summary is not None:
+            await send_parts(self.bot, who.chat_id, render.summary(step.summary))
+        elif step.next_question is not None:
+            await self.show_current_quiz(who, step.next_question)
+
+    async def stop(self, who: Who, target: Target | None = None) -> None:
+        """End the quiz early and summarise it."""
+        if target is not None:
+            await self._check_quiz(who, target, position=False)
+        summary = await self.services.quizzes.stop(who.user, who.chat)
+        await send_parts(self.bot, who.chat_id, render.summary(summary))
+
+    # --- showing questions ---------------------------------------------------------------
+    def forget_review(self, who: Who) -> None:
+        """Another question is on screen now: plain text no longer answers the review card."""
+        self.context.memory.reviews.pop((who.user, who.chat), None)
+
+    async def show_quiz(self, who: Who, session_id: int, view: QuestionView) -> Message:
+        self.forget_review(who)
+        parts = render.question(view, render.quiz_heading(view), render.answer_hint(view))
+        markup = keyboards.quiz(session_id, view, str(who.user_id))
+        return (await send_parts(self.bot, who.chat_id, parts, markup=markup))[-1]
+
+    async def show_current_quiz(self, who: Who, view: QuestionView | None = None) -> None:
+        active = await self.services.quizzes.active(who.user, who.chat)
+        view = view or await self.services.quizzes.current(who.user, who.chat)
+        if active is None or view is None:
+            raise NotFoundError(QUIZ_OVER)
+        await self.show_quiz(who, active.session_id, view)
+
+    async def show_review(self, who: Who) -> None:
+        """The most overdue card, or when the next one is due."""
+        prompt = await self.services.reviews.next(who.user)
+        if prompt.question is None:
+            self.forget_review(who)
+            later = (
+                f" The next one is due {render.when(prompt.next_due)}."
+                if prompt.next_due
+                else " Answer questions (/daily, /quiz) to build your deck."
+            )
+            await send_html(self.bot, who.chat_id, f"🎉 No reviews due.{later}")
+            return
+        view = prompt.question
+        self.context.memory.reviews[(who.user, who.chat)] = (view.item_id, len(view.options))
+        parts = render.question(view, render.review_heading(prompt.due), render.answer_hint(view))
+        markup = keyboards.review(self.context.keys.key(view.item_id), view, str(who.user_id))
+        await send_parts(self.bot, who.chat_id, parts, markup=markup)
+
+    # --- reveals -------------------------------------------------------------------------
+    async def reveal(
+        self, who: Who, target: Target, *, reply_to: int | None = None, quiet: bool = False
+    ) -> None:
+        """Short answer first, the full one on the second request; then the rating buttons."""
+        reveals = self.services.reveals
+        again: cb.Button
+        if target.kind is AnswerKind.QUIZ:
+            session_id = await self._check_quiz(who, target)
+            result = await reveals.reveal(who.user, who.chat)
+            active = await self.services.quizzes.active(who.user, who.chat)
+            position = active.answered + 1 if active else 1
+            again = cb.QuizButton(session_id, position, str(who.user_id), cb.REVEAL)
+        elif target.kind is AnswerKind.REVIEW:
+            item_id = self._check_card(who, target)
+            result = await reveals.reveal(who.user, who.chat, item_id=item_id)
+            again = cb.ReviewButton(self.context.keys.key(item_id), str(who.user_id), cb.REVEAL)
+        else:
+            if target.post_id is None:
+                raise NotFoundError(NO_DAILY)
+            result = await reveals.reveal(who.user, who.chat, post_id=target.post_id)
+            again = cb.DailyButton(target.post_id, cb.REVEAL)
+        markup = keyboards.after_reveal(
+            None if result.full else again, self.context.keys.key(result.item_id), str(who.user_id)
+        )
+        await self.deliver_personal(
+            who,
+            render.reveal(result),
+            [] if who.private else render.reveal(result, name=who.name),
+            markup=markup,
+            reply_to=reply_to,
+            quiet=quiet,
+            may_go_private=target.kind is not AnswerKind.QUIZ,
+        )
+
+    # --- placing personal messages -------------------------------------------------------
+    async def deliver_personal(
+        self,
+        who: Who,
+        private_parts: list[str],
+        group_parts: list[str],
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+        quiet: bool = False,
+        may_go_private: bool = True,
+    ) -> None:
+        """In a private chat: as is. In a group: to the user's private chat if they started
+        the bot, else in the group with the spoiler version and a deep link to start it.
+
+        A quiz stays in its group (`may_go_private=False`): its next question follows there,
+        and its buttons act on the session of that chat.
+        """
+        if who.private:
+            await send_parts(self.bot, who.chat_id, private_parts, markup=markup, reply_to=reply_to)
+            return
+        memory = self.context.memory
+        if may_go_private and memory.private_ok.get(str(who.user_id)):
+            try:
+                await send_parts(
+                    self.bot, who.user_id, render.from_group(who.title, private_parts),
+                    markup=markup,
+                )
+            except Forbidden:
+                memory.private_ok.pop(str(who.user_id), None)  # blocked since: use the group
+            except TelegramError as exc:
+                log.info("private feedback to %s failed (%s); using the group", who.user, exc)
+            else:
+                if not quiet:
+                    note = render.feedback_sent_privately(who.name)
+                    await send_html(self.bot, who.chat_id, note, reply_to=reply_to)
+                return
+        rows = list(markup.inline_keyboard) if markup else []
+        if self.context.bot_username and may_go_private:
+            rows += keyboards.private_link(self.context.deep_link()).inline_keyboard
+        await send_parts(
+            self.bot,
+            who.chat_id,
+            group_parts,
+            markup=InlineKeyboardMarkup(rows) if rows else None,
+            reply_to=reply_to,
+        )

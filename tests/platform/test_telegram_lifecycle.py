@@ -1,0 +1,99 @@
+"""End to end: start-up and shutdown, webhook mode, and the composition root's serve()."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import aiohttp
+import pytest
+from telegram.error import InvalidToken
+
+from bot.app import serve
+from bot.config import Settings
+from tests.fakes.telegram_api import FakeTelegram
+from tests.platform.conftest import StartTelegram
+
+pytestmark = pytest.mark.timeout(30)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_registers_and_serves_updates(
+    start_telegram: StartTelegram, fake_telegram: FakeTelegram
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    tg = await start_telegram(
+        telegram_webhook_url=url,
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+        telegram_webhook_secret="s3cret-token",
+    )
+    hook = fake_telegram.last_call("setWebhook")
+    assert hook.params["url"] == url
+    assert hook.params["secret_token"] == "s3cret-token"
+    assert set(hook.params["allowed_updates"]) == {
+        "message", "edited_message", "callback_query", "poll_answer", "my_chat_member"
+    }
+    assert fake_telegram.calls_to("getUpdates") == []
+
+    update = {"update_id": 1, "message": fake_telegram.make_message("/help").data}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        ) as refused:
+            assert refused.status == 403
+        mark = fake_telegram.mark()
+        async with session.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        ) as accepted:
+            assert accepted.status == 200
+        reply = await fake_telegram.wait_for_call("sendMessage", since=mark)
+    assert reply.params["text"].startswith("<b>prepbot</b>")
+    assert len(fake_telegram.calls_to("sendMessage")) == 1  # the refused one did nothing
+    await tg.adapter.stop()
+    with pytest.raises(aiohttp.ClientError):
+        async with aiohttp.ClientSession() as session, session.post(url, json=update):
+            pass
+
+
+async def test_a_rejected_token_fails_start_cleanly(
+    start_telegram: StartTelegram, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.fail("getMe", 401, description="Unauthorized")
+    with pytest.raises(InvalidToken):
+        await start_telegram()
+    assert fake_telegram.calls_to("getUpdates") == []
+
+
+async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token=fake_telegram.token,
+        telegram_base_url=fake_telegram.base_url,
+        database_url=f"sqlite:///{tmp_path / 'prepbot.db'}",
+        content_dir=ROOT / "content",
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve(settings, stop))
+    try:
+        await fake_telegram.wait_for_long_poll(timeout=10)
+        mark = fake_telegram.mark()
+        fake_telegram.send_text("/topics")
+        reply = await fake_telegram.wait_for_call("sendMessage", since=mark)
+        assert reply.ok and reply.params["text"].startswith("<b>Topics</b>")
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+    assert fake_telegram.pending_long_polls == 0
