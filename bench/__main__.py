@@ -13,12 +13,17 @@ from bench.leaderboard import bench_leaderboard
 from bench.startup import bench_memory, bench_startup
 from bench.tick import bench_tick
 
+BENCHES = {
+    "startup": bench_startup,
+    "tick": bench_tick,
+    "answers": bench_answers,
+    "leaderboard": bench_leaderboard,
+}
 
-async def main() -> None:
-    await bench_startup()
-    await bench_tick()
-    await bench_answers()
-    await bench_leaderboard()
+
+async def main(names: list[str]) -> None:
+    for name in names:
+        await BENCHES[name]()
 
 
 if __name__ == "__main__":
@@ -27,6 +32,13 @@ if __name__ == "__main__":
         f"# {platform.processor() or platform.machine()}, Python {sys.version.split()[0]}",
         file=sys.stderr,
     )
-    asyncio.run(main())
-    bench_memory()
+    # `python -m bench tick answers` runs just those; no names runs every benchmark.
+    chosen = sys.argv[1:] or [*BENCHES, "memory"]
+    unknown = sorted(set(chosen) - {*BENCHES, "memory"})
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; choose from "
+                 f"{', '.join([*BENCHES, 'memory'])}")
+    asyncio.run(main([name for name in chosen if name in BENCHES]))
+    if "memory" in chosen:
+        bench_memory()
     emit("bench.done", 1, "flag")

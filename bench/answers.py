@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import tempfile
 import time
@@ -29,13 +30,36 @@ class _Clock:
         return datetime.now(UTC).replace(microsecond=0)
 
 
+SENTENCES = (
+    "The gradient is propagated back through the layers with the chain rule.",
+    "A learning rate that is too large makes the loss oscillate or diverge.",
+    "Dropout zeroes random activations during training and scales the kept ones up.",
+    "Batch normalization standardizes each feature over the mini-batch.",
+    "Weight decay adds an L2 penalty so large weights cost more.",
+    "Residual connections let the gradient skip layers, which eases very deep training.",
+    "Attention weights are a softmax over scaled dot products of queries and keys.",
+    "An LSTM gates its cell state so information can persist across many steps.",
+    "Convolutions share weights across positions, which cuts the parameter count.",
+    "Early stopping halts training when the validation loss stops improving.",
+    "Vanishing gradients shrink exponentially through saturating activations like sigmoid.",
+    "Adam keeps running averages of the gradient and its square for each weight.",
+    "Overfitting shows as low training error but high validation error.",
+    "Data augmentation adds flipped, cropped or noisy copies of the inputs.",
+    "Cross-entropy compares the predicted distribution with the one-hot label.",
+    "ReLU is cheap to compute and does not saturate for positive inputs.",
+    "Pooling downsamples feature maps and adds a little translation invariance.",
+    "Transfer learning starts from weights pretrained on a large dataset.",
+    "Layer normalization normalizes across the features of one example.",
+    "The encoder maps the input to a representation the decoder reads from.",
+)
+
+
 def _answer_text(n: int) -> str:
-    # Realistic length and vocabulary: a couple of sentences of deep-learning prose.
-    return (
-        f"The gradient is propagated back through the layers with the chain rule, and a "
-        f"learning rate of 0.{n % 9 + 1} scales each update; regularization such as dropout "
-        f"or weight decay keeps the model from overfitting the training data."
-    )
+    # Every answer differs (as real ones do, so no cache sees a repeat), built from a
+    # couple of sentences of deep-learning prose with a number that varies.
+    rng = random.Random(n)
+    chosen = rng.sample(SENTENCES, 3)
+    return f"{chosen[0]} {chosen[1]} With a rate of {rng.random():.4f}, {chosen[2].lower()}"
 
 
 async def raw_inserts(path: Path, count: int = 2_000) -> float:
@@ -63,7 +87,7 @@ async def bench_answers() -> None:
                 await services.daily.today(chat)
             per_chat = ANSWERS // CHATS
             jobs = [
-                (UserKey("telegram", str(u)), chats[c], _answer_text(u))
+                (UserKey("telegram", str(u)), chats[c], _answer_text(c * per_chat + u))
                 for c in range(CHATS)
                 for u in range(per_chat)
             ]
@@ -88,7 +112,7 @@ async def bench_answers() -> None:
             async def one(n: int) -> None:
                 begin = time.perf_counter()
                 await services.answers.answer(
-                    UserKey("discord", str(n)), steady_chat, _answer_text(n)
+                    UserKey("discord", str(n)), steady_chat, _answer_text(ANSWERS + n)
                 )
                 latencies.append((time.perf_counter() - begin) * 1000)
 

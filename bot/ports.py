@@ -13,6 +13,7 @@ from bot.domain.models import (
     Chat,
     ChatKey,
     DailyPost,
+    DueGroup,
     GroupKey,
     LeaderboardEntry,
     NewOutboxRow,
@@ -115,8 +116,17 @@ class Store(Protocol):
 
     async def delete_schedule(self, chat: ChatKey) -> bool: ...
 
-    async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
-        """Unpaused schedules with next_post_utc <= now, earliest first."""
+    async def due_groups(self, now: datetime) -> list[DueGroup]:
+        """Unpaused schedules of working chats due by `now`, grouped by local time, zone,
+        weekdays and due instant; earliest first."""
+        ...
+
+    async def enqueue_group(
+        self, group: DueGroup, local_date: date, next_post: datetime | None, limit: int
+    ) -> tuple[int, int]:
+        """In ONE transaction, for up to `limit` of the group's channels still due at
+        `group.due`: insert their daily outbox rows for `local_date` (a duplicate chat+date
+        is ignored) and set next_post_utc to `next_post`. Returns (channels, new rows)."""
         ...
 
     async def group_timezone(self, group: GroupKey) -> str | None:
@@ -225,6 +235,29 @@ class Store(Protocol):
         """
         ...
 
+    # --- platform state (what adapters must keep across restarts) ---------------
+    async def remember_poll(
+        self, platform: str, poll_id: str, post_id: int, now: datetime
+    ) -> None:
+        """Record the daily post a native poll shows (its votes name only the poll).
+
+        Raises NotFoundError for an unknown post; the post's deletion forgets the poll.
+        """
+        ...
+
+    async def poll_post(self, platform: str, poll_id: str) -> DailyPost | None:
+        """The daily post a native poll shows, if the poll is known."""
+        ...
+
+    async def set_private_ok(self, user: UserKey, ok: bool) -> bool:
+        """Record whether the bot may message the user privately; False if the user is
+        unknown (nothing is stored). Deleted with the user."""
+        ...
+
+    async def private_ok(self, user: UserKey) -> bool:
+        """True when the user opened a private chat with the bot and did not block it."""
+        ...
+
     # --- reveals ---------------------------------------------------------------
     async def record_reveal(
         self, user: UserKey, target: str, item_id: str, now: datetime
@@ -274,7 +307,7 @@ class Store(Protocol):
         self, rows: Sequence[NewOutboxRow], advances: Sequence[tuple[ChatKey, datetime | None]]
     ) -> int:
         """In ONE transaction: insert outbox rows (a duplicate chat+date+kind is ignored) and
-        set the schedules' next_post_utc. Returns how many rows were new."""
+        set the given schedules' next_post_utc. Returns how many rows were new."""
         ...
 
     async def reveals_to_enqueue(self, now: datetime, limit: int) -> list[DailyPost]:

@@ -7,7 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot.domain.delivery import plan_daily, plan_reveals
+from bot.domain.delivery import plan_group, plan_reveals
 from bot.ports import Clock, Store
 
 log = logging.getLogger(__name__)
@@ -30,18 +30,18 @@ async def run_tick(store: Store, clock: Clock, chunk: int = CHUNK) -> TickResult
     now = clock.now()
     daily = reveals = chunks = 0
     max_slice = 0.0
-    while True:
-        schedules = await store.due_schedules(now, chunk)
-        if not schedules:
-            break
+    for group in await store.due_groups(now):
         sliced = time.perf_counter()
-        rows, advances = plan_daily(schedules, now)
+        day, next_post = plan_group(group, now)
         max_slice = max(max_slice, (time.perf_counter() - sliced) * 1000)
-        daily += await store.commit_tick(rows, advances)
-        chunks += 1
-        if len(schedules) < chunk:
-            break
-        await asyncio.sleep(0)  # let interactions in between chunks
+        while True:
+            matched, inserted = await store.enqueue_group(group, day, next_post, chunk)
+            daily += inserted
+            chunks += 1
+            # A next post at or before the due instant would match the same rows forever.
+            if matched < chunk or (next_post is not None and next_post <= group.due):
+                break
+            await asyncio.sleep(0)  # let interactions in between chunks
     while True:
         posts = await store.reveals_to_enqueue(now, chunk)
         if not posts:

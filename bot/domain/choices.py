@@ -29,7 +29,9 @@ def flashcard_options(item: Item, candidates: Iterable[Item], seed: str) -> tupl
     ]
     tags = set(item.tags)
     same_tag = [other for other in others if tags.intersection(other.tags)]
-    same_deck = [o for o in others if o.deck_id == item.deck_id and o not in same_tag]
+    # By id: comparing pydantic items field by field made this the answer path's hot spot.
+    tagged = {other.id for other in same_tag}
+    same_deck = [o for o in others if o.deck_id == item.deck_id and o.id not in tagged]
     chosen: list[str] = []
     seen = {_same_text(item.definition)}
     for group in (same_tag, same_deck):

@@ -3,46 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from bot.domain.models import ChatKey, DailyPost, NewOutboxRow, OutboxKind, Schedule
+from bot.domain.models import DailyPost, DueGroup, NewOutboxRow, OutboxKind
 from bot.domain.schedule import next_post_utc, scheduled_date
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=30)
 
 
-def plan_daily(
-    schedules: Iterable[Schedule], now: datetime
-) -> tuple[list[NewOutboxRow], list[tuple[ChatKey, datetime | None]]]:
-    """Outbox rows for due schedules and each schedule's next post time.
+def plan_group(group: DueGroup, now: datetime) -> tuple[date, datetime | None]:
+    """The local date a due group's posts belong to, and when its channels post next.
 
-    Channels share a handful of (time, zone, weekdays) combinations, so each combination's
-    local date and next instant is computed once, not once per channel.
+    Channels share a handful of (time, zone, weekdays) combinations, so the tick plans each
+    combination once instead of once per channel.
     """
-    rows: list[NewOutboxRow] = []
-    advances: list[tuple[ChatKey, datetime | None]] = []
-    dates: dict[tuple[time, str, datetime], date] = {}
-    nexts: dict[tuple[time, str, frozenset[int], datetime], datetime] = {}
-    for schedule in schedules:
-        due = schedule.next_post_utc
-        if due is None:
-            continue
-        key = (schedule.local_time, schedule.timezone, due)
-        day = dates.get(key)
-        if day is None:
-            day = dates[key] = scheduled_date(due, schedule.local_time, schedule.timezone)
-        rows.append(NewOutboxRow(schedule.chat, OutboxKind.DAILY, day, due))
-        # After a long outage, skip the missed days instead of posting them all at once.
-        after = max(due, now)
-        nkey = (schedule.local_time, schedule.timezone, schedule.weekdays, after)
-        nxt = nexts.get(nkey)
-        if nxt is None:
-            nxt = nexts[nkey] = next_post_utc(
-                schedule.local_time, schedule.timezone, schedule.weekdays, after
-            )
-        advances.append((schedule.chat, nxt))
-    return rows, advances
+    day = scheduled_date(group.due, group.local_time, group.timezone)
+    # After a long outage, skip the missed days instead of posting them all at once.
+    after = max(group.due, now)
+    return day, next_post_utc(group.local_time, group.timezone, group.weekdays, after)
 
 
 def plan_reveals(posts: Iterable[DailyPost]) -> list[NewOutboxRow]:

@@ -287,6 +287,17 @@ class OutboxKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class DueGroup:
+    """Due schedules sharing a time, zone, weekdays and due instant: planned once for all."""
+
+    local_time: time
+    timezone: str
+    weekdays: frozenset[int]
+    due: datetime
+    channels: int
+
+
+@dataclass(frozen=True)
 class NewOutboxRow:
     """A message the tick decided a chat is due."""
 

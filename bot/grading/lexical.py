@@ -7,7 +7,7 @@ a few guards stop empty, restated-question and pasted-reference answers from sco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,6 +41,18 @@ NOTE_PASTED = "This matches the reference answer almost word for word, so it ear
 
 PASTE_NGRAM = 6
 MISCONCEPTION_OVERLAP = 0.6
+
+
+def _typo_positions(word: str, answer: Prepared) -> tuple[int, ...]:
+    """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
+    cached = answer.typos.get(word)
+    if cached is None:
+        close = process.extract(
+            word, list(answer.positions), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+        )
+        cached = tuple(sorted(i for token, _, _ in close for i in answer.positions[token]))
+        answer.typos[word] = cached
+    return cached
 
 
 @lru_cache(maxsize=1024)
@@ -183,22 +195,17 @@ class LexicalGrader:
         phrase = " ".join(keyword.tokens)
         if f" {phrase} " in answer.joined or "".join(keyword.tokens) in answer.tokens:
             return True
-        return self._fuzzy_phrase(keyword.tokens, answer.tokens)
+        return self._fuzzy_phrase(keyword.tokens, answer)
 
     @staticmethod
-    def _fuzzy_phrase(phrase: tuple[str, ...], tokens: tuple[str, ...]) -> bool:
+    def _fuzzy_phrase(phrase: tuple[str, ...], answer: Prepared) -> bool:
         """Every phrase word (allowing typos) within a short window of the answer."""
         window = len(phrase) + 2
-        positions: list[list[int]] = []
+        positions: list[Sequence[int]] = []
         for word in phrase:
-            found = [i for i, token in enumerate(tokens) if token == word]
+            found: Sequence[int] = answer.positions.get(word, ())
             if not found and len(word) >= TYPO_MIN_LEN:
-                found = [
-                    i
-                    for _, _, i in process.extract(
-                        word, tokens, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
-                    )
-                ]
+                found = _typo_positions(word, answer)
             if not found:
                 return False
             positions.append(found)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
@@ -132,6 +133,22 @@ _SPOKEN_OPS = [
 ]
 _SPOKEN_WORDS = re.compile(r"\b(divided|over|minus|plus|times|squared|square)\b")
 _MATH_CHARS = set("/=^*+<>()")
+_CONTRACTION = re.compile(r"n't\b")
+_EDGE = ".,;:!?()"
+# One pass over the text for number words and abbreviations: a whole whitespace-separated
+# piece that is a number word, or an abbreviation with only punctuation around it.
+_DICTIONARY_WORD = re.compile(
+    r"(?<!\S)(?:(?P<number>"
+    + "|".join(map(re.escape, sorted(NUMBER_WORDS, key=len, reverse=True)))
+    + r")|[.,;:!?()]*(?P<short>"
+    + "|".join(map(re.escape, sorted(SYNONYMS, key=len, reverse=True)))
+    + r")[.,;:!?()]*)(?!\S)"
+)
+
+
+def _dictionary_word(match: re.Match[str]) -> str:
+    number = match.group("number")
+    return NUMBER_WORDS[number] if number is not None else SYNONYMS[match.group("short")]
 
 
 @lru_cache(maxsize=16384)
@@ -140,19 +157,18 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.replace("−", "-").replace("×", "*").replace("·", "*").replace("’", "'")
     text = text.replace("√", "sqrt").replace("σ", "sigma").replace("≈", "~")
-    for _ in range(4):
-        text, count = _LATEX_FRAC.subn(r"(\1)/(\2)", text)
-        if not count:
-            break
-    text = _LATEX_SPACING.sub(lambda m: "*" if m.group(1) in ("cdot", "times") else "", text)
-    text = _LATEX_CMD.sub(r"\1", text).replace("$", " ").replace("{", "(").replace("}", ")")
-    text = re.sub(r"n't\b", " not", text)
+    if "\\" in text:  # LaTeX; most answers have none, and each pass costs
+        for _ in range(4):
+            text, count = _LATEX_FRAC.subn(r"(\1)/(\2)", text)
+            if not count:
+                break
+        text = _LATEX_SPACING.sub(lambda m: "*" if m.group(1) in ("cdot", "times") else "", text)
+        text = _LATEX_CMD.sub(r"\1", text)
+    text = text.replace("$", " ").replace("{", "(").replace("}", ")")
+    if "n't" in text:
+        text = _CONTRACTION.sub(" not", text)
     text = _SPELLING.sub(r"iz\1", text)
-    pieces = re.split(r"(\s+)", text)
-    text = "".join(
-        NUMBER_WORDS.get(w, SYNONYMS.get(w.strip(".,;:!?()"), w)) if not w.isspace() else w
-        for w in pieces
-    )
+    text = _DICTIONARY_WORD.sub(_dictionary_word, text)
     if _SPOKEN_WORDS.search(text):  # cheap pre-check: most answers say none of these
         for pattern, replacement in _SPOKEN_OPS:
             text = pattern.sub(replacement, text)
@@ -194,16 +210,24 @@ def negated(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Prepared:
-    """An answer folded once and viewed three ways for matching."""
+    """An answer folded once and viewed several ways for matching."""
 
     folded: str
     tokens: tuple[str, ...]
     token_set: frozenset[str]
     joined: str
     maths: str
+    positions: Mapping[str, tuple[int, ...]]  # token -> where it occurs
+    # Near-miss spellings found so far (word -> positions); keywords share words.
+    typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, text: str) -> Prepared:
         folded = fold(text)
         tokens = tuple(words(folded))
-        return cls(folded, tokens, frozenset(tokens), f" {' '.join(tokens)} ", compact(folded))
+        where: dict[str, list[int]] = {}
+        for index, token in enumerate(tokens):
+            where.setdefault(token, []).append(index)
+        positions = {token: tuple(found) for token, found in where.items()}
+        joined = f" {' '.join(tokens)} "
+        return cls(folded, tokens, frozenset(tokens), joined, compact(folded), positions)

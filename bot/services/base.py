@@ -30,6 +30,7 @@ class ServiceBase:
         self.bank = bank
         self.clock = clock
         self.default_timezone = default_timezone
+        self._option_cache: dict[str, tuple[str, ...]] = {}
 
     # Users and chats are created on first sight so no command fails for a newcomer;
     # adapters call UserService.ensure_user/ensure_chat to record names and groups.
@@ -64,8 +65,12 @@ class ServiceBase:
 
     def _options(self, item: Item) -> tuple[str, ...]:
         # Seeded by the item id: everyone sees the same order, and an answer given by
-        # index maps to the same option whenever it arrives.
-        return options_for(item, self.bank.items.values(), item.id)
+        # index maps to the same option whenever it arrives. Cached: the bank is loaded once.
+        cached = self._option_cache.get(item.id)
+        if cached is None:
+            cached = options_for(item, self.bank.items.values(), item.id)
+            self._option_cache[item.id] = cached
+        return cached
 
     def _question(
         self,

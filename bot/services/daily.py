@@ -53,6 +53,15 @@ class DailyService(ServiceBase):
         post = await self.store.post_by_message(chat, message_id)
         return await self._view(post, created=False) if post else None
 
+    async def remember_poll(self, platform: str, poll_id: str, post_id: int) -> None:
+        """Record the native poll that showed a daily question (its votes name only it)."""
+        await self.store.remember_poll(platform, poll_id, post_id, self.clock.now())
+
+    async def by_poll(self, platform: str, poll_id: str) -> DailyQuestion | None:
+        """The daily question a native poll showed, if it showed one."""
+        post = await self.store.poll_post(platform, poll_id)
+        return await self._view(post, created=False) if post else None
+
     async def current(self, chat: ChatKey) -> DailyQuestion | None:
         """The chat's latest daily question, if any."""
         post = await self.store.latest_daily_post(chat)

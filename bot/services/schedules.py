@@ -24,10 +24,8 @@ from bot.services.results import ScheduleView
 
 log = logging.getLogger(__name__)
 
-NOT_SUBSCRIBED = (
-    "This chat has no daily question. Subscribe with /subscribe HH:MM [timezone] [days] "
-    "[topics], e.g. /subscribe 09:00 Europe/Berlin mon-fri cnn."
-)
+# Platform-neutral on purpose: each adapter replaces it with its own command syntax.
+NOT_SUBSCRIBED = "This chat has no daily question yet; an admin can schedule one."
 
 
 class ScheduleService(ServiceBase):

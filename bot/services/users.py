@@ -24,8 +24,18 @@ class UserService(ServiceBase):
         group = GroupKey(key.platform, group_id) if group_id else GroupKey.of_chat(key)
         return await self.store.upsert_chat(key, group, title, self.clock.now())
 
+    async def set_private_ok(self, key: UserKey, ok: bool) -> bool:
+        """Whether personal messages may go to the user's private chat (False: unknown user)."""
+        return await self.store.set_private_ok(key, ok)
+
+    async def private_ok(self, key: UserKey) -> bool:
+        return await self.store.private_ok(key)
+
     async def get_user(self, key: UserKey) -> User:
         return await self._user(key)
+
+    async def get_chat(self, key: ChatKey) -> Chat:
+        return await self._chat(key)
 
     async def set_timezone(
         self, key: UserKey, timezone: str | None, chat: ChatKey | None = None

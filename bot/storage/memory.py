@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from bot.domain.models import (
     AnswerContext,
@@ -15,6 +15,7 @@ from bot.domain.models import (
     Chat,
     ChatKey,
     DailyPost,
+    DueGroup,
     GroupKey,
     LeaderboardEntry,
     NewOutboxRow,
@@ -66,6 +67,8 @@ class MemoryStore:
         self.reports: dict[int, Report] = {}
         self.outbox: dict[int, OutboxRow] = {}
         self.post_messages: dict[int, str] = {}
+        self.polls: dict[tuple[str, str], int] = {}
+        self.private_ok_users: set[UserKey] = set()
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -109,6 +112,7 @@ class MemoryStore:
     async def delete_user(self, key: UserKey) -> bool:
         if self.users.pop(key, None) is None:
             return False
+        self.private_ok_users.discard(key)
         self.answers = {i: a for i, a in self.answers.items() if a.user != key}
         self.reveals = {k: v for k, v in self.reveals.items() if k[0] != key}
         self.quizzes = {i: q for i, q in self.quizzes.items() if q.user != key}
@@ -202,9 +206,8 @@ class MemoryStore:
     async def delete_schedule(self, chat: ChatKey) -> bool:
         return self.schedules.pop(chat, None) is not None
 
-    async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
-        now = _sec(now)
-        due = [
+    def _due(self, now: datetime) -> list[Schedule]:
+        return [
             s
             for s in self.schedules.values()
             if not s.paused
@@ -213,8 +216,32 @@ class MemoryStore:
             and (chat := self.chats.get(s.chat)) is not None
             and chat.broken_at is None
         ]
-        due.sort(key=lambda s: (s.next_post_utc, s.chat))
-        return due[:limit]
+
+    @staticmethod
+    def _group_of(s: Schedule) -> tuple[datetime, time, str, frozenset[int]]:
+        assert s.next_post_utc is not None
+        return (s.next_post_utc, s.local_time, s.timezone, s.weekdays)
+
+    async def due_groups(self, now: datetime) -> list[DueGroup]:
+        counts = Counter(self._group_of(s) for s in self._due(_sec(now)))
+        return [
+            DueGroup(local_time, zone, days, due, count)
+            for (due, local_time, zone, days), count in sorted(
+                counts.items(), key=lambda pair: (pair[0][0], pair[0][1], pair[0][2])
+            )
+        ]
+
+    async def enqueue_group(
+        self, group: DueGroup, local_date: date, next_post: datetime | None, limit: int
+    ) -> tuple[int, int]:
+        key = (_sec(group.due), group.local_time, group.timezone, group.weekdays)
+        members = sorted(
+            (s for s in self._due(key[0]) if self._group_of(s) == key),
+            key=lambda s: (s.chat.platform, s.chat.chat_id),
+        )[:limit]
+        rows = [NewOutboxRow(s.chat, OutboxKind.DAILY, local_date, key[0]) for s in members]
+        inserted = await self.commit_tick(rows, [(s.chat, next_post) for s in members])
+        return len(members), inserted
 
     async def group_timezone(self, group: GroupKey) -> str | None:
         mine = [
@@ -422,6 +449,31 @@ class MemoryStore:
                 )
             )
         return entries
+
+    # --- platform state --------------------------------------------------------
+    async def remember_poll(
+        self, platform: str, poll_id: str, post_id: int, now: datetime
+    ) -> None:
+        if post_id not in self.posts:
+            raise NotFoundError(f"unknown daily post {post_id}")
+        self.polls[(platform, poll_id)] = post_id
+
+    async def poll_post(self, platform: str, poll_id: str) -> DailyPost | None:
+        post_id = self.polls.get((platform, poll_id))
+        # A post deleted by a chat merge takes its polls with it, as in SQLite.
+        return None if post_id is None else self.posts.get(post_id)
+
+    async def set_private_ok(self, user: UserKey, ok: bool) -> bool:
+        if user not in self.users:
+            return False
+        if ok:
+            self.private_ok_users.add(user)
+        else:
+            self.private_ok_users.discard(user)
+        return True
+
+    async def private_ok(self, user: UserKey) -> bool:
+        return user in self.private_ok_users
 
     # --- reveals ---------------------------------------------------------------
     async def record_reveal(self, user: UserKey, target: str, item_id: str, now: datetime) -> int:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from functools import lru_cache, partial
 from importlib import resources
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -30,6 +32,7 @@ from bot.domain.models import (
     Chat,
     ChatKey,
     DailyPost,
+    DueGroup,
     GroupKey,
     LeaderboardEntry,
     NewOutboxRow,
@@ -73,6 +76,10 @@ _SCHEDULE_COLUMNS = (
     "c.platform, c.chat_id, s.local_time, s.timezone, s.weekdays, s.topics, "
     "s.reveal_delay_hours, s.thread, s.paused, s.next_post_utc, s.created_at, s.updated_at"
 )
+_DUE_FROM = (
+    "FROM schedules s JOIN chats c ON c.id = s.chat_ref "
+    "WHERE s.paused = 0 AND c.broken_at IS NULL"
+)
 _QUIZ_COLUMNS = (
     "q.id, u.platform, u.user_id, c.platform, c.chat_id, q.item_ids, q.outcomes, q.position, "
     "q.points, q.status, q.started_at, q.topic, q.difficulty, q.ended_at"
@@ -107,10 +114,48 @@ def _opt_dt(value: int | None) -> datetime | None:
     return None if value is None else _dt(value)
 
 
+class _Duplicate(Exception):
+    """Rolls a write back when the target was already answered."""
+
+
+# Schedules repeat a few times, masks and topic lists: the tick maps thousands of rows.
+@lru_cache(maxsize=4096)
+def _local_time(text: str) -> time:
+    hour, minute = (int(part) for part in text.split(":"))
+    return time(hour, minute)
+
+
+def _hhmm(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _topics(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def _keys_filter(keys: Iterable[UserKey]) -> tuple[str, list[str]]:
+    """A WHERE clause matching `keys` that uses the (platform, user_id) unique index.
+
+    SQLite scans the table for a row-value `IN (VALUES ...)`; `platform = ? AND user_id
+    IN (...)` per platform is an index search.
+    """
+    by_platform: dict[str, set[str]] = {}
+    for key in keys:
+        by_platform.setdefault(key.platform, set()).add(key.user_id)
+    clauses: list[str] = []
+    params: list[str] = []
+    for platform, ids in sorted(by_platform.items()):
+        clauses.append(f"(platform = ? AND user_id IN ({', '.join('?' * len(ids))}))")
+        params += [platform, *sorted(ids)]
+    return " OR ".join(clauses), params
+
+
 def _mask(days: Iterable[int]) -> int:
     return sum(1 << day for day in set(days))
 
 
+@lru_cache(maxsize=128)
 def _days(mask: int) -> frozenset[int]:
     return frozenset(day for day in range(7) if mask & (1 << day))
 
@@ -359,13 +404,12 @@ class SqliteStore:
 
     @staticmethod
     def _schedule(row: sqlite3.Row) -> Schedule:
-        hour, minute = (int(part) for part in row[2].split(":"))
         return Schedule(
             chat=ChatKey(row[0], row[1]),
-            local_time=time(hour, minute),
+            local_time=_local_time(row[2]),
             timezone=row[3],
             weekdays=_days(row[4]),
-            topics=tuple(json.loads(row[5])),
+            topics=_topics(row[5]),
             reveal_delay_hours=row[6],
             thread=bool(row[7]),
             paused=bool(row[8]),
@@ -584,7 +628,7 @@ class SqliteStore:
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     self._sync_chat_pk(conn, schedule.chat),
-                    f"{schedule.local_time.hour:02d}:{schedule.local_time.minute:02d}",
+                    _hhmm(schedule.local_time),
                     schedule.timezone,
                     _mask(schedule.weekdays),
                     json.dumps(list(schedule.topics)),
@@ -616,14 +660,56 @@ class SqliteStore:
 
         return await self._write(write)
 
-    async def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
+    async def due_groups(self, now: datetime) -> list[DueGroup]:
         rows = await self._all(
-            f"SELECT {_SCHEDULE_COLUMNS} FROM schedules s JOIN chats c ON c.id = s.chat_ref "
-            "WHERE s.paused = 0 AND s.next_post_utc <= ? AND c.broken_at IS NULL "
-            "ORDER BY s.next_post_utc, c.platform, c.chat_id LIMIT ?",
-            (_ts(now), limit),
+            "SELECT s.local_time, s.timezone, s.weekdays, s.next_post_utc, COUNT(*) "
+            f"{_DUE_FROM} AND s.next_post_utc <= ? "
+            "GROUP BY s.next_post_utc, s.local_time, s.timezone, s.weekdays",
+            (_ts(now),),
         )
-        return [self._schedule(row) for row in rows]
+        return [
+            DueGroup(_local_time(row[0]), row[1], _days(row[2]), _dt(row[3]), int(row[4]))
+            for row in rows
+        ]
+
+    async def enqueue_group(
+        self, group: DueGroup, local_date: date, next_post: datetime | None, limit: int
+    ) -> tuple[int, int]:
+        match = (
+            _ts(group.due),
+            _hhmm(group.local_time),
+            group.timezone,
+            _mask(group.weekdays),
+        )
+        stamp = _ts(datetime.now(UTC))
+
+        # Set-based: SQLite copies the chats into the outbox and advances their schedules
+        # without a Python object per channel.
+        def write(conn: sqlite3.Connection) -> tuple[int, int]:
+            refs = [
+                row[0]
+                for row in conn.execute(
+                    f"SELECT s.chat_ref {_DUE_FROM} AND s.next_post_utc = ? AND s.local_time = ? "
+                    "AND s.timezone = ? AND s.weekdays = ? ORDER BY s.chat_ref LIMIT ?",
+                    (*match, limit),
+                )
+            ]
+            if not refs:
+                return 0, 0
+            marks = ", ".join("?" * len(refs))
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO outbox (platform, chat_id, kind, local_date, due_at, "
+                "next_attempt_at, created_at) SELECT platform, chat_id, 'daily', ?, ?, ?, ? "
+                f"FROM chats WHERE id IN ({marks})",
+                (local_date.isoformat(), match[0], match[0], stamp, *refs),
+            ).rowcount
+            conn.execute(
+                f"UPDATE schedules SET next_post_utc = ? WHERE chat_ref IN ({marks})",
+                (_opt_ts(next_post), *refs),
+            )
+            return len(refs), inserted
+
+        return await self._write(write)
 
     async def group_timezone(self, group: GroupKey) -> str | None:
         row = await self._one(
@@ -807,9 +893,6 @@ class SqliteStore:
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
     ) -> AnswerRecord | None:
-        class _Duplicate(Exception):
-            """Rolls the transaction back when the target was already answered."""
-
         def write(conn: sqlite3.Connection) -> int:
             user_pk = self._sync_user_pk(conn, answer.user)
             chat_pk = self._sync_chat_pk(conn, answer.chat) if answer.chat else None
@@ -898,27 +981,37 @@ class SqliteStore:
     ) -> dict[UserKey, list[datetime]]:
         if not users:
             return {}
-        wanted = {(u.platform, u.user_id) for u in users}
-        marks = ", ".join("(?, ?)" for _ in wanted)
-        rows = await self._all(
-            f"SELECT DISTINCT u.platform, u.user_id, a.answered_at / {QUARTER_HOUR} "
-            "FROM users u JOIN answers a ON a.user_ref = u.id "
-            f"WHERE (u.platform, u.user_id) IN (VALUES {marks}) ORDER BY 1, 2, 3",
-            [part for key in wanted for part in key],
-        )
-        found: dict[UserKey, list[datetime]] = {user: [] for user in users}
-        for platform, user_id, bucket in rows:
-            found[UserKey(platform, user_id)].append(_bucket_dt(int(bucket)))
-        return found
+        where, params = _keys_filter(users)
+
+        def read(conn: sqlite3.Connection) -> dict[UserKey, list[datetime]]:
+            found: dict[UserKey, list[datetime]] = {user: [] for user in users}
+            refs = {
+                row[0]: found[UserKey(row[1], row[2])]
+                for row in conn.execute(
+                    f"SELECT id, platform, user_id FROM users WHERE {where}", params
+                )
+            }
+            if not refs:
+                return found
+            marks = ", ".join("?" * len(refs))
+            # Rows arrive grouped by user from the answers_user_time index; the key
+            # lookup happens once per user, not once per row.
+            rows = conn.execute(
+                f"SELECT DISTINCT user_ref, answered_at / {QUARTER_HOUR} FROM answers "
+                f"WHERE user_ref IN ({marks}) ORDER BY 1, 2",
+                list(refs),
+            )
+            for ref, group in groupby(rows, key=itemgetter(0)):
+                refs[ref].extend(_bucket_dt(row[1]) for row in group)
+            return found
+
+        return await self._run(read)
 
     async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
         if not keys:
             return {}
-        marks = ", ".join("(?, ?)" for _ in keys)
-        rows = await self._all(
-            f"SELECT * FROM users WHERE (platform, user_id) IN (VALUES {marks})",
-            [part for key in keys for part in (key.platform, key.user_id)],
-        )
+        where, params = _keys_filter(keys)
+        rows = await self._all(f"SELECT * FROM users WHERE {where}", params)
         return {user.key: user for user in map(self._user, rows)}
 
     async def answer_times(self, user: UserKey) -> list[datetime]:
@@ -976,6 +1069,49 @@ class SqliteStore:
             )
             for row in rows
         ]
+
+    # --- platform state --------------------------------------------------------
+    async def remember_poll(
+        self, platform: str, poll_id: str, post_id: int, now: datetime
+    ) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            found = conn.execute("SELECT 1 FROM daily_posts WHERE id = ?", (post_id,)).fetchone()
+            if found is None:
+                raise NotFoundError(f"unknown daily post {post_id}")
+            conn.execute(
+                "INSERT INTO platform_polls (platform, poll_id, post_ref, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (platform, poll_id) "
+                "DO UPDATE SET post_ref = excluded.post_ref",
+                (platform, poll_id, post_id, _ts(now)),
+            )
+
+        await self._write(write)
+
+    async def poll_post(self, platform: str, poll_id: str) -> DailyPost | None:
+        row = await self._one(
+            f"SELECT {_POST_COLUMNS} FROM platform_polls l "
+            "JOIN daily_posts p ON p.id = l.post_ref JOIN chats c ON c.id = p.chat_ref "
+            "WHERE l.platform = ? AND l.poll_id = ?",
+            (platform, poll_id),
+        )
+        return self._post(row) if row else None
+
+    async def set_private_ok(self, user: UserKey, ok: bool) -> bool:
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE users SET private_ok = ? WHERE platform = ? AND user_id = ?",
+                (int(ok), user.platform, user.user_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(write)
+
+    async def private_ok(self, user: UserKey) -> bool:
+        row = await self._one(
+            "SELECT private_ok FROM users WHERE platform = ? AND user_id = ?",
+            (user.platform, user.user_id),
+        )
+        return bool(row and row[0])
 
     # --- reveals ---------------------------------------------------------------
     async def record_reveal(self, user: UserKey, target: str, item_id: str, now: datetime) -> int:

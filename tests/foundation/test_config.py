@@ -98,13 +98,30 @@ def test_log_filter_redacts_secrets() -> None:
 
 
 def test_env_example_lists_every_setting() -> None:
-    text = (ROOT / ".env.example").read_text()
-    listed = set(re.findall(r"^([A-Z_]+)=", text, re.M))
-    assert listed == {name.upper() for name in Settings.model_fields}
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    listed = {}
+    for index, line in enumerate(lines):
+        match = re.fullmatch(r"([A-Z_]+)=(.*)", line)
+        if match:
+            # Each setting has its own comment right above it.
+            assert index and lines[index - 1].startswith("# "), match[1]
+            listed[match[1]] = match[2]
+    assert set(listed) == {name.upper() for name in Settings.model_fields}
+    # The values shown are the real defaults (empty: unset).
+    shown = {name.lower(): value for name, value in listed.items() if value}
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    example = Settings(_env_file=None, **shown)  # type: ignore[call-arg]
+    for name in shown:
+        assert getattr(example, name) == getattr(defaults, name), name
 
 
 def test_readme_documents_every_setting() -> None:
     text = (ROOT / "README.md").read_text()
     for name in Settings.model_fields:
-        if not name.startswith("telegram_webhook_"):
-            assert f"`{name.upper()}`" in text, name
+        assert f"`{name.upper()}`" in text, name
+    # ... and names no setting that does not exist (e.g. after a rename).
+    prefixes = tuple({name.split("_")[0].upper() + "_" for name in Settings.model_fields})
+    mentioned = {
+        word for word in re.findall(r"`([A-Z][A-Z0-9_]+)", text) if word.startswith(prefixes)
+    }
+    assert mentioned <= {name.upper() for name in Settings.model_fields}

@@ -34,6 +34,23 @@ def test_compose_uses_env_file_and_volume() -> None:
     assert compose["services"]["postgres"]["profiles"] == ["postgres"]
 
 
+def test_compose_runs_every_platform_from_one_env_file() -> None:
+    import yaml
+
+    from bot.config import Settings
+
+    text = (ROOT / "docker-compose.yml").read_text()
+    bot = yaml.safe_load(text)["services"]["bot"]
+    # No command override: `prepbot run` starts every platform with a token in .env.
+    assert "command" not in bot and "entrypoint" not in bot
+    environment = bot["environment"]
+    assert environment["PTB_TIMEDELTA"] == "1"  # the timedelta mode the adapter is tested in
+    assert not [name for name in environment if "TOKEN" in name or "SECRET" in name]
+    # The commented webhook port mapping matches the default TELEGRAM_WEBHOOK_PORT.
+    port = Settings.model_fields["telegram_webhook_port"].default
+    assert f'#   - "{port}:{port}"' in text
+
+
 def test_ci_runs_make_test_only() -> None:
     lines = [
         ln.strip()

@@ -180,3 +180,27 @@ async def test_concurrent_writes_share_commits_and_fail_alone(tmp_path: Path) ->
         assert await reopened.points_between(USER, None, None) == 200  # all durable
     finally:
         await reopened.close()
+
+
+async def test_upgrade_to_003_keeps_users_and_adds_platform_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.db"
+    known = migrations()
+    with monkeypatch.context() as patch:  # a database written before migration 003
+        patch.setattr("bot.storage.sqlite.migrations", lambda: known[:2])
+        old = await SqliteStore.open(path)
+        assert old.schema_version == 2
+        await fill(old, count=1)
+        await old.close()
+    store = await SqliteStore.open(path)
+    try:
+        assert store.schema_version == known[-1][0] >= 3
+        assert await store.get_user(USER) is not None
+        assert await store.private_ok(USER) is False  # the new column's default
+        assert await store.set_private_ok(USER, True) is True
+        post = await store.create_daily_post(CHAT, T0.date(), "d/q01", 0, T0, None)
+        await store.remember_poll("telegram", "p", post.id, T0)
+        assert await store.poll_post("telegram", "p") == post
+    finally:
+        await store.close()

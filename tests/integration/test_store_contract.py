@@ -12,7 +12,9 @@ from bot.domain.models import (
     AnswerKind,
     AnswerRecord,
     ChatKey,
+    DueGroup,
     GroupKey,
+    OutboxKind,
     QuizSession,
     QuizStatus,
     ReviewCard,
@@ -113,10 +115,13 @@ async def test_schedule_round_trip_due_and_delete(store: Store) -> None:
         await store.save_schedule(schedule(ChatKey("telegram", "unknown")))
     await store.save_schedule(schedule())
     assert await store.get_schedule(CHAT) == schedule()
-    assert await store.due_schedules(T0, 10) == []
-    assert await store.due_schedules(T0 + timedelta(hours=1), 10) == [schedule()]
+    assert await store.due_groups(T0) == []
+    one = schedule()
+    assert await store.due_groups(T0 + timedelta(hours=1)) == [
+        DueGroup(one.local_time, one.timezone, one.weekdays, T0 + timedelta(hours=1), 1)
+    ]
     await store.save_schedule(schedule(paused=True, next_post_utc=None))
-    assert await store.due_schedules(T0 + timedelta(days=9), 10) == []
+    assert await store.due_groups(T0 + timedelta(days=9)) == []
     assert await store.group_timezone(GROUP) == "Europe/Berlin"
     assert await store.group_timezone(GroupKey("telegram", "other")) is None
     assert await store.delete_schedule(CHAT) is True
@@ -124,13 +129,33 @@ async def test_schedule_round_trip_due_and_delete(store: Store) -> None:
     assert await store.get_schedule(CHAT) is None
 
 
-async def test_due_schedules_order_and_limit(store: Store) -> None:
+async def test_due_groups_order_and_enqueue_in_chunks(store: Store) -> None:
     for n in range(5):
         key = ChatKey("discord", f"c{n}")
         await store.upsert_chat(key, GroupKey("discord", "g"), "", T0)
-        await store.save_schedule(schedule(key, next_post_utc=T0 - timedelta(minutes=n)))
-    due = await store.due_schedules(T0, 3)
-    assert [s.chat.chat_id for s in due] == ["c4", "c3", "c2"]
+        await store.save_schedule(schedule(key, next_post_utc=T0 - timedelta(minutes=n % 3)))
+    groups = await store.due_groups(T0)
+    # Earliest first; c2 (2 min early) alone, c1 and c4 together, c0 and c3 together.
+    assert [(g.due, g.channels) for g in groups] == [
+        (T0 - timedelta(minutes=2), 1),
+        (T0 - timedelta(minutes=1), 2),
+        (T0, 2),
+    ]
+    later = T0 + timedelta(days=1)
+    pair = groups[1]
+    assert await store.enqueue_group(pair, date(2024, 3, 4), later, 1) == (1, 1)
+    assert await store.enqueue_group(pair, date(2024, 3, 4), later, 1) == (1, 1)
+    assert await store.enqueue_group(pair, date(2024, 3, 4), later, 1) == (0, 0)
+    queued = await store.outbox_rows()
+    assert sorted(r.chat.chat_id for r in queued) == ["c1", "c4"]
+    assert {(r.kind, r.local_date, r.due_at) for r in queued} == {
+        (OutboxKind.DAILY, date(2024, 3, 4), pair.due)
+    }
+    assert (await store.get_schedule(ChatKey("discord", "c4"))).next_post_utc == later  # type: ignore[union-attr]
+    # A schedule moved back to the same instant cannot post the same local day twice.
+    await store.save_schedule(schedule(ChatKey("discord", "c1"), next_post_utc=pair.due))
+    assert await store.enqueue_group(pair, date(2024, 3, 4), later, 10) == (1, 0)
+    assert len(await store.outbox_rows()) == 2
     # The oldest schedule of a group decides its timezone.
     await store.save_schedule(
         schedule(ChatKey("discord", "c3"), timezone="Asia/Tokyo", created_at=T0 - timedelta(1))
@@ -444,3 +469,46 @@ async def test_migrate_chat_merges_into_existing_target(store: Store) -> None:
     alice_quiz = await store.get_active_quiz(ALICE, new)
     assert alice_quiz is not None and alice_quiz.topic == "cnn"
     assert await store.get_active_quiz(BOB, new) is not None
+
+
+async def test_polls_lead_to_their_post_and_follow_migrations(store: Store) -> None:
+    await seed(store)
+    day = date(2024, 3, 4)
+    post = await store.create_daily_post(CHAT, day, "d/q01", 0, T0, None)
+    await store.remember_poll("telegram", "poll-1", post.id, T0)
+    assert await store.poll_post("telegram", "poll-1") == post
+    assert await store.poll_post("discord", "poll-1") is None  # ids are per platform
+    assert await store.poll_post("telegram", "poll-2") is None
+    with pytest.raises(NotFoundError):
+        await store.remember_poll("telegram", "poll-3", post.id + 99, T0)
+    assert await store.poll_post("telegram", "poll-3") is None
+
+    # A migration keeps the post, so the poll now leads to the new chat; a target post
+    # dropped by the merge (the old chat's post wins its date) takes its poll with it.
+    new = ChatKey("telegram", "-100200")
+    await store.upsert_chat(new, GroupKey("telegram", "-100200"), "Super", T0)
+    loser = await store.create_daily_post(new, day, "d/q05", 0, T0, None)
+    await store.remember_poll("telegram", "poll-lost", loser.id, T0)
+    await store.migrate_chat(CHAT, new, None)
+    assert await store.poll_post("telegram", "poll-1") == replace(post, chat=new)
+    assert await store.poll_post("telegram", "poll-lost") is None
+
+
+async def test_private_ok_is_per_user_and_deleted_with_them(store: Store) -> None:
+    await seed(store)
+    assert await store.private_ok(ALICE) is False
+    assert await store.set_private_ok(ALICE, True) is True
+    assert (await store.private_ok(ALICE), await store.private_ok(BOB)) == (True, False)
+    await store.upsert_user(ALICE, "Alice renamed", T0)  # an update keeps the flag
+    assert await store.private_ok(ALICE) is True
+    assert await store.set_private_ok(ALICE, False) is True
+    assert await store.private_ok(ALICE) is False
+
+    stranger = UserKey("telegram", "404")
+    assert await store.set_private_ok(stranger, True) is False  # nothing to attach it to
+    assert await store.private_ok(stranger) is False
+
+    await store.set_private_ok(BOB, True)
+    assert await store.delete_user(BOB) is True
+    await store.upsert_user(BOB, "Bob", T0)
+    assert await store.private_ok(BOB) is False  # /forget took the flag too

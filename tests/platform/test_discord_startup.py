@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import discord
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.adapters.discord.client import build_intents
+from bot.adapters.discord.client import BOT_PERMISSIONS, build_intents, invite_url
 from bot.errors import ConfigError
 from tests.fakes.discord_api import INTENT_GUILDS, PRIVILEGED_INTENTS, FakeDiscord
 from tests.platform.discord_support import (
@@ -95,3 +97,23 @@ async def test_rejected_token_is_a_config_error(fake_discord: FakeDiscord) -> No
 def test_token_required() -> None:
     with pytest.raises(ConfigError, match="DISCORD_BOT_TOKEN"):
         DiscordAdapter(make_runtime(discord_bot_token=None))
+
+
+def test_invite_url_asks_for_exactly_what_the_bot_uses() -> None:
+    url = invite_url(123)
+    assert url == (
+        "https://discord.com/oauth2/authorize?client_id=123&scope=bot+applications.commands"
+        f"&permissions={BOT_PERMISSIONS.value}"
+    )
+    used = {name for name, granted in BOT_PERMISSIONS if granted}
+    assert used == {
+        "read_messages",  # discord.py's name for View Channel
+        "send_messages",
+        "embed_links",
+        "read_message_history",
+        "create_public_threads",
+        "send_messages_in_threads",
+    }
+    # The README's invite link is the one the code builds (same permissions integer).
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"scope=bot+applications.commands&permissions={BOT_PERMISSIONS.value}" in readme

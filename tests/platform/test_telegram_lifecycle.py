@@ -12,7 +12,10 @@ from telegram.error import InvalidToken
 
 from bot.app import serve
 from bot.config import Settings
-from tests.fakes.telegram_api import FakeTelegram
+from bot.domain.models import Verdict
+from bot.storage.sqlite import SqliteStore
+from tests.factories import bank, deck, mcq
+from tests.fakes.telegram_api import FakeTelegram, make_user
 from tests.platform.conftest import StartTelegram
 
 pytestmark = pytest.mark.timeout(30)
@@ -97,3 +100,46 @@ async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0
     assert fake_telegram.pending_long_polls == 0
+
+
+async def test_poll_votes_and_private_feedback_survive_a_restart(
+    start_telegram: StartTelegram, tmp_path: Path
+) -> None:
+    cards = bank(deck("cards", [mcq("cards/bn")]))
+    path = tmp_path / "prepbot.db"
+    store = await SqliteStore.open(path)
+    before = await start_telegram(bank=cards, store=store)
+    await before.reply("/start", user=before.bob)  # Bob opens the private chat
+    await before.say("/daily", chat=before.group, user=before.alice, method="sendPoll")
+    poll = before.fake.message_for(before.fake.last_call("sendPoll"))
+    assert poll.poll is not None
+    await before.adapter.stop()
+    await store.close()
+
+    # A new process: a new Application and caches, the same database file.
+    store = await SqliteStore.open(path)
+    try:
+        after = await start_telegram(bank=cards, store=store)
+        assert after.adapter.context.memory.private_ok == {}
+        mark = after.fake.mark()
+        after.fake.answer_poll(poll.poll["id"], [0], user=after.bob)
+        private = after.fake.message_for(
+            await after.fake.wait_for_call("sendMessage", since=mark)
+        )
+        assert private.chat_id == after.bob["id"]
+        assert private.text is not None
+        assert private.text.startswith("From Interview prep:\n\n✅ Correct")
+
+        carol = make_user(3003, "Carol")  # never started the bot: graded, told nothing
+        after.fake.answer_poll(poll.poll["id"], [1], user=carol)
+        await after.settle(user=carol)
+        post = await after.services.daily.current(after.chat_key(after.group))
+        assert post is not None
+        bob = await store.get_answer(after.user_key(after.bob), f"daily:{post.post_id}")
+        assert bob is not None and bob.verdict is Verdict.CORRECT
+        late = await store.get_answer(after.user_key(carol), f"daily:{post.post_id}")
+        assert late is not None and late.verdict is Verdict.INCORRECT
+        assert [m.chat_id for m in after.fake.sent_messages(carol["id"])] == [carol["id"]]
+        await after.adapter.stop()
+    finally:
+        await store.close()

@@ -24,6 +24,25 @@ log = logging.getLogger(__name__)
 # Long Discord rate limits raise instead of sleeping, so the outbox can pause and move on.
 MAX_RATELIMIT_WAIT = 30.0
 
+# Everything the bot does in a channel, and nothing more; the README's invite URL asks for
+# exactly these. Slash commands, buttons and modals answer interactions, which need none.
+BOT_PERMISSIONS = discord.Permissions(
+    view_channel=True,  # see the channel it posts daily questions to
+    send_messages=True,  # daily posts, reveals, admin notices, replies to message answers
+    embed_links=True,  # every post is an embed, which bots may send only with this
+    read_message_history=True,  # reply to a member's message answer (a message reference)
+    create_public_threads=True,  # the discussion thread under a daily question
+    send_messages_in_threads=True,  # a daily question scheduled inside a thread
+)
+INVITE_SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 URL that adds the bot to a server with its commands and permissions."""
+    return discord.utils.oauth_url(
+        application_id, permissions=BOT_PERMISSIONS, scopes=INVITE_SCOPES
+    )
+
 
 def build_intents(message_answers: bool) -> discord.Intents:
     """Guilds only (interactions need no intent); messages and Message Content on opt-in."""
@@ -116,3 +135,5 @@ class PrepBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
+        if self.application_id is not None:
+            log.info("invite it to a server: %s", invite_url(self.application_id))

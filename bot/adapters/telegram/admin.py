@@ -119,7 +119,7 @@ class Admin:
         try:
             text = await self._apply(who, request)
         except NotFoundError:
-            # The service's message names another platform's command; say ours.
+            # The service's message is platform-neutral; say how to subscribe here.
             text = NOT_SCHEDULED
         await send_html(self.bot, who.chat_id, text, reply_to=message.message_id)
 

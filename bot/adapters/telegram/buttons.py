@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import keyboards, render
-from bot.adapters.telegram.context import AdapterContext, Who, identify, user_key
+from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identify, user_key
 from bot.adapters.telegram.flows import Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
@@ -59,21 +59,21 @@ class Buttons:
         if owner is not None and owner != str(query.from_user.id):
             await query.answer(NOT_YOURS[type(button)], show_alert=True)
             return
-        await query.answer(self._ack_text(button, query))
+        await query.answer(await self._ack_text(button, query))
         who = await identify(self.context, update)
         message = query.message if isinstance(query.message, Message) else None
         if who is None or message is None:
             return
         await self._act(who, button, query, message)
 
-    def _ack_text(self, button: cb.Button, query: CallbackQuery) -> str | None:
-        """Known before any I/O: in a group, say where the personal reply is going."""
+    async def _ack_text(self, button: cb.Button, query: CallbackQuery) -> str | None:
+        """Known before any Telegram call: in a group, say where the personal reply goes."""
         in_group = query.message is not None and query.message.chat.type != "private"
-        if not in_group or not self.context.memory.private_ok.get(str(query.from_user.id)):
-            return None
-        if isinstance(button, cb.DailyButton | cb.ReviewButton) and (
+        personal = isinstance(button, cb.DailyButton | cb.ReviewButton) and (
             button.action == cb.REVEAL or cb.option_number(button.action) is not None
-        ):
+        )
+        # The flag is cached; checked last so other presses never read the store.
+        if in_group and personal and await self.context.private_ok(query.from_user.id):
             return SENT_PRIVATELY
         return None
 
@@ -147,6 +147,7 @@ class Buttons:
             await send_html(self.flows.bot, who.chat_id, "Cancelled: nothing was deleted.")
             return
         await data.confirm_forget(who.user, code)
+        self.context.forget_user(who.user_id)
         await send_html(
             self.flows.bot, who.chat_id, "🗑 Done: everything stored about you is deleted."
         )
@@ -156,22 +157,24 @@ class Buttons:
         vote = update.poll_answer
         if vote is None or vote.user is None or not vote.option_ids:
             return  # a retracted vote, or one cast on behalf of a chat
-        ref = self.context.memory.polls.get(vote.poll_id)
-        if ref is None:
-            log.info("vote in unknown poll %s (sent before a restart?)", vote.poll_id)
+        daily = await self.services.daily.by_poll(PLATFORM, vote.poll_id)
+        if daily is None:
+            log.info("vote in unknown poll %s (not one of our daily posts)", vote.poll_id)
             return
         user = user_key(vote.user.id)
         name = vote.user.full_name or str(vote.user.id)
         await self.services.users.ensure_user(user, name)
         result = await self.services.answers.answer_daily(
-            user, ref.chat, choice=vote.option_ids[0] + 1, post_id=ref.post_id
+            user, daily.chat, choice=vote.option_ids[0] + 1, post_id=daily.post_id
         )
         # Telegram already shows the voter right or wrong; the details go privately, if
         # the user started the bot, never to the group (that would spoil the poll).
-        if self.context.memory.private_ok.get(str(vote.user.id)):
-            title = self.context.memory.chat_titles.get(int(ref.chat.chat_id), "")
+        if await self.context.private_ok(vote.user.id):
+            title = self.context.memory.chat_titles.get(int(daily.chat.chat_id))
+            if title is None:  # not seen since a restart: the stored title
+                title = (await self.services.users.get_chat(daily.chat)).title
             parts = render.from_group(title, render.feedback(result))
             try:
                 await send_parts(self.flows.bot, vote.user.id, parts)
             except Forbidden:
-                self.context.memory.private_ok.pop(str(vote.user.id), None)
+                await self.context.set_private_ok(vote.user.id, False)

@@ -267,6 +267,7 @@ class Commands:
         data = self.services.data
         if context.args:
             await data.confirm_forget(who.user, context.args[0])
+            self.context.forget_user(who.user_id)
             await self._reply(who, message, "🗑 Done: everything stored about you is deleted.")
             return
         request = await data.request_forget(who.user)

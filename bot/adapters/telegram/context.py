@@ -1,4 +1,4 @@
-"""What the Telegram handlers share: the services, in-memory state, and who sent an update."""
+"""What the Telegram handlers share: the services, cached state, and who sent an update."""
 
 from __future__ import annotations
 
@@ -32,27 +32,19 @@ class Bounded(OrderedDict[K, V], Generic[K, V]):
             self.popitem(last=False)
 
 
-@dataclass(frozen=True)
-class PollRef:
-    """The daily post a native quiz poll belongs to (poll answers carry no chat)."""
-
-    chat: ChatKey
-    post_id: int
-
-
 @dataclass
 class Memory:
     """State kept between updates in memory only; a restart forgets it, harmlessly.
 
-    `polls` maps poll ids to posts; `private_ok` holds users who started the bot in private
-    (feedback can go there); `reviews` the review card (item id, option count) shown last
-    to a user in a chat (what plain text answers); `chat_types` the type of chats seen
-    (channels get no quiz polls) and `chat_titles` their titles; `schedulers` the admin
-    who last set a chat's schedule (told if posting fails).
+    `private_ok` caches the store's flag per Telegram user id (True: they started the bot
+    in private, so feedback can go there); `reviews` the review card (item id, option
+    count) shown last to a user in a chat (what plain text answers); `chat_types` the type
+    of chats seen (channels get no quiz polls) and `chat_titles` their titles; `schedulers`
+    the admin who last set a chat's schedule (told if posting fails). Quiz polls are not
+    cached: a vote reads its post from the store, which follows chat migrations.
     """
 
-    polls: Bounded[str, PollRef] = field(default_factory=Bounded)
-    private_ok: Bounded[str, bool] = field(default_factory=Bounded)
+    private_ok: Bounded[int, bool] = field(default_factory=Bounded)
     reviews: Bounded[tuple[UserKey, ChatKey], tuple[str, int]] = field(default_factory=Bounded)
     chat_types: Bounded[int, str] = field(default_factory=Bounded)
     chat_titles: Bounded[int, str] = field(default_factory=Bounded)
@@ -72,6 +64,25 @@ class AdapterContext:
     def deep_link(self, payload: str = "dm") -> str:
         """`t.me/<bot>?start=<payload>`: opens (and starts) the private chat with the bot."""
         return f"https://t.me/{self.bot_username}?start={payload}"
+
+    async def private_ok(self, user_id: int) -> bool:
+        """May personal replies go to the user's private chat? (Stored; cached here.)"""
+        cached = self.memory.private_ok.get(user_id)
+        if cached is None:
+            cached = await self.services.users.private_ok(user_key(user_id))
+            self.memory.private_ok[user_id] = cached
+        return cached
+
+    async def set_private_ok(self, user_id: int, ok: bool) -> None:
+        """The user started (True) or blocked (False) the bot; writes only on change."""
+        if self.memory.private_ok.get(user_id) is ok:
+            return
+        self.memory.private_ok[user_id] = ok
+        await self.services.users.set_private_ok(user_key(user_id), ok)
+
+    def forget_user(self, user_id: int) -> None:
+        """The user's data was deleted: drop the cached flag so it is not trusted later."""
+        self.memory.private_ok.pop(user_id, None)
 
 
 def user_key(user_id: int) -> UserKey:
@@ -102,9 +113,6 @@ async def identify(context: AdapterContext, update: Update) -> Who | None:
         return None
     context.memory.chat_types[tg_chat.id] = tg_chat.type
     private = tg_chat.type == "private"
-    if private:
-        # Any private message means the user started the bot: feedback may go there.
-        context.memory.private_ok[str(tg_user.id)] = True
     name = tg_user.full_name or tg_user.username or str(tg_user.id)
     title = tg_chat.title or tg_chat.full_name or tg_chat.username or ""
     context.memory.chat_titles[tg_chat.id] = title
@@ -115,4 +123,8 @@ async def identify(context: AdapterContext, update: Update) -> Who | None:
     await users.ensure_user(who.user, name)
     # Telegram has no servers: each group is its own leaderboard group (group_id None).
     await users.ensure_chat(who.chat, None, title)
+    if private:
+        # Any private message means the user started the bot: feedback may go there. After
+        # ensure_user, so the flag has a user row to live on.
+        await context.set_private_ok(tg_user.id, True)
     return who

@@ -74,7 +74,7 @@ class Events:
         old, new = change.old_chat_member.status, change.new_chat_member.status
         if new in GONE:
             if chat.type == ChatType.PRIVATE:
-                self.context.memory.private_ok.pop(str(chat.id), None)
+                await self.context.set_private_ok(chat.id, False)
                 log.info("blocked by user %d", chat.id)
                 return
             try:

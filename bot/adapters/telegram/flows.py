@@ -15,7 +15,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import keyboards, render
-from bot.adapters.telegram.context import AdapterContext, Who
+from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
@@ -109,11 +109,11 @@ class Flows:
             if isinstance(button, cb.ReviewButton):
                 item_id = self.context.keys.item_id(button.item_key)
                 return Target(AnswerKind.REVIEW, options, item_id=item_id, owner=button.owner)
+        daily = None
         if message.poll is not None:
-            ref = self.context.memory.polls.get(message.poll.id)
-            if ref is not None:
-                return Target(AnswerKind.DAILY, len(message.poll.options), post_id=ref.post_id)
-        daily = await self.services.daily.by_message(who.chat, str(message.message_id))
+            daily = await self.services.daily.by_poll(PLATFORM, message.poll.id)
+        if daily is None:
+            daily = await self.services.daily.by_message(who.chat, str(message.message_id))
         if daily is not None:
             return Target(AnswerKind.DAILY, len(daily.question.options), post_id=daily.post_id)
         return None
@@ -323,15 +323,14 @@ class Flows:
         if who.private:
             await send_parts(self.bot, who.chat_id, private_parts, markup=markup, reply_to=reply_to)
             return
-        memory = self.context.memory
-        if may_go_private and memory.private_ok.get(str(who.user_id)):
+        if may_go_private and await self.context.private_ok(who.user_id):
             try:
                 await send_parts(
                     self.bot, who.user_id, render.from_group(who.title, private_parts),
                     markup=markup,
                 )
             except Forbidden:
-                memory.private_ok.pop(str(who.user_id), None)  # blocked since: use the group
+                await self.context.set_private_ok(who.user_id, False)  # blocked: use the group
             except TelegramError as exc:
                 log.info("private feedback to %s failed (%s); using the group", who.user, exc)
             else:

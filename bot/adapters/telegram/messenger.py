@@ -11,13 +11,13 @@ from telegram.constants import PollLimit, PollType
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from bot.adapters.telegram import keyboards, render
-from bot.adapters.telegram.context import AdapterContext, PollRef, chat_key
+from bot.adapters.telegram.context import PLATFORM, AdapterContext, chat_key
 from bot.adapters.telegram.failures import chat_lost, delivery_error
 from bot.adapters.telegram.formatting import esc
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, StoreError
 from bot.render import render_math
 from bot.services.results import ChannelReveal, DailyQuestion, Outgoing
 
@@ -169,7 +169,13 @@ class TelegramMessenger:
             allow_sending_without_reply=True,
         )
         if message.poll is not None:
-            self.context.memory.polls[message.poll.id] = PollRef(chat_key(chat_id), daily.post_id)
+            try:
+                await self.context.services.daily.remember_poll(
+                    PLATFORM, message.poll.id, daily.post_id
+                )
+            except StoreError as exc:
+                # The poll is out: failing here would make the outbox post it again.
+                log.error("poll %s of post %d not stored: %s", message.poll.id, daily.post_id, exc)
         return message
 
     # --- reveals -------------------------------------------------------------------------
