@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.common import CONTENT, bulk, emit
 from bot.content.bank import load_bank
 from bot.domain.models import ChatKey, UserKey
+from bot.domain.streaks import state_of
 from bot.services import build_services
 from bot.storage.sqlite import SqliteStore
 
@@ -49,6 +51,7 @@ async def populate(path: Path) -> None:
     span = int(timedelta(days=DAYS).total_seconds())
     largest = int(ANSWERS * LARGEST_SHARE)
     verdicts = (("correct", 1.0, 10), ("partial", 0.5, 5), ("incorrect", 0.1, 1))
+    answered_days: dict[int, set[date]] = defaultdict(set)
 
     def rows() -> object:
         for n in range(ANSWERS):
@@ -56,6 +59,8 @@ async def populate(path: Path) -> None:
             # Members of a group are a stable subset of users, as in a real server.
             user = (group * 37 + rng.randrange(200)) % USERS
             verdict, score, points = verdicts[rng.randrange(3)]
+            at = start + rng.randrange(span)
+            answered_days[user].add(datetime.fromtimestamp(at, UTC).date())
             yield (
                 user + 1,
                 group + 1,
@@ -65,7 +70,7 @@ async def populate(path: Path) -> None:
                 verdict,
                 score,
                 points,
-                start + rng.randrange(span),
+                at,
             )
 
     bulk(
@@ -75,6 +80,18 @@ async def populate(path: Path) -> None:
         "VALUES (?, ?, ?, 'quiz', ?, ?, ?, ?, ?, 0, ?)",
         rows(),
     )  # type: ignore[arg-type]
+    # The answer path keeps each user's streak as of their last answer (UTC here: no
+    # schedules, so every zone is the default); store what it would have stored.
+    bulk(
+        path,
+        "INSERT INTO streaks (user_ref, zone, last_day, current, best, freezes) "
+        "VALUES (?, 'UTC', ?, ?, ?, ?)",
+        (
+            (user + 1, state.last_day.isoformat(), state.current, state.best, state.freezes)
+            for user, days in answered_days.items()
+            if (state := state_of(days)) is not None
+        ),
+    )
 
 
 async def bench_leaderboard() -> None:

@@ -29,6 +29,7 @@ from bot.domain.models import (
     UserKey,
     Verdict,
 )
+from bot.domain.streaks import StoredStreak
 
 if TYPE_CHECKING:
     from bot.services.results import Outgoing
@@ -182,8 +183,10 @@ class Store(Protocol):
         answer: AnswerRecord,
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
+        streak: StoredStreak | None = None,
     ) -> AnswerRecord | None:
-        """Store a first answer with its card and quiz progress in one transaction.
+        """Store a first answer with its card, quiz progress and the user's advanced streak
+        in one transaction.
 
         Returns the stored record with its id, or None (writing nothing) if the user
         already answered that target.
@@ -206,6 +209,10 @@ class Store(Protocol):
         self, users: Sequence[UserKey]
     ) -> dict[UserKey, list[datetime]]:
         """`answer_times` for several users in one query (leaderboard rows)."""
+        ...
+
+    async def streak_states(self, users: Sequence[UserKey]) -> dict[UserKey, StoredStreak]:
+        """The stored streaks of those among `users` that have one, in one query."""
         ...
 
     async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:

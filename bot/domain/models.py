@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from bot.domain.streaks import StoredStreak
+
 
 class Verdict(StrEnum):
     """How well an answer matched the reference."""
@@ -172,7 +174,7 @@ class AnswerContext:
     reveals: int  # how often the user revealed the target
     card: ReviewCard | None
     chat_timezone: str | None  # the chat's schedule zone
-    answer_times: tuple[datetime, ...] = ()  # as Store.answer_times, for the streak
+    streak: StoredStreak | None = None  # the user's stored streak, if any
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -28,30 +28,77 @@ class Streak:
     answered_today: bool = False
 
 
+@dataclass(frozen=True)
+class StreakState:
+    """The day-by-day walk after the last answered local day: all a later streak needs.
+
+    Stored per user and advanced with each answer, so neither the answer path nor a
+    leaderboard re-reads a user's whole answer history.
+    """
+
+    last_day: date
+    current: int
+    best: int
+    freezes: int
+
+
+@dataclass(frozen=True)
+class StoredStreak:
+    """A user's streak state and the zone whose local days it counts."""
+
+    zone: str
+    state: StreakState
+
+
+def advance(state: StreakState | None, day: date) -> StreakState:
+    """The state after an answer on `day` (not before `state.last_day`)."""
+    if state is None:
+        return StreakState(day, 1, 1, 0)
+    if day <= state.last_day:
+        return state
+    current, freezes = state.current, state.freezes
+    missed = (day - state.last_day).days - 1
+    if missed == 1 and current > 0 and freezes > 0:
+        freezes -= 1  # a freeze bridges the single missed day
+    elif missed >= 1:
+        current = 0
+    current += 1
+    if current % FREEZE_EVERY == 0:
+        freezes = min(MAX_FREEZES, freezes + 1)
+    return StreakState(day, current, max(state.best, current), freezes)
+
+
+def streak_of(state: StreakState | None, today: date) -> Streak:
+    """The streak on `today` (not before `state.last_day`); today never breaks it."""
+    if state is None:
+        return Streak()
+    current, freezes = state.current, state.freezes
+    missed = (today - state.last_day).days - 1
+    if missed == 1 and current > 0 and freezes > 0:
+        freezes -= 1
+    elif missed >= 1:
+        current = 0
+    return Streak(current, state.best, freezes, answered_today=today == state.last_day)
+
+
+def usable_state(stored: StoredStreak | None, zone: str, today: date) -> StreakState | None:
+    """The stored state if it counts `zone`'s days and is not ahead of `today`, else None."""
+    if stored is None or stored.zone != zone or stored.state.last_day > today:
+        return None
+    return stored.state
+
+
+def state_of(days: Iterable[date]) -> StreakState | None:
+    """The state after answering on each of `days`."""
+    state = None
+    for day in sorted(set(days)):
+        state = advance(state, day)
+    return state
+
+
 def compute_streak(days: Iterable[date], today: date) -> Streak:
     """The streak as of `today` from the local dates that had a graded answer."""
-    answered = {day for day in days if day <= today}
-    if not answered:
-        return Streak()
-    current = best = freezes = 0
-    day = min(answered)
-    one = timedelta(days=1)
-    while day <= today:
-        if day in answered:
-            current += 1
-            best = max(best, current)
-            if current % FREEZE_EVERY == 0:
-                freezes = min(MAX_FREEZES, freezes + 1)
-        elif day != today:
-            following = day + one
-            # A single missed day: the next day was answered, or is today and still open.
-            single_gap = following in answered or following == today
-            if current > 0 and freezes > 0 and single_gap:
-                freezes -= 1
-            else:
-                current = 0
-        day += one
-    return Streak(current=current, best=best, freezes=freezes, answered_today=today in answered)
+    return streak_of(state_of(day for day in days if day <= today), today)
 
 
 def local_days(instants: Iterable[datetime], zone: ZoneInfo | str) -> set[date]:
@@ -71,3 +118,12 @@ def streak_at(instants: Iterable[datetime], zone: ZoneInfo | str, now: datetime)
     """The streak at `now` from answer instants, counted in `zone`'s local days."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     return compute_streak(local_days(instants, tz), local_date(now, tz))
+
+
+def state_at(
+    instants: Iterable[datetime], zone: ZoneInfo | str, now: datetime
+) -> StreakState | None:
+    """The stored state rebuilt from answer instants up to `now`, in `zone`'s local days."""
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    today = local_date(now, tz)
+    return state_of(day for day in local_days(instants, tz) if day <= today)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
 from bot.domain.choices import options_for
 from bot.domain.models import AnswerKind, Chat, ChatKey, GroupKey, User, UserKey
-from bot.domain.streaks import streak_at
+from bot.domain.schedule import local_date
+from bot.domain.streaks import Streak, streak_at, streak_of, usable_state
 from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
@@ -94,8 +95,26 @@ class ServiceBase:
 
     async def _streak(self, user: User, chat: ChatKey | None) -> StreakView:
         zone = await self._user_timezone(user, chat)
-        streak = streak_at(await self.store.answer_times(user.key), zone, self.clock.now())
+        streak = (await self._streaks({user.key: zone}))[user.key]
         return StreakView(streak.current, streak.best, streak.freezes, streak.answered_today)
+
+    async def _streaks(self, zones: Mapping[UserKey, str]) -> dict[UserKey, Streak]:
+        """Each user's streak now, counted in the zone given for them."""
+        now = self.clock.now()
+        stored = await self.store.streak_states(list(zones))
+        found: dict[UserKey, Streak] = {}
+        for user, zone in zones.items():
+            state = usable_state(stored.get(user), zone, local_date(now, zone))
+            if state is not None:
+                found[user] = streak_of(state, local_date(now, zone))
+        missing = [user for user in zones if user not in found]
+        if missing:
+            # No stored streak (an answer from before streaks were stored, or none at all),
+            # or one counted in another zone: count from the answers.
+            times = await self.store.answer_times_many(missing)
+            for user in missing:
+                found[user] = streak_at(times[user], zones[user], now)
+        return found
 
     # --- topics ----------------------------------------------------------------
     def topic_names(self) -> list[str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.domain.leaderboard import Period, Ranked, rank, window
-from bot.domain.models import ChatKey, User, UserKey
-from bot.domain.streaks import streak_at
+from bot.domain.models import ChatKey, UserKey
+from bot.domain.streaks import Streak
 from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError
 from bot.services.base import ServiceBase
@@ -46,11 +44,14 @@ class LeaderboardService(ServiceBase):
         caller_user = await self._user(caller)
         mine = next((r for r in ranked if r.entry.user == caller), None)
         shown = [*ranked[:limit], *([mine] if mine else [])]
-        # Two queries for every shown row's zone and streak, not two per row.
-        keys = [r.entry.user for r in shown]
-        users = await self.store.get_users(keys)
-        times = await self.store.answer_times_many(keys)
-        rows = [self._row(r, users.get(r.entry.user), times[r.entry.user], zone) for r in shown]
+        # A few queries for every shown row's zone and streak, not a few per row.
+        users = await self.store.get_users([r.entry.user for r in shown])
+        zones = {
+            r.entry.user: (found.timezone if (found := users.get(r.entry.user)) else None) or zone
+            for r in shown
+        }
+        streaks = await self._streaks(zones)
+        rows = [self._row(r, streaks[r.entry.user]) for r in shown]
         return LeaderboardView(
             group=group,
             period=chosen,
@@ -62,12 +63,9 @@ class LeaderboardService(ServiceBase):
             caller_opted_out=caller_user.leaderboard_opt_out,
         )
 
-    def _row(
-        self, ranked: Ranked, user: User | None, times: list[datetime], group_zone: str
-    ) -> LeaderboardRow:
+    @staticmethod
+    def _row(ranked: Ranked, streak: Streak) -> LeaderboardRow:
         entry = ranked.entry
-        zone = (user.timezone if user else None) or group_zone
-        streak = streak_at(times, zone, self.clock.now())
         return LeaderboardRow(
             rank=ranked.rank,
             user=entry.user,

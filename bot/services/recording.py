@@ -25,7 +25,14 @@ from bot.domain.models import (
 )
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
-from bot.domain.streaks import streak_at
+from bot.domain.streaks import (
+    StoredStreak,
+    Streak,
+    advance,
+    state_at,
+    streak_of,
+    usable_state,
+)
 from bot.errors import InvalidInputError
 from bot.ports import Clock, Store
 from bot.services.base import ServiceBase
@@ -143,9 +150,13 @@ class Recorder(ServiceBase):
         user = context.user or await self._user(user_key)
         chat = context.chat or await self._chat(chat_key)
         zone = user.timezone or context.chat_timezone or self.default_timezone
-        times = list(context.answer_times)
+        today = local_date(now, zone)
+        before = usable_state(context.streak, zone, today)
+        if before is None and context.user is not None:
+            # Nothing stored in this zone yet: count from the user's answers once.
+            before = state_at(await self.store.answer_times(user_key), zone, now)
         if context.existing is not None:
-            result = self._result(item, kind, grade, times, zone, 0, counted=False,
+            result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=context.existing.forfeited, capped=False)
             return Recorded(result, None, None)
         forfeited = forfeit or context.reveals > 0
@@ -179,14 +190,14 @@ class Recorder(ServiceBase):
             post_id=post_id,
         )
         quiz = quiz_update(grade, points) if quiz_update else None
-        stored = await self.store.record_answer(record, card, quiz)
+        after = advance(before, today)
+        stored = await self.store.record_answer(record, card, quiz, StoredStreak(zone, after))
         if stored is None:  # a concurrent first answer won the race
-            result = self._result(item, kind, grade, times, zone, 0, counted=False,
+            result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=forfeited, capped=False)
             return Recorded(result, None, None)
         log.debug("answer %s by %s: %s, %d points", target, user_key, grade.verdict, points)
-        # The streak includes this answer without reading it back.
-        result = self._result(item, kind, grade, [*times, now], zone, points, counted=True,
+        result = self._result(item, kind, grade, streak_of(after, today), points, counted=True,
                               forfeited=forfeited, capped=points < earned)
         return Recorded(result, stored, quiz)
 
@@ -195,15 +206,13 @@ class Recorder(ServiceBase):
         item: Item,
         kind: AnswerKind,
         grade: GradeResult,
-        times: list[datetime],
-        zone: str,
+        streak: Streak,
         points: int,
         *,
         counted: bool,
         forfeited: bool,
         capped: bool,
     ) -> AnswerResult:
-        streak = streak_at(times, zone, self.clock.now())
         return AnswerResult(
             item_id=item.id,
             kind=kind,

@@ -34,6 +34,7 @@ from bot.domain.models import (
     UserKey,
     Verdict,
 )
+from bot.domain.streaks import StoredStreak
 from bot.errors import NotFoundError
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class MemoryStore:
         self.post_messages: dict[int, str] = {}
         self.polls: dict[tuple[str, str], int] = {}
         self.private_ok_users: set[UserKey] = set()
+        self.streaks: dict[UserKey, StoredStreak] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -113,6 +115,7 @@ class MemoryStore:
         if self.users.pop(key, None) is None:
             return False
         self.private_ok_users.discard(key)
+        self.streaks.pop(key, None)
         self.answers = {i: a for i, a in self.answers.items() if a.user != key}
         self.reveals = {k: v for k, v in self.reveals.items() if k[0] != key}
         self.quizzes = {i: q for i, q in self.quizzes.items() if q.user != key}
@@ -348,7 +351,7 @@ class MemoryStore:
             reveals=self.reveals.get((user, target), 0),
             card=self.cards.get((user, item_id)),
             chat_timezone=schedule.timezone if schedule else None,
-            answer_times=tuple(await self.answer_times(user)),
+            streak=self.streaks.get(user),
         )
 
     async def record_answer(
@@ -356,6 +359,7 @@ class MemoryStore:
         answer: AnswerRecord,
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
+        streak: StoredStreak | None = None,
     ) -> AnswerRecord | None:
         self._need_user(answer.user)
         if answer.chat is not None:
@@ -370,7 +374,12 @@ class MemoryStore:
             await self.save_card(card)
         if quiz is not None:
             await self.update_quiz(quiz)
+        if streak is not None:
+            self.streaks[answer.user] = streak
         return stored
+
+    async def streak_states(self, users: Sequence[UserKey]) -> dict[UserKey, StoredStreak]:
+        return {user: self.streaks[user] for user in users if user in self.streaks}
 
     async def get_answer(self, user: UserKey, target: str) -> AnswerRecord | None:
         for answer in self.answers.values():

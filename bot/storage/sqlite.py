@@ -51,6 +51,7 @@ from bot.domain.models import (
     UserKey,
     Verdict,
 )
+from bot.domain.streaks import StoredStreak, StreakState
 from bot.errors import NotFoundError, StoreError
 from bot.storage.lock import DatabaseLock
 
@@ -80,6 +81,7 @@ _DUE_FROM = (
     "FROM schedules s JOIN chats c ON c.id = s.chat_ref "
     "WHERE s.paused = 0 AND c.broken_at IS NULL"
 )
+_STREAK_COLUMNS = "zone, last_day, current, best, freezes"
 _QUIZ_COLUMNS = (
     "q.id, u.platform, u.user_id, c.platform, c.chat_id, q.item_ids, q.outcomes, q.position, "
     "q.points, q.status, q.started_at, q.topic, q.difficulty, q.ended_at"
@@ -134,7 +136,13 @@ def _topics(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _keys_filter(keys: Iterable[UserKey]) -> tuple[str, list[str]]:
+def _streak(row: Sequence[Any]) -> StoredStreak:
+    """A StoredStreak from the _STREAK_COLUMNS of a row."""
+    day = date.fromisoformat(row[1])
+    return StoredStreak(row[0], StreakState(day, int(row[2]), int(row[3]), int(row[4])))
+
+
+def _keys_filter(keys: Iterable[UserKey], prefix: str = "") -> tuple[str, list[str]]:
     """A WHERE clause matching `keys` that uses the (platform, user_id) unique index.
 
     SQLite scans the table for a row-value `IN (VALUES ...)`; `platform = ? AND user_id
@@ -146,7 +154,8 @@ def _keys_filter(keys: Iterable[UserKey]) -> tuple[str, list[str]]:
     clauses: list[str] = []
     params: list[str] = []
     for platform, ids in sorted(by_platform.items()):
-        clauses.append(f"(platform = ? AND user_id IN ({', '.join('?' * len(ids))}))")
+        marks = ", ".join("?" * len(ids))
+        clauses.append(f"({prefix}platform = ? AND {prefix}user_id IN ({marks}))")
         params += [platform, *sorted(ids)]
     return " OR ".join(clauses), params
 
@@ -840,9 +849,8 @@ class SqliteStore:
                 "SELECT * FROM chats WHERE platform = ? AND chat_id = ?",
                 (chat.platform, chat.chat_id),
             ).fetchone()
-            existing = card = zone = None
+            existing = card = zone = streak = None
             reveals = 0
-            times: list[datetime] = []
             if user_row is not None:
                 user_pk = user_row["id"]
                 answer_row = conn.execute(
@@ -862,14 +870,10 @@ class SqliteStore:
                     (user_pk, item_id),
                 ).fetchone()
                 card = self._card(user, card_row) if card_row else None
-                times = [
-                    _dt(int(row[0]) * QUARTER_HOUR)
-                    for row in conn.execute(
-                        f"SELECT DISTINCT answered_at / {QUARTER_HOUR} FROM answers "
-                        "WHERE user_ref = ? ORDER BY 1",
-                        (user_pk,),
-                    )
-                ]
+                streak_row = conn.execute(
+                    f"SELECT {_STREAK_COLUMNS} FROM streaks WHERE user_ref = ?", (user_pk,)
+                ).fetchone()
+                streak = _streak(streak_row) if streak_row else None
             if chat_row is not None:
                 zone_row = conn.execute(
                     "SELECT timezone FROM schedules WHERE chat_ref = ?", (chat_row["id"],)
@@ -882,7 +886,7 @@ class SqliteStore:
                 reveals=reveals,
                 card=card,
                 chat_timezone=zone,
-                answer_times=tuple(times),
+                streak=streak,
             )
 
         return await self._run(read)
@@ -892,6 +896,7 @@ class SqliteStore:
         answer: AnswerRecord,
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
+        streak: StoredStreak | None = None,
     ) -> AnswerRecord | None:
         def write(conn: sqlite3.Connection) -> int:
             user_pk = self._sync_user_pk(conn, answer.user)
@@ -922,6 +927,20 @@ class SqliteStore:
                 self._sync_save_card(conn, user_pk, card)
             if quiz is not None:
                 self._sync_update_quiz(conn, quiz)
+            if streak is not None:
+                state = streak.state
+                conn.execute(
+                    f"INSERT OR REPLACE INTO streaks (user_ref, {_STREAK_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        user_pk,
+                        streak.zone,
+                        state.last_day.isoformat(),
+                        state.current,
+                        state.best,
+                        state.freezes,
+                    ),
+                )
             return int(cursor.lastrowid or 0)
 
         try:
@@ -1006,6 +1025,17 @@ class SqliteStore:
             return found
 
         return await self._run(read)
+
+    async def streak_states(self, users: Sequence[UserKey]) -> dict[UserKey, StoredStreak]:
+        if not users:
+            return {}
+        where, params = _keys_filter(users, "u.")
+        rows = await self._all(
+            f"SELECT u.platform, u.user_id, {_STREAK_COLUMNS} "
+            f"FROM streaks s JOIN users u ON u.id = s.user_ref WHERE {where}",
+            params,
+        )
+        return {UserKey(row[0], row[1]): _streak(row[2:]) for row in rows}
 
     async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
         if not keys:

@@ -23,6 +23,7 @@ from bot.domain.models import (
     Verdict,
     daily_target,
 )
+from bot.domain.streaks import StoredStreak, StreakState
 from bot.errors import NotFoundError
 from bot.ports import Store
 
@@ -268,6 +269,29 @@ async def test_answer_times_are_distinct_quarter_hours(store: Store) -> None:
     ]
 
 
+STREAK = StoredStreak("Europe/Berlin", StreakState(date(2024, 3, 4), 4, 9, 1))
+
+
+async def test_streaks_are_stored_with_the_answer(store: Store) -> None:
+    await seed(store)
+    assert await store.streak_states([ALICE, BOB]) == {}
+    await store.record_answer(answer(), streak=STREAK)
+    assert await store.streak_states([ALICE, BOB]) == {ALICE: STREAK}
+    context = await store.answer_context(ALICE, CHAT, "daily:2", "d/q02")
+    assert context.streak == STREAK
+    # A duplicate answer is rolled back whole: its streak is not stored either.
+    later = StoredStreak("UTC", StreakState(date(2024, 3, 5), 5, 9, 1))
+    assert await store.record_answer(answer(), streak=later) is None
+    assert await store.streak_states([ALICE]) == {ALICE: STREAK}
+    await store.record_answer(answer(target="daily:2"), streak=later)
+    assert await store.streak_states([ALICE]) == {ALICE: later}
+    # Users of several platforms in one lookup.
+    other = UserKey("discord", "alice")
+    await store.upsert_user(other, "Alice", T0)
+    await store.record_answer(answer(other), streak=STREAK)
+    assert await store.streak_states([ALICE, other]) == {ALICE: later, other: STREAK}
+
+
 async def test_answer_context(store: Store) -> None:
     empty = await store.answer_context(ALICE, CHAT, "daily:1", "d/q01")
     assert (empty.user, empty.chat, empty.existing, empty.reveals, empty.card) == (
@@ -401,8 +425,8 @@ async def test_reports(store: Store) -> None:
 
 async def test_delete_user_removes_everything_about_them(store: Store) -> None:
     await seed(store)
-    await store.record_answer(answer())
-    await store.record_answer(answer(BOB))
+    await store.record_answer(answer(), streak=STREAK)
+    await store.record_answer(answer(BOB), streak=STREAK)
     await store.record_reveal(ALICE, "daily:1", "d/q01", T0)
     await store.create_quiz(quiz())
     await store.save_card(ReviewCard(ALICE, "d/q01", "{}", T0))
@@ -416,6 +440,7 @@ async def test_delete_user_removes_everything_about_them(store: Store) -> None:
     assert await store.get_card(ALICE, "d/q01") is None
     assert await store.list_reports() == []
     assert await store.answer_times(ALICE) == []
+    assert await store.streak_states([ALICE, BOB]) == {BOB: STREAK}
     # Other users are untouched.
     assert await store.get_answer(BOB, "daily:1") is not None
 

@@ -4,7 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.ports import Store
 from bot.services import Services
+from bot.storage.memory import MemoryStore
+from bot.storage.sqlite import SqliteStore
 from tests.factories import ALICE, BAD, CHAT, GOOD, PARTIAL, FakeClock
 
 
@@ -80,3 +83,43 @@ async def test_stats_for_a_newcomer(services: Services, clock: FakeClock) -> Non
     stats = await services.stats.stats(ALICE)
     assert (stats.answered, stats.accuracy, stats.by_tag, stats.points_week) == (0, 0.0, (), 0)
     assert stats.streak.current == 0
+
+
+async def forget_stored_streaks(store: Store) -> None:
+    """What a database from before migration 004 looks like: answers, no streak rows."""
+    if isinstance(store, SqliteStore):
+        await store._db.execute("DELETE FROM streaks")
+        await store._db.commit()
+    else:
+        assert isinstance(store, MemoryStore)
+        store.streaks.clear()
+
+
+async def test_streak_counts_answers_stored_before_streaks_were(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl")
+    for _ in range(3):
+        await answer_daily(services, BAD)
+        clock.advance(days=1)
+    await forget_stored_streaks(services.stats.store)
+    assert (await services.stats.streak(ALICE, CHAT)).current == 3
+    await answer_daily(services, BAD)  # continues from the answers, then stores the streak
+    assert await services.stats.store.streak_states([ALICE]) != {}
+    streak = await services.stats.streak(ALICE, CHAT)
+    assert (streak.current, streak.answered_today) == (4, True)
+
+
+async def test_streak_follows_a_timezone_change_on_the_next_answer(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl")
+    clock.set(datetime(2024, 3, 4, 18, 0, tzinfo=UTC))
+    await answer_daily(services, GOOD)
+    clock.advance(hours=1)  # 00:30 on March 5 in Kolkata
+    await services.users.set_timezone(ALICE, "Asia/Kolkata")
+    await services.quizzes.start(ALICE, CHAT, "cnn", 1)
+    result = await services.quizzes.answer(ALICE, CHAT, GOOD)
+    assert result.streak.current == 2
+    stored = await services.stats.store.streak_states([ALICE])
+    assert stored[ALICE].zone == "Asia/Kolkata"

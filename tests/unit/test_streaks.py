@@ -7,7 +7,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.schedule import day_bounds_utc, local_to_utc
-from bot.domain.streaks import MAX_FREEZES, Streak, compute_streak, streak_at
+from bot.domain.streaks import (
+    MAX_FREEZES,
+    StoredStreak,
+    Streak,
+    StreakState,
+    advance,
+    compute_streak,
+    state_of,
+    streak_at,
+    streak_of,
+    usable_state,
+)
 
 D0 = date(2024, 1, 1)
 
@@ -150,3 +161,49 @@ def test_same_wall_clock_time_each_day_across_dst(
     at = time(minutes // 60, minutes % 60)
     answers = [local_to_utc(start + timedelta(days=n), at, zone) for n in range(length)]
     assert streak_at(answers, zone, answers[-1]).current == length
+
+
+def reference_streak(answered: set[date], today: date) -> Streak:
+    """The rules walked day by day, as the module docstring states them: the spec."""
+    seen = {day for day in answered if day <= today}
+    if not seen:
+        return Streak()
+    current = best = freezes = 0
+    day = min(seen)
+    while day <= today:
+        if day in seen:
+            current += 1
+            best = max(best, current)
+            if current % 7 == 0:
+                freezes = min(MAX_FREEZES, freezes + 1)
+        elif day != today:
+            following = day + timedelta(days=1)
+            if current > 0 and freezes > 0 and (following in seen or following == today):
+                freezes -= 1
+            else:
+                current = 0
+        day += timedelta(days=1)
+    return Streak(current, best, freezes, today in seen)
+
+
+@settings(max_examples=300, deadline=None)
+@given(offsets=st.sets(st.integers(0, 90), max_size=80), extra=st.integers(-5, 4))
+def test_stored_state_matches_the_day_by_day_rules(offsets: set[int], extra: int) -> None:
+    answered = {D0 + timedelta(days=n) for n in offsets}
+    today = max(answered, default=D0) + timedelta(days=extra)
+    assert compute_streak(answered, today) == reference_streak(answered, today)
+    # Advancing one answer at a time (the answer path) gives the same state as a rebuild.
+    state = None
+    for day in sorted(answered):
+        state = advance(state, day)
+        assert streak_of(state, day) == reference_streak(answered, day)
+    assert state == state_of(answered)
+
+
+def test_usable_state_needs_the_same_zone_and_no_future_day() -> None:
+    state = StreakState(D0, 3, 3, 0)
+    stored = StoredStreak("Europe/Berlin", state)
+    assert usable_state(stored, "Europe/Berlin", D0) == state
+    assert usable_state(stored, "UTC", D0) is None
+    assert usable_state(stored, "Europe/Berlin", D0 - timedelta(days=1)) is None
+    assert usable_state(None, "UTC", D0) is None
