@@ -87,6 +87,8 @@ class _Keyword:
     tokens: tuple[str, ...]
     maths: str | None
     strong: bool
+    spaced: str = ""  # " a b " to find the phrase in Prepared.joined
+    glued: str = ""  # "ab": the phrase written as one word ("mini batch" / "minibatch")
 
 
 class LexicalGrader:
@@ -185,15 +187,14 @@ class LexicalGrader:
         maths = compact(folded) if is_math(folded) else None
         # Multi-word phrases, formulas and long technical words are specific enough alone.
         strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
-        return _Keyword(tokens, maths, strong)
+        return _Keyword(tokens, maths, strong, f" {' '.join(tokens)} ", "".join(tokens))
 
     def _matches(self, keyword: _Keyword, answer: Prepared) -> bool:
         if keyword.maths is not None and keyword.maths in answer.maths:
             return True
         if not keyword.tokens:
             return False
-        phrase = " ".join(keyword.tokens)
-        if f" {phrase} " in answer.joined or "".join(keyword.tokens) in answer.tokens:
+        if keyword.glued in answer.token_set or keyword.spaced in answer.joined:
             return True
         return self._fuzzy_phrase(keyword.tokens, answer)
 

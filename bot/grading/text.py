@@ -120,7 +120,11 @@ _SPELLING = re.compile(r"(?<=[a-z])is(ation|ations|e|ed|es|ing|er|ers)\b")
 _OPERAND = r"(?:\d+(?:\.\d+)?|[a-z](?![a-z])|\))"
 # Spoken operators only between operands, so "over time" stays words.
 _SPOKEN_OPS = [
-    (re.compile(rf"({_OPERAND})\s*\b{words}\b\s*(?=\(|\d|[a-z](?![a-z])|sqrt)"), rf"\1{symbol}")
+    (
+        words.split()[0],
+        re.compile(rf"({_OPERAND})\s*\b{words}\b\s*(?=\(|\d|[a-z](?![a-z])|sqrt)"),
+        rf"\1{symbol}",
+    )
     for words, symbol in (
         ("divided by", "/"),
         ("over", "/"),
@@ -169,8 +173,9 @@ def fold(text: str) -> str:
         text = _CONTRACTION.sub(" not", text)
     text = _SPELLING.sub(r"iz\1", text)
     text = _DICTIONARY_WORD.sub(_dictionary_word, text)
-    if _SPOKEN_WORDS.search(text):  # cheap pre-check: most answers say none of these
-        for pattern, replacement in _SPOKEN_OPS:
+    said = set(_SPOKEN_WORDS.findall(text))  # each pattern costs: run only those needed
+    for first, pattern, replacement in _SPOKEN_OPS:
+        if first in said:
             text = pattern.sub(replacement, text)
     return text
 
