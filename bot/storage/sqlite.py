@@ -53,6 +53,7 @@ from bot.domain.models import (
 )
 from bot.domain.streaks import StoredStreak, StreakState
 from bot.errors import NotFoundError, StoreError
+from bot.storage.checkpoint import CHECKPOINT_SECONDS, WalCheckpointer
 from bot.storage.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
@@ -269,9 +270,12 @@ class SqliteStore:
         self._flusher: asyncio.Task[None] | None = None
         self.schema_version = 0
         self.batches = 0  # committed write batches (observability and tests)
+        self.checkpointer: WalCheckpointer | None = None
 
     @classmethod
-    async def open(cls, path: str | Path) -> SqliteStore:
+    async def open(
+        cls, path: str | Path, *, checkpoint_seconds: float = CHECKPOINT_SECONDS
+    ) -> SqliteStore:
         """Open (creating if needed), take the shared run lock, and migrate."""
         location = str(path)
         lock: DatabaseLock | None = None
@@ -295,6 +299,10 @@ class SqliteStore:
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA busy_timeout = 5000")
             store.schema_version = await apply_migrations(db)
+            if lock is not None:  # a file, not ":memory:"
+                await db.execute("PRAGMA wal_autocheckpoint = 0")
+                store.checkpointer = WalCheckpointer(location, checkpoint_seconds)
+                store.checkpointer.start()
         except BaseException:
             await store.close()
             raise
@@ -304,6 +312,8 @@ class SqliteStore:
         try:
             if self._flusher is not None:
                 await self._flusher
+            if self.checkpointer is not None:
+                await self.checkpointer.stop()
             await self._db.close()
         finally:
             if self._lock is not None:
@@ -361,6 +371,8 @@ class SqliteStore:
                         raise
                     continue
                 self.batches += 1
+                if self.checkpointer is not None:
+                    self.checkpointer.note_write()
                 for (ok, value), (_, future) in zip(outcomes, batch, strict=True):
                     if future.done():
                         continue  # the caller was cancelled; its write still committed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -202,5 +203,36 @@ async def test_upgrade_to_003_keeps_users_and_adds_platform_state(
         post = await store.create_daily_post(CHAT, T0.date(), "d/q01", 0, T0, None)
         await store.remember_poll("telegram", "p", post.id, T0)
         assert await store.poll_post("telegram", "p") == post
+    finally:
+        await store.close()
+
+
+async def test_wal_is_checkpointed_in_the_background_not_by_commits(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    store = await SqliteStore.open(path, checkpoint_seconds=0.02)
+    try:
+        assert store.checkpointer is not None
+        # Commits never checkpoint themselves (that stalls the answer that crosses the limit).
+        assert (await store._all("PRAGMA wal_autocheckpoint"))[0][0] == 0
+        await fill(store, 20)
+        for _ in range(200):
+            if store.checkpointer.checkpoints:
+                break
+            await asyncio.sleep(0.01)
+        assert store.checkpointer.checkpoints >= 1
+        idle = store.checkpointer.checkpoints
+        await asyncio.sleep(0.1)
+        assert store.checkpointer.checkpoints == idle  # no writes, no work
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 20
+
+
+async def test_memory_database_has_no_checkpointer() -> None:
+    store = await SqliteStore.open(":memory:")
+    try:
+        assert store.checkpointer is None
+        await fill(store)
     finally:
         await store.close()
