@@ -17,6 +17,7 @@ from bot.content.importers import FORMATS, import_source, read_question_file
 from bot.content.importers.draft import dump_deck
 from bot.content.schema import Deck
 from bot.content.stats import deck_stats, format_stats
+from bot.domain.models import Report
 from bot.errors import ConfigError, PrepbotError
 from bot.logsetup import setup_logging
 
@@ -170,6 +171,69 @@ def cmd_grade_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_reports(args: argparse.Namespace) -> int:
+    """Problems users reported with items, oldest first, for maintainers."""
+    import asyncio
+
+    from bot.storage import open_store
+
+    async def read() -> list[Report]:
+        store = await open_store(_settings().database_url)
+        try:
+            return await store.list_reports()
+        finally:
+            await store.close()
+
+    reports = asyncio.run(read())
+    if args.json:
+        print(json.dumps([_report_json(report) for report in reports], indent=2))
+        return 0
+    for report in reports:
+        who = str(report.user) if report.user else "(deleted user)"
+        print(f"{report.created_at:%Y-%m-%d %H:%M} {report.item_id} {who}: {report.reason}")
+    if not reports:
+        print("no reports")
+    return 0
+
+
+def _report_json(report: Report) -> dict[str, object]:
+    return {
+        "id": report.id,
+        "item": report.item_id,
+        "user": str(report.user) if report.user else None,
+        "reason": report.reason,
+        "created_at": report.created_at.isoformat(),
+    }
+
+
+def _database_file() -> str:
+    from bot.storage import sqlite_path
+
+    path = sqlite_path(_settings().database_url)
+    if path == ":memory:":
+        raise ConfigError("DATABASE_URL: an in-memory database has nothing to back up")
+    return path
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the database, safe while the bot runs."""
+    from bot.storage.backup import backup
+
+    dest = backup(_database_file(), args.path, overwrite=args.force)
+    print(f"backed up to {dest}", file=sys.stderr)
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database; refused while the bot runs."""
+    from bot.storage.backup import restore
+
+    target = _database_file()
+    restore(args.path, target)
+    print(f"restored {target} from {args.path}", file=sys.stderr)
+    return 0
+
+
 def cmd_content_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schema of the deck format."""
     text = json.dumps(deck_json_schema(), indent=2) + "\n"
@@ -231,9 +295,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--questions", help="numbered question list for a source whose headings were lost"
     )
     imp.set_defaults(func=cmd_content_import)
+    reports = csub.add_parser("reports", help="list the problems users reported with items")
+    reports.add_argument("--json", action="store_true", help="print JSON")
+    reports.set_defaults(func=cmd_content_reports)
     schema = csub.add_parser("schema", help="write the deck JSON Schema")
     schema.add_argument("-o", "--output", default="-")
     schema.set_defaults(func=cmd_content_schema)
+    db = sub.add_parser("db", help="back up or restore the SQLite database")
+    dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_backup = dsub.add_parser("backup", help="copy the database (safe while the bot runs)")
+    db_backup.add_argument("path", help="where to write the copy")
+    db_backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    db_backup.set_defaults(func=cmd_db_backup)
+    db_restore = dsub.add_parser("restore", help="put a backup back (stop the bot first)")
+    db_restore.add_argument("path", help="the backup file")
+    db_restore.set_defaults(func=cmd_db_restore)
     grade = sub.add_parser("grade", help="grade one answer and print JSON")
     grade.add_argument("item", help="item id, e.g. hosni-dl/q20")
     grade.add_argument("answer", help="the answer text")

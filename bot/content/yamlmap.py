@@ -11,6 +11,10 @@ import yaml
 
 from bot.errors import ContentError
 
+# libyaml's parser when PyYAML was built with it (the wheels are): decks load several
+# times faster, with the same nodes and line marks.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Located:
@@ -49,13 +53,17 @@ def load_located(path: Path) -> Located:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"{path}: cannot read: {exc}") from exc
+    loader = _LOADER(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.SafeLoader(text).get_single_data() if root is not None else None
+        # One parse: the node tree keeps the lines, and the data is built from it.
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ContentError(f"{path}:{line}: yaml: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}:1: yaml: {exc}") from exc
+    finally:
+        loader.dispose()
     return Located(path=path, data=data, root=root)
