@@ -1,4 +1,5 @@
-"""Platform-neutral text helpers: readable maths, safe user text, message splitting."""
+"""Platform-neutral text helpers: readable maths, safe user text, message splitting, and
+the wording every platform shares."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import re
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
+
+from bot.services.results import AnswerResult
 
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
@@ -76,3 +79,14 @@ def _open_fence(text: str) -> str | None:
     """The language of a code fence left open at the end of `text`, if any."""
     fences = re.findall(r"^```(\w*)", text, re.MULTILINE)
     return fences[-1] if len(fences) % 2 == 1 else None
+
+
+def points_outcome(result: AnswerResult) -> tuple[str, bool]:
+    """What an answer earned, in plain words, and whether it is points (shown strong) or a
+    note (shown quiet); every platform says it the same way."""
+    if not result.counted:
+        return "Already answered: feedback only, no new points.", False
+    if result.forfeited:
+        return "You saw the answer first, so no points (your streak still counts).", False
+    capped = " (daily practice cap reached)" if result.capped else ""
+    return f"+{result.points} points{capped}", True

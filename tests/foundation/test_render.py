@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render import ZWSP, defuse_mentions, latex_to_text, render_math, split_message
+from bot.domain.models import AnswerKind, Verdict
+from bot.render import (
+    ZWSP,
+    defuse_mentions,
+    latex_to_text,
+    points_outcome,
+    render_math,
+    split_message,
+)
+from bot.services.results import AnswerResult, StreakView
 
 
 def test_inline_and_display_maths_become_text() -> None:
@@ -49,3 +59,22 @@ def test_split_never_exceeds_the_limit_or_loses_words(text: str) -> None:
     assert all(len(part) <= 100 for part in parts)
     if "```" not in text:
         assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+def outcome(**changes: object) -> tuple[str, bool]:
+    base = AnswerResult(
+        item_id="d/q01", kind=AnswerKind.DAILY, verdict=Verdict.CORRECT, score=1.0,
+        covered=(), missed=(), misconceptions=(), points=10, counted=True, forfeited=False,
+        capped=False, short_answer="S.", correct_option=None, streak=StreakView(1, 1, 0, True),
+    )
+    return points_outcome(replace(base, **changes))  # type: ignore[arg-type]
+
+
+def test_points_outcome_says_what_an_answer_earned() -> None:
+    assert outcome() == ("+10 points", True)
+    assert outcome(points=4, capped=True) == ("+4 points (daily practice cap reached)", True)
+    text, earned = outcome(forfeited=True, points=0)
+    assert not earned and "no points" in text and "streak still counts" in text
+    # An answer that was not counted says so, whatever else is set.
+    text, earned = outcome(counted=False, forfeited=True)
+    assert not earned and text.startswith("Already answered")

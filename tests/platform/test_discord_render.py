@@ -113,7 +113,7 @@ def test_channel_reveal_escapes_names() -> None:
 @pytest.mark.parametrize(
     ("verdict", "counted", "forfeited", "expected"),
     [
-        (Verdict.CORRECT, True, False, "**+10** points"),
+        (Verdict.CORRECT, True, False, "**+10 points**"),
         (Verdict.PARTIAL, False, False, "Already answered"),
         (Verdict.INCORRECT, True, True, "no points"),
     ],

@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from bot.domain.models import Verdict
-from bot.render import render_math
+from bot.render import points_outcome, render_math
 from bot.services.results import (
     AnswerResult,
     QuestionView,
@@ -52,15 +52,8 @@ def feedback(result: AnswerResult) -> str:
     lines += [f"  [yellow]note:[/] {escape(note)}" for note in result.notes]
     if result.correct_option:
         lines.append(f"  Right answer: {escape(result.correct_option)}")
-    if not result.counted:
-        lines.append("[dim]Already answered: feedback only, no new points.[/]")
-    elif result.forfeited:
-        lines.append(
-            "[dim]You revealed the answer first, so no points (the streak still counts).[/]"
-        )
-    else:
-        capped = " (daily quiz cap reached)" if result.capped else ""
-        lines.append(f"+{result.points} points{capped}")
+    outcome, earned = points_outcome(result)
+    lines.append(f"[bold]{escape(outcome)}[/]" if earned else f"[dim]{escape(outcome)}[/]")
     lines.append(streak(result.streak))
     lines.append(
         "[dim]/reveal shows the reference answer; /rate again|hard|good|easy schedules a review.[/]"

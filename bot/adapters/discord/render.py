@@ -14,7 +14,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions, format_dt
 
 from bot.domain.models import AnswerKind, Verdict
-from bot.render import defuse_mentions, render_math, split_message
+from bot.render import defuse_mentions, points_outcome, render_math, split_message
 from bot.services.results import (
     AnswerResult,
     ChannelReveal,
@@ -181,13 +181,8 @@ def feedback_embeds(result: AnswerResult) -> list[discord.Embed]:
     if result.correct_option:
         lines.append(f"Right answer: **{content(result.correct_option)}**")
     lines.append("")
-    if not result.counted:
-        lines.append("Already answered: feedback only, no new points.")
-    elif result.forfeited:
-        lines.append("You saw the answer first, so no points (your streak still counts).")
-    else:
-        capped = " (daily practice cap reached)" if result.capped else ""
-        lines.append(f"**+{result.points}** points{capped}")
+    outcome, earned = points_outcome(result)
+    lines.append(f"**{outcome}**" if earned else outcome)
     lines.append(streak_text(result.streak))
     title = f"{VERDICT_LABEL[result.verdict]} · score {result.score:.0%}"
     return pages(

@@ -12,6 +12,7 @@ from bot.adapters.telegram.formatting import (
     user_text,
 )
 from bot.domain.models import Verdict
+from bot.render import points_outcome
 from bot.services.results import (
     AnswerResult,
     ChannelReveal,
@@ -167,13 +168,8 @@ def _feedback_lines(result: AnswerResult, *, code: bool) -> list[str]:
     lines += [f"<i>note: {esc(note)}</i>" for note in result.notes]
     if result.correct_option:
         lines.append(f"Right answer: {markdown_html(result.correct_option, code=code)}")
-    if not result.counted:
-        lines.append("<i>Already answered: feedback only, no new points.</i>")
-    elif result.forfeited:
-        lines.append("<i>Answer seen first: no points, the streak still counts.</i>")
-    else:
-        capped = " (daily quiz cap reached)" if result.capped else ""
-        lines.append(f"<b>+{result.points}</b> points{capped}")
+    outcome, earned = points_outcome(result)
+    lines.append(f"<b>{esc(outcome)}</b>" if earned else f"<i>{esc(outcome)}</i>")
     return lines
 
 
