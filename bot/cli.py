@@ -51,14 +51,22 @@ def cmd_practice(args: argparse.Namespace) -> int:
         return 130
 
 
-def cmd_content_check(args: argparse.Namespace) -> int:
-    """Validate decks; every problem at once, exit 1 on any error."""
-    paths = [Path(p) for p in args.paths] or [_settings().content_dir]
+def _content_paths(given: Sequence[str]) -> list[Path] | None:
+    """The paths named (default: CONTENT_DIR); None, after saying so, when one is missing."""
+    paths = [Path(p) for p in given] or [_settings().content_dir]
     missing = [p for p in paths if not p.exists()]
     if missing:
         print(
             f"prepbot: no such file or directory: {', '.join(map(str, missing))}", file=sys.stderr
         )
+        return None
+    return paths
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    """Validate decks; every problem at once, exit 1 on any error."""
+    paths = _content_paths(args.paths)
+    if paths is None:
         return 2
     tags = None
     if not any(find_content_dir(p) for p in paths):
@@ -78,7 +86,9 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 def cmd_content_stats(args: argparse.Namespace) -> int:
     """Counts by deck, type, tag and difficulty."""
-    paths = [Path(p) for p in args.paths] or [_settings().content_dir]
+    paths = _content_paths(args.paths)
+    if paths is None:
+        return 2
     result = check_paths(paths)
     stats = deck_stats(deck for _, deck in result.decks)
     print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
@@ -136,7 +146,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         hint = f"; items like it: {close}" if close else ""
         print(f"prepbot: unknown item {args.item!r}{hint}", file=sys.stderr)
         return 2
-    grader = build_grader(args.semantic or settings.grader_semantic)
+    grader = build_grader(args.semantic or settings.grader_semantic, required=args.semantic)
     result = grader.grade(item, args.answer)
     out = {
         "item": item.id,
@@ -161,7 +171,7 @@ def cmd_grade_eval(args: argparse.Namespace) -> int:
     settings = _settings()
     bank = load_bank(settings.content_dir)
     dataset = load_examples(Path(args.file), bank, args.split)
-    grader = build_grader(args.semantic or settings.grader_semantic)
+    grader = build_grader(args.semantic or settings.grader_semantic, required=args.semantic)
     for record in evaluate(grader, dataset.examples):
         print(json.dumps(record))
     unresolved = {"name": "grade_eval.unresolved", "value": len(dataset.unresolved)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -125,7 +126,12 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
             "unit": "ratio",
         },
         {"name": "grade_eval.macro_f1", "value": round(sum(f1s) / len(f1s), 4), "unit": "ratio"},
-        {"name": "grade_eval.auc", "value": round(area, 4), "unit": "ratio"},
+        # No correct or no incorrect answers: AUC is undefined, and NaN is not valid JSON.
+        {
+            "name": "grade_eval.auc",
+            "value": None if math.isnan(area) else round(area, 4),
+            "unit": "ratio",
+        },
         {
             "name": "grade_eval.latency_p50_ms",
             "value": round(percentile(latencies, 50), 3),

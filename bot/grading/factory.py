@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 
 from bot.domain.grading import Grader
 from bot.errors import ConfigError
 from bot.grading.lexical import LexicalGrader
+
+log = logging.getLogger(__name__)
 
 
 def semantic_available() -> bool:
@@ -16,12 +19,23 @@ def semantic_available() -> bool:
     )
 
 
-def build_grader(semantic: bool = False) -> Grader:
-    """The lexical grader, optionally followed by the semantic stage."""
+def build_grader(semantic: bool = False, *, required: bool = True) -> Grader:
+    """The lexical grader, optionally followed by the semantic stage.
+
+    Without the `semantic` extra, asking for the stage is an error when `required` (an
+    explicit `--semantic`); otherwise (`GRADER_SEMANTIC=true`) the stage stays off with a
+    warning, so the bot still starts.
+    """
     lexical = LexicalGrader()
     if not semantic:
         return lexical
     if not semantic_available():
+        if not required:
+            log.warning(
+                "GRADER_SEMANTIC=true, but the semantic extra is not installed "
+                "(pip install 'prepbot[semantic]'); grading without the semantic stage"
+            )
+            return lexical
         raise ConfigError(
             "GRADER_SEMANTIC: the semantic stage is not installed (pip install 'prepbot[semantic]')"
         )

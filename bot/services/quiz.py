@@ -64,20 +64,24 @@ class QuizService(ServiceBase):
         topic: str | None = None
         count: int | None = None
         difficulty: str | None = None
+        usage = "Usage: /quiz [topic] [count] [difficulty]."
         for arg in (a.strip() for a in args):
             if not arg:
                 continue
             if arg.isdigit():
+                if count is not None:
+                    raise InvalidInputError(f"One count per quiz, got {count} and {arg}. {usage}")
                 count = int(arg)
             elif arg.lower() in DIFFICULTIES:
+                if difficulty is not None:
+                    raise InvalidInputError(
+                        f"One difficulty per quiz, got {difficulty} and {arg.lower()}. {usage}"
+                    )
                 difficulty = arg.lower()
             elif topic is None:
                 topic = arg
             else:
-                raise InvalidInputError(
-                    f"One topic per quiz, got '{topic}' and '{arg}'. "
-                    "Usage: /quiz [topic] [count] [difficulty]."
-                )
+                raise InvalidInputError(f"One topic per quiz, got '{topic}' and '{arg}'. {usage}")
         return topic, count, difficulty
 
     async def start(

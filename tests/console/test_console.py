@@ -21,12 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 USER = UserKey("console", "tester")
 
 
-def make_services(store: Store, the_bank: Bank | None = None) -> Services:
+def make_services(
+    store: Store, the_bank: Bank | None = None, clock: FakeClock | None = None
+) -> Services:
     """Open questions only by default, so today's question takes free text."""
     return build_services(
         store,
         the_bank or bank(open_deck("dl", 6)),
-        FakeClock(),
+        clock or FakeClock(),
         scheduler=Scheduler(enable_fuzzing=False),
     )
 
@@ -89,6 +91,28 @@ async def test_quiz_skip_stop_and_summary(store: Store) -> None:
     assert "Quiz finished: 1 correct, 0 partial, 0 incorrect, 1 skipped of 2" in out
 
 
+async def test_second_quiz_asks_to_end_the_first(store: Store) -> None:
+    services = make_services(store)
+    _, out = await run_console(services, f"/quiz dl 3\n{GOOD}\n\n/quiz dl 2\n/stop\n/quiz dl 2\n")
+    assert "A quiz is already running (1 of 3 answered). Type /stop to end it" in out
+    assert out.count("Quiz question 2/3") == 2  # the running quiz's question, shown again
+    assert "Quiz stopped: 1 correct, 0 partial, 0 incorrect, 0 skipped of 3" in out
+    assert "Quiz question 1/2" in out  # after /stop a new quiz starts
+
+
+async def test_review_serves_due_cards(store: Store) -> None:
+    clock = FakeClock()
+    services = make_services(store, clock=clock)
+    _, out = await run_console(services, f"/review\n{GOOD}\n\n/review\n")
+    assert "No reviews due.\n" in out
+    assert "No reviews due. The next is due" in out
+    clock.advance(days=60)
+    _, out = await run_console(services, f"/review\n{GOOD}\n\n")
+    assert "Review (1 due)" in out
+    assert "CORRECT" in out
+    assert "/review for the next card." in out
+
+
 async def test_choice_items_take_a_letter(store: Store) -> None:
     services = make_services(store, standard_bank())
     _, out = await run_console(services, "/quiz cards 6\nZ\nA\n/stop\n")
@@ -129,17 +153,18 @@ async def test_streak_and_stats_commands(store: Store) -> None:
     assert "dl" in out and "deck" in out
 
 
-def test_prepbot_without_tokens_starts_the_console_and_exits_on_closed_stdin(
-    tmp_path: Path,
-) -> None:
+def run_prepbot(
+    tmp_path: Path, args: list[str], token: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` on a fresh database with standard input already closed."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")} | {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
         "CONTENT_DIR": str(ROOT / "content"),
         "DISCORD_BOT_TOKEN": "",
-        "TELEGRAM_BOT_TOKEN": "",
+        "TELEGRAM_BOT_TOKEN": token,
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
         input="",
         capture_output=True,
         text=True,
@@ -148,6 +173,20 @@ def test_prepbot_without_tokens_starts_the_console_and_exits_on_closed_stdin(
         env=env,
         check=False,
     )
+
+
+def test_prepbot_without_tokens_starts_the_console_and_exits_on_closed_stdin(
+    tmp_path: Path,
+) -> None:
+    done = run_prepbot(tmp_path, [])
     assert done.returncode == 0, done.stderr
     assert "Today's question" in done.stdout
     assert (tmp_path / "p.db").exists()
+
+
+def test_practice_runs_the_console_even_with_a_token(tmp_path: Path) -> None:
+    # A token that would fail at Telegram: practice never connects, so it cannot matter.
+    done = run_prepbot(tmp_path, ["practice"], token="123456:not-a-real-token")
+    assert done.returncode == 0, done.stderr
+    assert "prepbot practice" in done.stdout and "Today's question" in done.stdout
+    assert "your answers are saved" in done.stdout

@@ -121,6 +121,17 @@ def test_published_key_points_need_keywords(tmp_path: Path) -> None:
     assert problem.line == 14
 
 
+def test_published_items_need_key_points(tmp_path: Path) -> None:
+    item = GOOD_ITEM.format(deck="d")
+    start = item.index("    key_points:")
+    body = item[:start] + item[item.index("    tags:") :]
+    write_deck(tmp_path, "d.yaml", body)
+    problem = find(problems(tmp_path), "needs 2-6 key_points")
+    assert (problem.severity, problem.line) == ("error", 8)
+    write_deck(tmp_path, "d.yaml", body, status="draft")
+    assert problems(tmp_path) == []
+
+
 def test_draft_decks_may_lack_answers(tmp_path: Path) -> None:
     body = "  - id: d/q01\n    type: open\n    question: What is dropout?\n    flags: [no_answer]\n"
     write_deck(tmp_path, "d.yaml", body, status="draft")
@@ -185,3 +196,11 @@ def test_unquoted_yaml_boolean_gets_a_hint(tmp_path: Path) -> None:
     write_deck(tmp_path, "d.yaml", body)
     problem = find(problems(tmp_path), "quote it")
     assert problem.field == "items[0].key_points[1].keywords[1]"
+
+
+@pytest.mark.parametrize("action", ["check", "stats"])
+def test_missing_path_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], action: str
+) -> None:
+    assert main(["content", action, str(tmp_path / "nope")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err

@@ -131,6 +131,52 @@ def test_markdown(tmp_path: Path) -> None:
     assert deck["status"] == "draft"
 
 
+BOLD_MARKDOWN = """\
+Intro text that is not a question.
+
+**What is a neuron?**
+
+A weighted sum followed by a **non-linearity**.
+
+**Why use ReLU? (hard)**
+
+It does not saturate for positive inputs.
+
+**What is attention? 🟢**
+"""
+
+
+def test_markdown_bold_paragraph_questions(tmp_path: Path) -> None:
+    deck = run_import(tmp_path, "q.md", BOLD_MARKDOWN)
+    questions = [(i["question"], i.get("difficulty")) for i in deck["items"]]
+    assert questions == [
+        ("What is a neuron?", None),
+        ("Why use ReLU?", "hard"),
+        ("What is attention?", "easy"),
+    ]
+    assert deck["items"][0]["answer"] == "A weighted sum followed by a **non-linearity**."
+    assert deck["items"][2]["flags"] == ["no_answer"]
+
+
+def test_unnumbered_heading_with_difficulty_marker_is_a_question(tmp_path: Path) -> None:
+    text = "## Basics\n\n### What is a neuron? 🔴\n\nA weighted sum.\n"
+    (item,) = run_import(tmp_path, "q.md", text)["items"]
+    assert (item["question"], item["difficulty"], item["tags"]) == (
+        "What is a neuron?",
+        "hard",
+        ["basics"],
+    )
+    assert item["answer"] == "A weighted sum."
+
+
+def test_markdown_without_questions_says_so(tmp_path: Path) -> None:
+    source = tmp_path / "q.md"
+    source.write_text("# Notes\n\nJust prose, no questions here.\n")
+    deck, result, fmt = import_source(source, "imp")
+    assert (fmt, deck["items"]) == ("markdown", [])
+    assert "no question headings found" in result.notes
+
+
 def test_question_list_places_headerless_bodies(tmp_path: Path) -> None:
     deck = run_import(tmp_path, "q.txt", QUESTION_LIST)
     answers = {i["source"]["ref"]: i.get("answer", "") for i in deck["items"]}

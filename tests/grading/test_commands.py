@@ -95,3 +95,41 @@ def test_metric_helpers() -> None:
     assert auc([0.9, 0.8], [0.1, 0.8]) == pytest.approx(0.875)
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 95) == 4.0
+
+
+def test_grade_eval_split_choice_and_undefined_auc(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = [
+        {"item": "t/dropout", "answer": DROPOUT.answer, "label": "correct", "split": "dev"},
+        {"item": "t/dropout", "answer": "no idea", "label": "partial", "split": "dev"},
+        {"item": "t/dropout", "answer": "no idea at all", "label": "incorrect"},
+    ]
+    path = tmp_path / "labels.yaml"
+    path.write_text(yaml.safe_dump(data))
+
+    def figures(*args: str) -> dict[str, object]:
+        assert main(["grade-eval", str(path), *args]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        # Strict JSON: no NaN or Infinity, which other tools' parsers reject.
+        return {
+            r["name"]: r["value"]
+            for r in (json.loads(line, parse_constant=pytest.fail) for line in lines)
+        }
+
+    assert figures("--split", "dev")["grade_eval.count"] == 2
+    assert figures("--split", "all")["grade_eval.count"] == 3
+    only_incorrect = figures()  # the default split is test
+    assert only_incorrect["grade_eval.count"] == 1
+    assert only_incorrect["grade_eval.auc"] is None  # no correct answers: AUC is undefined
+
+
+def test_grade_semantic_flag_needs_the_extra_but_the_setting_falls_back(
+    content: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("bot.grading.factory.semantic_available", lambda: False)
+    monkeypatch.setenv("GRADER_SEMANTIC", "true")
+    assert main(["grade", "t/dropout", "units are dropped at random"]) == 0
+    assert json.loads(capsys.readouterr().out)["item"] == "t/dropout"
+    assert main(["grade", "t/dropout", "units are dropped at random", "--semantic"]) == 2
+    assert "GRADER_SEMANTIC: the semantic stage is not installed" in capsys.readouterr().err

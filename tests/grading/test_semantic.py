@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.app import bootstrap
 from bot.config import Settings
 from bot.domain.models import Verdict
 from bot.errors import ConfigError
 from bot.grading.factory import build_grader, semantic_available
 from bot.grading.lexical import LexicalGrader
 from tests.grading.test_lexical import DROPOUT
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 needs_extra = pytest.mark.skipif(
     not semantic_available(), reason="the optional `semantic` extra is not installed here"
@@ -24,6 +29,23 @@ def test_asking_for_missing_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("bot.grading.factory.semantic_available", lambda: False)
     with pytest.raises(ConfigError, match="GRADER_SEMANTIC"):
         build_grader(True)
+
+
+async def test_setting_without_the_extra_leaves_the_stage_off(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """`GRADER_SEMANTIC=true` turns the stage on only where it is installed; the bot starts."""
+    monkeypatch.setattr("bot.grading.factory.semantic_available", lambda: False)
+    assert isinstance(build_grader(True, required=False), LexicalGrader)
+    assert "not installed" in caplog.text
+    settings = Settings(
+        _env_file=None,
+        grader_semantic=True,
+        database_url=f"sqlite:///{tmp_path / 'p.db'}",
+        content_dir=CONTENT,
+    )
+    async with bootstrap(settings) as runtime:
+        assert isinstance(runtime.services.answers.recorder.grader, LexicalGrader)
 
 
 @needs_extra

@@ -115,5 +115,8 @@ def test_parse_schedule_arguments() -> None:
         ["9:00", "dl", "Europe/Berlin", "mon,wed,fri", "cnn", "reveal=2d"]
     ) == ScheduleRequest("set", "9:00", "Europe/Berlin", "mon,wed,fri", ("dl", "cnn"), "2d")
     assert parse_schedule(["07:15", "UTC", "weekends"]).timezone == "UTC"
+    # A spaced list is one weekday choice, not the last day alone.
+    assert parse_schedule(["08:00", "mon,", "wed,", "fri", "cnn"]).weekdays == "mon,wed,fri"
+    assert parse_schedule(["08:00", "mon-fri", "sat"]).weekdays == "mon-fri,sat"
     with pytest.raises(InvalidInputError, match="Usage: /schedule HH:MM"):
         parse_schedule(["tomorrow"])

@@ -172,6 +172,15 @@ async def test_leaderboard_and_opt_out(start_telegram: StartTelegram) -> None:
     assert board.text is not None and "Bob" not in board.text and "all time" in board.text
     bad = await tg.reply("/leaderboard yearly", chat=group, user=tg.alice)
     assert bad.text is not None and "Unknown period 'yearly'" in bad.text
+    assert (await tg.reply("/leaderboard optin", chat=group, user=tg.bob)).text == (
+        "You are back on the leaderboards."
+    )
+    for window, title in (("week", "this week"), ("month", "this month")):
+        board = await tg.reply(f"/leaderboard {window}", chat=group, user=tg.alice)
+        assert board.text is not None
+        lines = board.text.splitlines()
+        assert lines[0] == f"🏆 Leaderboard · {title}"
+        assert lines[1].startswith("🥇 Bob — 10 pts")
 
 
 async def test_report_as_a_reply_to_a_question(start_telegram: StartTelegram) -> None:

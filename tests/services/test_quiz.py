@@ -68,6 +68,10 @@ def test_parse_args(services: Services) -> None:
     assert parse([]) == (None, None, None)
     with pytest.raises(InvalidInputError, match="One topic"):
         parse(["cnn", "dl"])
+    with pytest.raises(InvalidInputError, match="One count per quiz, got 5 and 10"):
+        parse(["5", "cnn", "10"])
+    with pytest.raises(InvalidInputError, match="One difficulty per quiz, got easy and hard"):
+        parse(["easy", "Hard"])
 
 
 async def test_full_quiz_summary(services: Services) -> None:

@@ -197,9 +197,21 @@ class ConsoleSession:
 
     async def _quiz(self, args: str) -> None:
         topic, count, difficulty = self.services.quizzes.parse_args(args.split())
-        started = await self.services.quizzes.start(
-            self.user, self.chat, topic, count, difficulty, replace_active=True
-        )
+        quizzes = self.services.quizzes
+        started = await quizzes.start(self.user, self.chat, topic, count, difficulty)
+        if started.conflict is not None:
+            # One quiz at a time: ask to end the running one rather than drop it silently.
+            info = started.conflict
+            self.print(
+                f"A quiz is already running ({info.answered} of {info.total} answered). "
+                "Type /stop to end it, then /quiz again."
+            )
+            current = await quizzes.current(self.user, self.chat)
+            if current is not None:
+                self._show(_Current(AnswerKind.QUIZ, current), "Quiz question")
+            return
+        if started.total < started.requested:
+            self.print(f"Only {started.total} question(s) match, so the quiz is shorter.")
         if started.question is not None:
             self._show(_Current(AnswerKind.QUIZ, started.question), "Quiz question")
 

@@ -69,7 +69,7 @@ def parse_schedule(args: Sequence[str]) -> ScheduleRequest:
     if not first[:1].isdigit():
         raise InvalidInputError(USAGE)
     timezone: str | None = None
-    weekdays = "daily"
+    days: list[str] = []
     topics: list[str] = []
     reveal = "0"
     for token in args[1:]:
@@ -79,9 +79,10 @@ def parse_schedule(args: Sequence[str]) -> ScheduleRequest:
         elif "/" in token or token.upper() in ("UTC", "GMT"):
             timezone = token
         elif _is_weekdays(lower):
-            weekdays = lower
+            days.append(lower.strip(","))  # `mon, wed, fri` arrives as three tokens
         else:
             topics.append(token)
+    weekdays = ",".join(days) or "daily"
     return ScheduleRequest("set", args[0], timezone, weekdays, tuple(topics), reveal)
 
 

@@ -20,7 +20,7 @@ def _question_from(text: str) -> tuple[int | None, str] | None:
     text = text.strip().strip("*").strip()
     if match := NUMBERED.match(text):
         return int(match.group(1)), match.group(2).strip()
-    if text.endswith("?"):
+    if split_difficulty(text)[0].endswith("?"):  # "What is X? 🔴" and "Why Y? (hard)" too
         return None, text
     return None
 
