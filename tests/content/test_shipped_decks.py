@@ -12,6 +12,7 @@ from bot.cli import main
 from bot.content.bank import load_bank
 from bot.content.checker import check_paths
 from bot.content.schema import ItemType
+from bot.domain.choices import options_for
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -83,3 +84,17 @@ def test_committed_json_schema_is_current(capsys: pytest.CaptureFixture[str]) ->
     generated = json.loads(capsys.readouterr().out)
     committed = json.loads((CONTENT / "deck.schema.json").read_text())
     assert committed == generated, "run `prepbot content schema -o content/deck.schema.json`"
+
+
+def test_every_shipped_flashcard_offers_four_choices_mostly_on_its_topic() -> None:
+    bank = load_bank(CONTENT)
+    cards = [item for item in bank.items.values() if item.type is ItemType.FLASHCARD]
+    on_topic = 0
+    for card in cards:
+        options = options_for(card, bank.items.values(), card.id)
+        assert len(set(options)) == 4 and card.definition in options, card.id
+        others = {o.definition: o for o in cards if o.id != card.id}
+        wrong = [others[text] for text in options if text != card.definition]
+        on_topic += all(set(o.tags) & set(card.tags) for o in wrong)
+    # Distractors share a tag with the card for nearly every card (the tagging's purpose).
+    assert on_topic >= len(cards) - 2
