@@ -1,6 +1,7 @@
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+# PTB_TIMEDELTA: python-telegram-bot 22 gives durations as timedelta (no deprecation noise).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PTB_TIMEDELTA=1 \
     DATABASE_URL=sqlite:////data/prepbot.db CONTENT_DIR=/app/content
 WORKDIR /app
 COPY pyproject.toml README.md ./
