@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import local_date
@@ -104,14 +103,7 @@ def compute_streak(days: Iterable[date], today: date) -> Streak:
 def local_days(instants: Iterable[datetime], zone: ZoneInfo | str) -> set[date]:
     """The set of local dates on which the instants fall."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return {_local_day(instant, tz) for instant in instants}
-
-
-@lru_cache(maxsize=262_144)
-def _local_day(instant: datetime, tz: ZoneInfo) -> date:
-    # Leaderboards compute streaks for ten users per request over the same quarter-hour
-    # buckets; caching the zone conversion turns thousands of them into dict lookups.
-    return local_date(instant, tz)
+    return {local_date(instant, tz) for instant in instants}
 
 
 def streak_at(instants: Iterable[datetime], zone: ZoneInfo | str, now: datetime) -> Streak:

@@ -10,7 +10,14 @@ from bot.content.schema import Item
 from bot.domain.choices import options_for
 from bot.domain.models import AnswerKind, Chat, ChatKey, GroupKey, User, UserKey
 from bot.domain.schedule import local_date
-from bot.domain.streaks import Streak, streak_at, streak_of, usable_state
+from bot.domain.streaks import (
+    StoredStreak,
+    Streak,
+    StreakState,
+    state_at,
+    streak_of,
+    usable_state,
+)
 from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
@@ -101,20 +108,29 @@ class ServiceBase:
     async def _streaks(self, zones: Mapping[UserKey, str]) -> dict[UserKey, Streak]:
         """Each user's streak now, counted in the zone given for them."""
         now = self.clock.now()
-        stored = await self.store.streak_states(list(zones))
-        found: dict[UserKey, Streak] = {}
+        states = await self._streak_states(zones, await self.store.streak_states(list(zones)))
+        return {
+            user: streak_of(state, local_date(now, zones[user])) for user, state in states.items()
+        }
+
+    async def _streak_states(
+        self, zones: Mapping[UserKey, str], stored: Mapping[UserKey, StoredStreak]
+    ) -> dict[UserKey, StreakState | None]:
+        """Each user's streak state in their zone: the stored one where it counts that zone,
+        else counted from the answers (answers from before streaks were stored, or a zone
+        change)."""
+        now = self.clock.now()
+        states: dict[UserKey, StreakState | None] = {}
         for user, zone in zones.items():
             state = usable_state(stored.get(user), zone, local_date(now, zone))
             if state is not None:
-                found[user] = streak_of(state, local_date(now, zone))
-        missing = [user for user in zones if user not in found]
+                states[user] = state
+        missing = [user for user in zones if user not in states]
         if missing:
-            # No stored streak (an answer from before streaks were stored, or none at all),
-            # or one counted in another zone: count from the answers.
             times = await self.store.answer_times_many(missing)
             for user in missing:
-                found[user] = streak_at(times[user], zones[user], now)
-        return found
+                states[user] = state_at(times[user], zones[user], now)
+        return states
 
     # --- topics ----------------------------------------------------------------
     def topic_names(self) -> list[str]:

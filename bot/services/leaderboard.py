@@ -43,7 +43,8 @@ class LeaderboardService(ServiceBase):
         ranked = rank(await self.store.leaderboard_entries(group, bounds.start, bounds.end))
         caller_user = await self._user(caller)
         mine = next((r for r in ranked if r.entry.user == caller), None)
-        shown = [*ranked[:limit], *([mine] if mine else [])]
+        top = ranked[:limit]
+        shown = [*top, mine] if mine else top
         # A few queries for every shown row's zone and streak, not a few per row.
         users = await self.store.get_users([r.entry.user for r in shown])
         zones = {
@@ -58,7 +59,7 @@ class LeaderboardService(ServiceBase):
             timezone=zone,
             start=bounds.start,
             end=bounds.end,
-            rows=tuple(rows[:limit] if mine is None else rows[:-1]),
+            rows=tuple(rows[: len(top)]),
             caller=rows[-1] if mine else None,
             caller_opted_out=caller_user.leaderboard_opt_out,
         )

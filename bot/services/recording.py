@@ -25,14 +25,7 @@ from bot.domain.models import (
 )
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
-from bot.domain.streaks import (
-    StoredStreak,
-    Streak,
-    advance,
-    state_at,
-    streak_of,
-    usable_state,
-)
+from bot.domain.streaks import StoredStreak, Streak, advance, streak_of
 from bot.errors import InvalidInputError
 from bot.ports import Clock, Store
 from bot.services.base import ServiceBase
@@ -151,10 +144,10 @@ class Recorder(ServiceBase):
         chat = context.chat or await self._chat(chat_key)
         zone = user.timezone or context.chat_timezone or self.default_timezone
         today = local_date(now, zone)
-        before = usable_state(context.streak, zone, today)
-        if before is None and context.user is not None:
-            # Nothing stored in this zone yet: count from the user's answers once.
-            before = state_at(await self.store.answer_times(user_key), zone, now)
+        before = None
+        if context.user is not None:  # a newcomer has no answers to count
+            known = {user_key: context.streak} if context.streak else {}
+            before = (await self._streak_states({user_key: zone}, known))[user_key]
         if context.existing is not None:
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=context.existing.forfeited, capped=False)
