@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,9 @@ from bot.errors import ConfigError, PrepbotError
 from bot.logsetup import setup_logging
 
 log = logging.getLogger(__name__)
+
+#: Exit status after the reader of stdout went away: 128 + SIGPIPE, as a shell reports it.
+EXIT_BROKEN_PIPE = 141
 
 
 def _settings() -> Settings:
@@ -340,6 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.func = cmd_run
     try:
         code: int = args.func(args)
+        # Flush here, not at exit, so a reader that went away is handled below.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _broken_pipe()
     except ConfigError as exc:
         print(f"prepbot: {exc}", file=sys.stderr)
         return 2
@@ -349,3 +357,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return code
+
+
+def _broken_pipe() -> int:
+    """The reader of our output left (`prepbot ... | head`): stop quietly, as `cat` does."""
+    # Point stdout at /dev/null so the flush at interpreter exit cannot fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+        pass
+    finally:
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
