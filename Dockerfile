@@ -4,12 +4,28 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PTB_TIMEDELTA=1 \
     DATABASE_URL=sqlite:////data/prepbot.db CONTENT_DIR=/app/content
 WORKDIR /app
-COPY pyproject.toml README.md ./
+
+# Dependencies first, from pyproject.toml alone: this layer is rebuilt only when the
+# dependencies change, not on every code change.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > requirements.txt \
+    && pip install --no-cache-dir -r requirements.txt \
+    && rm requirements.txt
+
+# Then the code (and only the code: see .dockerignore), without touching the dependencies.
+COPY README.md ./
 COPY bot ./bot
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 COPY content ./content
+
 RUN useradd --create-home prepbot && mkdir -p /data && chown prepbot /data
 USER prepbot
 VOLUME ["/data"]
-ENTRYPOINT ["prepbot"]
-CMD ["run"]
+
+# Healthy once the bot has migrated its database and holds it open (bot/healthcheck.py).
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "bot.healthcheck"]
+
+# A command, not an entrypoint: `docker compose run --rm bot prepbot practice` works as written.
+CMD ["prepbot", "run"]
