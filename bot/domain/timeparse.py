@@ -31,20 +31,30 @@ _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 _HIDDEN_ZONES = {"Factory", "localtime", "posixrules", "posix/Factory"}
 
 
-def closest(word: str, choices: Iterable[str], limit: int = 5) -> list[str]:
-    """Choices most similar to `word`, best first (case-insensitive)."""
+def closest(
+    word: str, choices: Iterable[str], limit: int = 5, cutoff: float | None = None
+) -> list[str]:
+    """Choices most similar to `word`, best first (case-insensitive); with `cutoff`, only
+    those scoring at least that (0-100), so a far-off word gets no suggestion."""
     options = list(dict.fromkeys(choices))
     if not options:
         return []
     found = process.extract(
-        word.lower(), options, scorer=fuzz.WRatio, processor=str.lower, limit=limit
+        word.lower(),
+        options,
+        scorer=fuzz.WRatio,
+        processor=str.lower,
+        limit=limit,
+        score_cutoff=cutoff,
     )
     return [match for match, _score, _index in found]
 
 
-def suggestion(word: str, choices: Iterable[str], limit: int = 5) -> str:
+def suggestion(
+    word: str, choices: Iterable[str], limit: int = 5, cutoff: float | None = None
+) -> str:
     """`did you mean: a, b, c?` or an empty string."""
-    matches = closest(word, choices, limit)
+    matches = closest(word, choices, limit, cutoff)
     return f" Did you mean: {', '.join(matches)}?" if matches else ""
 
 

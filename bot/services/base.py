@@ -26,6 +26,9 @@ from bot.services.results import QuestionView, StreakView
 log = logging.getLogger(__name__)
 
 DIFFICULTIES = ("easy", "medium", "hard")
+# How close (rapidfuzz WRatio, 0-100) a name must be to be suggested: "atention" finds
+# attention, "nosuchtopic" finds nothing rather than arbitrary tags.
+TOPIC_MATCH_CUTOFF = 75.0
 
 
 class ServiceBase:
@@ -147,7 +150,8 @@ class ServiceBase:
                 continue
             if name not in known:
                 raise InvalidInputError(
-                    f"Unknown topic '{raw.strip()}'.{suggestion(name, known.values())} "
+                    f"Unknown topic '{raw.strip()}'."
+                    f"{suggestion(name, known.values(), 3, TOPIC_MATCH_CUTOFF)} "
                     "Topics are tags or deck ids (see /topics)."
                 )
             if known[name] not in resolved:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -20,9 +21,10 @@ from bot.domain.models import (
     Verdict,
     quiz_target,
 )
+from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
-from bot.services.base import DIFFICULTIES, ServiceBase, parse_difficulty
+from bot.services.base import DIFFICULTIES, TOPIC_MATCH_CUTOFF, ServiceBase, parse_difficulty
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
 from bot.services.results import (
     AnswerResult,
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 20
+_NUMBER = re.compile(r"[+-]?\d+")
 NO_QUIZ = "You have no quiz running here; start one with /quiz [topic] [count] [difficulty]."
 
 
@@ -60,28 +63,51 @@ class QuizService(ServiceBase):
         )
 
     def parse_args(self, args: Sequence[str]) -> tuple[str | None, int | None, str | None]:
-        """`/quiz [topic] [count] [difficulty]` in any order -> (topic, count, difficulty)."""
+        """`/quiz [topic] [count] [difficulty]` in any order -> (topic, count, difficulty).
+
+        Each mistake is named: a count outside 1-MAX_COUNT, a word that is neither a topic
+        nor a difficulty, two topics, counts or difficulties.
+        """
         topic: str | None = None
         count: int | None = None
         difficulty: str | None = None
-        usage = "Usage: /quiz [topic] [count] [difficulty]."
+        usage = (
+            f"Usage: /quiz [topic] [count] [difficulty]: count is 1-{MAX_COUNT}, "
+            f"difficulty is {', '.join(DIFFICULTIES[:-1])} or {DIFFICULTIES[-1]}."
+        )
+        words: list[str] = []
         for arg in (a.strip() for a in args):
             if not arg:
                 continue
-            if arg.isdigit():
+            if _NUMBER.fullmatch(arg):
                 if count is not None:
                     raise InvalidInputError(f"One count per quiz, got {count} and {arg}. {usage}")
                 count = int(arg)
+                if not 1 <= count <= MAX_COUNT:
+                    raise InvalidInputError(
+                        f"A quiz has 1 to {MAX_COUNT} questions, not {arg}. {usage}"
+                    )
             elif arg.lower() in DIFFICULTIES:
                 if difficulty is not None:
                     raise InvalidInputError(
                         f"One difficulty per quiz, got {difficulty} and {arg.lower()}. {usage}"
                     )
                 difficulty = arg.lower()
-            elif topic is None:
-                topic = arg
             else:
-                raise InvalidInputError(f"One topic per quiz, got '{topic}' and '{arg}'. {usage}")
+                words.append(arg)
+        if len(words) > 1:
+            known = {name.lower() for name in self.topic_names()}
+            topics = [word for word in words if word.lower() in known]
+            others = [word for word in words if word.lower() not in known]
+            if len(topics) > 1 or not others:
+                raise InvalidInputError(
+                    f"One topic per quiz, got '{words[0]}' and '{words[1]}'. {usage}"
+                )
+            odd = others[0] if topics else words[1]
+            hint = suggestion(odd, DIFFICULTIES, 1, TOPIC_MATCH_CUTOFF)
+            raise InvalidInputError(f"'{odd}' is not a difficulty.{hint} {usage}")
+        if words:
+            topic = words[0]
         return topic, count, difficulty
 
     async def start(

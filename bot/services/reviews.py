@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
 
@@ -18,6 +20,9 @@ from bot.services.results import AnswerResult, RatingResult, ReviewPrompt
 log = logging.getLogger(__name__)
 
 _SCAN = 50
+# A rating this soon after a verdict-derived review is about that answer and replaces its
+# derived rating; a later one (say, a due card revealed days on) is a new review.
+REPLACE_WINDOW = timedelta(hours=1)
 
 
 def parse_rating(value: str | int | Rating) -> Rating:
@@ -52,15 +57,24 @@ class ReviewService(ServiceBase):
         )
         self.scheduler = self.recorder.scheduler
 
-    async def next(self, user: UserKey) -> ReviewPrompt:
-        """The most overdue card still in the bank, how many are due, and the next due time."""
+    async def next(self, user: UserKey, chat: ChatKey | None = None) -> ReviewPrompt:
+        """The most overdue card still in the bank, how many are due, and the next due time
+        (in the user's time zone)."""
         now = self.clock.now()
         due = [c for c in await self.store.due_cards(user, now, _SCAN) if self.bank.item(c.item_id)]
         count = await self.store.count_due(user, now) if len(due) == _SCAN else len(due)
         if due:
             question = self._question(self._item(due[0].item_id), AnswerKind.REVIEW)
             return ReviewPrompt(question, count, None)
-        return ReviewPrompt(None, 0, await self.store.next_due(user, now))
+        next_due = await self.store.next_due(user, now)
+        if next_due is not None:
+            next_due = await self._local(user, chat, next_due)
+        return ReviewPrompt(None, 0, next_due)
+
+    async def _local(self, user: UserKey, chat: ChatKey | None, when: datetime) -> datetime:
+        """`when` in the user's zone, so every platform's plain text shows local time."""
+        zone = await self._user_timezone(await self._user(user), chat)
+        return when.astimezone(ZoneInfo(zone))
 
     async def answer(
         self,
@@ -86,26 +100,38 @@ class ReviewService(ServiceBase):
         )
         return recorded.result
 
-    async def rate(self, user: UserKey, item_id: str, rating: str | int | Rating) -> RatingResult:
-        """Again / Hard / Good / Easy after a reveal.
+    async def rate(
+        self,
+        user: UserKey,
+        item_id: str,
+        rating: str | int | Rating,
+        chat: ChatKey | None = None,
+    ) -> RatingResult:
+        """Again / Hard / Good / Easy after an answer or a reveal, dated now.
 
-        If the card's last review used a rating derived from a verdict, this rating
-        replaces it (same review time); otherwise it is a new review now.
+        Within REPLACE_WINDOW of a review whose rating was derived from the verdict, this
+        rating replaces that one; otherwise it is a new review. The due time comes back in
+        the user's time zone.
         """
         chosen = parse_rating(rating)
         self._item(item_id)
         await self._user(user)
+        now = self.clock.now()
         card = await self.store.get_card(user, item_id)
-        replaced = card is not None and card.prev_card_json is not None
-        if card is not None and card.prev_card_json is not None:
+        replaced = (
+            card is not None
+            and card.prev_card_json is not None
+            and card.last_review is not None
+            and now - card.last_review <= REPLACE_WINDOW
+        )
+        if card is not None and replaced:
             base: str | None = card.prev_card_json
-            at = card.last_review or self.clock.now()
         else:
             base = card.card_json if card else None
-            at = self.clock.now()
-        reviewed = review_card(self.scheduler, user, item_id, base, chosen, at, derived=False)
+        reviewed = review_card(self.scheduler, user, item_id, base, chosen, now, derived=False)
         await self.store.save_card(reviewed)
-        return RatingResult(item_id, chosen.name.lower(), reviewed.due, replaced)
+        due = await self._local(user, chat, reviewed.due)
+        return RatingResult(item_id, chosen.name.lower(), due, replaced)
 
     def card_state(self, card_json: str) -> Card:
         """Decode stored fsrs state (for adapters that show stability or due dates)."""

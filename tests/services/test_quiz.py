@@ -74,6 +74,34 @@ def test_parse_args(services: Services) -> None:
         parse(["easy", "Hard"])
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["cnn", "-3"], "A quiz has 1 to 20 questions, not -3"),
+        (["cnn", "21"], "A quiz has 1 to 20 questions, not 21"),
+        (["cnn", "3", "impossible"], "'impossible' is not a difficulty"),
+        (["cnn", "3", "hardd"], "'hardd' is not a difficulty. Did you mean: hard"),
+        (["impossible", "cnn"], "'impossible' is not a difficulty"),
+    ],
+)
+def test_parse_args_names_the_mistake(
+    services: Services, args: list[str], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message) as caught:
+        services.quizzes.parse_args(args)
+    assert "count is 1-20, difficulty is easy, medium or hard" in str(caught.value)
+    assert "One topic" not in str(caught.value)
+
+
+async def test_unknown_topic_suggests_only_close_names(services: Services) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        await services.quizzes.start(ALICE, CHAT, "nosuchtopic")
+    assert "Did you mean" not in str(caught.value)  # nothing is close: no arbitrary tags
+    assert "see /topics" in str(caught.value)
+    with pytest.raises(InvalidInputError, match=r"Did you mean: normalization\?"):
+        await services.quizzes.start(ALICE, CHAT, "normalisaton")
+
+
 async def test_full_quiz_summary(services: Services) -> None:
     await services.quizzes.start(ALICE, CHAT, "dl", 4)
     first = await services.quizzes.answer(ALICE, CHAT, GOOD)

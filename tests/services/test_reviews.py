@@ -85,11 +85,37 @@ async def test_rating_after_reveal_replaces_the_derived_one(
     await services.reveals.reveal(ALICE, CHAT, item_id=item)
     rated = await services.reviews.rate(ALICE, item, "again")
     assert rated.replaced_derived and rated.rating == "again"
-    assert rated.due == answered_at + timedelta(minutes=1)
+    assert rated.due == answered_at + timedelta(seconds=30, minutes=1)  # dated at the rating
     clock.advance(minutes=2)
     easy = await services.reviews.rate(ALICE, item, 4)
     assert not easy.replaced_derived and easy.rating == "easy"
     assert easy.due - clock.now() >= timedelta(days=1)
+
+
+async def test_rating_days_later_is_a_new_review_dated_now(
+    services: Services, clock: FakeClock
+) -> None:
+    [item] = await answered_quiz(services, GOOD)  # day 0
+    clock.advance(days=3)
+    prompt = await services.reviews.next(ALICE)
+    assert prompt.question is not None and prompt.question.item_id == item
+    await services.reveals.reveal(ALICE, CHAT, item_id=item)
+    rated = await services.reviews.rate(ALICE, item, "good")
+    assert not rated.replaced_derived
+    assert rated.due > clock.now() + timedelta(hours=1)  # scheduled from day 3
+    after = await services.reviews.next(ALICE)
+    assert after.question is None and after.due == 0  # the card left the due queue
+
+
+async def test_review_times_come_in_the_users_zone(services: Services, clock: FakeClock) -> None:
+    [item] = await answered_quiz(services, BAD)
+    await services.users.set_timezone(ALICE, "Pacific/Pago_Pago", CHAT)
+    prompt = await services.reviews.next(ALICE)
+    assert prompt.next_due is not None
+    assert prompt.next_due.utcoffset() == timedelta(hours=-11)
+    assert prompt.next_due == clock.now() + timedelta(minutes=1)  # the same instant
+    rated = await services.reviews.rate(ALICE, item, "good", CHAT)
+    assert str(rated.due.tzinfo) == "Pacific/Pago_Pago"
 
 
 async def test_rating_without_answer_creates_a_card(services: Services, clock: FakeClock) -> None:
