@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain.leaderboard import Period, Ranked, rank, window
 from bot.domain.models import ChatKey, UserKey
 from bot.domain.streaks import Streak
@@ -57,8 +59,9 @@ class LeaderboardService(ServiceBase):
             group=group,
             period=chosen,
             timezone=zone,
-            start=bounds.start,
-            end=bounds.end,
+            # In the board's zone, so plain-text "since ..." lines show local time.
+            start=bounds.start.astimezone(ZoneInfo(zone)) if bounds.start else None,
+            end=bounds.end.astimezone(ZoneInfo(zone)) if bounds.end else None,
             rows=tuple(rows[: len(top)]),
             caller=rows[-1] if mine else None,
             caller_opted_out=caller_user.leaderboard_opt_out,

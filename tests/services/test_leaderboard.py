@@ -73,6 +73,7 @@ async def test_windows_in_the_groups_timezone(services: Services, clock: FakeClo
     week = await services.leaderboards.leaderboard(CHAT, ALICE, "week")
     assert week.timezone == "Asia/Tokyo"
     assert week.start == datetime(2024, 3, 10, 15, 0, tzinfo=UTC)
+    assert f"{week.start:%Y-%m-%d %H:%M}" == "2024-03-11 00:00"  # shown in the board's zone
     assert [r.points for r in week.rows] == [10]
     # Without the schedule the default zone (UTC) puts that answer in the previous week.
     await services.schedules.unsubscribe(CHAT)
