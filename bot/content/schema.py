@@ -42,10 +42,36 @@ class Strict(BaseModel):
 
 
 class KeyPoint(Strict):
-    """One atomic statement a good answer contains, with words an answer would use."""
+    """One atomic claim a good answer makes, with the words an answer would use for it.
+
+    `keywords` are alternatives (any one is evidence); `requires` are terms that must all be
+    asserted in the same clause as that evidence (`a|b` gives alternatives for one term);
+    `contradicted_by` are phrases that assert the opposite claim.
+    """
 
     text: NonEmpty
     keywords: list[NonEmpty] = Field(default_factory=list)
+    requires: list[NonEmpty] = Field(
+        default_factory=list,
+        description="Terms that must all appear in one clause with the evidence; "
+        "'a|b' lists alternatives for one term.",
+    )
+    contradicted_by: list[NonEmpty] = Field(
+        default_factory=list,
+        description="Phrases asserting the opposite of this key point; an answer that asserts "
+        "one is shown the point as contradicted.",
+    )
+
+
+class Misconception(Strict):
+    """A wrong claim, with other wordings of the same claim to match answers against."""
+
+    claim: NonEmpty
+    wordings: list[NonEmpty] = Field(default_factory=list)
+
+    @property
+    def all_wordings(self) -> tuple[str, ...]:
+        return (self.claim, *self.wordings)
 
 
 class Option(Strict):
@@ -72,7 +98,7 @@ class Item(Strict):
     answer: str = ""
     short_answer: str = ""
     key_points: list[KeyPoint] = Field(default_factory=list, max_length=6)
-    misconceptions: list[NonEmpty] = Field(default_factory=list)
+    misconceptions: list[NonEmpty | Misconception] = Field(default_factory=list)
     tags: list[NonEmpty] = Field(default_factory=list)
     difficulty: Difficulty = Difficulty.MEDIUM
     source: Source | None = None
@@ -97,6 +123,14 @@ class Item(Strict):
         elif self.term is not None or self.definition is not None:
             raise ValueError("only flashcard items have 'term' and 'definition'")
         return self
+
+    @property
+    def claims(self) -> tuple[Misconception, ...]:
+        """The misconceptions, each with all its wordings (plain strings have one)."""
+        return tuple(
+            m if isinstance(m, Misconception) else Misconception(claim=m)
+            for m in self.misconceptions
+        )
 
     @property
     def deck_id(self) -> str:

@@ -143,6 +143,8 @@ class GradeResult:
     misconceptions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     """Guard notices for the user (too short, truncated, pasted reference, ...)."""
+    contradicted: tuple[str, ...] = ()
+    """Key points the answer asserts the opposite of."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Iterable
 
+from bot.content.schema import Item
 from bot.domain.grading import Grader
 from bot.errors import ConfigError
 from bot.grading.lexical import LexicalGrader
@@ -19,14 +21,17 @@ def semantic_available() -> bool:
     )
 
 
-def build_grader(semantic: bool = False, *, required: bool = True) -> Grader:
+def build_grader(
+    semantic: bool = False, *, required: bool = True, corpus: Iterable[Item] = ()
+) -> Grader:
     """The lexical grader, optionally followed by the semantic stage.
 
     Without the `semantic` extra, asking for the stage is an error when `required` (an
     explicit `--semantic`); otherwise (`GRADER_SEMANTIC=true`) the stage stays off with a
-    warning, so the bot still starts.
+    warning, so the bot still starts. `corpus` (the bank) tells the grader which words are
+    common to every topic, so an answer about another question earns nothing.
     """
-    lexical = LexicalGrader()
+    lexical = LexicalGrader(corpus=corpus)
     if not semantic:
         return lexical
     if not semantic_available():

@@ -1,34 +1,28 @@
-"""The default grader: key-point coverage by keywords, with typo tolerance and guards.
+"""The default grader: credit for key points the answer *asserts*, not for vocabulary.
 
-A key point counts as covered when the answer uses one of its keywords (or phrases, or
-formulas) strongly enough; misconceptions asserted in the same polarity cost points; and
-a few guards stop empty, restated-question and pasted-reference answers from scoring.
+A key point counts as covered when one sentence of the answer asserts its evidence: a
+keyword (phrase or formula) with the point's required terms close by, not under a negation
+and not with a term swapped for its opposite. Evidence asserted the other way round makes
+the point *contradicted*; the question's own words are no evidence; a bare list of terms
+can earn at most `partial`; an answer about another topic earns nothing; misconceptions
+are matched as claims in the same way. Guards stop empty, restated-question and
+pasted-reference answers from scoring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.content.schema import Item, ItemType, KeyPoint
+from bot.content.schema import Item, ItemType, KeyPoint, Misconception
 from bot.domain.grading import correct_choice
 from bot.domain.models import GradeResult, Verdict
-from bot.grading.text import (
-    ANTONYMS,
-    CLAUSE,
-    SENTENCE,
-    STOPWORDS,
-    Prepared,
-    compact,
-    content_words,
-    fold,
-    is_math,
-    negated,
-    words,
-)
+from bot.grading.claims import _FLIP_ONLY, NEGATION_CUES, OPPOSITES, Reading, read
+from bot.grading.text import STOPWORDS, compact, content_words, fold, is_math, stem, words
 
 MAX_CHARS = 6000
 TYPO_MIN_LEN = 5
@@ -37,22 +31,11 @@ NOTE_TRUNCATED = f"Your answer was long; only the first {MAX_CHARS} characters w
 NOTE_TOO_SHORT = "That is too short to grade: explain it in a sentence or two."
 NOTE_RESTATED = "That restates the question; say what the answer is."
 NOTE_PASTED = "This matches the reference answer almost word for word, so it earns no points."
-
+NOTE_LIST = "You named the right ideas; now explain how they work, in sentences."
+NOTE_OFF_TOPIC = "That does not seem to answer this question."
 
 PASTE_NGRAM = 6
-MISCONCEPTION_OVERLAP = 0.6
-
-
-def _typo_positions(word: str, answer: Prepared) -> tuple[int, ...]:
-    """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
-    cached = answer.typos.get(word)
-    if cached is None:
-        close = process.extract(
-            word, list(answer.positions), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
-        )
-        cached = tuple(sorted(i for token, _, _ in close for i in answer.positions[token]))
-        answer.typos[word] = cached
-    return cached
+_CUE_STEMS = frozenset(stem(word) for word in NEGATION_CUES) | {"rather", "instead"}
 
 
 @lru_cache(maxsize=1024)
@@ -66,8 +49,10 @@ class Thresholds:
     """Where the score turns into a verdict (tuned on the dev split only)."""
 
     correct: float = 0.6
-    partial: float = 0.15
+    partial: float = 0.2
     misconception_penalty: float = 0.5
+    contradiction_penalty: float = 1.0
+    relevance: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -80,66 +65,163 @@ class Assessment:
     notes: tuple[str, ...]
     guarded: bool = False
     floor: float = 0.0
+    contradicted: tuple[str, ...] = ()
+    prose: bool = True
+    relevant: bool = True
 
 
 @dataclass(frozen=True)
-class _Keyword:
+class _Phrase:
+    """A keyword, requirement or claim compiled to stems with their polarity."""
+
     tokens: tuple[str, ...]
+    polarity: tuple[bool, ...]  # True where the phrase itself negates the word
     maths: str | None
     strong: bool
-    spaced: str = ""  # " a b " to find the phrase in Prepared.joined
-    glued: str = ""  # "ab": the phrase written as one word ("mini batch" / "minibatch")
+    glued: str = ""  # the phrase written as one word ("mini batch" / "minibatch")
+
+
+@dataclass(frozen=True)
+class _Hit:
+    sentence: int  # -1 for a formula (no sentence)
+    asserted: bool  # False: the answer says it the other way round
+    phrase: _Phrase
+
+
+@dataclass
+class _Point:
+    """A key point compiled once: keywords, required terms, opposites and claim words."""
+
+    keywords: list[_Phrase]
+    requires: list[list[_Phrase]]  # each term: alternatives
+    contradicted_by: list[_Phrase]
+    claim_words: frozenset[str]
+    text_words: frozenset[str]
+    negative: bool  # the point itself is a denial ("needs no labels")
+    question_only: dict[int, bool] = field(default_factory=dict)
+
+
+def compile_phrase(text: str) -> _Phrase:
+    """Stems of a phrase without stopwords or negation cues; a formula keeps its maths form."""
+    folded = fold(text)
+    reading = read(folded)
+    tokens: list[str] = []
+    polarity: list[bool] = []
+    for token, negated in zip(reading.tokens, reading.negated, strict=True):
+        if token in STOPWORDS or token in _CUE_STEMS:
+            continue
+        tokens.append(token)
+        polarity.append(negated)
+    maths = compact(folded) if is_math(folded) else None
+    # Multi-word phrases, formulas and long technical words are specific enough alone.
+    strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
+    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens))
 
 
 class LexicalGrader:
     """Grades `open`/`coding` answers by key points; choices by the option chosen."""
 
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        thresholds: Thresholds | None = None,
+        *,
+        corpus: Iterable[Item] = (),
+    ) -> None:
         self.thresholds = thresholds or Thresholds()
-        self._keywords: dict[str, list[_Keyword]] = {}
+        self._points: dict[str, _Point] = {}
+        self._claims: dict[str, list[_Phrase]] = {}
+        self._vocabulary: dict[str, frozenset[str]] = {}
+        self._idf: dict[str, float] = {}
+        self._default_idf = 1.0
+        self.learn(corpus)
+
+    def learn(self, items: Iterable[Item]) -> None:
+        """Word weights from a bank: words every item uses say little about the topic."""
+        documents = [self._item_words(item) for item in items]
+        if not documents:
+            return
+        counts: dict[str, int] = {}
+        for vocabulary in documents:
+            for word in vocabulary:
+                counts[word] = counts.get(word, 0) + 1
+        total = len(documents)
+        self._idf = {word: math.log((1 + total) / (1 + n)) + 1.0 for word, n in counts.items()}
+        self._default_idf = math.log(1 + total) + 1.0
 
     # --- public API (the domain's Grader protocol) -----------------------------------
     def grade(self, item: Item, text: str) -> GradeResult:
         return self.finish(item, self.assess(item, text))
 
     def assess(self, item: Item, text: str) -> Assessment:
-        """Coverage per key point, misconceptions and notices, before the verdict."""
+        """Coverage per key point, contradictions, misconceptions and notices."""
         notes: list[str] = []
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
             notes.append(NOTE_TRUNCATED)
-        answer = Prepared.of(text)
+        answer = Reading.of(text)
         nothing = dict.fromkeys((point.text for point in item.key_points), 0.0)
         meaningful = [t for t in answer.tokens if t not in STOPWORDS]
         if len(meaningful) < 2 and not (item.type is ItemType.FLASHCARD and meaningful):
             return Assessment(text, nothing, (), (*notes, NOTE_TOO_SHORT), guarded=True)
-        if self._restates(item.question, answer):
+        asked = content_words(fold(item.question))
+        if self._restates(asked, answer):
             return Assessment(text, nothing, (), (*notes, NOTE_RESTATED), guarded=True)
         if self._pasted(item.answer, answer) or self._pasted(item.short_answer, answer, 4, 12):
             return Assessment(text, nothing, (), (*notes, NOTE_PASTED), guarded=True)
-        coverage = {point.text: self.coverage(point, answer) for point in item.key_points}
+        relevant = self._relevant(item, answer, asked)
+        coverage: dict[str, float] = {}
+        contradicted: list[str] = []
+        for point in item.key_points:
+            value, against = self._judge(point, answer, asked)
+            coverage[point.text] = value
+            if against:
+                contradicted.append(point.text)
         floor = 0.0
         if item.type is ItemType.FLASHCARD and item.definition:
             floor = self._overlap(item.definition, answer)
-        wrong = self.misconceptions(item.misconceptions, text)
-        return Assessment(text, coverage, wrong, tuple(notes), floor=floor)
+        wrong = self.misconceptions(item.claims, answer, asked)
+        prose = answer.is_prose or item.type in (ItemType.FLASHCARD, ItemType.CODING)
+        if not prose:
+            notes.append(NOTE_LIST)
+        if not relevant:
+            notes.append(NOTE_OFF_TOPIC)
+        return Assessment(
+            text,
+            coverage,
+            wrong,
+            tuple(notes),
+            floor=floor,
+            contradicted=tuple(contradicted),
+            prose=prose,
+            relevant=relevant,
+        )
 
     def finish(self, item: Item, assessment: Assessment) -> GradeResult:
         """Turn an assessment into a score and verdict."""
         coverage = assessment.coverage
-        covered = tuple(name for name, value in coverage.items() if value >= 1.0)
-        missed = tuple(name for name, value in coverage.items() if value < 1.0)
-        if assessment.guarded:
-            return GradeResult(Verdict.INCORRECT, 0.0, (), missed, (), assessment.notes)
-        score = sum(coverage.values()) / len(coverage) if coverage else 0.0
-        score = max(score, assessment.floor)
+        against = set(assessment.contradicted)
+        covered = tuple(n for n, v in coverage.items() if v >= 1.0 and n not in against)
+        missed = tuple(n for n, v in coverage.items() if v < 1.0 and n not in against)
+        contradicted = tuple(n for n in coverage if n in against)
+        if assessment.guarded or not assessment.relevant:
+            return GradeResult(
+                Verdict.INCORRECT, 0.0, (), missed, (), assessment.notes, contradicted
+            )
+        size = len(coverage) or 1
+        earned = sum(v for n, v in coverage.items() if n not in against) / size
+        earned = max(earned, assessment.floor)
         wrong = assessment.misconceptions
-        score = max(0.0, score - self.thresholds.misconception_penalty * len(wrong))
+        t = self.thresholds
+        score = earned - t.misconception_penalty * len(wrong)
+        score -= t.contradiction_penalty * len(contradicted) / size
+        score = max(0.0, min(score, 1.0))
         verdict = self._verdict(score)
-        if wrong and verdict is Verdict.CORRECT:
-            verdict = Verdict.PARTIAL  # an answer built on a misconception is never correct
+        if (wrong or contradicted) and verdict is Verdict.CORRECT:
+            verdict = Verdict.PARTIAL  # an answer that asserts something wrong is never correct
+        if not assessment.prose and verdict is Verdict.CORRECT:
+            verdict = Verdict.PARTIAL  # terms without sentences show recall, not understanding
         return GradeResult(
-            verdict, round(min(score, 1.0), 4), covered, missed, wrong, assessment.notes
+            verdict, round(score, 4), covered, missed, wrong, assessment.notes, contradicted
         )
 
     def grade_choice(self, item: Item, chosen: str) -> GradeResult:
@@ -152,73 +234,212 @@ class LexicalGrader:
         return GradeResult(Verdict.INCORRECT, 0.0, (), points)
 
     # --- key points ---------------------------------------------------------------------
-    def coverage(self, point: KeyPoint, answer: Prepared) -> float:
-        """1.0 covered, 0.5 touched on, 0.0 missed."""
-        hits = [kw for kw in self._compiled(point) if self._matches(kw, answer)]
-        # Word overlap with the point's own text only means something for longer points.
-        long_point = len(content_words(fold(point.text))) >= 3
-        text_overlap = self._overlap(point.text, answer) if long_point else 0.0
-        # A point with one or two keywords names its evidence exactly: one hit is enough.
-        few = len(point.keywords) <= 2
-        if (
-            any(kw.strong for kw in hits)
-            or len(hits) >= 2
-            or (hits and (few or text_overlap >= 0.34))
-        ):
-            return 1.0
-        if text_overlap >= 0.6:
-            return 1.0
-        if hits or text_overlap >= 0.4:
-            return 0.5
-        return 0.0
+    def coverage(
+        self, point: KeyPoint, answer: Reading, asked: frozenset[str] = frozenset()
+    ) -> float:
+        """1.0 covered, 0.5 touched on, 0.0 missed (contradictions aside)."""
+        return self._judge(point, answer, asked)[0]
 
-    def _compiled(self, point: KeyPoint) -> list[_Keyword]:
-        key = point.text + "\x00" + "\x00".join(point.keywords)
-        cached = self._keywords.get(key)
+    def _judge(self, point: KeyPoint, answer: Reading, asked: frozenset[str]) -> tuple[float, bool]:
+        """The point's credit, and whether the answer asserts its opposite."""
+        compiled = self._compiled(point)
+        hits = [
+            (index, hit)
+            for index, phrase in enumerate(compiled.keywords)
+            for hit in self._find(phrase, answer)
+        ]
+        question_only = {
+            index: self._question_only(phrase, asked)
+            for index, phrase in enumerate(compiled.keywords)
+        }
+        few = len(compiled.keywords) <= 2
+        best = 0.0
+        by_sentence: dict[int, list[tuple[int, _Hit]]] = {}
+        for index, hit in hits:
+            if hit.asserted:
+                by_sentence.setdefault(hit.sentence, []).append((index, hit))
+        formula = [pair for pair in by_sentence.pop(-1, []) if not question_only[pair[0]]]
+        if formula:
+            best = 1.0
+        sentences = set(by_sentence) | (
+            set(range(answer.sentences)) if not compiled.keywords else set()
+        )
+        for sentence in sentences:
+            found = by_sentence.get(sentence, [])
+            if compiled.requires and not self._requires(compiled, answer, sentence, asked):
+                continue
+            fresh = [(i, h) for i, h in found if not question_only[i]]
+            required_fresh = bool(compiled.requires) and any(
+                not self._question_only(alt, asked) for term in compiled.requires for alt in term
+            )
+            if not fresh and not (required_fresh and (found or not compiled.keywords)):
+                continue
+            distinct = {i for i, _ in found}
+            overlap = self._sentence_overlap(compiled.text_words - asked, answer, sentence)
+            if (
+                any(h.phrase.strong for _, h in fresh)
+                or len(distinct) >= 2
+                or few
+                or compiled.requires
+                or overlap >= 0.34
+            ):
+                best = 1.0
+                break
+            best = max(best, 0.5)
+        if best < 1.0:
+            best = max(best, self._overlap_credit(compiled, answer, asked))
+        against = False
+        if best < 1.0:
+            against = self._contradicts(compiled, hits, question_only, answer)
+        return best, against
+
+    def _overlap_credit(self, compiled: _Point, answer: Reading, asked: frozenset[str]) -> float:
+        """A long key point restated in one sentence, in its own words."""
+        wanted = compiled.text_words - asked
+        if len(wanted) < 3:
+            return 0.0
+        share = max(
+            (self._sentence_overlap(wanted, answer, s) for s in range(answer.sentences)),
+            default=0.0,
+        )
+        return 1.0 if share >= 0.6 else 0.5 if share >= 0.4 else 0.0
+
+    @staticmethod
+    def _sentence_overlap(wanted: frozenset[str], answer: Reading, sentence: int) -> float:
+        if not wanted:
+            return 0.0
+        have = {
+            t
+            for t, s, n in zip(answer.tokens, answer.sentence, answer.negated, strict=True)
+            if s == sentence and not n
+        }
+        return len(wanted & have) / len(wanted)
+
+    def _requires(
+        self, compiled: _Point, answer: Reading, sentence: int, asked: frozenset[str]
+    ) -> bool:
+        for term in compiled.requires:
+            if not any(
+                hit.asserted and hit.sentence in (sentence, -1)
+                for alternative in term
+                for hit in self._find(alternative, answer)
+            ):
+                return False
+        return True
+
+    def _contradicts(
+        self,
+        compiled: _Point,
+        hits: Sequence[tuple[int, _Hit]],
+        question_only: Mapping[int, bool],
+        answer: Reading,
+    ) -> bool:
+        """The answer asserts the opposite: a counter-claim, a denied claim or a swapped term."""
+        for phrase in compiled.contradicted_by:
+            if any(hit.asserted for hit in self._find(phrase, answer)):
+                return True
+        if compiled.negative:
+            return False
+        if any(
+            not hit.asserted and hit.phrase.strong and not question_only[index]
+            for index, hit in hits
+        ):
+            return True
+        # A term of the point's own claim replaced by its opposite, in a sentence that
+        # otherwise talks about the same claim ("training gets faster" for "slower").
+        claim = compiled.text_words
+        for sentence in range(answer.sentences):
+            have = {
+                t
+                for t, s, n in zip(answer.tokens, answer.sentence, answer.negated, strict=True)
+                if s == sentence and not n
+            }
+            for word in claim - have:
+                swapped = (OPPOSITES.get(word, frozenset()) - _FLIP_ONLY) & have
+                swapped -= compiled.claim_words
+                if swapped and len((claim & have) - swapped) >= 2:
+                    return True
+        return False
+
+    def _compiled(self, point: KeyPoint) -> _Point:
+        key = "\x00".join(
+            (point.text, *point.keywords, "|", *point.requires, "|", *point.contradicted_by)
+        )
+        cached = self._points.get(key)
         if cached is None:
-            cached = [self._compile(keyword) for keyword in point.keywords]
-            self._keywords[key] = cached
+            keywords = [compile_phrase(k) for k in point.keywords]
+            requires = [
+                [compile_phrase(a) for a in term.split("|") if a.strip()] for term in point.requires
+            ]
+            against = [compile_phrase(c) for c in point.contradicted_by]
+            text_reading = read(fold(point.text))
+            text_words = frozenset(
+                t for t in text_reading.tokens if t not in STOPWORDS and t not in _CUE_STEMS
+            )
+            claim_words = text_words.union(
+                *(p.tokens for p in keywords), *(p.tokens for term in requires for p in term)
+            )
+            cached = _Point(
+                keywords,
+                requires,
+                against,
+                frozenset(claim_words),
+                text_words,
+                negative=any(text_reading.negated) or any(any(p.polarity) for p in keywords),
+            )
+            self._points[key] = cached
         return cached
 
     @staticmethod
-    def _compile(keyword: str) -> _Keyword:
-        folded = fold(keyword)
-        tokens = tuple(t for t in words(folded) if t not in STOPWORDS)
-        maths = compact(folded) if is_math(folded) else None
-        # Multi-word phrases, formulas and long technical words are specific enough alone.
-        strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
-        return _Keyword(tokens, maths, strong, f" {' '.join(tokens)} ", "".join(tokens))
-
-    def _matches(self, keyword: _Keyword, answer: Prepared) -> bool:
-        if keyword.maths is not None and keyword.maths in answer.maths:
-            return True
-        if not keyword.tokens:
+    def _question_only(phrase: _Phrase, asked: frozenset[str]) -> bool:
+        """Terms and numbers the question itself gives are not evidence by themselves."""
+        if phrase.maths is not None:
             return False
-        if keyword.glued in answer.token_set or keyword.spaced in answer.joined:
-            return True
-        return self._fuzzy_phrase(keyword.tokens, answer)
+        return bool(phrase.tokens) and all(token in asked for token in phrase.tokens)
 
-    @staticmethod
-    def _fuzzy_phrase(phrase: tuple[str, ...], answer: Prepared) -> bool:
-        """Every phrase word (allowing typos) within a short window of the answer."""
-        window = len(phrase) + 2
+    def _find(self, phrase: _Phrase, answer: Reading) -> list[_Hit]:
+        """Where the answer says the phrase: each hit in one sentence, asserted or denied."""
+        if phrase.maths is not None and phrase.maths in answer.maths:
+            return [_Hit(-1, True, phrase)]
+        if not phrase.tokens:
+            return []
+        if len(phrase.tokens) > 1 and phrase.glued in answer.positions:
+            return [
+                _Hit(answer.sentence[i], answer.negated[i] == phrase.polarity[0], phrase)
+                for i in answer.positions[phrase.glued]
+            ]
+        window = len(phrase.tokens) + 2
         positions: list[Sequence[int]] = []
-        for word in phrase:
-            found: Sequence[int] = answer.positions.get(word, ())
-            if not found and len(word) >= TYPO_MIN_LEN:
-                found = _typo_positions(word, answer)
+        for token in phrase.tokens:
+            found: Sequence[int] = answer.positions.get(token, ())
+            if not found and len(token) >= TYPO_MIN_LEN:
+                found = _typo_positions(token, answer)
             if not found:
-                return False
+                return []
             positions.append(found)
-        if len(positions) == 1:
-            return True
-        return any(
-            all(any(abs(p - start) <= window for p in other) for other in positions[1:])
-            for start in positions[0]
-        )
+        result: list[_Hit] = []
+        for start in positions[0]:
+            sentence = answer.sentence[start]
+            chosen = [start]
+            for others in positions[1:]:
+                near = [
+                    p for p in others if abs(p - start) <= window and answer.sentence[p] == sentence
+                ]
+                if not near:
+                    break
+                chosen.append(min(near, key=lambda p: abs(p - start)))
+            else:
+                agree = [
+                    answer.negated[p] == wanted
+                    for p, wanted in zip(chosen, phrase.polarity, strict=True)
+                ]
+                if all(agree):
+                    result.append(_Hit(sentence, True, phrase))
+                elif not any(agree):
+                    result.append(_Hit(sentence, False, phrase))
+        return result
 
-    @staticmethod
-    def _overlap(reference: str, answer: Prepared) -> float:
+    def _overlap(self, reference: str, answer: Reading) -> float:
         """Share of the reference's content words present in the answer."""
         wanted = content_words(fold(reference))
         if not wanted:
@@ -226,49 +447,108 @@ class LexicalGrader:
         return len(wanted & answer.token_set) / len(wanted)
 
     # --- misconceptions -----------------------------------------------------------------
-    def misconceptions(self, claims: Iterable[str], text: str) -> tuple[str, ...]:
-        """Claims the answer asserts: most of their words in one sentence or clause, with the
-        same polarity, and none of their words swapped for an opposite."""
-        units: list[str] = []
-        for sentence in SENTENCE.split(text):
-            if sentence and sentence.strip():
-                units.append(fold(sentence))
-                units.extend(fold(c) for c in CLAUSE.split(sentence)[1:] if c.strip())
+    def misconceptions(
+        self,
+        claims: Iterable[Misconception | str],
+        answer: Reading | str,
+        asked: frozenset[str] = frozenset(),
+    ) -> tuple[str, ...]:
+        """Wrong claims the answer asserts: nearly all their words in one sentence, in the same
+        polarity, none denied and none swapped for an opposite."""
+        if isinstance(answer, str):
+            answer = Reading.of(answer)
         found: list[str] = []
         for claim in claims:
-            folded_claim = fold(claim)
-            wanted = content_words(folded_claim)
-            if not wanted:
-                continue
-            for unit in units:
-                have = content_words(unit)
-                if len(wanted & have) / len(wanted) < MISCONCEPTION_OVERLAP:
-                    continue
-                if negated(unit) != negated(folded_claim):
-                    continue
-                if any(ANTONYMS.get(w, frozenset()) & (have - wanted) for w in wanted - have):
-                    continue  # "behaves differently" contradicts "behaves the same"
-                found.append(claim)
-                break
+            if isinstance(claim, str):
+                claim = Misconception(claim=claim)
+            if any(self._asserts(w, answer, asked) for w in self._wordings(claim)):
+                found.append(claim.claim)
         return tuple(found)
+
+    def _wordings(self, claim: Misconception) -> list[_Phrase]:
+        cached = self._claims.get(claim.claim + "\x00" + "\x00".join(claim.wordings))
+        if cached is None:
+            cached = [compile_phrase(w) for w in claim.all_wordings]
+            self._claims[claim.claim + "\x00" + "\x00".join(claim.wordings)] = cached
+        return cached
+
+    @staticmethod
+    def _asserts(claim: _Phrase, answer: Reading, asked: frozenset[str]) -> bool:
+        wanted = dict(zip(claim.tokens, claim.polarity, strict=True))
+        if not wanted:
+            return False
+        new = {t for t in wanted if t not in asked}
+        for sentence in range(answer.sentences):
+            said: dict[str, set[bool]] = {}
+            for t, s, n in zip(answer.tokens, answer.sentence, answer.negated, strict=True):
+                if s == sentence:
+                    said.setdefault(t, set()).add(n)
+            agree = {t for t, neg in wanted.items() if neg in said.get(t, ())}
+            denied = {t for t, neg in wanted.items() if t in said and neg not in said[t]}
+            if denied:
+                continue
+            if len(agree) / len(wanted) < 0.75:
+                continue
+            if new and len(agree & new) / len(new) < 0.67:
+                continue
+            missing = set(wanted) - agree
+            if any(OPPOSITES.get(t, frozenset()) & said.keys() for t in missing):
+                continue  # "behaves differently" contradicts "behaves the same"
+            return True
+        return False
+
+    # --- topic --------------------------------------------------------------------------
+    @staticmethod
+    def _item_words(item: Item) -> frozenset[str]:
+        parts = [
+            item.question,
+            item.answer,
+            item.short_answer,
+            item.term or "",
+            item.definition or "",
+        ]
+        for point in item.key_points:
+            parts += [point.text, *point.keywords, *point.requires]
+        parts += [w for claim in item.claims for w in claim.all_wordings]
+        return content_words(fold(" ".join(parts)))
+
+    def _relevant(self, item: Item, answer: Reading, asked: frozenset[str]) -> bool:
+        """Most of what the answer talks about (weighted by rarity) belongs to this item."""
+        if not self._idf:
+            return True
+        vocabulary = self._vocabulary.get(item.id)
+        if vocabulary is None:
+            vocabulary = self._item_words(item)
+            self._vocabulary[item.id] = vocabulary
+        said = {
+            t
+            for t in answer.token_set
+            if t not in STOPWORDS and t not in _CUE_STEMS and not t.isdigit()
+        }
+        if not said:
+            return True
+        weight = {t: self._idf.get(t, self._default_idf) for t in said}
+        total = sum(weight.values())
+        on_topic = sum(w for t, w in weight.items() if t in vocabulary)
+        return on_topic / total >= self.thresholds.relevance
 
     # --- guards -------------------------------------------------------------------------
     @staticmethod
-    def _restates(question: str, answer: Prepared) -> bool:
-        asked = content_words(fold(question))
+    def _restates(asked: frozenset[str], answer: Reading) -> bool:
         said = [t for t in answer.tokens if t not in STOPWORDS]
         new = [t for t in said if t not in asked]
         return len(new) <= 1 or (len(said) >= 4 and len(new) / len(said) < 0.15)
 
     @staticmethod
     def _pasted(
-        reference: str, answer: Prepared, n: int = PASTE_NGRAM, min_tokens: int = 25
+        reference: str, answer: Reading, n: int = PASTE_NGRAM, min_tokens: int = 25
     ) -> bool:
         """Most of the answer's n-grams appear in the reference text."""
         if len(answer.tokens) < min_tokens or not reference:
             return False
         ref_grams = _ngrams(reference, n)
-        grams = [tuple(answer.tokens[i : i + n]) for i in range(len(answer.tokens) - n + 1)]
+        tokens = words(answer.folded)
+        grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
         return bool(grams) and sum(g in ref_grams for g in grams) / len(grams) >= 0.6
 
     def _verdict(self, score: float) -> Verdict:
@@ -277,3 +557,15 @@ class LexicalGrader:
         if score >= self.thresholds.partial:
             return Verdict.PARTIAL
         return Verdict.INCORRECT
+
+
+def _typo_positions(word: str, answer: Reading) -> tuple[int, ...]:
+    """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
+    cached = answer.typos.get(word)
+    if cached is None:
+        close = process.extract(
+            word, list(answer.positions), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+        )
+        cached = tuple(sorted(i for token, _, _ in close for i in answer.positions[token]))
+        answer.typos[word] = cached
+    return cached

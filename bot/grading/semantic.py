@@ -47,8 +47,12 @@ class SemanticGrader:
 
     def grade(self, item: Item, text: str) -> GradeResult:
         assessment = self.lexical.assess(item, text)
-        missing = [p for p in item.key_points if assessment.coverage.get(p.text, 0.0) < 1.0]
-        if assessment.guarded or not missing:
+        missing = [
+            p
+            for p in item.key_points
+            if assessment.coverage.get(p.text, 0.0) < 1.0 and p.text not in assessment.contradicted
+        ]
+        if assessment.guarded or not assessment.relevant or not missing:
             return self.lexical.finish(item, assessment)
         sentences = [s for s in SENTENCE.split(assessment.text) if s and len(s.split()) >= 3]
         if not sentences:

@@ -1,0 +1,432 @@
+"""An answer read as claims: sentences, negation scopes, opposites and whether it is prose.
+
+A key point is evidence only where the answer *asserts* it: inside one sentence, not under
+a negation ("not", "never", "rather than", "instead of", "without" ...), and not with a
+term swapped for its opposite. This module turns folded answer text into tokens that carry
+those facts, so the grader can ask "is this phrase asserted here?" instead of "is this word
+somewhere in the text?".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.grading.text import STOPWORDS, compact, fold, stem
+
+# Words, plus the punctuation that ends a sentence or a clause. A full stop ends a sentence
+# only before a space (so `model.eval()` and `0.5` stay inside one).
+_PIECE = re.compile(r"[a-z0-9]+|\.(?=\s|$)|[!?;\n]|:(?=\s)|,|\s[-–—]\s|->|=>|→")
+_SENTENCE_END = frozenset({".", "!", "?", ";", "\n", ":"})
+# Words that start a new sentence: what follows is a separate claim.
+_SENTENCE_WORDS = frozenset({"but", "however", "whereas", "although", "though", "while"})
+# Words and marks that end a negation's reach (a new clause begins).
+_CLAUSE_WORDS = frozenset(
+    {
+        "and",
+        "but",
+        "so",
+        "because",
+        "since",
+        "which",
+        "whereas",
+        "while",
+        "then",
+        "instead",
+        "unlike",
+        "though",
+        "although",
+        "thus",
+        "hence",
+        "therefore",
+        "yet",
+    }
+)
+_CLAUSE_MARKS = frozenset({",", "->", "=>", "→"})
+# Single-word negation cues (folding already turned "n't" into " not").
+NEGATION_CUES = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "none",
+        "nothing",
+        "neither",
+        "nor",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "wont",
+        "shouldnt",
+        "wouldnt",
+        "couldnt",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "didnt",
+        "without",
+        "nobody",
+        "lacks",
+        "lack",
+        "fails",
+        "fail",
+        "neednt",
+        "stops",
+        "avoid",
+        "avoids",
+    }
+)
+# Two-word cues: "rather than X" and "instead of X" deny X; "no longer" denies what follows.
+_PAIR_CUES = frozenset(
+    {("rather", "than"), ("instead", "of"), ("no", "longer"), ("as", "opposed"), ("opposed", "to")}
+)
+# "not only X but also Y" asserts X: these pairs are not negations.
+_NOT_NEGATING = frozenset(
+    {("not", "only"), ("not", "just"), ("no", "matter"), ("not", "necessarily"), ("no", "doubt")}
+)
+NEGATION_REACH = 6
+
+# Opposites (stems). A claim that uses the other word contradicts a key point instead of
+# asserting it; a negated word with an opposite reads as the opposite ("not slower").
+OPPOSITE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("on", "off"),
+    ("enabl", "disabl"),
+    ("activ", "inact"),
+    ("activ", "disabl"),
+    ("increas", "decreas"),
+    ("increas", "reduc"),
+    ("rais", "lower"),
+    ("grow", "shrink"),
+    ("larger", "smaller"),
+    ("larg", "small"),
+    ("bigger", "smaller"),
+    ("big", "small"),
+    ("higher", "lower"),
+    ("high", "low"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("faster", "slower"),
+    ("fast", "slow"),
+    ("befor", "after"),
+    ("first", "last"),
+    ("train", "infer"),
+    ("train", "test"),
+    ("encod", "decod"),
+    ("l1", "l2"),
+    ("batch", "layer"),
+    ("local", "global"),
+    ("same", "differ"),
+    ("alway", "never"),
+    ("linear", "nonlinear"),
+    ("supervis", "unsupervis"),
+    ("label", "unlabel"),
+    ("overwrit", "accumul"),
+    ("add", "remov"),
+    ("add", "subtract"),
+    ("maxim", "minim"),
+    ("determinist", "random"),
+    ("determinist", "stochast"),
+    ("sharper", "flatter"),
+    ("sharp", "flat"),
+    ("explod", "vanish"),
+    ("deep", "shallow"),
+    ("deeper", "shallow"),
+    ("wider", "narrower"),
+    ("underfit", "overfit"),
+    ("bias", "varianc"),
+    ("forward", "backward"),
+    ("input", "output"),
+    ("posit", "negat"),
+    ("upper", "lower"),
+    ("parallel", "sequenti"),
+    ("stabl", "unstabl"),
+    ("easier", "harder"),
+    ("cheaper", "expens"),
+    ("sparser", "denser"),
+    ("spars", "dens"),
+)
+
+
+def _opposites(pairs: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in pairs:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {word: frozenset(others) for word, others in table.items()}
+
+
+OPPOSITES: Mapping[str, frozenset[str]] = _opposites(OPPOSITE_PAIRS)
+# Opposites that only count as a flip of a negated word, never as a swap on their own:
+# "not training" is inference, but "training" next to "inference" in a sentence is normal.
+_FLIP_ONLY = frozenset(
+    {
+        "train",
+        "infer",
+        "test",
+        "input",
+        "output",
+        "batch",
+        "layer",
+        "bias",
+        "varianc",
+        "forward",
+        "backward",
+        "encod",
+        "decod",
+        "first",
+        "last",
+        "add",
+        "remov",
+        "subtract",
+    }
+)
+
+# Finite verbs and auxiliaries: a sentence without any reads as a list of terms.
+_AUX = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "doesnt",
+        "dont",
+        "didnt",
+        "cant",
+        "cannot",
+        "wont",
+        "its",
+        "thats",
+        "theres",
+        "whats",
+    ]
+)
+_VERB_BASES = """
+act add adjust affect aim allow apply approximate assign avoid become begin behave blow
+break build calculate capture cause change choose clip collapse combine compare compress
+compute connect contain control convert copy correct correspond cost count create cut
+decay decide decode decrease define depend describe detect determine differ divide drop
+dominate encode end enforce ensure estimate explode explain express extract feed fill find
+fit fix flow focus follow force generalise generalize generate get give go grow guarantee
+handle happen help hold ignore improve include increase introduce involve keep lead learn
+let limit look lose make map match mean measure memorize memorise minimize minimise
+maximize maximise miss mix model move multiply need normalise normalize obtain occur
+output overfit pass penalise penalize perform pick predict prevent produce project
+propagate provide push put reach read reconstruct reduce refer regularise regularize
+rely remain remove replace represent require reset rescale restore return reuse run sample
+saturate save scale search see select send separate set shift show shrink shuffle skip
+slow smooth solve speed split squash stabilise stabilize stack start stay stop store
+subtract sum support suppress take tell tend train transform treat try tune turn underfit
+update use vanish vary want weight work yield zero
+"""
+_IRREGULAR = """
+became began blew broke built chose came fed found gave got went grew held kept led learnt
+lost made meant ran saw sent shrank spent stood took told thought understood wrote
+"""
+# Bases whose "-s" form is as often a plural noun ("weights", "outputs"): not evidence of a verb.
+_NOUNISH = frozenset(
+    [
+        "act",
+        "aim",
+        "change",
+        "control",
+        "copy",
+        "cost",
+        "count",
+        "cut",
+        "decay",
+        "drop",
+        "end",
+        "feed",
+        "fit",
+        "flow",
+        "limit",
+        "look",
+        "map",
+        "match",
+        "mix",
+        "model",
+        "need",
+        "output",
+        "pass",
+        "project",
+        "read",
+        "return",
+        "run",
+        "sample",
+        "scale",
+        "search",
+        "set",
+        "shift",
+        "skip",
+        "split",
+        "stack",
+        "step",
+        "sum",
+        "support",
+        "turn",
+        "update",
+        "use",
+        "weight",
+        "work",
+        "yield",
+        "zero",
+    ]
+)
+# Words that glue a sentence together; a list of terms rarely has two of them.
+_FUNCTION = frozenset(
+    ["the", "a", "an", "to", "by", "because", "which", "when", "if", "so", "than"]
+)
+
+
+def _verb_forms() -> frozenset[str]:
+    """Third-person forms of common verbs (plus irregular pasts): "it normalizes ..."."""
+    forms: set[str] = set(_IRREGULAR.split())
+    for base in _VERB_BASES.split():
+        if base in _NOUNISH:
+            continue
+        if base.endswith("y") and base[-2:] not in ("ay", "ey", "oy"):
+            forms.add(base[:-1] + "ies")
+        elif base.endswith(("s", "sh", "ch", "x", "z")):
+            forms.add(base + "es")
+        else:
+            forms.add(base + "s")
+    return frozenset(forms)
+
+
+_VERBS = _verb_forms()
+# Subjects that make the following words a sentence ("we scale ...", "it zeroes ...").
+_SUBJECTS = frozenset({"it", "they", "we", "you", "i"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An answer folded and tokenised, each token knowing its sentence and its polarity."""
+
+    folded: str
+    tokens: tuple[str, ...]  # stems, stopwords kept
+    sentence: tuple[int, ...]  # sentence index of each token
+    negated: tuple[bool, ...]  # inside a negation's reach (after flips)
+    prose: tuple[bool, ...]  # per sentence: reads as a sentence, not a list of terms
+    maths: str
+    positions: Mapping[str, tuple[int, ...]]
+    token_set: frozenset[str]
+    typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    @property
+    def sentences(self) -> int:
+        return len(self.prose)
+
+    @property
+    def is_prose(self) -> bool:
+        """At least one real sentence (a verb among several words)."""
+        return any(self.prose)
+
+    def asserted(self, index: int) -> bool:
+        return not self.negated[index]
+
+    @classmethod
+    def of(cls, text: str) -> Reading:
+        folded = fold(text)
+        return read(folded)
+
+
+def read(folded: str) -> Reading:
+    """Tokenise folded text into a Reading."""
+    raw: list[str] = []
+    stems: list[str] = []
+    sentence_of: list[int] = []
+    negated: list[bool] = []
+    prose_parts: list[list[str]] = [[]]
+    sentence = 0
+    reach = 0  # tokens still inside the current negation
+    for match in _PIECE.finditer(folded):
+        piece = match.group().strip() or "\n"
+        if not piece[0].isalnum():
+            if piece in _SENTENCE_END and prose_parts[-1]:
+                sentence += 1
+                prose_parts.append([])
+            reach = 0
+            continue
+        word = piece
+        if word in _SENTENCE_WORDS and prose_parts[-1]:
+            sentence += 1
+            prose_parts.append([])
+            reach = 0
+        elif word in _CLAUSE_WORDS:
+            reach = 0
+        previous = raw[-1] if raw else ""
+        in_scope = reach > 0
+        if (previous, word) in _NOT_NEGATING:
+            reach = 0
+            if negated:
+                negated[-1] = False
+            in_scope = False
+        elif (previous, word) in _PAIR_CUES or word in NEGATION_CUES:
+            reach = NEGATION_REACH + 1
+            in_scope = False
+        token = stem(word)
+        if in_scope and token in OPPOSITES and token not in STOPWORDS:
+            # "not slower" reads as "faster": the negation is spent on the flip.
+            token = sorted(OPPOSITES[token])[0]
+            in_scope = False
+            reach = 0
+        raw.append(word)
+        stems.append(token)
+        sentence_of.append(sentence)
+        negated.append(in_scope)
+        prose_parts[-1].append(word)
+        if reach:
+            reach -= 1
+    if not prose_parts[-1] and len(prose_parts) > 1:
+        prose_parts.pop()
+    where: dict[str, list[int]] = {}
+    for index, token in enumerate(stems):
+        where.setdefault(token, []).append(index)
+    return Reading(
+        folded=folded,
+        tokens=tuple(stems),
+        sentence=tuple(sentence_of),
+        negated=tuple(negated),
+        prose=tuple(_is_prose(part) for part in prose_parts),
+        maths=compact(folded),
+        positions={token: tuple(found) for token, found in where.items()},
+        token_set=frozenset(stems),
+    )
+
+
+def _is_prose(words: list[str]) -> bool:
+    """A sentence, not a list of terms: an auxiliary, a subject, a verb or glue words."""
+    if len(words) < 3:
+        return False
+    if any(word in _AUX or word in _SUBJECTS or word in _VERBS for word in words):
+        return True
+    return sum(1 for word in words if word in _FUNCTION) >= 2
