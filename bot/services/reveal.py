@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.domain.models import (
     AnswerKind,
     ChatKey,
     DailyPost,
+    QuizStatus,
     UserKey,
     daily_target,
     quiz_target,
     review_target,
 )
-from bot.errors import NotFoundError
+from bot.errors import InvalidInputError, NotFoundError
 from bot.services.answers import NO_DAILY
 from bot.services.base import ServiceBase
 from bot.services.results import ChannelReveal, RevealResult, ScoreLine
@@ -21,6 +23,18 @@ from bot.services.results import ChannelReveal, RevealResult, ScoreLine
 log = logging.getLogger(__name__)
 
 TOP_SCORERS = 3
+QUIZ_GONE = "That quiz question is not one of yours; start your own quiz with /quiz."
+NOT_REACHED = "That quiz question was never reached, so there is no answer to show for it."
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a reveal shows; `open` when an answer may still follow (a reveal forfeits)."""
+
+    target: str
+    item_id: str
+    kind: AnswerKind
+    open: bool = True
 
 
 class RevealService(ServiceBase):
@@ -31,42 +45,52 @@ class RevealService(ServiceBase):
         *,
         post_id: int | None = None,
         item_id: str | None = None,
+        quiz: tuple[int, int] | None = None,
     ) -> RevealResult:
-        """Reveal to one user: a review card (`item_id`), a daily post (`post_id`), else the
-        active quiz question, else the chat's daily question. The first call shows the short
-        answer, later calls the full one. Revealing before answering forfeits the points.
+        """Reveal to one user: a review card (`item_id`), a daily post (`post_id`), a quiz
+        question (`quiz`: session id and 1-based position), else the active quiz question,
+        else the chat's daily question. The first call shows the short answer, later calls
+        the full one. Revealing a question before answering it forfeits its points; a quiz
+        question already answered or skipped may always be revealed.
         """
         await self._user(user)
-        target, item, kind = await self._target(user, chat, post_id, item_id)
-        stage = await self.store.record_reveal(user, target, item, self.clock.now())
-        answered = await self.store.get_answer(user, target) is not None
+        found = await self._target(user, chat, post_id, item_id, quiz)
+        stage = await self.store.record_reveal(user, found.target, found.item_id, self.clock.now())
+        answered = await self.store.get_answer(user, found.target) is not None
         full = stage >= 2
-        question = self._item(item)
+        question = self._item(found.item_id)
         return RevealResult(
-            item_id=item,
-            kind=kind,
+            item_id=found.item_id,
+            kind=found.kind,
             stage=stage,
             question=question.question,
             short_answer=question.short_answer,
             answer=question.answer if full else "",
             key_points=tuple(p.text for p in question.key_points) if full else (),
             answered=answered,
-            points_forfeited=not answered,
+            points_forfeited=found.open and not answered,
         )
 
     async def _target(
-        self, user: UserKey, chat: ChatKey, post_id: int | None, item_id: str | None
-    ) -> tuple[str, str, AnswerKind]:
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        post_id: int | None,
+        item_id: str | None,
+        quiz: tuple[int, int] | None,
+    ) -> _Target:
         if item_id is not None:
             self._item(item_id)
             card = await self.store.get_card(user, item_id)
             target = review_target(item_id, card.due) if card else f"review:{item_id}:new"
-            return target, item_id, AnswerKind.REVIEW
+            return _Target(target, item_id, AnswerKind.REVIEW)
+        if quiz is not None:
+            return await self._quiz_question(user, *quiz)
         if post_id is None:
             session = await self.store.get_active_quiz(user, chat)
             if session is not None and session.current_item_id is not None:
                 target = quiz_target(session.id, session.position)
-                return target, session.current_item_id, AnswerKind.QUIZ
+                return _Target(target, session.current_item_id, AnswerKind.QUIZ)
         post = (
             await self.store.get_post(post_id)
             if post_id is not None
@@ -74,7 +98,27 @@ class RevealService(ServiceBase):
         )
         if post is None:
             raise NotFoundError(NO_DAILY)
-        return daily_target(post.id), post.item_id, AnswerKind.DAILY
+        return _Target(daily_target(post.id), post.item_id, AnswerKind.DAILY)
+
+    async def _quiz_question(self, user: UserKey, session_id: int, position: int) -> _Target:
+        """Question `position` (1-based) of one of the user's quizzes, running or ended.
+
+        Answered or skipped: always revealable, nothing left to forfeit. The running
+        quiz's current question: revealable, its points forfeited. Never reached: refused.
+        """
+        session = await self.store.get_quiz(session_id)
+        if session is None or session.user != user:
+            raise NotFoundError(QUIZ_GONE)
+        index = position - 1
+        if not 0 <= index < len(session.item_ids):
+            raise InvalidInputError(NOT_REACHED)
+        target = quiz_target(session.id, index)
+        item_id = session.item_ids[index]
+        if session.outcomes[index] is not None:
+            return _Target(target, item_id, AnswerKind.QUIZ, open=False)
+        if session.status is QuizStatus.ACTIVE and index == session.position:
+            return _Target(target, item_id, AnswerKind.QUIZ)
+        raise InvalidInputError(NOT_REACHED)
 
     async def reveal_channel(self, post_id: int) -> ChannelReveal:
         """The channel reveal of a daily post: reference answer, answer count, top scorers."""

@@ -178,6 +178,29 @@ async def test_quiz_options_reveal_and_stop(discord_harness: Harness) -> None:
     assert "already ended" in ended["content"]
 
 
+async def test_show_answer_of_an_answered_quiz_question(discord_harness: Harness) -> None:
+    h = discord_harness
+    session, question = await start_quiz(h, {"topic": "cnn", "count": 3})
+    first = await h.store.get_quiz(int(session))
+    assert first is not None
+    _feedback, second = await submit(h, f"prepbot-modal:q:{session}:1", GOOD, count=2)
+    assert title(second) == "Quiz · 2/3"
+    # Question 1's own Show answer button: question 1's answer, no forfeit note.
+    (shown,) = await click(h, f"prepbot:qshow:{session}:1", message_id=int(question["id"]))
+    body = shown["embeds"][0]["description"]
+    item = h.services.reveals.bank.items[first.item_ids[0]]
+    assert "no longer the current one" not in (shown.get("content") or "")
+    assert shown["embeds"][0]["footer"]["text"] == f"question {item.id}"
+    assert item.short_answer.split()[0] in body and "earns no points" not in body
+    # Full answer on the second press.
+    (full,) = await click(h, f"prepbot:qshow:{session}:1", message_id=int(shown["id"]))
+    assert "Key points" in full["embeds"][0]["description"]
+    # Question 2, the current one, forfeits its points.
+    (current,) = await click(h, f"prepbot:qshow:{session}:2", message_id=int(second["id"]))
+    assert current["embeds"][0]["footer"]["text"] == f"question {first.item_ids[1]}"
+    assert "earns no points" in current["embeds"][0]["description"]
+
+
 # --- reviews ---------------------------------------------------------------------------------
 
 

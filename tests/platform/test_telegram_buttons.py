@@ -41,6 +41,32 @@ async def test_quiz_answer_by_reply_then_skip_to_the_summary(start_telegram: Sta
     assert len(answer) == 1  # every press is acknowledged
 
 
+async def test_show_answer_of_an_answered_quiz_question(start_telegram: StartTelegram) -> None:
+    tg = await start_telegram(bank=bank(open_deck("dl", 3)))
+    first = await tg.reply("/quiz dl 3")
+    info = await tg.services.quizzes.active(tg.user_key(tg.alice), tg.chat_key(tg.alice))
+    assert info is not None
+    session = await tg.store.get_quiz(info.session_id)
+    assert session is not None
+    one, two = session.item_ids[:2]
+    _feedback, second = sent(tg, await tg.say(GOOD, reply_to=first, expect=2))
+    assert second.text is not None and second.text.startswith("🧠 Quiz 2/3")
+    # Question 1's Show answer button still works: question 1's answer, nothing forfeited.
+    shown = sent(tg, await tg.press(first, "💡 Show answer"))[0]
+    assert shown.text is not None and f"Short answer of {one}." in shown.text
+    assert "earns no points" not in shown.text
+    full = sent(tg, await tg.press(shown, "📖 Full answer"))[0]
+    assert full.text is not None and f"The full answer of {one}" in full.text
+    # /reveal in reply to question 1 names it too; /reveal alone is the current question 2.
+    again = await tg.reply("/reveal", reply_to=first)
+    assert again.text is not None and f"of {one}" in again.text
+    current = await tg.reply("/reveal")
+    assert current.text is not None and f"Short answer of {two}." in current.text
+    assert "earns no points" in current.text
+    late, _third = sent(tg, await tg.say(GOOD, reply_to=second, expect=2))
+    assert late.text is not None and "no points" in late.text
+
+
 async def test_quiz_choice_buttons_reveal_stop_and_conflict(start_telegram: StartTelegram) -> None:
     cards = deck("cards", [mcq("cards/bn"), mcq("cards/ln")])
     tg = await start_telegram(bank=bank(cards))

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.models import AnswerKind, Verdict
-from bot.errors import NotFoundError
+from bot.errors import InvalidInputError, NotFoundError
 from bot.services import Services
 from tests.factories import ALICE, BAD, BOB, CAROL, CHAT, GOOD, PARTIAL, FakeClock
 
@@ -106,3 +106,45 @@ async def test_revealing_a_review_card_forfeits_its_points(
     assert revealed.kind is AnswerKind.REVIEW and revealed.points_forfeited
     result = await services.reviews.answer(ALICE, CHAT, current.item_id, GOOD)
     assert (result.points, result.forfeited, result.counted) == (0, True, True)
+
+
+async def test_answered_and_skipped_quiz_questions_may_always_be_revealed(
+    services: Services,
+) -> None:
+    start = await services.quizzes.start(ALICE, CHAT, "cnn", 3)
+    assert start.session_id is not None and start.question is not None
+    session = start.session_id
+    first = start.question.item_id
+    answered = await services.quizzes.answer(ALICE, CHAT, GOOD)
+    assert answered.counted and answered.points > 0
+    # Question 1 is answered: its answer, not the current question's, and nothing forfeited.
+    shown = await services.reveals.reveal(ALICE, CHAT, quiz=(session, 1))
+    assert (shown.item_id, shown.kind, shown.stage) == (first, AnswerKind.QUIZ, 1)
+    assert shown.answered and not shown.points_forfeited
+    assert (await services.reveals.reveal(ALICE, CHAT, quiz=(session, 1))).full
+    # Question 3 was never reached: refused, and revealing nothing else.
+    with pytest.raises(InvalidInputError, match="never reached"):
+        await services.reveals.reveal(ALICE, CHAT, quiz=(session, 3))
+    # Skipped: revealable, nothing to forfeit (it can no longer be answered).
+    step = await services.quizzes.skip(ALICE, CHAT)
+    skipped = await services.reveals.reveal(ALICE, CHAT, quiz=(session, 2))
+    assert skipped.item_id == step.skipped.item_id
+    assert not skipped.answered and not skipped.points_forfeited
+    # The current, unanswered question forfeits its points, as before.
+    assert step.next_question is not None
+    current = await services.reveals.reveal(ALICE, CHAT, quiz=(session, 3))
+    assert current.item_id == step.next_question.item_id and current.points_forfeited
+    late = await services.quizzes.answer(ALICE, CHAT, GOOD)
+    assert late.forfeited and late.points == 0
+    # The quiz is over now; its questions still show, other people's never do.
+    assert (await services.reveals.reveal(ALICE, CHAT, quiz=(session, 1))).item_id == first
+    with pytest.raises(NotFoundError):
+        await services.reveals.reveal(BOB, CHAT, quiz=(session, 1))
+
+
+async def test_an_unreached_question_of_a_stopped_quiz_is_refused(services: Services) -> None:
+    start = await services.quizzes.start(ALICE, CHAT, "cnn", 2)
+    assert start.session_id is not None
+    await services.quizzes.stop(ALICE, CHAT)
+    with pytest.raises(InvalidInputError, match="never reached"):
+        await services.reveals.reveal(ALICE, CHAT, quiz=(start.session_id, 1))

@@ -254,12 +254,12 @@ class Actions:
         await self.after_answer(interaction, who, result, session_id=session)
 
     async def _quiz_show(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
-        """Reveal the current quiz question."""
+        """Reveal the button's quiz question: an answered or skipped one any time, the
+        current one forfeiting its points (the service decides)."""
         session, position = _int(args, 0), _int(args, 1)
         await defer(interaction)
         who = await ensure(self.services, interaction)
-        await self._check_quiz(who, session, position)
-        result = await self.services.reveals.reveal(who.user, who.chat)
+        result = await self.services.reveals.reveal(who.user, who.chat, quiz=(session, position))
         again = ActionButton("qshow", session, position, label="Full answer")
         await self.show_reveal(interaction, result, again)
 

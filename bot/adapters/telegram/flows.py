@@ -148,6 +148,13 @@ class Flows:
                 raise InvalidInputError(NOT_CURRENT)
         return active.session_id
 
+    async def _current_quiz_question(self, who: Who) -> tuple[int, int]:
+        """(session id, 1-based position) of the user's current quiz question."""
+        active = await self.services.quizzes.active(who.user, who.chat)
+        if active is None:
+            raise NotFoundError(QUIZ_OVER)
+        return active.session_id, active.answered + 1
+
     def _check_card(self, who: Who, target: Target) -> str:
         if target.owner is not None and target.owner != str(who.user_id):
             raise InvalidInputError(NOT_YOUR_CARD)
@@ -275,11 +282,13 @@ class Flows:
         reveals = self.services.reveals
         again: cb.Button
         if target.kind is AnswerKind.QUIZ:
-            session_id = await self._check_quiz(who, target)
-            result = await reveals.reveal(who.user, who.chat)
-            active = await self.services.quizzes.active(who.user, who.chat)
-            position = active.answered + 1 if active else 1
-            again = cb.QuizButton(session_id, position, str(who.user_id), cb.REVEAL)
+            if target.owner is not None and target.owner != str(who.user_id):
+                raise InvalidInputError(NOT_YOUR_QUIZ)
+            session = target.session or await self._current_quiz_question(who)
+            # The service decides: answered or skipped questions always show, the current
+            # one forfeits its points, questions not reached yet are refused.
+            result = await reveals.reveal(who.user, who.chat, quiz=session)
+            again = cb.QuizButton(*session, str(who.user_id), cb.REVEAL)
         elif target.kind is AnswerKind.REVIEW:
             item_id = self._check_card(who, target)
             result = await reveals.reveal(who.user, who.chat, item_id=item_id)
