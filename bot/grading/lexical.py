@@ -168,7 +168,10 @@ class LexicalGrader:
             return Assessment(text, nothing, (), (*notes, NOTE_RESTATED), guarded=True)
         if self._pasted(item.answer, answer) or self._pasted(item.short_answer, answer, 4, 12):
             return Assessment(text, nothing, (), (*notes, NOTE_PASTED), guarded=True)
-        relevant = self._relevant(item, answer, asked)
+        if not self._relevant(item, answer):
+            return Assessment(
+                text, nothing, (), (*notes, NOTE_OFF_TOPIC), guarded=True, relevant=False
+            )
         coverage: dict[str, float] = {}
         contradicted: list[str] = []
         for point in item.key_points:
@@ -183,8 +186,6 @@ class LexicalGrader:
         prose = answer.is_prose or item.type in (ItemType.FLASHCARD, ItemType.CODING)
         if not prose:
             notes.append(NOTE_LIST)
-        if not relevant:
-            notes.append(NOTE_OFF_TOPIC)
         return Assessment(
             text,
             coverage,
@@ -193,7 +194,6 @@ class LexicalGrader:
             floor=floor,
             contradicted=tuple(contradicted),
             prose=prose,
-            relevant=relevant,
         )
 
     def finish(self, item: Item, assessment: Assessment) -> GradeResult:
@@ -512,7 +512,7 @@ class LexicalGrader:
         parts += [w for claim in item.claims for w in claim.all_wordings]
         return content_words(fold(" ".join(parts)))
 
-    def _relevant(self, item: Item, answer: Reading, asked: frozenset[str]) -> bool:
+    def _relevant(self, item: Item, answer: Reading) -> bool:
         """Most of what the answer talks about (weighted by rarity) belongs to this item."""
         if not self._idf:
             return True

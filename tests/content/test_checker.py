@@ -16,7 +16,7 @@ GOOD_ITEM = """\
   - id: {deck}/q01
     type: open
     question: What is dropout?
-    answer: Random zeroing of units during training.
+    answer: Random zeroing of units during training; it is disabled at inference.
     short_answer: Zeroing units at random while training.
     key_points:
       - text: Units are zeroed at random.
