@@ -23,12 +23,21 @@ class ImportFormatError(ContentError):
         super().__init__(f"line {line}: {message}" if line else message)
 
 
-class NotFoundError(PrepbotError):
+class UserError(PrepbotError):
+    """The user's own mistake, theirs to fix: the message is written for them and safe to
+    show. Every other error is the bot's and is never shown as it is (`bot.failures`)."""
+
+
+class NotFoundError(UserError):
     """A requested item, deck, chat or user does not exist."""
 
 
-class InvalidInputError(PrepbotError):
+class InvalidInputError(UserError):
     """A user-supplied argument is invalid; the message is safe to show to the user."""
+
+
+class NotAllowedError(UserError):
+    """The user may not do this here (an admin command, someone else's quiz)."""
 
 
 class StoreError(PrepbotError):

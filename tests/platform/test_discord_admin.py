@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
 from bot.domain.timeparse import parse_weekdays
+from bot.errors import StoreError
 from tests.fakes.discord_api import (
     CALLBACK_DEFERRED_MESSAGE,
     CALLBACK_MESSAGE,
@@ -21,6 +23,17 @@ __all__ = ["discord_harness", "fake_discord"]
 pytestmark = pytest.mark.timeout(30)
 
 WEBHOOK = r"/webhooks/\d+/[^/]+"
+APOLOGY = re.compile(
+    r"Sorry, something went wrong on my side\. Please try again in a moment\. "
+    r"\(reference ([0-9a-f]{8})\)"
+)
+
+
+def reference(text: str) -> str:
+    """The reference id of an apology (fails for any other text)."""
+    match = APOLOGY.fullmatch(text)
+    assert match is not None, text
+    return match.group(1)
 
 
 async def test_admin_sets_shows_pauses_resumes_and_stops(discord_harness: Harness) -> None:
@@ -107,10 +120,42 @@ async def test_unexpected_error_logs_traceback_and_apologises(
     monkeypatch.setattr(h.services.stats, "stats", broken)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.discord"):
         (reply,) = await h.replies("stats")
-    assert reply["content"].startswith("Sorry, something went wrong") and reply["flags"] & EPHEMERAL
+    ref = reference(reply["content"])
+    assert reply["flags"] & EPHEMERAL
     (record,) = [r for r in caplog.records if r.name.startswith("bot.adapters.discord")]
-    assert record.levelno == logging.ERROR and record.getMessage() == "/stats failed"
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == f"/stats failed [ref {ref}]"
     assert record.exc_info is not None and "boom" in str(record.exc_info[1])
+
+
+async def test_storage_errors_are_logged_not_shown(
+    discord_harness: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = discord_harness
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("database write failed: database or disk is full")
+
+    monkeypatch.setattr(h.services.stats, "stats", broken)
+    with caplog.at_level(logging.DEBUG, logger="bot.adapters.discord"):
+        (reply,) = await h.replies("stats")
+    assert "disk is full" not in reply["content"]
+    ref = reference(reply["content"])
+    (record,) = [r for r in caplog.records if r.levelno >= logging.INFO
+                 and r.name.startswith("bot.adapters.discord")]
+    assert record.levelno == logging.ERROR and f"[ref {ref}]" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is StoreError
+
+
+async def test_user_errors_are_shown_and_logged_at_info(
+    discord_harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = discord_harness
+    with caplog.at_level(logging.DEBUG, logger="bot.adapters.discord"):
+        (reply,) = await h.replies("quiz", {"topic": "nosuchtopic"})
+    assert reply["content"].startswith("Unknown topic 'nosuchtopic'.")
+    (record,) = [r for r in caplog.records if r.name.startswith("bot.adapters.discord")]
+    assert record.levelno == logging.INFO and "Unknown topic" in record.getMessage()
 
 
 async def test_platform_error_is_one_warning_line(
@@ -120,10 +165,11 @@ async def test_platform_error_is_one_warning_line(
     h.fake.fail("POST", WEBHOOK, 403, times=1)  # the follow-up is refused once
     with caplog.at_level(logging.WARNING, logger="bot.adapters.discord"):
         (reply,) = await h.replies("streak")
-    assert reply["content"].startswith("Sorry")  # the apology got through afterwards
+    ref = reference(reply["content"])  # the apology got through afterwards
     (record,) = [r for r in caplog.records if r.name.startswith("bot.adapters.discord")]
     assert record.levelno == logging.WARNING and record.exc_info is None
-    assert record.getMessage().startswith("/streak: Discord answered HTTP 403 (code 50013)")
+    assert record.getMessage().startswith("/streak: Forbidden: 403 Forbidden (error code: 50013)")
+    assert record.getMessage().endswith(f"[ref {ref}]")
 
 
 async def test_expired_interaction_is_logged_not_raised(

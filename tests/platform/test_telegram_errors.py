@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
 from bot.domain.models import ChatKey, UserKey
+from bot.errors import StoreError
 from bot.services.results import StreakView
 from tests.factories import bank, open_deck
 from tests.platform.conftest import StartTelegram
 
 pytestmark = pytest.mark.timeout(30)
 
-APOLOGY = "😕 Sorry, something went wrong on my side. Please try again in a moment."
+APOLOGY = re.compile(
+    r"😕 Sorry, something went wrong on my side\. Please try again in a moment\. "
+    r"\(reference ([0-9a-f]{8})\)"
+)
+
+
+def reference(text: str | None) -> str:
+    """The reference id of an apology (fails for any other text)."""
+    match = APOLOGY.fullmatch(text or "")
+    assert match is not None, text
+    return match.group(1)
 
 
 async def test_user_errors_are_shown_as_they_are(
@@ -41,10 +53,30 @@ async def test_unexpected_errors_log_a_traceback_and_apologise(
     monkeypatch.setattr(tg.services.stats, "streak", broken)
     caplog.set_level(logging.INFO, logger="bot.adapters.telegram")
     reply = await tg.reply("/streak")
-    assert reply.text == APOLOGY
+    ref = reference(reply.text)
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1 and errors[0].exc_info is not None
     assert "(message), chat 1001, user 1001, /streak failed" in errors[0].getMessage()
+    assert f"[ref {ref}]" in errors[0].getMessage()
+
+
+async def test_storage_failures_are_not_shown_to_users(
+    start_telegram: StartTelegram,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tg = await start_telegram()
+
+    async def broken(user: UserKey, chat: ChatKey | None = None) -> StreakView:
+        raise StoreError("database write failed: disk I/O error at /data/prepbot.db")
+
+    monkeypatch.setattr(tg.services.stats, "streak", broken)
+    reply = await tg.reply("/streak")
+    assert reply.text is not None and "disk I/O" not in reply.text
+    ref = reference(reply.text)
+    (error,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert error.exc_info is not None and error.exc_info[0] is StoreError
+    assert f"[ref {ref}]" in error.getMessage()
 
 
 async def test_platform_errors_are_one_warning_line(
@@ -54,10 +86,11 @@ async def test_platform_errors_are_one_warning_line(
     tg.fake.fail("sendMessage", 400, description="Bad Request: something odd")
     calls = await tg.say("/help", expect=2)
     assert [c.status for c in calls] == [400, 200]
-    assert tg.fake.message_for(calls[1]).text == APOLOGY
+    ref = reference(tg.fake.message_for(calls[1]).text)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and warnings[0].exc_info is None
     assert "/help: BadRequest: Something odd" in warnings[0].getMessage()
+    assert f"[ref {ref}]" in warnings[0].getMessage()
     assert "123:TEST" not in caplog.text  # the token never reaches the logs
 
 

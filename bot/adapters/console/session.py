@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from bot.adapters.console import render
 from bot.domain.models import AnswerKind, ChatKey, UserKey
-from bot.errors import PrepbotError
+from bot.failures import tell_user
 from bot.services import Services
 from bot.services.results import AnswerResult, QuestionView
 
@@ -121,8 +121,8 @@ class ConsoleSession:
                 return
             try:
                 await handler(args.strip())
-            except PrepbotError as exc:
-                self.print(f"[red]{escape(str(exc))}[/]")
+            except Exception as exc:
+                self._fail(exc, f"/{name.lower()}")
             return
         if stripped and self.current and self.current.view.options and not self._buffer:
             await self._submit(choice=stripped)
@@ -131,6 +131,11 @@ class ConsoleSession:
             self._buffer.append(line)
         elif self._buffer:
             await self._submit()
+
+    def _fail(self, error: Exception, where: str) -> None:
+        """Say what failed by the shared rule (`bot.failures`): a user error as it is,
+        anything else an apology with the reference id that its ERROR log line carries."""
+        self.print(f"[red]{escape(tell_user(error, where, logger=log).text)}[/]")
 
     # --- answering --------------------------------------------------------------------
     async def _submit(self, choice: str | None = None) -> None:
@@ -148,8 +153,8 @@ class ConsoleSession:
                 return
         try:
             result = await self._answer(current, text if picked is None else None, picked)
-        except PrepbotError as exc:
-            self.print(f"[red]{escape(str(exc))}[/]")
+        except Exception as exc:
+            self._fail(exc, "answer")
             return
         self.last_item = result.item_id
         self.print(render.feedback(result))

@@ -12,11 +12,10 @@ from discord import app_commands
 from discord.utils import escape_mentions
 
 from bot.adapters.discord.render import NO_MENTIONS, pack, text_parts
-from bot.errors import PrepbotError
+from bot.failures import tell_user
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 RATE_LIMITED = "Discord asked me to slow down; please try again in a minute."
 
 
@@ -98,27 +97,22 @@ def describe(interaction: discord.Interaction) -> str:
 
 
 def user_message(error: BaseException, where: str) -> str:
-    """Log the error once at the level it deserves; return what to tell the user."""
-    if isinstance(error, PrepbotError):
-        log.debug("%s: %s", where, error)
-        return str(error)  # the services phrase these for users
+    """Log the error once at the level it deserves; return what to tell the user.
+
+    Discord's own user errors (a failed command check, an option it could not convert) and
+    rate limits are told here; everything else follows the shared rule (`bot.failures`):
+    user errors shown, anything else an apology with a reference id logged at ERROR.
+    """
     if isinstance(error, app_commands.CheckFailure):
-        log.debug("%s: check failed: %s", where, error)
+        log.info("%s: check failed: %s", where, error)
         return str(error) or "You can't use this command here."
     if isinstance(error, app_commands.TransformerError):
-        log.debug("%s: bad option: %s", where, error)
+        log.info("%s: bad option: %s", where, error)
         return "One of the options has a value I can't use; please check it."
     if isinstance(error, discord.RateLimited):
         log.warning("%s: rate limited by Discord for %.1fs", where, error.retry_after)
         return RATE_LIMITED
-    if isinstance(error, discord.HTTPException):
-        log.warning(
-            "%s: Discord answered HTTP %s (code %s): %s",
-            where, error.status, error.code, error.text,
-        )
-        return APOLOGY
-    log.error("%s failed", where, exc_info=error)
-    return APOLOGY
+    return tell_user(error, where, logger=log, transient=(discord.HTTPException,)).text
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:

@@ -19,7 +19,7 @@ from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services.answers import NO_DAILY
 from bot.services.results import AnswerResult, QuestionView
 
@@ -136,7 +136,7 @@ class Flows:
         """The active session id, after checking the target is this user's current question
         (or, without `position`, only this user's session)."""
         if target.owner is not None and target.owner != str(who.user_id):
-            raise InvalidInputError(NOT_YOUR_QUIZ)
+            raise NotAllowedError(NOT_YOUR_QUIZ)
         active = await self.services.quizzes.active(who.user, who.chat)
         if active is None:
             raise NotFoundError(QUIZ_OVER)
@@ -157,7 +157,7 @@ class Flows:
 
     def _check_card(self, who: Who, target: Target) -> str:
         if target.owner is not None and target.owner != str(who.user_id):
-            raise InvalidInputError(NOT_YOUR_CARD)
+            raise NotAllowedError(NOT_YOUR_CARD)
         if target.item_id is None:
             raise NotFoundError(CARD_GONE)
         return target.item_id
@@ -283,7 +283,7 @@ class Flows:
         again: cb.Button
         if target.kind is AnswerKind.QUIZ:
             if target.owner is not None and target.owner != str(who.user_id):
-                raise InvalidInputError(NOT_YOUR_QUIZ)
+                raise NotAllowedError(NOT_YOUR_QUIZ)
             session = target.session or await self._current_quiz_question(who)
             # The service decides: answered or skipped questions always show, the current
             # one forfeits its points, questions not reached yet are refused.

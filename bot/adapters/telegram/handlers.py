@@ -28,14 +28,13 @@ from bot.adapters.telegram.flows import Flows
 from bot.adapters.telegram.formatting import esc, user_text
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html
-from bot.errors import InvalidInputError, NotFoundError
+from bot.failures import tell_user
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
-APOLOGY = "😕 Sorry, something went wrong on my side. Please try again in a moment."
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "poll_answer", "my_chat_member")
 
 
@@ -103,20 +102,15 @@ def describe(update: object) -> str:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure with its update and tell the user: the reason when it is theirs to fix,
-    a short apology otherwise."""
+    """Log the failure with its update and tell the user (the shared rule, `bot.failures`):
+    the reason when it is theirs to fix, else a short apology with a reference id."""
     error = context.error
+    if error is None:
+        return
+    # Expected platform trouble (network, flood control, lost permissions) is one line.
+    told = tell_user(error, describe(update), logger=log, transient=(TelegramError,))
+    text = esc(told.text) if told.reference is None else f"😕 {esc(told.text)}"
     where = describe(update)
-    if isinstance(error, InvalidInputError | NotFoundError):
-        log.info("%s: %s", where, error)
-        text = esc(str(error))
-    elif isinstance(error, TelegramError):
-        # Expected platform trouble (network, flood control, lost permissions): one line.
-        log.warning("%s: %s: %s", where, type(error).__name__, error)
-        text = APOLOGY
-    else:
-        log.error("%s failed", where, exc_info=error)
-        text = APOLOGY
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, TelegramError) and chat_lost(error):
