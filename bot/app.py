@@ -6,15 +6,18 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.content.bank import Bank, load_bank
+from bot.errors import AdapterStartError, ConfigError
 from bot.grading.factory import build_grader
 from bot.ports import Clock, Messenger, Store, SystemClock
 from bot.services import Services, build_services
@@ -57,7 +60,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
 async def practice(settings: Settings) -> int:
     """The console practice mode on the configured database."""
     from bot.adapters.console import ConsoleSession
+    from bot.adapters.console.logfile import console_logging
 
+    console_logging(settings.database_url)  # the screen holds the session, not log lines
     async with bootstrap(settings) as runtime:
         return await ConsoleSession(runtime.services, sys.stdin, sys.stdout).run()
 
@@ -109,7 +114,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         senders: list[asyncio.Task[None]] = []
         try:
             for adapter in adapters:
-                await adapter.start()
+                await start_adapter(adapter, settings)
                 started.append(adapter)
             scheduler.start()
             senders = [
@@ -128,6 +133,80 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
                 except Exception:
                     log.exception("stopping %s failed", adapter.messenger.platform)
     return 0
+
+
+async def start_adapter(adapter: Adapter, settings: Settings) -> None:
+    """Start one adapter; any failure becomes one AdapterStartError line, no secret in it."""
+    platform = adapter.messenger.platform
+    try:
+        await adapter.start()
+    except Exception as exc:
+        # The traceback is for debugging only (secrets are scrubbed from it, see logsetup).
+        log.debug("%s failed to start", platform, exc_info=True)
+        with contextlib.suppress(Exception):
+            await adapter.stop()  # close the HTTP sessions a half-started client opened
+        message = redact(describe_start_failure(platform, exc, settings), settings)
+        # `from None`: the chained error may quote the token (PTB's InvalidToken does).
+        raise AdapterStartError(f"{platform} could not start: {message}") from None
+
+
+def describe_start_failure(platform: str, exc: BaseException, settings: Settings) -> str:
+    """The cause of a start-up failure in a few words a bot operator can act on."""
+    chain = _exception_chain(exc)
+    names = {type(e).__name__ for e in chain}
+    host = _api_host(platform, settings)
+    token = "TELEGRAM_BOT_TOKEN" if platform == "telegram" else "DISCORD_BOT_TOKEN"
+    for error in chain:
+        if isinstance(error, ConfigError):
+            return str(error)
+    if names & {"InvalidToken", "LoginFailure", "Unauthorized"}:
+        return f"{token} was rejected by {host}; check the token"
+    if any(isinstance(e, socket.gaierror) for e in chain) or "ClientConnectorDNSError" in names:
+        return f"cannot resolve {host} (DNS lookup failed); check the network and the URL"
+    if any(isinstance(e, TimeoutError) for e in chain) or names & {"TimedOut", "ConnectTimeout"}:
+        return f"{host} did not answer in time"
+    if any(isinstance(e, ConnectionError) for e in chain) or names & {
+        "NetworkError",
+        "ConnectError",
+        "ClientConnectorError",
+        "ClientOSError",
+    }:
+        detail = _innermost_text(chain)
+        return f"cannot reach {host}" + (f": {detail}" if detail else "")
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}" + (f": {detail}" if detail else "")
+
+
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _innermost_text(chain: list[BaseException]) -> str:
+    for error in reversed(chain):
+        text = str(error).strip()
+        if text:
+            return text.splitlines()[0]
+    return ""
+
+
+def _api_host(platform: str, settings: Settings) -> str:
+    if platform == "telegram":
+        parts = urlsplit(settings.telegram_base_url)
+        host = parts.hostname or settings.telegram_base_url
+        return f"{host}:{parts.port}" if parts.port else host
+    return "Discord"
+
+
+def redact(text: str, settings: Settings) -> str:
+    """`text` with every configured secret replaced."""
+    for secret in settings.secrets():
+        text = text.replace(secret, "[redacted]")
+    return text
 
 
 def run(settings: Settings) -> int:

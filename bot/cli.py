@@ -28,13 +28,14 @@ log = logging.getLogger(__name__)
 EXIT_BROKEN_PIPE = 141
 
 
-def _settings() -> Settings:
-    return load_settings()
+def _settings(*, connect: bool = False) -> Settings:
+    """The settings; `connect`: also refuse what a platform would (token shapes, http)."""
+    return load_settings(check_tokens=connect)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the configured platforms, or the console practice mode without tokens."""
-    settings = _settings()
+    settings = _settings(connect=True)
     _configure_logging(settings)
     from bot.app import run  # imported late: it pulls in the platform libraries
 
@@ -271,16 +272,7 @@ def _stderr_console() -> Console:
 
 
 def _configure_logging(settings: Settings) -> None:
-    secrets = [
-        s.get_secret_value()
-        for s in (
-            settings.discord_bot_token,
-            settings.telegram_bot_token,
-            settings.telegram_webhook_secret,
-        )
-        if s is not None
-    ]
-    setup_logging(settings.log_level, secrets)
+    setup_logging(settings.log_level, settings.secrets())
 
 
 def build_parser() -> argparse.ArgumentParser:

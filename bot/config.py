@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+
+#: Telegram bot tokens: the bot's numeric id, a colon, then a secret of 30+ characters.
+TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}")
+#: Discord bot tokens: base64url user id, timestamp and HMAC, separated by dots.
+DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
+#: What Telegram accepts as a webhook secret_token.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -66,6 +75,13 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("1-256 characters, each a letter, a digit, _ or - (Telegram's rule)")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _db_url(cls, value: str) -> str:
@@ -73,16 +89,58 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite:///path, memory:// or postgresql://...")
         return value
 
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for scrubbing logs and messages."""
+        values = (self.discord_bot_token, self.telegram_bot_token, self.telegram_webhook_secret)
+        return [v.get_secret_value() for v in values if v and v.get_secret_value()]
+
     @property
     def has_platform(self) -> bool:
         """True when at least one chat platform token is configured."""
         return bool(self.discord_bot_token or self.telegram_bot_token)
 
 
-def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Build Settings; a bad value becomes one ConfigError line naming the setting only."""
+def connection_problems(settings: Settings) -> list[str]:
+    """What the platforms would refuse (token shapes no platform issues, a webhook that is
+    not https), as `NAME: reason`, never the value; checked before any network call."""
+    problems = []
+    url = settings.telegram_webhook_url
+    if url and not _is_https(url):
+        problems.append(
+            "TELEGRAM_WEBHOOK_URL: Telegram calls webhooks only over https "
+            "(https://host[:443|80|88|8443]/path)"
+        )
+    telegram = settings.telegram_bot_token
+    if telegram and not TELEGRAM_TOKEN.fullmatch(telegram.get_secret_value()):
+        problems.append(
+            "TELEGRAM_BOT_TOKEN: not a Telegram bot token (digits, a colon, then 30 or more "
+            "letters, digits, _ or -, as @BotFather gives it)"
+        )
+    discord = settings.discord_bot_token
+    if discord:
+        value = discord.get_secret_value()
+        if value.lower().startswith("bot "):
+            problems.append("DISCORD_BOT_TOKEN: leave out the 'Bot ' prefix")
+        elif not DISCORD_TOKEN.fullmatch(value):
+            problems.append(
+                "DISCORD_BOT_TOKEN: not a Discord bot token (three parts separated by dots, "
+                "as the Developer Portal's Reset Token gives it)"
+            )
+    return problems
+
+
+def _is_https(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+def load_settings(env_file: str | Path | None = ".env", *, check_tokens: bool = True) -> Settings:
+    """Build Settings; a bad value becomes one ConfigError line naming the setting only.
+
+    `check_tokens=False` skips `connection_problems`, for commands that never connect.
+    """
     try:
-        return Settings(_env_file=env_file)
+        settings = Settings(_env_file=env_file)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -91,3 +149,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
         # `from None`: the pydantic error carries the raw input, which may be a token.
         raise ConfigError("invalid setting " + "; ".join(lines)) from None
+    problems = connection_problems(settings) if check_tokens else []
+    if problems:
+        raise ConfigError("invalid setting " + "; ".join(problems))
+    return settings

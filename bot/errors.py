@@ -11,6 +11,10 @@ class ConfigError(PrepbotError):
     """A setting is missing or malformed; the message names the setting, never its value."""
 
 
+class AdapterStartError(PrepbotError):
+    """A chat platform could not be started; the message names it and the cause, no secret."""
+
+
 class ContentError(PrepbotError):
     """A deck or import source could not be read or is malformed."""
 

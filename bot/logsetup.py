@@ -17,12 +17,33 @@ class RedactSecrets(logging.Filter):
         if not self._secrets:
             return True
         message = record.getMessage()
-        redacted = message
-        for secret in self._secrets:
-            redacted = redacted.replace(secret, "[redacted]")
+        redacted = self._redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # A traceback may quote a secret (PTB's InvalidToken names the token).
+            record.exc_text = self._redact(_FORMATTER.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
         return True
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+_FORMATTER = logging.Formatter()
+
+
+class DropVoiceWarnings(logging.Filter):
+    """discord.py warns at every start that voice needs PyNaCl; prepbot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name == "discord.client" and "voice will NOT be supported" in record.getMessage()
+        )
 
 
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
@@ -30,6 +51,7 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(DropVoiceWarnings())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -38,7 +38,7 @@ def test_comma_separated_lists(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
     env = tmp_path / ".env"
-    env.write_text("LOG_LEVEL=debug\nTELEGRAM_BOT_TOKEN=123:abc\n")
+    env.write_text("LOG_LEVEL=debug\nTELEGRAM_BOT_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\n")
     settings = load_settings(env)
     assert settings.log_level == "DEBUG"
     assert settings.has_platform
@@ -75,8 +75,9 @@ def test_token_never_in_error_message(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_token_is_masked_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DISCORD_BOT_TOKEN", "MTIz.SECRET")
-    assert "MTIz.SECRET" not in repr(load_settings(None))
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GAbCdE.SECRETabcdefghijklmnopqrstuvwxyz01234"
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", token)
+    assert token not in repr(load_settings(None))
 
 
 def test_cli_bad_setting_exits_2(
