@@ -17,7 +17,7 @@ from bot.grading.text import STOPWORDS, compact, fold, stem
 
 # Words, plus the punctuation that ends a sentence or a clause. A full stop ends a sentence
 # only before a space (so `model.eval()` and `0.5` stay inside one).
-_PIECE = re.compile(r"[a-z0-9]+|\.(?=\s|$)|[!?;\n]|:(?=\s)|,|\s[-–—]\s|->|=>|→")
+_PIECE = re.compile(r"[a-z0-9]+|\.(?=\s|$)|[!?;\n]|:(?=\s)|,|\s[-–—/|+]\s|->|=>|→")
 _SENTENCE_END = frozenset({".", "!", "?", ";", "\n", ":"})
 # Words that start a new sentence: what follows is a separate claim.
 _SENTENCE_WORDS = frozenset({"but", "however", "whereas", "although", "though", "while"})
@@ -187,6 +187,9 @@ _FLIP_ONLY = frozenset(
     }
 )
 
+# Words that separate the pieces of a list ("a and b and c").
+_LIST_WORDS = frozenset({"and", "or"})
+LIST_PIECE_WORDS = 5
 # Finite verbs and auxiliaries: a sentence without any reads as a list of terms.
 _AUX = frozenset(
     [
@@ -334,6 +337,7 @@ class Reading:
     folded: str
     tokens: tuple[str, ...]  # stems, stopwords kept
     sentence: tuple[int, ...]  # sentence index of each token
+    clause: tuple[int, ...]  # clause index of each token (commas, "and", "while" ... split)
     negated: tuple[bool, ...]  # inside a negation's reach (after flips)
     prose: tuple[bool, ...]  # per sentence: reads as a sentence, not a list of terms
     maths: str
@@ -364,25 +368,34 @@ def read(folded: str) -> Reading:
     raw: list[str] = []
     stems: list[str] = []
     sentence_of: list[int] = []
+    clause_of: list[int] = []
+    clause = 0
     negated: list[bool] = []
-    prose_parts: list[list[str]] = [[]]
+    prose_parts: list[list[list[str]]] = [[[]]]  # sentences of list segments of words
     sentence = 0
     reach = 0  # tokens still inside the current negation
     for match in _PIECE.finditer(folded):
         piece = match.group().strip() or "\n"
         if not piece[0].isalnum():
-            if piece in _SENTENCE_END and prose_parts[-1]:
+            if piece in _SENTENCE_END and prose_parts[-1][0]:
                 sentence += 1
-                prose_parts.append([])
+                prose_parts.append([[]])
+            elif prose_parts[-1][-1]:
+                prose_parts[-1].append([])
+            clause += 1
             reach = 0
             continue
         word = piece
-        if word in _SENTENCE_WORDS and prose_parts[-1]:
+        if word in _SENTENCE_WORDS and prose_parts[-1][0]:
             sentence += 1
-            prose_parts.append([])
+            clause += 1
+            prose_parts.append([[]])
             reach = 0
         elif word in _CLAUSE_WORDS:
+            clause += 1
             reach = 0
+        if word in _LIST_WORDS and prose_parts[-1][-1]:
+            prose_parts[-1].append([])
         previous = raw[-1] if raw else ""
         in_scope = reach > 0
         if (previous, word) in _NOT_NEGATING:
@@ -402,11 +415,13 @@ def read(folded: str) -> Reading:
         raw.append(word)
         stems.append(token)
         sentence_of.append(sentence)
+        clause_of.append(clause)
         negated.append(in_scope)
-        prose_parts[-1].append(word)
+        if word not in _LIST_WORDS:
+            prose_parts[-1][-1].append(word)
         if reach:
             reach -= 1
-    if not prose_parts[-1] and len(prose_parts) > 1:
+    if not prose_parts[-1][0] and len(prose_parts) > 1:
         prose_parts.pop()
     where: dict[str, list[int]] = {}
     for index, token in enumerate(stems):
@@ -415,6 +430,7 @@ def read(folded: str) -> Reading:
         folded=folded,
         tokens=tuple(stems),
         sentence=tuple(sentence_of),
+        clause=tuple(clause_of),
         negated=tuple(negated),
         prose=tuple(_is_prose(part) for part in prose_parts),
         maths=compact(folded),
@@ -423,8 +439,20 @@ def read(folded: str) -> Reading:
     )
 
 
-def _is_prose(words: list[str]) -> bool:
-    """A sentence, not a list of terms: an auxiliary, a subject, a verb or glue words."""
+def _is_prose(segments: list[list[str]]) -> bool:
+    """A sentence, not a list of terms.
+
+    Words read as a sentence when they hold an auxiliary, a subject, a verb or glue words;
+    a line of many short comma-, slash- or "and"-separated pieces is a list even when a
+    piece has a verb ("learns from pixels / replaces SIFT / ...").
+    """
+    pieces = [segment for segment in segments if segment]
+    if len(pieces) > 2:
+        return any(len(piece) >= LIST_PIECE_WORDS and _reads(piece) for piece in pieces)
+    return _reads([word for piece in pieces for word in piece])
+
+
+def _reads(words: list[str]) -> bool:
     if len(words) < 3:
         return False
     if any(word in _AUX or word in _SUBJECTS or word in _VERBS for word in words):

@@ -12,7 +12,7 @@ pasted-reference answers from scoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +35,7 @@ NOTE_LIST = "You named the right ideas; now explain how they work, in sentences.
 NOTE_OFF_TOPIC = "That does not seem to answer this question."
 
 PASTE_NGRAM = 6
+REQUIRE_REACH = 6  # words between evidence and a required term in another clause
 _CUE_STEMS = frozenset(stem(word) for word in NEGATION_CUES) | {"rather", "instead"}
 
 
@@ -86,6 +87,7 @@ class _Hit:
     sentence: int  # -1 for a formula (no sentence)
     asserted: bool  # False: the answer says it the other way round
     phrase: _Phrase
+    at: int = -1  # first token of the hit
 
 
 @dataclass
@@ -229,7 +231,7 @@ class LexicalGrader:
         if right is None:
             raise ValueError(f"item {item.id} has no options to choose from")
         points = tuple(point.text for point in item.key_points)
-        if words(fold(chosen)) == words(fold(right)):
+        if _option_words(chosen) == _option_words(right):
             return GradeResult(Verdict.CORRECT, 1.0, points, ())
         return GradeResult(Verdict.INCORRECT, 0.0, (), points)
 
@@ -241,38 +243,52 @@ class LexicalGrader:
         return self._judge(point, answer, asked)[0]
 
     def _judge(self, point: KeyPoint, answer: Reading, asked: frozenset[str]) -> tuple[float, bool]:
-        """The point's credit, and whether the answer asserts its opposite."""
+        """The point's credit, and whether the answer asserts its opposite.
+
+        A sentence supports the point when it asserts evidence (with the required terms in
+        the same clause or close by) and denies none; it denies the point when it negates a
+        keyword while talking about the same claim.
+        """
         compiled = self._compiled(point)
+        question_only = [self._question_only(phrase, asked) for phrase in compiled.keywords]
         hits = [
             (index, hit)
             for index, phrase in enumerate(compiled.keywords)
+            if not question_only[index] or len(compiled.keywords) > 0
             for hit in self._find(phrase, answer)
         ]
-        question_only = {
-            index: self._question_only(phrase, asked)
-            for index, phrase in enumerate(compiled.keywords)
-        }
-        few = len(compiled.keywords) <= 2
-        best = 0.0
-        by_sentence: dict[int, list[tuple[int, _Hit]]] = {}
+        asserted: dict[int, list[tuple[int, _Hit]]] = {}
+        denied: dict[int, list[tuple[int, _Hit]]] = {}
         for index, hit in hits:
-            if hit.asserted:
-                by_sentence.setdefault(hit.sentence, []).append((index, hit))
-        formula = [pair for pair in by_sentence.pop(-1, []) if not question_only[pair[0]]]
-        if formula:
+            (asserted if hit.asserted else denied).setdefault(hit.sentence, []).append((index, hit))
+        # A sentence that both asserts and denies evidence ("cannot rely on one unit, like an
+        # ensemble") is read by what it asserts.
+        denying = {
+            sentence
+            for sentence, found in denied.items()
+            if sentence >= 0
+            and not any(not question_only[i] for i, _ in asserted.get(sentence, []))
+            and self._denies(compiled, found, question_only, answer, sentence)
+        }
+        best = 0.0
+        formula = [pair for pair in asserted.pop(-1, []) if not question_only[pair[0]]]
+        if formula and not compiled.requires:
             best = 1.0
-        sentences = set(by_sentence) | (
-            set(range(answer.sentences)) if not compiled.keywords else set()
-        )
-        for sentence in sentences:
-            found = by_sentence.get(sentence, [])
-            if compiled.requires and not self._requires(compiled, answer, sentence, asked):
-                continue
+        few = len(compiled.keywords) <= 2
+        candidates = set(asserted)
+        if not compiled.keywords:
+            candidates = set(range(answer.sentences))
+        for sentence in sorted(candidates - denying):
+            found = asserted.get(sentence, [])
             fresh = [(i, h) for i, h in found if not question_only[i]]
-            required_fresh = bool(compiled.requires) and any(
-                not self._question_only(alt, asked) for term in compiled.requires for alt in term
-            )
-            if not fresh and not (required_fresh and (found or not compiled.keywords)):
+            if compiled.requires:
+                anchors = [h.at for _, h in found] or [-1]
+                required = self._requires(compiled, answer, sentence, anchors, asked)
+                if required is None:
+                    continue
+                if not fresh and not required:
+                    continue  # only the question's words
+            elif not fresh:
                 continue
             distinct = {i for i, _ in found}
             overlap = self._sentence_overlap(compiled.text_words - asked, answer, sentence)
@@ -287,19 +303,52 @@ class LexicalGrader:
                 break
             best = max(best, 0.5)
         if best < 1.0:
-            best = max(best, self._overlap_credit(compiled, answer, asked))
+            best = max(best, self._overlap_credit(compiled, answer, asked, denying))
         against = False
         if best < 1.0:
-            against = self._contradicts(compiled, hits, question_only, answer)
+            against = bool(denying) or self._contradicts(compiled, answer)
+        elif compiled.contradicted_by:
+            against = self._counter_claimed(compiled, answer)
         return best, against
 
-    def _overlap_credit(self, compiled: _Point, answer: Reading, asked: frozenset[str]) -> float:
+    def _denies(
+        self,
+        compiled: _Point,
+        found: Sequence[tuple[int, _Hit]],
+        question_only: Sequence[bool],
+        answer: Reading,
+        sentence: int,
+    ) -> bool:
+        """A negated keyword in a sentence about the same claim ("sigmoid never saturates")."""
+        if compiled.negative:
+            return False
+        for index, hit in found:
+            if question_only[index] and not hit.phrase.strong:
+                continue
+            if hit.phrase.strong:
+                return True
+            others = compiled.claim_words - set(hit.phrase.tokens)
+            if any(
+                answer.tokens[i] in others and not answer.negated[i]
+                for i in range(len(answer.tokens))
+                if answer.sentence[i] == sentence
+            ):
+                return True
+        return False
+
+    def _overlap_credit(
+        self, compiled: _Point, answer: Reading, asked: frozenset[str], denying: set[int]
+    ) -> float:
         """A long key point restated in one sentence, in its own words."""
         wanted = compiled.text_words - asked
         if len(wanted) < 3:
             return 0.0
         share = max(
-            (self._sentence_overlap(wanted, answer, s) for s in range(answer.sentences)),
+            (
+                self._sentence_overlap(wanted, answer, s)
+                for s in range(answer.sentences)
+                if s not in denying
+            ),
             default=0.0,
         )
         return 1.0 if share >= 0.6 else 0.5 if share >= 0.4 else 0.0
@@ -316,37 +365,55 @@ class LexicalGrader:
         return len(wanted & have) / len(wanted)
 
     def _requires(
-        self, compiled: _Point, answer: Reading, sentence: int, asked: frozenset[str]
-    ) -> bool:
-        for term in compiled.requires:
-            if not any(
-                hit.asserted and hit.sentence in (sentence, -1)
-                for alternative in term
-                for hit in self._find(alternative, answer)
-            ):
-                return False
-        return True
-
-    def _contradicts(
         self,
         compiled: _Point,
-        hits: Sequence[tuple[int, _Hit]],
-        question_only: Mapping[int, bool],
         answer: Reading,
-    ) -> bool:
-        """The answer asserts the opposite: a counter-claim, a denied claim or a swapped term."""
-        for phrase in compiled.contradicted_by:
-            if any(hit.asserted for hit in self._find(phrase, answer)):
-                return True
+        sentence: int,
+        anchors: Sequence[int],
+        asked: frozenset[str],
+    ) -> bool | None:
+        """None when a required term is missing near the evidence (same clause, or within a
+        few words); else whether any required term is more than the question's words."""
+        fresh = False
+        for term in compiled.requires:
+            near = False
+            for alternative in term:
+                for hit in self._find(alternative, answer):
+                    if not hit.asserted:
+                        continue
+                    if hit.sentence == -1 or (
+                        hit.sentence == sentence
+                        and any(
+                            anchor < 0
+                            or answer.clause[anchor] == answer.clause[hit.at]
+                            or abs(anchor - hit.at) <= REQUIRE_REACH
+                            for anchor in anchors
+                        )
+                    ):
+                        near = True
+                        fresh = fresh or not self._question_only(alternative, asked)
+                        break
+                if near:
+                    break
+            if not near:
+                return None
+        return fresh
+
+    def _counter_claimed(self, compiled: _Point, answer: Reading) -> bool:
+        """The answer asserts one of the point's `contradicted_by` phrases."""
+        return any(
+            hit.asserted
+            for phrase in compiled.contradicted_by
+            for hit in self._find(phrase, answer)
+        )
+
+    def _contradicts(self, compiled: _Point, answer: Reading) -> bool:
+        """A counter-claim, or a term of the point's own claim replaced by its opposite in a
+        sentence that otherwise talks about the same claim ("training gets faster")."""
+        if self._counter_claimed(compiled, answer):
+            return True
         if compiled.negative:
             return False
-        if any(
-            not hit.asserted and hit.phrase.strong and not question_only[index]
-            for index, hit in hits
-        ):
-            return True
-        # A term of the point's own claim replaced by its opposite, in a sentence that
-        # otherwise talks about the same claim ("training gets faster" for "slower").
         claim = compiled.text_words
         for sentence in range(answer.sentences):
             have = {
@@ -405,7 +472,7 @@ class LexicalGrader:
             return []
         if len(phrase.tokens) > 1 and phrase.glued in answer.positions:
             return [
-                _Hit(answer.sentence[i], answer.negated[i] == phrase.polarity[0], phrase)
+                _Hit(answer.sentence[i], answer.negated[i] == phrase.polarity[0], phrase, i)
                 for i in answer.positions[phrase.glued]
             ]
         window = len(phrase.tokens) + 2
@@ -434,9 +501,9 @@ class LexicalGrader:
                     for p, wanted in zip(chosen, phrase.polarity, strict=True)
                 ]
                 if all(agree):
-                    result.append(_Hit(sentence, True, phrase))
+                    result.append(_Hit(sentence, True, phrase, min(chosen)))
                 elif not any(agree):
-                    result.append(_Hit(sentence, False, phrase))
+                    result.append(_Hit(sentence, False, phrase, min(chosen)))
         return result
 
     def _overlap(self, reference: str, answer: Reading) -> float:
@@ -557,6 +624,11 @@ class LexicalGrader:
         if score >= self.thresholds.partial:
             return Verdict.PARTIAL
         return Verdict.INCORRECT
+
+
+def _option_words(text: str) -> list[str]:
+    """An option's words, whatever punctuation ends it."""
+    return words(fold(text.strip().rstrip(".;!")))
 
 
 def _typo_positions(word: str, answer: Reading) -> tuple[int, ...]:
