@@ -48,7 +48,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
             store,
             bank,
             clock,
-            grader=build_grader(settings.grader_semantic, required=False),
+            grader=build_grader(
+                settings.grader_semantic, required=False, corpus=bank.items.values()
+            ),
             default_timezone=settings.default_timezone,
             quiz_daily_points_cap=settings.quiz_daily_points_cap,
         )

@@ -151,7 +151,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         hint = f"; items like it: {close}" if close else ""
         print(f"prepbot: unknown item {args.item!r}{hint}", file=sys.stderr)
         return 2
-    grader = build_grader(args.semantic or settings.grader_semantic, required=args.semantic)
+    grader = build_grader(
+        args.semantic or settings.grader_semantic,
+        required=args.semantic,
+        corpus=bank.items.values(),
+    )
     result = grader.grade(item, args.answer)
     out = {
         "item": item.id,
@@ -160,9 +164,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         "covered": list(result.covered),
         "missed": list(result.missed),
         "misconceptions": list(result.misconceptions),
+        "contradicted": list(result.contradicted),
+        "notes": list(result.notes),
     }
-    if result.notes:
-        out["notes"] = list(result.notes)
     print(json.dumps(out, ensure_ascii=False))
     return 0
 
@@ -176,7 +180,11 @@ def cmd_grade_eval(args: argparse.Namespace) -> int:
     settings = _settings()
     bank = load_bank(settings.content_dir)
     dataset = load_examples(Path(args.file), bank, args.split)
-    grader = build_grader(args.semantic or settings.grader_semantic, required=args.semantic)
+    grader = build_grader(
+        args.semantic or settings.grader_semantic,
+        required=args.semantic,
+        corpus=bank.items.values(),
+    )
     for record in evaluate(grader, dataset.examples):
         print(json.dumps(record))
     unresolved = {"name": "grade_eval.unresolved", "value": len(dataset.unresolved)}

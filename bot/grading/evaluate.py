@@ -27,6 +27,7 @@ class Example:
     answer: str
     label: str
     split: str
+    kind: str | None = None  # paraphrase, fluent-wrong, keyword-list, inverted, ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,16 @@ def load_examples(path: Path, bank: Bank, split: str = "test") -> Dataset:
         if item is None:
             unresolved.append(f"entry {index}: {name}")
             continue
-        examples.append(Example(item, str(entry.get("answer") or ""), entry["label"], entry_split))
+        kind = entry.get("kind")
+        examples.append(
+            Example(
+                item,
+                str(entry.get("answer") or ""),
+                entry["label"],
+                entry_split,
+                str(kind) if kind is not None else None,
+            )
+        )
     return Dataset(examples, unresolved)
 
 
@@ -94,6 +104,7 @@ def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
 def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]]:
     """The figures as JSON-line records, in the documented order and names."""
     confusion = {label: dict.fromkeys(LABELS, 0) for label in LABELS}
+    by_kind: dict[str, dict[str, int]] = {}
     latencies: list[float] = []
     scored: list[tuple[str, float]] = []
     if examples:
@@ -104,6 +115,9 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
         result = grader.grade(example.item, example.answer)
         latencies.append((time.perf_counter() - start) * 1000)
         confusion[example.label][result.verdict.value] += 1
+        if example.kind is not None:
+            counts = by_kind.setdefault(example.kind, dict.fromkeys(LABELS, 0))
+            counts[result.verdict.value] += 1
         scored.append((example.label, result.score))
     total = len(examples)
     right = sum(confusion[label][label] for label in LABELS)
@@ -143,4 +157,43 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
             "unit": "ms",
         },
         {"name": "grade_eval.confusion", "value": confusion},
+        *_error_rates(confusion),
+        *(
+            [{"name": "grade_eval.by_kind", "value": dict(sorted(by_kind.items()))}]
+            if by_kind
+            else []
+        ),
+    ]
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _error_rates(confusion: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """How often wrong answers earn credit and right answers lose it (null without any)."""
+    wrong = confusion["incorrect"]
+    right = confusion["correct"]
+    n_wrong, n_right = sum(wrong.values()), sum(right.values())
+    return [
+        {
+            "name": "grade_eval.false_accept",
+            "value": _share(wrong["correct"], n_wrong),
+            "unit": "ratio",
+        },
+        {
+            "name": "grade_eval.false_credit",
+            "value": _share(wrong["correct"] + wrong["partial"], n_wrong),
+            "unit": "ratio",
+        },
+        {
+            "name": "grade_eval.false_reject",
+            "value": _share(right["incorrect"], n_right),
+            "unit": "ratio",
+        },
+        {
+            "name": "grade_eval.correct_recall",
+            "value": _share(right["correct"], n_right),
+            "unit": "ratio",
+        },
     ]

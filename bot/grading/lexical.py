@@ -54,6 +54,7 @@ class Thresholds:
     misconception_penalty: float = 0.5
     contradiction_penalty: float = 1.0
     relevance: float = 0.3
+    wrong_ratio: float = 3.0  # a wrong claim outweighs this many covered key points
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,15 @@ class LexicalGrader:
         score -= t.contradiction_penalty * len(contradicted) / size
         score = max(0.0, min(score, 1.0))
         verdict = self._verdict(score)
-        if (wrong or contradicted) and verdict is Verdict.CORRECT:
-            verdict = Verdict.PARTIAL  # an answer that asserts something wrong is never correct
+        if wrong or contradicted:
+            # An answer that asserts something wrong is never correct; one whose wrong claims
+            # weigh as much as what it gets right earns nothing.
+            wrong_weight = len(wrong) + len(contradicted)
+            right_weight = earned * size
+            if verdict is Verdict.CORRECT:
+                verdict = Verdict.PARTIAL
+            if wrong_weight * t.wrong_ratio >= right_weight:
+                verdict = Verdict.INCORRECT
         if not assessment.prose and verdict is Verdict.CORRECT:
             verdict = Verdict.PARTIAL  # terms without sentences show recall, not understanding
         return GradeResult(
