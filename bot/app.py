@@ -21,7 +21,7 @@ from bot.errors import AdapterStartError, ConfigError
 from bot.grading.factory import build_grader
 from bot.ports import Clock, Messenger, Store, SystemClock
 from bot.services import Services, build_services
-from bot.storage import open_store
+from bot.storage import is_in_memory, open_store
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,12 @@ async def practice(settings: Settings) -> int:
     from bot.adapters.console import ConsoleSession
     from bot.adapters.console.logfile import console_logging
 
+    if is_in_memory(settings.database_url):
+        # The session promises that answers are saved; in memory they would not be.
+        raise ConfigError(
+            "DATABASE_URL: an in-memory database keeps nothing after the session; "
+            "practise on a file, e.g. sqlite:///prepbot.db"
+        )
     console_logging(settings.database_url)  # the screen holds the session, not log lines
     async with bootstrap(settings) as runtime:
         return await ConsoleSession(runtime.services, sys.stdin, sys.stdout).run()

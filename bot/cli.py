@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.config import Settings, load_settings
-from bot.content.checker import check_paths, find_content_dir, load_tags
+from bot.content.checker import TAGS_FILE, check_paths, find_content_dir, load_tags
 from bot.content.importers import FORMATS, import_source, read_question_file
 from bot.content.importers.draft import dump_deck
 from bot.content.schema import Deck
@@ -76,7 +76,14 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     tags = None
     if not any(find_content_dir(p) for p in paths):
         # A deck outside the content tree is checked against the configured vocabulary.
-        tags = load_tags(_settings().content_dir)
+        content_dir = _settings().content_dir
+        tags = load_tags(content_dir)
+        if not tags:
+            print(
+                f"warning: no {TAGS_FILE} beside the decks or in CONTENT_DIR ({content_dir}): "
+                "tags were not checked",
+                file=sys.stderr,
+            )
     result = check_paths(paths, tags=tags)
     for problem in result.problems:
         print(problem)

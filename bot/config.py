@@ -20,6 +20,9 @@ DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-
 #: What Telegram accepts as a webhook secret_token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
+#: The source tree holding the `bot` package (and, in a checkout, `content/`).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -50,7 +53,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///prepbot.db"
     default_timezone: str = "UTC"
     log_level: LogLevel = "INFO"
-    content_dir: Path = Path("content")
+    content_dir: Path = Field(default_factory=lambda: shipped_content_dir())
     quiz_daily_points_cap: int = Field(default=50, ge=0)
     scheduler_tick_seconds: int = Field(default=30, ge=1, le=3600)
     outbox_max_age_minutes: int = Field(default=120, ge=1)
@@ -75,6 +78,16 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("content_dir")
+    @classmethod
+    def _content(cls, value: Path) -> Path:
+        # A relative folder missing here is looked up beside the package too, so the
+        # shipped `content` is found wherever prepbot runs from.
+        if value.is_absolute() or value.exists():
+            return value
+        beside = PROJECT_ROOT / value
+        return beside if beside.exists() else value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -98,6 +111,13 @@ class Settings(BaseSettings):
     def has_platform(self) -> bool:
         """True when at least one chat platform token is configured."""
         return bool(self.discord_bot_token or self.telegram_bot_token)
+
+
+def shipped_content_dir() -> Path:
+    """The question bank shipped beside the package; `content` (relative) when the package
+    was installed without it (the Docker image sets CONTENT_DIR)."""
+    shipped = PROJECT_ROOT / "content"
+    return shipped if (shipped / "decks").is_dir() else Path("content")
 
 
 def connection_problems(settings: Settings) -> list[str]:

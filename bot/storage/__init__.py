@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.errors import ConfigError
+import sqlite3
+
+from bot.errors import ConfigError, StoreError
 from bot.ports import Store
 from bot.storage.memory import MemoryStore
 from bot.storage.sqlite import SqliteStore
@@ -21,12 +23,19 @@ def sqlite_path(database_url: str) -> str:
     return rest[1:]
 
 
+def is_in_memory(database_url: str) -> bool:
+    """True when nothing is kept after the process ends (`memory://`, `sqlite:///`)."""
+    if database_url.startswith("memory:"):
+        return True
+    return database_url.startswith("sqlite:") and sqlite_path(database_url) == ":memory:"
+
+
 async def open_store(database_url: str) -> Store:
     """Open the store for `sqlite:///path` or `memory://`; postgresql is not supported yet."""
     if database_url.startswith("memory:"):
         return MemoryStore()
     if database_url.startswith("sqlite:"):
-        return await SqliteStore.open(sqlite_path(database_url))
+        return await _open_sqlite(sqlite_path(database_url))
     if database_url.startswith(("postgresql:", "postgres:")):
         raise ConfigError(
             "DATABASE_URL: postgresql is not supported yet; use sqlite:///prepbot.db"
@@ -34,4 +43,30 @@ async def open_store(database_url: str) -> Store:
     raise ConfigError("DATABASE_URL: expected sqlite:///path or memory://")
 
 
-__all__ = ["MemoryStore", "SqliteStore", "Store", "open_store", "sqlite_path"]
+async def _open_sqlite(path: str) -> SqliteStore:
+    """SqliteStore.open, with a file that cannot be used explained in one line."""
+    try:
+        return await SqliteStore.open(path)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise StoreError(
+                f"DATABASE_URL: {path} is not a SQLite database; point DATABASE_URL at a "
+                "prepbot database or a new file name"
+            ) from exc
+        raise StoreError(f"DATABASE_URL: cannot use {path}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StoreError(f"DATABASE_URL: cannot open {path}: {exc}") from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != path else ""
+        raise StoreError(f"DATABASE_URL: cannot create or open {path}: {reason}{where}") from exc
+
+
+__all__ = [
+    "MemoryStore",
+    "SqliteStore",
+    "Store",
+    "is_in_memory",
+    "open_store",
+    "sqlite_path",
+]

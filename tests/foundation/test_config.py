@@ -27,7 +27,7 @@ def test_defaults() -> None:
     settings = load_settings(None)
     assert settings.database_url == "sqlite:///prepbot.db"
     assert settings.default_timezone == "UTC"
-    assert settings.content_dir == Path("content")
+    assert settings.content_dir == ROOT / "content"  # the shipped bank, from any folder
     assert not settings.has_platform
 
 
