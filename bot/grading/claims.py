@@ -122,6 +122,7 @@ OPPOSITE_PAIRS: tuple[tuple[str, str], ...] = (
     ("batch", "layer"),
     ("local", "global"),
     ("same", "differ"),
+    ("keep", "chang"),
     ("alway", "never"),
     ("linear", "nonlinear"),
     ("supervis", "unsupervis"),
@@ -407,7 +408,8 @@ def read(folded: str) -> Reading:
             reach = NEGATION_REACH + 1
             in_scope = False
         token = stem(word)
-        if in_scope and token in OPPOSITES and token not in STOPWORDS:
+        first = reach == NEGATION_REACH  # the word right after the cue (stopwords aside)
+        if in_scope and first and token in OPPOSITES and token not in STOPWORDS:
             # "not slower" reads as "faster": the negation is spent on the flip.
             token = sorted(OPPOSITES[token])[0]
             in_scope = False
@@ -419,7 +421,7 @@ def read(folded: str) -> Reading:
         negated.append(in_scope)
         if word not in _LIST_WORDS:
             prose_parts[-1][-1].append(word)
-        if reach:
+        if reach and not (word in STOPWORDS and reach == NEGATION_REACH):
             reach -= 1
     if not prose_parts[-1][0] and len(prose_parts) > 1:
         prose_parts.pop()

@@ -35,6 +35,7 @@ NOTE_LIST = "You named the right ideas; now explain how they work, in sentences.
 NOTE_OFF_TOPIC = "That does not seem to answer this question."
 
 PASTE_NGRAM = 6
+CLAIM_SLACK = 4  # extra words a claim's words may spread over in an answer
 REQUIRE_REACH = 6  # words between evidence and a required term in another clause
 _CUE_STEMS = frozenset(stem(word) for word in NEGATION_CUES) | {"rather", "instead"}
 
@@ -549,27 +550,41 @@ class LexicalGrader:
 
     @staticmethod
     def _asserts(claim: _Phrase, answer: Reading, asked: frozenset[str]) -> bool:
+        """Nearly all the claim's words, close together in one sentence, none denied."""
         wanted = dict(zip(claim.tokens, claim.polarity, strict=True))
         if not wanted:
             return False
         new = {t for t in wanted if t not in asked}
+        span = len(wanted) + CLAIM_SLACK
+        # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
+        needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
         for sentence in range(answer.sentences):
-            said: dict[str, set[bool]] = {}
-            for t, s, n in zip(answer.tokens, answer.sentence, answer.negated, strict=True):
-                if s == sentence:
-                    said.setdefault(t, set()).add(n)
-            agree = {t for t, neg in wanted.items() if neg in said.get(t, ())}
-            denied = {t for t, neg in wanted.items() if t in said and neg not in said[t]}
+            indices = [i for i, s in enumerate(answer.sentence) if s == sentence]
+            said = {answer.tokens[i] for i in indices}
+            denied = {
+                t
+                for t, neg in wanted.items()
+                if t in said
+                and all(answer.negated[i] != neg for i in indices if answer.tokens[i] == t)
+            }
             if denied:
                 continue
-            if len(agree) / len(wanted) < 0.75:
-                continue
-            if new and len(agree & new) / len(new) < 0.67:
-                continue
-            missing = set(wanted) - agree
-            if any(OPPOSITES.get(t, frozenset()) & said.keys() for t in missing):
-                continue  # "behaves differently" contradicts "behaves the same"
-            return True
+            agreeing = [
+                (i, answer.tokens[i])
+                for i in indices
+                if answer.tokens[i] in wanted
+                and answer.negated[i] == wanted[answer.tokens[i]]
+            ]
+            for start, (first, _) in enumerate(agreeing):
+                agree = {t for i, t in agreeing[start:] if i - first < span}
+                if len(agree) < needed:
+                    continue
+                if new and len(agree & new) / len(new) < 0.67:
+                    continue
+                missing = set(wanted) - agree
+                if any(OPPOSITES.get(t, frozenset()) & said for t in missing):
+                    continue  # "behaves differently" contradicts "behaves the same"
+                return True
         return False
 
     # --- topic --------------------------------------------------------------------------
