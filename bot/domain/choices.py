@@ -9,6 +9,14 @@ from collections.abc import Iterable
 from bot.content.schema import Item, ItemType
 
 MAX_DISTRACTORS = 3
+# Trailing marks some authors end a definition with and others leave off: dropped from
+# every option, so no option stands out (and gives itself away) by its punctuation.
+_TRAILING = re.compile(r"(?<!\.)[.;,:]$")
+
+
+def clean_option(text: str) -> str:
+    """An option as shown: `Max of zero and x.` -> `Max of zero and x` (an ellipsis stays)."""
+    return _TRAILING.sub("", text.strip()).rstrip()
 
 
 def _key(seed: str, text: str) -> str:
@@ -16,7 +24,8 @@ def _key(seed: str, text: str) -> str:
 
 
 def flashcard_options(item: Item, candidates: Iterable[Item], seed: str) -> tuple[str, ...]:
-    """Its definition plus up to three other definitions (same tag first, then same deck).
+    """Its definition plus up to three other definitions (same tag first, then same deck),
+    each through `clean_option` so their punctuation is alike.
 
     Deterministic for a given seed; empty when the card has no definition to choose.
     """
@@ -42,14 +51,15 @@ def flashcard_options(item: Item, candidates: Iterable[Item], seed: str) -> tupl
             norm = _same_text(other.definition)
             if norm not in seen:
                 seen.add(norm)
-                chosen.append(other.definition)
-    options = [item.definition, *chosen]
+                chosen.append(clean_option(other.definition))
+    options = [clean_option(item.definition), *chosen]
     return tuple(sorted(options, key=lambda text: _key(seed, text)))
 
 
 def mcq_options(item: Item) -> tuple[str, ...]:
-    """The author's options in the author's order (they may refer to each other)."""
-    return tuple(option.text for option in item.options or ())
+    """The author's options in the author's order (they may refer to each other), each
+    through `clean_option` like flashcard options."""
+    return tuple(clean_option(option.text) for option in item.options or ())
 
 
 def options_for(item: Item, candidates: Iterable[Item], seed: str) -> tuple[str, ...]:
@@ -59,6 +69,11 @@ def options_for(item: Item, candidates: Iterable[Item], seed: str) -> tuple[str,
     if item.type is ItemType.MCQ:
         return mcq_options(item)
     return ()
+
+
+def same_option(a: str, b: str) -> bool:
+    """Whether two option texts are the same option (case and punctuation aside)."""
+    return _same_text(a) == _same_text(b)
 
 
 def _same_text(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.content.schema import Item, ItemType
+from bot.domain.choices import clean_option
 from bot.domain.models import GradeResult
 
 
@@ -25,8 +26,9 @@ class Grader(Protocol):
 
 
 def correct_choice(item: Item) -> str | None:
-    """The text of the right option: a flashcard's definition or the correct mcq option."""
+    """The text of the right option, as shown: a flashcard's definition or the correct mcq
+    option (through `clean_option`, like every option)."""
     if item.type is ItemType.FLASHCARD:
-        return item.definition
+        return clean_option(item.definition) if item.definition else None
     option = item.correct_option
-    return option.text if option else None
+    return clean_option(option.text) if option else None

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
+from bot.domain.choices import same_option
 from bot.domain.grading import Grader, correct_choice
 from bot.domain.models import (
     AnswerKind,
@@ -104,17 +105,7 @@ class Recorder(ServiceBase):
     def grade(self, item: Item, text: str | None, choice: int | str | None) -> GradeResult:
         """Grade free text, or a choice given as a 1-based number or the option text."""
         if choice is not None:
-            options = self._options(item)
-            if not options:
-                raise InvalidInputError("This question has no options; answer in your own words.")
-            if isinstance(choice, int) or choice.strip().isdigit():
-                index = int(choice) - 1
-                if not 0 <= index < len(options):
-                    raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")
-                chosen = options[index]
-            else:
-                chosen = choice
-            return self.grader.grade_choice(item, chosen)
+            return self.grader.grade_choice(item, self._chosen(item, choice))
         if text is None or not text.strip():
             raise InvalidInputError("Write your answer after the command, e.g. /answer ...")
         return self.grader.grade(item, text)
@@ -151,7 +142,7 @@ class Recorder(ServiceBase):
         if context.existing is not None:
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=context.existing.forfeited, capped=False)
-            return Recorded(result, None, None)
+            return Recorded(self._with_choice(result, item, choice), None, None)
         forfeited = forfeit or context.reveals > 0
         earned = 0 if forfeited else points_for(grade.verdict)
         points = earned
@@ -188,11 +179,53 @@ class Recorder(ServiceBase):
         if stored is None:  # a concurrent first answer won the race
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=forfeited, capped=False)
-            return Recorded(result, None, None)
+            return Recorded(self._with_choice(result, item, choice), None, None)
         log.debug("answer %s by %s: %s, %d points", target, user_key, grade.verdict, points)
         result = self._result(item, kind, grade, streak_of(after, today), points, counted=True,
                               forfeited=forfeited, capped=points < earned)
-        return Recorded(result, stored, quiz)
+        return Recorded(self._with_choice(result, item, choice), stored, quiz)
+
+    def _chosen(self, item: Item, choice: int | str) -> str:
+        """The option text a choice names: a 1-based number, or the text itself."""
+        options = self._options(item)
+        if not options:
+            raise InvalidInputError("This question has no options; answer in your own words.")
+        if isinstance(choice, int) or choice.strip().isdigit():
+            index = int(choice) - 1
+            if not 0 <= index < len(options):
+                raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")
+            return options[index]
+        return choice
+
+    def _with_choice(
+        self, result: AnswerResult, item: Item, choice: int | str | None
+    ) -> AnswerResult:
+        """Feedback on a choice: the option picked and why it is wrong (the mcq option's
+        `why`, or which term a flashcard definition belongs to), never key points the learner
+        did not write."""
+        if choice is None:
+            return result
+        chosen = self._chosen(item, choice)
+        return replace(
+            result, covered=(), missed=(), chosen_option=chosen, why=self._why(item, chosen)
+        )
+
+    def _why(self, item: Item, chosen: str) -> str | None:
+        if item.options:
+            option = next((o for o in item.options if same_option(o.text, chosen)), None)
+            return option.why if option is not None and option.why else None
+        right = correct_choice(item)
+        if right is None or same_option(right, chosen):
+            return None
+        owner = next(
+            (
+                other
+                for other in self.bank.items.values()
+                if other.definition and other.term and same_option(other.definition, chosen)
+            ),
+            None,
+        )
+        return f"That describes {owner.term}, not {item.term}." if owner else None
 
     def _result(
         self,

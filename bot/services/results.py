@@ -93,6 +93,8 @@ class AnswerResult:
     notes: tuple[str, ...] = ()  # grader notices: too short, truncated, pasted reference
     next_question: QuestionView | None = None  # the quiz's next question
     summary: QuizSummary | None = None  # set when this answer finished a quiz
+    chosen_option: str | None = None  # a choice answer: the option picked (no key points)
+    why: str | None = None  # a choice answer: why the picked option is (not) right, if known
 
 
 @dataclass(frozen=True)

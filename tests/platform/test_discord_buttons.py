@@ -102,7 +102,10 @@ async def test_daily_option_buttons(discord_harness: Harness) -> None:
     assert title(right).startswith("✅ Correct")
     (wrong,) = await click(h, ids[1], user=h.fake.admin)
     assert title(wrong).startswith("❌")
-    assert "Right answer: **Right option**" in wrong["embeds"][0]["description"]
+    body = wrong["embeds"][0]["description"]
+    assert "Right answer: **Right option**" in body
+    assert "You chose: Wrong option A" in body
+    assert "The right option." not in body and "✖️" not in body  # no rubric key points
 
 
 async def test_daily_show_answer_short_then_full(discord_harness: Harness) -> None:

@@ -41,6 +41,20 @@ async def test_quiz_answer_by_reply_then_skip_to_the_summary(start_telegram: Sta
     assert len(answer) == 1  # every press is acknowledged
 
 
+async def test_choice_feedback_says_why_not_key_points(start_telegram: StartTelegram) -> None:
+    from tests.services.test_choice_feedback import WHY, mcq_with_why
+
+    tg = await start_telegram(bank=bank(deck("quiz", [mcq_with_why()])))
+    question = await tg.reply("/quiz quiz 1")
+    assert [b["text"] for b in question.buttons][:3] == ["A", "B", "C"]
+    feedback = sent(tg, await tg.press(question, "B", expect=2))[0]
+    text = feedback.text or ""
+    assert text.startswith("❌")
+    assert "You chose: Layer normalization" in text and f"Why: {WHY}" in text
+    assert "Right answer: Batch normalization" in text
+    assert "mini-batch statistics" not in text  # no key point the learner never wrote
+
+
 async def test_show_answer_of_an_answered_quiz_question(start_telegram: StartTelegram) -> None:
     tg = await start_telegram(bank=bank(open_deck("dl", 3)))
     first = await tg.reply("/quiz dl 3")

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.choices import clean_option
 from bot.domain.models import AnswerKind, Verdict
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import Services
@@ -124,8 +125,8 @@ async def test_choice_answers(services: Services, clock: FakeClock) -> None:
 async def test_flashcard_choice_by_number(services: Services, clock: FakeClock) -> None:
     await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="activation-functions")
     post = await services.daily.today(CHAT)
-    definition = services.daily.bank.items[post.question.item_id].definition
-    number = post.question.options.index(definition or "") + 1
+    definition = clean_option(services.daily.bank.items[post.question.item_id].definition or "")
+    number = post.question.options.index(definition) + 1
     result = await services.answers.answer(ALICE, CHAT, choice=number)
     assert (result.verdict, result.points, result.correct_option) == (
         Verdict.CORRECT, 10, definition

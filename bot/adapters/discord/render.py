@@ -178,6 +178,10 @@ def feedback_embeds(result: AnswerResult) -> list[discord.Embed]:
     lines += [f"✖️ {content(point)}" for point in result.missed]
     lines += [f"⚠️ Not quite: {content(claim)}" for claim in result.misconceptions]
     lines += [f"ℹ️ {content(note)}" for note in result.notes]
+    if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
+        lines.append(f"You chose: {content(result.chosen_option)}")
+    if result.why:
+        lines.append(f"Why: {content(result.why)}")
     if result.correct_option:
         lines.append(f"Right answer: **{content(result.correct_option)}**")
     lines.append("")

@@ -166,6 +166,10 @@ def _feedback_lines(result: AnswerResult, *, code: bool) -> list[str]:
     lines += [f"✗ {markdown_html(point, code=code)}" for point in result.missed]
     lines += [f"⚠ not quite: {markdown_html(claim, code=code)}" for claim in result.misconceptions]
     lines += [f"<i>note: {esc(note)}</i>" for note in result.notes]
+    if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
+        lines.append(f"You chose: {markdown_html(result.chosen_option, code=code)}")
+    if result.why:
+        lines.append(f"Why: {markdown_html(result.why, code=code)}")
     if result.correct_option:
         lines.append(f"Right answer: {markdown_html(result.correct_option, code=code)}")
     outcome, earned = points_outcome(result)
