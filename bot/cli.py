@@ -102,7 +102,7 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
     if paths is None:
         return 2
     result = check_paths(paths)
-    stats = deck_stats(deck for _, deck in result.decks)
+    stats = deck_stats((deck for _, deck in result.decks), result.rubric_warnings)
     print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
     if result.errors:
         print(f"note: {len(result.errors)} error(s); run `prepbot content check`", file=sys.stderr)
@@ -154,8 +154,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     bank = load_bank(settings.content_dir)
     item = bank.item(args.item)
     if item is None:
-        close = ", ".join(sorted(i for i in bank.items if args.item.split("/")[0] in i)[:5])
-        hint = f"; items like it: {close}" if close else ""
+        close = ", ".join(close_ids(args.item, list(bank.items)))
+        decks = ", ".join(sorted({item_id.split("/")[0] for item_id in bank.items}))
+        hint = f"; did you mean: {close}" if close else f"; ids are DECK/ITEM, decks: {decks}"
         print(f"prepbot: unknown item {args.item!r}{hint}", file=sys.stderr)
         return 2
     grader = build_grader(
@@ -176,6 +177,26 @@ def cmd_grade(args: argparse.Namespace) -> int:
     }
     print(json.dumps(out, ensure_ascii=False))
     return 0
+
+
+def close_ids(wanted: str, ids: Sequence[str], limit: int = 5) -> list[str]:
+    """The item ids most like `wanted` (typos, a wrong deck, a bare number)."""
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import Levenshtein
+
+    # Typos first (edit distance), then partial matches such as a bare `q20`.
+    for scorer, cutoff in ((Levenshtein.normalized_similarity, 0.75), (fuzz.WRatio, 75.0)):
+        matches = process.extract(
+            wanted.lower(),
+            ids,
+            scorer=scorer,
+            processor=str.lower,
+            limit=limit,
+            score_cutoff=cutoff,
+        )
+        if matches:
+            return [match[0] for match in matches]
+    return []
 
 
 def cmd_grade_eval(args: argparse.Namespace) -> int:
@@ -207,8 +228,16 @@ def cmd_content_reports(args: argparse.Namespace) -> int:
 
     from bot.storage import open_store
 
+    database_url = _settings().database_url
+    if _missing_database(database_url):
+        # A read-only command: never create the database just to find it empty.
+        print("no reports (no database yet)", file=sys.stderr if args.json else sys.stdout)
+        if args.json:
+            print("[]")
+        return 0
+
     async def read() -> list[Report]:
-        store = await open_store(_settings().database_url)
+        store = await open_store(database_url)
         try:
             return await store.list_reports()
         finally:
@@ -224,6 +253,14 @@ def cmd_content_reports(args: argparse.Namespace) -> int:
     if not reports:
         print("no reports")
     return 0
+
+
+def _missing_database(database_url: str) -> bool:
+    from bot.storage import is_in_memory, sqlite_path
+
+    if not database_url.startswith("sqlite:") or is_in_memory(database_url):
+        return False
+    return not Path(sqlite_path(database_url)).exists()
 
 
 def _report_json(report: Report) -> dict[str, object]:
@@ -319,8 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     reports = csub.add_parser("reports", help="list the problems users reported with items")
     reports.add_argument("--json", action="store_true", help="print JSON")
     reports.set_defaults(func=cmd_content_reports)
-    schema = csub.add_parser("schema", help="write the deck JSON Schema")
-    schema.add_argument("-o", "--output", default="-")
+    schema = csub.add_parser(
+        "schema",
+        help="print the deck JSON Schema (to stdout; -o FILE writes it to FILE)",
+        description="Print the deck JSON Schema to standard output, or write it to FILE with "
+        "-o (the shipped copy is content/deck.schema.json).",
+    )
+    schema.add_argument(
+        "-o", "--output", default="-", metavar="FILE", help="where to write it (default: stdout)"
+    )
     schema.set_defaults(func=cmd_content_schema)
     db = sub.add_parser("db", help="back up or restore the SQLite database")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

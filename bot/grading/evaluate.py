@@ -42,6 +42,8 @@ def load_examples(path: Path, bank: Bank, split: str = "test") -> Dataset:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot read labelled answers: {exc}") from exc
+    if raw is None:  # an empty file: no answers, so every figure is null
+        raw = []
     if not isinstance(raw, list):
         raise ContentError(f"{path}: expected a YAML list of {{item, answer, label, split}}")
     by_source = {
@@ -136,10 +138,14 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
         {"name": "grade_eval.count", "value": total, "unit": "answers"},
         {
             "name": "grade_eval.accuracy",
-            "value": round(right / total, 4) if total else 0.0,
+            "value": round(right / total, 4) if total else None,
             "unit": "ratio",
         },
-        {"name": "grade_eval.macro_f1", "value": round(sum(f1s) / len(f1s), 4), "unit": "ratio"},
+        {
+            "name": "grade_eval.macro_f1",
+            "value": round(sum(f1s) / len(f1s), 4) if total else None,
+            "unit": "ratio",
+        },
         # No correct or no incorrect answers: AUC is undefined, and NaN is not valid JSON.
         {
             "name": "grade_eval.auc",
@@ -148,12 +154,12 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
         },
         {
             "name": "grade_eval.latency_p50_ms",
-            "value": round(percentile(latencies, 50), 3),
+            "value": round(percentile(latencies, 50), 3) if latencies else None,
             "unit": "ms",
         },
         {
             "name": "grade_eval.latency_p95_ms",
-            "value": round(percentile(latencies, 95), 3),
+            "value": round(percentile(latencies, 95), 3) if latencies else None,
             "unit": "ms",
         },
         {"name": "grade_eval.confusion", "value": confusion},

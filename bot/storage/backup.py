@@ -44,7 +44,7 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
     """Copy the live database to `dest` consistently; safe while the bot runs."""
     source_path, dest_path = Path(db_path), Path(dest)
     if dest_path.exists() and not overwrite:
-        raise StoreError(f"{dest_path} exists; choose another name or remove it first")
+        raise StoreError(f"{dest_path} exists; use --force to overwrite it, or choose another name")
     if dest_path.resolve() == source_path.resolve():
         raise StoreError("the backup must go to a different file than the database")
     source = _connect_existing(source_path, readonly=False)
@@ -69,6 +69,11 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
 def restore(src: str | Path, db_path: str | Path) -> None:
     """Replace the database with the backup `src`; refused while any store has it open."""
     source_path, target_path = Path(src), Path(db_path)
+    if source_path.exists() and target_path.exists() and source_path.samefile(target_path):
+        raise StoreError(
+            f"{source_path} is the live database itself; restore from a backup copy "
+            "(prepbot db backup PATH makes one)"
+        )
     source = _connect_existing(source_path, readonly=True)
     try:
         version = _check_database(source, source_path)
