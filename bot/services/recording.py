@@ -26,7 +26,7 @@ from bot.domain.models import (
 )
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
-from bot.domain.streaks import StoredStreak, Streak, advance, streak_of
+from bot.domain.streaks import StoredStreak, Streak, StreakState, advance, streak_of
 from bot.errors import InvalidInputError
 from bot.ports import Clock, Store
 from bot.services.base import ServiceBase
@@ -45,6 +45,14 @@ def derived_rating(verdict: Verdict, forfeited: bool) -> Rating:
     if forfeited or verdict is Verdict.INCORRECT:
         return Rating.Again
     return Rating.Good if verdict is Verdict.CORRECT else Rating.Hard
+
+
+def freeze_change(before: StreakState | None, after: StreakState) -> tuple[bool, bool]:
+    """(spent, earned): whether advancing `before` to `after` spent or earned a freeze."""
+    if before is None or after == before:
+        return False, False
+    spent = (after.last_day - before.last_day).days == 2 and before.freezes > 0 < before.current
+    return spent, after.freezes > before.freezes - spent
 
 
 def _card_id(user: UserKey, item_id: str) -> int:
@@ -183,6 +191,8 @@ class Recorder(ServiceBase):
         log.debug("answer %s by %s: %s, %d points", target, user_key, grade.verdict, points)
         result = self._result(item, kind, grade, streak_of(after, today), points, counted=True,
                               forfeited=forfeited, capped=points < earned)
+        spent, gained = freeze_change(before, after)
+        result = replace(result, freeze_spent=spent, freeze_earned=gained)
         return Recorded(self._with_choice(result, item, choice), stored, quiz)
 
     def _chosen(self, item: Item, choice: int | str) -> str:

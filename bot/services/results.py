@@ -95,6 +95,8 @@ class AnswerResult:
     summary: QuizSummary | None = None  # set when this answer finished a quiz
     chosen_option: str | None = None  # a choice answer: the option picked (no key points)
     why: str | None = None  # a choice answer: why the picked option is (not) right, if known
+    freeze_earned: bool = False  # this answer made a 7th day in a row: a freeze was earned
+    freeze_spent: bool = False  # a freeze bridged the day missed before this answer
 
 
 @dataclass(frozen=True)

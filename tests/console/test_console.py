@@ -65,20 +65,28 @@ async def test_closed_input_sends_the_typed_answer(store: Store) -> None:
     assert (await services.stats.stats(USER)).answered == 1
 
 
-class _Interrupting(io.StringIO):
-    def readline(self, size: int | None = -1) -> str:
-        line = super().readline()
-        if not line:
-            raise KeyboardInterrupt
-        return line
+class _Interrupted:
+    """A reader whose user typed an answer and pressed Ctrl-C before sending it."""
+
+    def __init__(self, typed: str) -> None:
+        self.typed = typed
+
+    async def read(self, *, choice: bool) -> str | None:
+        raise KeyboardInterrupt
+
+    def unsent(self) -> str:
+        typed, self.typed = self.typed, ""
+        return typed
 
 
-async def test_ctrl_c_leaves_cleanly_and_keeps_the_answer(store: Store) -> None:
+async def test_ctrl_c_sends_the_typed_answer_and_exits_130(store: Store) -> None:
     services = make_services(store)
     out = io.StringIO()
-    session = ConsoleSession(services, _Interrupting(f"{GOOD}\n"), out, user_id="tester")
-    assert await session.run() == 0
-    assert "CORRECT" in out.getvalue()
+    session = ConsoleSession(
+        services, io.StringIO(), out, user_id="tester", reader=_Interrupted(GOOD)
+    )
+    assert await session.run() == 130
+    assert "(score" in out.getvalue() and "your answers are saved" in out.getvalue()
     assert (await services.stats.stats(USER)).answered == 1
 
 
@@ -148,7 +156,7 @@ async def test_maths_is_rendered_readably(store: Store) -> None:
 async def test_streak_and_stats_commands(store: Store) -> None:
     services = make_services(store)
     _, out = await run_console(services, f"{GOOD}\n\n/streak\n/stats\n/topics\n")
-    assert "Streak: 1 day(s)" in out
+    assert "Streak: 1 day (best 1" in out
     assert "Answered 1, accuracy 100%" in out
     assert "dl" in out and "deck" in out
 

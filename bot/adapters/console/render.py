@@ -1,13 +1,19 @@
-"""Service results as rich renderables for the terminal."""
+"""Service results as rich renderables for the terminal; rich wraps them at its width,
+lists with a hanging indent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 
 from bot.domain.models import Verdict
-from bot.render import points_outcome, render_math
+from bot.render import plural, points_outcome, render_math
 from bot.services.results import (
     AnswerResult,
     QuestionView,
@@ -15,6 +21,7 @@ from bot.services.results import (
     RevealResult,
     StatsView,
     StreakView,
+    TopicInfo,
 )
 
 VERDICT_STYLE = {
@@ -25,48 +32,103 @@ VERDICT_STYLE = {
 LETTERS = "ABCDEF"
 
 
-def question(view: QuestionView, heading: str) -> str:
-    """Markup for a question with its tags, difficulty and numbered options."""
+def bullets(rows: Iterable[tuple[str, str]], indent: int = 2) -> Table:
+    """`marker text` rows whose text wraps under itself, not under the marker."""
+    table = Table.grid(padding=(0, 1, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for marker, text in rows:
+        table.add_row(" " * indent + marker, text)
+    return table
+
+
+def question(view: QuestionView, heading: str) -> Group:
+    """A question with its difficulty and tags, and its numbered options."""
     where = f" {view.position}/{view.total}" if view.position and view.total else ""
-    lines = [
-        f"[bold cyan]{escape(heading)}{where}[/] [dim]({escape(view.difficulty)}; "
-        f"{escape(', '.join(view.tags))})[/]",
+    about = " · ".join(part for part in (view.difficulty, ", ".join(view.tags)) if part)
+    parts: list[RenderableType] = [
+        f"[bold cyan]{escape(heading)}{where}[/] [dim]— {escape(about)}[/]",
         escape(render_math(view.question)),
     ]
-    for index, option in enumerate(view.options):
-        lines.append(f"  [bold]{LETTERS[index]}[/]) {escape(render_math(option))}")
     if view.options:
-        lines.append("[dim]Type a letter (or number) and press Enter.[/]")
+        parts.append(
+            bullets(
+                (f"[bold]{LETTERS[index]}[/])", escape(render_math(option)))
+                for index, option in enumerate(view.options)
+            )
+        )
+        parts.append("[dim]Type a letter (or number) and press Enter.[/]")
     else:
-        lines.append("[dim]Type your answer; an empty line sends it. /help lists commands.[/]")
-    return "\n".join(lines)
+        parts.append(
+            "[dim]Type your answer; an empty line sends it (Esc-Enter on a terminal). "
+            "/help lists commands.[/]"
+        )
+    return Group(*parts)
 
 
-def feedback(result: AnswerResult) -> str:
+def feedback(result: AnswerResult) -> Group:
     """Verdict, covered and missed key points, points and streak."""
     style = VERDICT_STYLE[result.verdict]
-    lines = [f"[{style}]{result.verdict.value.upper()}[/] (score {result.score:.2f})"]
-    lines += [f"  [green]✓[/] {escape(point)}" for point in result.covered]
-    lines += [f"  [red]✗[/] {escape(point)}" for point in result.missed]
-    lines += [f"  [magenta]⚠ not quite:[/] {escape(claim)}" for claim in result.misconceptions]
-    lines += [f"  [yellow]note:[/] {escape(note)}" for note in result.notes]
+    rows = [("[green]✓[/]", escape(point)) for point in result.covered]
+    rows += [("[red]✗[/]", escape(point)) for point in result.missed]
+    rows += [("[magenta]⚠[/]", f"not quite: {escape(c)}") for c in result.misconceptions]
     if result.correct_option:
-        lines.append(f"  Right answer: {escape(result.correct_option)}")
+        rows.append(("[bold]→[/]", f"Right answer: {escape(result.correct_option)}"))
+    notes = [("[yellow]note:[/]", escape(note)) for note in result.notes]
     outcome, earned = points_outcome(result)
-    lines.append(f"[bold]{escape(outcome)}[/]" if earned else f"[dim]{escape(outcome)}[/]")
-    lines.append(streak(result.streak))
-    lines.append(
-        "[dim]/reveal shows the reference answer; /rate again|hard|good|easy schedules a review.[/]"
+    return Group(
+        f"[{style}]{result.verdict.value.upper()}[/] (score {result.score:.2f})",
+        bullets(rows),
+        bullets(notes),
+        f"[bold]{escape(outcome)}[/]" if earned else f"[dim]{escape(outcome)}[/]",
+        streak(result.streak),
+        "[dim]/reveal shows the reference answer; /rate again|hard|good|easy schedules a "
+        "review.[/]",
     )
-    return "\n".join(lines)
 
 
 def streak(view: StreakView) -> str:
     today = "answered today" if view.answered_today else "not answered today yet"
     return (
-        f"Streak: [bold]{view.current}[/] day(s) (best {view.best}, "
-        f"freezes {view.freezes}; {today})"
+        f"Streak: [bold]{plural(view.current, 'day')}[/] (best {view.best}, "
+        f"{plural(view.freezes, 'freeze')}; {today})"
     )
+
+
+def when(value: datetime) -> str:
+    """A time as the user reads it: the datetime's own zone (the services give local)."""
+    zone = getattr(value.tzinfo, "key", None) or value.tzname() or "UTC"
+    return f"{value:%Y-%m-%d %H:%M} ({zone})"
+
+
+def about(item_id: str, question_text: str, verb: str) -> str:
+    """`Rated good: <question> [id]`: names the question a command acted on."""
+    text = render_math(question_text).strip().splitlines()[0] if question_text.strip() else ""
+    short = text if len(text) <= 80 else text[:77].rstrip() + "..."
+    return f"[bold]{escape(verb)}[/] {escape(short)} [dim]\\[{escape(item_id)}][/]"
+
+
+def help_table(
+    commands: Sequence[tuple[str, str]], *paragraphs: str
+) -> Group:
+    """The command list, then explanations, each wrapped at the terminal's width."""
+    table = Table.grid(padding=(0, 2, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for usage, meaning in commands:
+        table.add_row(f"  {escape(usage)}", escape(meaning))
+    return Group("[bold]Commands[/]", table, *(Text(p) for p in paragraphs))
+
+
+def topics(found: Sequence[TopicInfo]) -> Table:
+    table = Table.grid(padding=(0, 2, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(overflow="fold")
+    for topic in found:
+        table.add_row(f"  {topic.name}", topic.kind, str(topic.items), escape(topic.description))
+    return table
 
 
 def reveal(result: RevealResult) -> list[Text | Markdown | str]:
@@ -89,7 +151,7 @@ def summary(result: QuizSummary) -> str:
     lines = [
         f"[bold]Quiz {'stopped' if result.stopped else 'finished'}:[/] "
         f"{result.correct} correct, {result.partial} partial, {result.incorrect} incorrect, "
-        f"{result.skipped} skipped of {result.total}; {result.points} points."
+        f"{result.skipped} skipped of {result.total}; {plural(result.points, 'point')}."
     ]
     if result.to_review:
         lines.append("To review:")

@@ -1,8 +1,10 @@
 """An interactive practice session in the terminal, driven through text streams.
 
-Lines starting with `/` are commands; anything else is answer text, sent by an empty
-line. Standard input closing (Ctrl-D, a pipe ending) or Ctrl-C ends the session after
-sending any answer already typed, so nothing answered is lost.
+A line starting with `/` and a command name is a command, at any time: typed in the
+middle of an answer, it sends the answer first. How answers end (an empty line, a code
+fence, `.` or `/send`, Esc-Enter on a terminal) is up to the reader (see `reader`).
+Ctrl-D or the end of input ends the session (exit 0), Ctrl-C too (exit 130); any answer
+already typed is sent first, so nothing answered is lost.
 """
 
 from __future__ import annotations
@@ -18,25 +20,39 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.adapters.console import render
+from bot.adapters.console.reader import Reader, is_command, reader_for
 from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.failures import tell_user
+from bot.render import FREEZE_RULE, plural, points_rule
 from bot.services import Services
 from bot.services.results import AnswerResult, QuestionView
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
-HELP = """Commands
-  /quiz [topic] [count] [difficulty]  start a quiz (e.g. /quiz transformers 5 medium)
-  /review                             answer your due review cards
-  /reveal                             show the reference answer (twice: the full one)
-  /rate again|hard|good|easy          rate the last question for spaced repetition
-  /skip, /stop                        skip a quiz question, stop the quiz
-  /daily                              back to today's question
-  /streak, /stats, /topics            your streak, your statistics, the topics
-  /timezone [Area/City|reset]         show or set your time zone
-  /help, /quit                        this list, leave (Ctrl-D works too)
-Anything else is an answer; an empty line sends it."""
+INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C (128 + SIGINT)
+COMMANDS = (
+    ("/quiz [topic] [count] [difficulty]", "start a quiz, e.g. /quiz transformers 5 medium "
+     "(count 1-20; difficulty easy, medium or hard)"),
+    ("/review", "answer your due review cards"),
+    ("/reveal", "show the reference answer of the question on screen (twice: the full one)"),
+    ("/rate again|hard|good|easy", "rate the question you answered or revealed, for spaced "
+     "repetition"),
+    ("/skip, /stop", "skip a quiz question, stop the quiz"),
+    ("/daily", "back to today's question"),
+    ("/streak, /stats, /topics", "your streak, your statistics, the topics"),
+    ("/timezone [Area/City|reset]", "show or set your time zone"),
+    ("/report [question id] <reason>", "report a problem with the question on screen (or "
+     "the one named)"),
+    ("/help, /quit", "this list, leave (Ctrl-D works too)"),
+)
+ANSWERING = (
+    "Anything else is an answer. An empty line sends it, except inside a ``` code fence; "
+    "a line with only . or /send sends it too. On a terminal, pasted text never sends by "
+    "itself and Esc-Enter (or Alt-Enter) sends at once. A command typed under an answer "
+    "sends the answer first."
+)
+RATE_USAGE = "Rate it with /rate again, /rate hard, /rate good or /rate easy."
 
 
 @dataclass
@@ -46,6 +62,14 @@ class _Current:
     kind: AnswerKind
     view: QuestionView
     post_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Rateable:
+    """The question `/rate` acts on: the last one answered or revealed."""
+
+    item_id: str
+    question: str
 
 
 class ConsoleSession:
@@ -59,16 +83,16 @@ class ConsoleSession:
         *,
         user_id: str | None = None,
         width: int | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.services = services
-        self.stdin = stdin
+        self.reader = reader or reader_for(stdin)
         self.console = Console(file=stdout, width=width, highlight=False, soft_wrap=False)
         name = user_id or _local_user()
         self.user = UserKey(PLATFORM, name)
         self.chat = ChatKey(PLATFORM, name)
         self.current: _Current | None = None
-        self.last_item: str | None = None
-        self._buffer: list[str] = []
+        self.rateable: _Rateable | None = None
         self._running = True
         self._commands: dict[str, Callable[[str], Awaitable[None]]] = {
             "help": self._help,
@@ -85,52 +109,63 @@ class ConsoleSession:
             "stats": self._stats,
             "topics": self._topics,
             "timezone": self._timezone,
+            "report": self._report,
+            "send": self._send,
         }
 
     async def run(self) -> int:
-        """Run until /quit or end of input; returns the exit code."""
+        """Run until /quit or the end of input (0), or Ctrl-C (130)."""
         await self.services.users.ensure_user(self.user, self.user.user_id)
         await self.services.users.ensure_chat(self.chat, None, "console")
         self.print("[bold]prepbot practice[/] — /help lists the commands.")
         await self._daily("")
+        code = 0
         try:
             while self._running:
-                line = await asyncio.to_thread(self.stdin.readline)
-                if line == "":  # end of input
+                choice = bool(self.current and self.current.view.options)
+                text = await self.reader.read(choice=choice)
+                if text is None:  # Ctrl-D or the end of input
                     break
-                await self.handle_line(line.rstrip("\r\n"))
+                await self.handle_text(text)
         except (KeyboardInterrupt, asyncio.CancelledError):
+            code = INTERRUPTED
             self.print("")
-        finally:
-            if self._buffer:
-                await self._submit()
-            self.print("Bye — your answers are saved.")
-        return 0
+            unsent = self.reader.unsent()
+            if unsent.strip():
+                await self.handle_text(unsent)
+        self.print("Bye — your answers are saved.")
+        return code
 
     def print(self, *renderables: object) -> None:
         self.console.print(*renderables)
 
-    async def handle_line(self, line: str) -> None:
-        """One line of input: a command, a line of answer, or the empty line that sends it."""
-        stripped = line.strip()
-        if stripped.startswith("/") and not self._buffer:
-            name, _, args = stripped[1:].partition(" ")
-            handler = self._commands.get(name.lower())
-            if handler is None:
-                self.print(f"Unknown command /{escape(name)}. Type /help.")
+    async def handle_text(self, text: str) -> None:
+        """One submission: answer lines, sent as one answer, and command lines in order
+        (a command under answer text sends the answer first)."""
+        answer: list[str] = []
+        for line in text.split("\n"):
+            if not is_command(line):
+                answer.append(line)
+                continue
+            if "\n".join(answer).strip():
+                await self._submit("\n".join(answer))
+            answer.clear()
+            await self._command(line.strip())
+            if not self._running:
                 return
-            try:
-                await handler(args.strip())
-            except Exception as exc:
-                self._fail(exc, f"/{name.lower()}")
+        if "\n".join(answer).strip():
+            await self._submit("\n".join(answer))
+
+    async def _command(self, line: str) -> None:
+        name, _, args = line[1:].partition(" ")
+        handler = self._commands.get(name.lower())
+        if handler is None:
+            self.print(f"Unknown command /{escape(name)}. Type /help.")
             return
-        if stripped and self.current and self.current.view.options and not self._buffer:
-            await self._submit(choice=stripped)
-            return
-        if stripped:
-            self._buffer.append(line)
-        elif self._buffer:
-            await self._submit()
+        try:
+            await handler(args.strip())
+        except Exception as exc:
+            self._fail(exc, f"/{name.lower()}")
 
     def _fail(self, error: Exception, where: str) -> None:
         """Say what failed by the shared rule (`bot.failures`): a user error as it is,
@@ -138,25 +173,24 @@ class ConsoleSession:
         self.print(f"[red]{escape(tell_user(error, where, logger=log).text)}[/]")
 
     # --- answering --------------------------------------------------------------------
-    async def _submit(self, choice: str | None = None) -> None:
-        text = "\n".join(self._buffer).strip()
-        self._buffer.clear()
+    async def _submit(self, text: str) -> None:
+        text = text.strip()
         current = self.current
         if current is None:
-            self.print("Nothing to answer right now: try /quiz or /review.")
+            self.print("Nothing to answer right now: try /daily, /quiz or /review.")
             return
         picked: int | None = None
-        if choice is not None:
-            picked = _choice_number(choice, len(current.view.options))
+        if current.view.options:
+            picked = _choice_number(text, len(current.view.options))
             if picked is None:
                 self.print(f"Choose A-{render.LETTERS[len(current.view.options) - 1]}.")
                 return
         try:
-            result = await self._answer(current, text if picked is None else None, picked)
+            result = await self._answer(current, None if picked else text, picked)
         except Exception as exc:
             self._fail(exc, "answer")
             return
-        self.last_item = result.item_id
+        self.rateable = _Rateable(result.item_id, current.view.question)
         self.print(render.feedback(result))
         self._after(result)
 
@@ -186,15 +220,18 @@ class ConsoleSession:
 
     def _show(self, current: _Current, heading: str) -> None:
         self.current = current
-        self.last_item = current.view.item_id
         self.print(render.question(current.view, heading))
 
     # --- commands ---------------------------------------------------------------------
     async def _help(self, _: str) -> None:
-        self.console.print(HELP, markup=False)
+        cap = self.services.answers.recorder.cap
+        self.print(render.help_table(COMMANDS, ANSWERING, points_rule(cap), FREEZE_RULE))
 
     async def _quit(self, _: str) -> None:
         self._running = False
+
+    async def _send(self, _: str) -> None:
+        self.print("Nothing to send: type an answer first.")
 
     async def _daily(self, _: str) -> None:
         daily = await self.services.daily.today(self.chat)
@@ -216,42 +253,50 @@ class ConsoleSession:
                 self._show(_Current(AnswerKind.QUIZ, current), "Quiz question")
             return
         if started.total < started.requested:
-            self.print(f"Only {started.total} question(s) match, so the quiz is shorter.")
+            self.print(f"Only {plural(started.total, 'question')} match, so the quiz is shorter.")
         if started.question is not None:
             self._show(_Current(AnswerKind.QUIZ, started.question), "Quiz question")
 
     async def _review(self, _: str) -> None:
-        prompt = await self.services.reviews.next(self.user)
+        prompt = await self.services.reviews.next(self.user, self.chat)
         if prompt.question is None:
-            when = (
-                f" The next is due {prompt.next_due:%Y-%m-%d %H:%M} UTC." if prompt.next_due else ""
-            )
+            when = f" The next is due {render.when(prompt.next_due)}." if prompt.next_due else ""
             self.print(f"No reviews due.{when}")
             return
         self._show(_Current(AnswerKind.REVIEW, prompt.question), f"Review ({prompt.due} due)")
 
     async def _reveal(self, _: str) -> None:
         current = self.current
-        if current is not None and current.kind is AnswerKind.REVIEW:
-            result = await self.services.reveals.reveal(
-                self.user, self.chat, item_id=current.view.item_id
+        if current is None:
+            self.print(
+                "Nothing to reveal: no question is on screen. /daily shows today's question, "
+                "/quiz and /review start practice."
             )
-        elif current is not None and current.kind is AnswerKind.DAILY:
-            result = await self.services.reveals.reveal(
-                self.user, self.chat, post_id=current.post_id
-            )
+            return
+        reveals = self.services.reveals
+        if current.kind is AnswerKind.REVIEW:
+            result = await reveals.reveal(self.user, self.chat, item_id=current.view.item_id)
+        elif current.kind is AnswerKind.DAILY:
+            result = await reveals.reveal(self.user, self.chat, post_id=current.post_id)
         else:
-            result = await self.services.reveals.reveal(self.user, self.chat)
-        self.last_item = result.item_id
+            result = await reveals.reveal(self.user, self.chat)
+        self.rateable = _Rateable(result.item_id, result.question)
+        self.print(render.about(result.item_id, result.question, "Answer to"))
         for part in render.reveal(result):
             self.print(part)
 
     async def _rate(self, args: str) -> None:
-        if self.last_item is None:
-            self.print("Answer or reveal a question first.")
+        rateable = self.rateable
+        if rateable is None:
+            self.print("Nothing to rate yet: answer a question or /reveal it first.")
             return
-        rated = await self.services.reviews.rate(self.user, self.last_item, args or "good")
-        self.print(f"Rated {rated.rating}; next review {rated.due:%Y-%m-%d %H:%M} UTC.")
+        if not args:
+            self.print(render.about(rateable.item_id, rateable.question, "Rate"))
+            self.print(RATE_USAGE)
+            return
+        rated = await self.services.reviews.rate(self.user, rateable.item_id, args, self.chat)
+        self.print(render.about(rateable.item_id, rateable.question, f"Rated {rated.rating}:"))
+        self.print(f"Next review {render.when(rated.due)}.")
 
     async def _skip(self, _: str) -> None:
         step = await self.services.quizzes.skip(self.user, self.chat)
@@ -268,16 +313,13 @@ class ConsoleSession:
 
     async def _streak(self, _: str) -> None:
         self.print(render.streak(await self.services.stats.streak(self.user, self.chat)))
+        self.print(f"[dim]{escape(FREEZE_RULE)}[/]")
 
     async def _stats(self, _: str) -> None:
         self.print(render.stats(await self.services.stats.stats(self.user, self.chat)))
 
     async def _topics(self, _: str) -> None:
-        for topic in self.services.topics.topics():
-            self.print(
-                f"  {topic.name:<24} {topic.kind:<4} {topic.items:>3}  "
-                f"{escape(topic.description)}"
-            )
+        self.print(render.topics(self.services.topics.topics()))
 
     async def _timezone(self, args: str) -> None:
         users = self.services.users
@@ -287,6 +329,23 @@ class ConsoleSession:
             else await users.timezone(self.user, self.chat)
         )
         self.print(f"Time zone: {result.effective}" + ("" if result.own else " (default)"))
+
+    async def _report(self, args: str) -> None:
+        first, _, rest = args.partition(" ")
+        if first and self.services.data.bank.item(first) is not None:
+            item_id, reason = first, rest
+        elif self.current is not None:
+            item_id, reason = self.current.view.item_id, args
+        elif self.rateable is not None:
+            item_id, reason = self.rateable.item_id, args
+        else:
+            self.print("Which question? /report <question id> <reason>, or show one first.")
+            return
+        if not reason.strip():
+            self.print("Say what is wrong: /report <reason> (about the question on screen).")
+            return
+        await self.services.data.report(self.user, item_id, reason)
+        self.print(f"Thanks: your report on {escape(item_id)} was recorded for the maintainers.")
 
 
 def _choice_number(text: str, count: int) -> int | None:

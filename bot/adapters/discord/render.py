@@ -14,7 +14,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions, format_dt
 
 from bot.domain.models import AnswerKind, Verdict
-from bot.render import defuse_mentions, points_outcome, render_math, split_message
+from bot.render import defuse_mentions, noun, points_outcome, render_math, split_message
 from bot.services.results import (
     AnswerResult,
     ChannelReveal,
@@ -167,8 +167,9 @@ def review_embed(view: QuestionView, due: int) -> discord.Embed:
 
 def streak_text(view: StreakView) -> str:
     today = "answered today" if view.answered_today else "not answered today yet"
-    freezes = f", {view.freezes} freeze(s)" if view.freezes else ""
-    return f"🔥 Streak: **{view.current}** day(s) (best {view.best}{freezes}; {today})"
+    freezes = f", {view.freezes} {noun(view.freezes, 'freeze')}" if view.freezes else ""
+    days = noun(view.current, "day")
+    return f"🔥 Streak: **{view.current}** {days} (best {view.best}{freezes}; {today})"
 
 
 def feedback_embeds(result: AnswerResult) -> list[discord.Embed]:
@@ -238,7 +239,8 @@ def summary_embed(summary: QuizSummary) -> discord.Embed:
     state = "stopped" if summary.stopped else "finished"
     lines = [
         f"{summary.correct} correct, {summary.partial} partial, {summary.incorrect} incorrect, "
-        f"{summary.skipped} skipped of {summary.total}: **{summary.points}** points."
+        f"{summary.skipped} skipped of {summary.total}: "
+        f"**{summary.points}** {noun(summary.points, 'point')}."
     ]
     if summary.to_review:
         lines += ["", "**Worth reviewing**"]

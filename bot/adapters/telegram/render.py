@@ -12,7 +12,7 @@ from bot.adapters.telegram.formatting import (
     user_text,
 )
 from bot.domain.models import Verdict
-from bot.render import points_outcome
+from bot.render import noun, points_outcome
 from bot.services.results import (
     AnswerResult,
     ChannelReveal,
@@ -253,7 +253,7 @@ def channel_reveal(result: ChannelReveal) -> list[str]:
             medal = MEDALS[index] if index < len(MEDALS) else "•"
             lines.append(
                 f"{medal} {user_text(line.display_name)} — {VERDICT[line.verdict]}, "
-                f"{line.points} points"
+                f"{line.points} {noun(line.points, 'point')}"
             )
         blocks.append("\n".join(lines))
     else:
@@ -280,7 +280,7 @@ def summary(result: QuizSummary) -> list[str]:
     lines = [
         f"🏁 <b>Quiz {state}</b>: {result.correct} correct, {result.partial} partial, "
         f"{result.incorrect} wrong, {result.skipped} skipped of {result.total}; "
-        f"<b>{result.points}</b> points."
+        f"<b>{result.points}</b> {noun(result.points, 'point')}."
     ]
     if result.to_review:
         lines.append("To review:")
@@ -295,8 +295,8 @@ def skipped(question_text: str) -> str:
 def streak(view: StreakView) -> str:
     today = "answered today ✅" if view.answered_today else "not answered today yet"
     return (
-        f"🔥 Streak: <b>{view.current}</b> day(s), best {view.best}, "
-        f"freezes {view.freezes}; {today}."
+        f"🔥 Streak: <b>{view.current}</b> {noun(view.current, 'day')}, best {view.best}, "
+        f"{view.freezes} {noun(view.freezes, 'freeze')}; {today}."
     )
 
 
