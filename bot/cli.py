@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,9 +15,14 @@ from rich.console import Console
 
 from bot.config import Settings, load_settings
 from bot.content.checker import TAGS_FILE, check_paths, find_content_dir, load_tags
-from bot.content.importers import FORMATS, import_source, read_question_file
+from bot.content.importers import (
+    FORMATS,
+    detect_format_confidence,
+    import_source,
+    read_question_file,
+)
 from bot.content.importers.draft import dump_deck
-from bot.content.schema import Deck
+from bot.content.schema import DECK_ID_RE, Deck
 from bot.content.stats import deck_stats, format_stats
 from bot.domain.models import Report
 from bot.errors import ConfigError, PrepbotError
@@ -110,23 +116,42 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_content_import(args: argparse.Namespace) -> int:
-    """Convert a foreign question collection into a draft deck."""
+    """Convert a foreign question collection into a draft deck; exit 1 and write nothing
+    when the import recovers nothing useful."""
     from rich.progress import track
 
+    err = sys.stderr
+    if not re.fullmatch(DECK_ID_RE, args.deck_id):
+        print(
+            f"prepbot: --deck-id {args.deck_id!r}: use lowercase letters, digits, '.', '_' "
+            "or '-', starting with a letter or digit (e.g. my-deck)",
+            file=err,
+        )
+        return 2
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        print(f"prepbot: {out} exists; use --force to overwrite it", file=err)
+        return 1
+    source = Path(args.source)
     questions = read_question_file(Path(args.questions)) if args.questions else None
-    deck, result, fmt = import_source(Path(args.source), args.deck_id, args.format, questions)
+    confidence = "given"
+    if args.format == "auto" and not questions and source.is_file():
+        text = source.read_text(encoding="utf-8-sig", errors="replace")
+        detected, confidence = detect_format_confidence(text, source.name)
+        if confidence == "low":
+            print(
+                f"prepbot: {source}: no import format fits (the best guess, {detected}, is "
+                "only a fallback); name one with --format "
+                f"({', '.join(FORMATS)}), or give the questions with --questions FILE",
+                file=err,
+            )
+            return 1
+    deck, result, fmt = import_source(source, args.deck_id, args.format, questions)
     items = deck["items"]
     assert isinstance(items, list)
-    if len(items) > 200:
-        # Validate item by item so a large import shows progress.
-        for entry in track(items, description="validating", console=_stderr_console()):
-            Deck.model_validate({**deck, "items": [entry]})
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(dump_deck(deck), encoding="utf-8")
     answered = sum(1 for entry in items if entry.get("answer") or entry.get("options"))
-    err = sys.stderr
-    print(f"format: {fmt}", file=err)
+    how = "given" if confidence == "given" else f"detected, confidence {confidence}"
+    print(f"format: {fmt} ({how})", file=err)
     print(
         f"recovered {len(items)} item(s): {answered} with answers, "
         f"{len(items) - answered} flagged no_answer",
@@ -136,6 +161,16 @@ def cmd_content_import(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=err)
     for skipped in result.skipped:
         print(f"skipped: {skipped}", file=err)
+    refusal = _import_refusal(len(items), answered, fmt, questions is not None)
+    if refusal:
+        print(f"prepbot: {refusal}; nothing written", file=err)
+        return 1
+    if len(items) > 200:
+        # Validate item by item so a large import shows progress.
+        for entry in track(items, description="validating", console=_stderr_console()):
+            Deck.model_validate({**deck, "items": [entry]})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump_deck(deck), encoding="utf-8")
     if result.new_tags:
         print(f"new tags proposed in the draft: {', '.join(sorted(result.new_tags))}", file=err)
     print(f"wrote {out}", file=err)
@@ -143,6 +178,19 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     for problem in check.problems:
         print(problem, file=err)
     return 1 if check.errors else 0
+
+
+def _import_refusal(items: int, answered: int, fmt: str, has_questions: bool) -> str | None:
+    """Why an import is not worth writing, or None."""
+    hint = "" if has_questions or fmt != "question-list" else " or give --questions FILE"
+    if not items:
+        return f"no items recovered; check --format{hint}"
+    if answered * 2 < items:
+        return (
+            f"{items - answered} of {items} item(s) have no answer, so the format is probably "
+            f"wrong: try another --format{hint}"
+        )
+    return None
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -352,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--questions", help="numbered question list for a source whose headings were lost"
     )
+    imp.add_argument("--force", action="store_true", help="overwrite an existing output file")
     imp.set_defaults(func=cmd_content_import)
     reports = csub.add_parser("reports", help="list the problems users reported with items")
     reports.add_argument("--json", action="store_true", help="print JSON")

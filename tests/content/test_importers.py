@@ -127,7 +127,8 @@ def test_markdown(tmp_path: Path) -> None:
     assert "# a comment, not a heading" in second["answer"]
     assert third["tags"] == ["transformers"]
     assert third["flags"] == ["no_answer"]
-    assert set(deck["tags"]) == {"basics", "transformers", "deep-learning-questions"}
+    # The document title is not a topic (issue 15 item 16).
+    assert set(deck["tags"]) == {"basics", "transformers"}
     assert deck["status"] == "draft"
 
 
@@ -277,7 +278,8 @@ def test_cli_reports_summary_and_errors(tmp_path: Path, capsys: pytest.CaptureFi
     bad = tmp_path / "m.csv"
     bad.write_text("Q?,a,b,Z\n")
     code = main(
-        ["content", "import", str(bad), "--deck-id", "imp", "-o", str(out), "--format", "mcq-csv"]
+        ["content", "import", str(bad), "--deck-id", "imp", "-o", str(out), "--format", "mcq-csv",
+         "--force"]
     )
     assert code == 1
     err = capsys.readouterr().err

@@ -17,11 +17,36 @@ from bot.errors import ContentError, ImportFormatError
 
 FORMATS = ("markdown", "question-list", "flashcard-lines", "csv", "mcq-csv", "anki-txt")
 
-__all__ = ["FORMATS", "ImportResult", "detect_format", "import_source", "read_question_file"]
+__all__ = [
+    "FORMATS",
+    "ImportResult",
+    "detect_format",
+    "detect_format_confidence",
+    "import_source",
+    "read_question_file",
+]
 
 
 def detect_format(text: str, filename: str = "") -> str:
     """Guess the format of `text` from its name and its first lines."""
+    return detect_format_confidence(text, filename)[0]
+
+
+def detect_format_confidence(text: str, filename: str = "") -> tuple[str, str]:
+    """(format, "high" or "low"): low when no structure matched and the guess is only the
+    fallback (alternating front and back lines), which any text can be forced into."""
+    fmt = _detect(text, filename)
+    if fmt != "flashcard-lines":
+        return fmt, "high"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Real flashcard lines: a title, then short fronts and backs, no sentences running on.
+    pairs = lines[1:]
+    short = sum(1 for line in pairs[::2] if len(line) <= 80)
+    fits = len(pairs) >= 2 and len(pairs) % 2 == 0 and short >= 0.9 * len(pairs[::2])
+    return fmt, "high" if fits else "low"
+
+
+def _detect(text: str, filename: str) -> str:
     suffix = Path(filename).suffix.lower()
     head = text[:8192]
     lines = [line for line in head.splitlines() if line.strip()]

@@ -90,6 +90,27 @@ def item_id(deck_id: str, draft: DraftItem, index: int) -> str:
     return f"{deck_id}/{slugify(ref) if ref else f'item-{index + 1:03d}'}"
 
 
+#: A leading "Answer:" label (bold or not), which is layout, not answer text.
+ANSWER_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?(?:answer|ans|a)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*", re.I
+)
+#: Bodies that only hold a place for an answer someone meant to write.
+PLACEHOLDER = re.compile(
+    r"(?:answers?(?:\s+(?:here|goes here|to come|pending))?|tbd|tba|todo|to do|n/?a|coming soon"
+    r"|\.{2,}|…|-+|\?+)[\s.:!]*",
+    re.I,
+)
+
+
+def clean_answer(text: str) -> str:
+    """The answer without its leading `Answer:` label; empty when it is only a placeholder."""
+    text = text.strip()
+    if PLACEHOLDER.fullmatch(text.strip("*_ ")):
+        return ""
+    text = ANSWER_LABEL.sub("", text, count=1).strip()
+    return "" if PLACEHOLDER.fullmatch(text.strip("*_ ")) or not text else text
+
+
 def to_deck(
     result: ImportResult, deck_id: str, document: str, title: str | None = None
 ) -> dict[str, Any]:
@@ -110,15 +131,16 @@ def to_deck(
                 entry["definition"] = definition
         if draft.options is not None:
             entry["options"] = draft.options
-        if draft.answer.strip():
-            entry["answer"] = draft.answer.strip()
+        answer = clean_answer(draft.answer)
+        if answer:
+            entry["answer"] = answer
         if draft.tags:
             entry["tags"] = draft.tags
         if draft.difficulty:
             entry["difficulty"] = draft.difficulty
         if draft.ref:
             entry["source"] = {"document": document, "ref": draft.ref}
-        flags = [] if draft.answer.strip() or draft.options else ["no_answer"]
+        flags = [] if answer or draft.options else ["no_answer"]
         if flags:
             entry["flags"] = flags
         items.append(entry)

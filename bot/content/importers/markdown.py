@@ -25,6 +25,46 @@ def _question_from(text: str) -> tuple[int | None, str] | None:
     return None
 
 
+#: Words of a collection's own title ("Questions & Answers"), which name no topic.
+TITLE_WORDS = frozenset(
+    [
+        "a",
+        "all",
+        "an",
+        "and",
+        "answer",
+        "answers",
+        "can",
+        "deep",
+        "faq",
+        "find",
+        "for",
+        "in",
+        "interview",
+        "interviews",
+        "learning",
+        "of",
+        "on",
+        "q",
+        "question",
+        "questions",
+        "the",
+        "to",
+        "top",
+        "you",
+        "your",
+    ]
+)
+
+
+def _section_tag(name: str) -> str | None:
+    """A topic tag for a section heading; None for titles, notes and long sentences."""
+    words = re.findall(r"[a-z0-9+#]+", name.lower())
+    if not words or len(words) > 4 or all(w in TITLE_WORDS or w.isdigit() for w in words):
+        return None
+    return slugify(name, 30) or None
+
+
 def parse_markdown(text: str) -> ImportResult:
     """Split markdown into questions and their answers; section headings become tags."""
     result = ImportResult()
@@ -61,8 +101,10 @@ def parse_markdown(text: str) -> ImportResult:
                     flush()
                     current, body = None, []
                     name = split_difficulty(heading.group(2))[0]
-                    section_tag = slugify(name, 30)
-                    result.new_tags.setdefault(section_tag, f"Section '{name}' of the import.")
+                    title = level == 1 and not result.items and section_tag is None
+                    section_tag = None if title else _section_tag(name)
+                    if section_tag:
+                        result.new_tags.setdefault(section_tag, f"Section '{name}' of the import.")
                     continue
                 body.append(line)
                 continue
