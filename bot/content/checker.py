@@ -141,6 +141,12 @@ class Checker:
             deck = Deck.model_validate({**header, "items": []})
         except ValidationError as exc:
             self._pydantic(located, exc, prefix=())
+            # The items are still checked, so one run shows every problem.
+            for index, raw in enumerate(raw_items):
+                try:
+                    Item.model_validate(raw)
+                except ValidationError as item_exc:
+                    self._pydantic(located, item_exc, prefix=("items", index))
             return None
         if deck.tags and deck.published:
             self.add(

@@ -150,3 +150,18 @@ def test_markdown_placeholders_labels_and_title_tags(tmp_path: Path) -> None:
     assert decay["answer"] == "An L2 penalty on the weights, added to the loss."
     # Only the real section is a tag: not the title, not the note under it.
     assert deck["tags"] == {"regularization": "Section 'Regularization' of the import."}
+
+
+def test_deck_level_errors_do_not_hide_item_errors(tmp_path: Path) -> None:
+    from bot.content.checker import check_paths
+
+    deck = tmp_path / "d.yaml"
+    deck.write_text(
+        "id: Bad Id\ntitle: T\nlanguage: en\nlicense: MIT\nattribution: a\n"
+        "items:\n  - id: d/1\n    type: essay\n    question: Q?\n"
+    )
+    problems = check_paths([deck], tags={}).problems
+    fields = {problem.field for problem in problems}
+    assert "id" in fields and "items[0].type" in fields
+    item_problem = next(p for p in problems if p.field == "items[0].type")
+    assert item_problem.line == 8
