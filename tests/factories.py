@@ -124,7 +124,7 @@ def standard_bank() -> Bank:
     )
 
 
-GOOD = "alpha beta gamma delta"
+GOOD = "It uses alpha, beta, gamma and delta."
 PARTIAL = "alpha beta"
 BAD = "nothing relevant"
 

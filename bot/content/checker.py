@@ -46,6 +46,7 @@ class CheckResult:
 
     decks: list[tuple[Path, Deck]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    rubric_warnings: int = 0  # of the warnings, those about grading rubrics
 
     @property
     def errors(self) -> list[Problem]:
@@ -274,6 +275,8 @@ def check_paths(paths: Sequence[Path], tags: dict[str, str] | None = None) -> Ch
         checker.check_file(file)
     from bot.content.rubric import rubric_problems  # the grader is heavy; checks need it last
 
-    checker.result.problems += rubric_problems(checker.result.decks)
+    rubric = rubric_problems(checker.result.decks)
+    checker.result.problems += rubric
+    checker.result.rubric_warnings = len(rubric)
     checker.result.problems.sort()
     return checker.result

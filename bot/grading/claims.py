@@ -193,7 +193,7 @@ _FLIP_ONLY = frozenset(
 
 # Words that separate the pieces of a list ("a and b and c").
 _LIST_WORDS = frozenset({"and", "or"})
-LIST_PIECE_WORDS = 5
+LIST_PIECE_WORDS = 4
 # Finite verbs and auxiliaries: a sentence without any reads as a list of terms.
 _AUX = frozenset(
     [
@@ -453,7 +453,10 @@ def _is_prose(segments: list[list[str]]) -> bool:
     """
     pieces = [segment for segment in segments if segment]
     if len(pieces) > 2:
-        return any(len(piece) >= LIST_PIECE_WORDS and _reads(piece) for piece in pieces)
+        # "It uses alpha, beta and gamma": a sentence that ends in an enumeration.
+        return _reads(pieces[0]) or any(
+            len(piece) >= LIST_PIECE_WORDS and _reads(piece) for piece in pieces
+        )
     return _reads([word for piece in pieces for word in piece])
 
 

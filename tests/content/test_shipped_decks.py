@@ -72,7 +72,14 @@ def test_items_are_complete_for_their_type() -> None:
 def test_stats_json_counts_the_whole_bank(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["content", "stats", "--json", str(CONTENT)]) == 0
     stats = json.loads(capsys.readouterr().out)
-    assert set(stats) == {"total", "by_deck", "by_type", "by_tag", "by_difficulty"}
+    assert set(stats) == {
+        "total",
+        "by_deck",
+        "by_type",
+        "by_tag",
+        "by_difficulty",
+        "rubric_warnings",
+    }
     assert stats["total"] >= 144
     assert sum(stats["by_deck"].values()) == stats["total"]
     assert sum(stats["by_type"].values()) == stats["total"]

@@ -166,7 +166,7 @@ async def test_misconception_is_reported(services: Services, clock: FakeClock) -
     services.answers.bank.items.update(make_bank(deck("m", [item])).items)
     await services.daily.today(CHAT)
     result = await services.answers.answer(
-        ALICE, CHAT, "alpha beta gamma delta. Dropout stays active at inference time."
+        ALICE, CHAT, "It uses alpha, beta, gamma and delta. Dropout stays active at inference time."
     )
     assert result.misconceptions == ("Dropout stays active at inference time.",)
     assert result.verdict is Verdict.PARTIAL

@@ -14,7 +14,8 @@ GRADER = LexicalGrader()
 @pytest.mark.parametrize(
     ("text", "verdict"),
     [
-        ("Alpha, BETA; gamma and delta.", Verdict.CORRECT),
+        ("Alpha, BETA; gamma and delta.", Verdict.PARTIAL),  # terms without a sentence
+        ("It uses Alpha and BETA; it also uses gamma and delta.", Verdict.CORRECT),
         ("it uses alpha, beta and gamma", Verdict.CORRECT),
         ("it uses alpha only", Verdict.PARTIAL),
         ("something unrelated entirely", Verdict.INCORRECT),
@@ -48,9 +49,13 @@ def test_phrases_plurals_and_word_edges() -> None:
 
 def test_misconception_downgrades() -> None:
     item = open_item("d/q01", misconceptions=["Dropout stays active at inference time."])
-    plain = GRADER.grade(item, "alpha beta gamma delta.")
-    wrong = GRADER.grade(item, "alpha beta gamma delta. Dropout stays active at inference time.")
-    negated = GRADER.grade(item, "alpha beta gamma delta. Dropout is not active at inference.")
+    plain = GRADER.grade(item, "It uses alpha, beta, gamma and delta.")
+    wrong = GRADER.grade(
+        item, "It uses alpha, beta, gamma and delta. Dropout stays active at inference time."
+    )
+    negated = GRADER.grade(
+        item, "It uses alpha, beta, gamma and delta. Dropout is not active at inference."
+    )
     assert plain.verdict is Verdict.CORRECT and plain.misconceptions == ()
     assert wrong.verdict is Verdict.PARTIAL
     assert wrong.misconceptions == ("Dropout stays active at inference time.",)
