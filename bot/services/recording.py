@@ -257,6 +257,7 @@ class Recorder(ServiceBase):
             covered=grade.covered,
             missed=grade.missed,
             misconceptions=grade.misconceptions,
+            contradicted=grade.contradicted,
             notes=grade.notes,
             points=points,
             counted=counted,

@@ -97,6 +97,7 @@ class AnswerResult:
     why: str | None = None  # a choice answer: why the picked option is (not) right, if known
     freeze_earned: bool = False  # this answer made a 7th day in a row: a freeze was earned
     freeze_spent: bool = False  # a freeze bridged the day missed before this answer
+    contradicted: tuple[str, ...] = ()  # key points the answer asserted the opposite of
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,22 @@ async def test_answers_earn_and_spend_freezes(store: Store) -> None:
     bridged = await services.answers.answer_daily(ALICE, CHAT, GOOD)
     assert bridged.freeze_spent and bridged.streak.current == 8
     assert "kept your streak going" in points_outcome(bridged)[0]
+
+
+def test_feedback_names_contradicted_points_misconceptions_and_notes() -> None:
+    from rich.console import Console
+
+    from bot.adapters.console.render import feedback
+
+    result = _result(
+        verdict=Verdict.PARTIAL,
+        contradicted=("Dropout is off at inference.",),
+        misconceptions=("Dropout stays active at inference.",),
+        notes=("You named the right ideas; now explain how they work, in sentences.",),
+    )
+    out = io.StringIO()
+    Console(file=out, width=120, color_system=None).print(feedback(result))
+    text = out.getvalue()
+    assert "you said the opposite: Dropout is off at inference." in text
+    assert "not quite: Dropout stays active at inference." in text
+    assert "now explain how they work" in text

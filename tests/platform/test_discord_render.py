@@ -124,6 +124,7 @@ def test_feedback(verdict: Verdict, counted: bool, forfeited: bool, expected: st
         covered=("Uses $\\alpha$.",), missed=("Uses beta.",), misconceptions=("Myth.",),
         points=10, counted=counted, forfeited=forfeited, capped=False, short_answer="S.",
         correct_option="Right option", streak=STREAK, notes=("Too short.",),
+        contradicted=("Off at inference.",),
     )
     (embed,) = render.feedback_embeds(result)
     assert embed.title == f"{render.VERDICT_LABEL[verdict]} · score 50%"
@@ -131,6 +132,7 @@ def test_feedback(verdict: Verdict, counted: bool, forfeited: bool, expected: st
     text = embed.description or ""
     assert expected in text and "✔️ Uses α." in text and "✖️ Uses beta." in text
     assert "Right answer: **Right option**" in text and "Streak: **3**" in text
+    assert "You said the opposite: Off at inference." in text and "Not quite: Myth." in text
 
 
 def test_safe_and_text_parts() -> None:

@@ -122,6 +122,7 @@ def test_feedback_in_a_group_hides_the_verdict() -> None:
         covered=("Uses `alpha`.",), missed=("Uses <beta>.",), misconceptions=(), points=5,
         counted=True, forfeited=False, capped=False, short_answer="S",
         correct_option=None, streak=StreakView(2, 3, 0, True),
+        contradicted=("Off at <inference>.",), notes=("Explain it in sentences.",),
     )
     [group] = render.feedback(result, name="<Bob>")
     text, entities = parse_html(group)
@@ -130,6 +131,8 @@ def test_feedback_in_a_group_hides_the_verdict() -> None:
     assert text.startswith("<Bob>, your result:")
     assert "Partly right" in hidden and "✗ Uses <beta>." in hidden and "+5 points" in hidden
     assert "Partly right" not in text.replace(hidden, "")
+    assert "you said the opposite: Off at <inference>." in hidden
+    assert "Explain it in sentences." in hidden
     [private] = render.feedback(result)
     assert "<code>alpha</code>" in private
 

@@ -71,6 +71,7 @@ def feedback(result: AnswerResult) -> Group:
     style = VERDICT_STYLE[result.verdict]
     rows = [("[green]✓[/]", escape(point)) for point in result.covered]
     rows += [("[red]✗[/]", escape(point)) for point in result.missed]
+    rows += [("[magenta]⚠[/]", f"you said the opposite: {escape(c)}") for c in result.contradicted]
     rows += [("[magenta]⚠[/]", f"not quite: {escape(c)}") for c in result.misconceptions]
     if result.correct_option:
         rows.append(("[bold]→[/]", f"Right answer: {escape(result.correct_option)}"))
@@ -108,9 +109,7 @@ def about(item_id: str, question_text: str, verb: str) -> str:
     return f"[bold]{escape(verb)}[/] {escape(short)} [dim]\\[{escape(item_id)}][/]"
 
 
-def help_table(
-    commands: Sequence[tuple[str, str]], *paragraphs: str
-) -> Group:
+def help_table(commands: Sequence[tuple[str, str]], *paragraphs: str) -> Group:
     """The command list, then explanations, each wrapped at the terminal's width."""
     table = Table.grid(padding=(0, 2, 0, 0))
     table.add_column(no_wrap=True)

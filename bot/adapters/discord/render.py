@@ -177,6 +177,7 @@ def feedback_embeds(result: AnswerResult) -> list[discord.Embed]:
     lines: list[str] = []
     lines += [f"✔️ {content(point)}" for point in result.covered]
     lines += [f"✖️ {content(point)}" for point in result.missed]
+    lines += [f"⚠️ You said the opposite: {content(point)}" for point in result.contradicted]
     lines += [f"⚠️ Not quite: {content(claim)}" for claim in result.misconceptions]
     lines += [f"ℹ️ {content(note)}" for note in result.notes]
     if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:

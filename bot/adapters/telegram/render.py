@@ -164,6 +164,10 @@ def _feedback_lines(result: AnswerResult, *, code: bool) -> list[str]:
     lines = [f"<b>{VERDICT[result.verdict]}</b> (score {result.score:.2f})"]
     lines += [f"✓ {markdown_html(point, code=code)}" for point in result.covered]
     lines += [f"✗ {markdown_html(point, code=code)}" for point in result.missed]
+    lines += [
+        f"⚠ you said the opposite: {markdown_html(point, code=code)}"
+        for point in result.contradicted
+    ]
     lines += [f"⚠ not quite: {markdown_html(claim, code=code)}" for claim in result.misconceptions]
     lines += [f"<i>note: {esc(note)}</i>" for note in result.notes]
     if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
