@@ -217,7 +217,8 @@ class Recorder(ServiceBase):
             return result
         chosen = self._chosen(item, choice)
         return replace(
-            result, covered=(), missed=(), chosen_option=chosen, why=self._why(item, chosen)
+            result, covered=(), missed=(), contradicted=(), chosen_option=chosen,
+            why=self._why(item, chosen),
         )
 
     def _why(self, item: Item, chosen: str) -> str | None:
