@@ -331,7 +331,7 @@ def _verb_forms() -> frozenset[str]:
 
 _VERBS = _verb_forms()
 # Subjects that make the following words a sentence ("we scale ...", "it zeroes ...").
-_SUBJECTS = frozenset({"it", "they", "we", "you", "i"})
+_SUBJECTS = frozenset({"it", "they", "we", "you"})
 
 
 @dataclass(frozen=True)
