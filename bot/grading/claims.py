@@ -165,7 +165,17 @@ def _opposites(pairs: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
     return {word: frozenset(others) for word, others in table.items()}
 
 
-OPPOSITES: Mapping[str, frozenset[str]] = _opposites(OPPOSITE_PAIRS)
+# Directions: any word of one side is the opposite of any word of the other.
+_UP = ("increas", "larger", "bigger", "higher", "grow", "rais", "expand", "upsampl")
+_DOWN = ("decreas", "smaller", "lower", "reduc", "shrink", "fewer", "compress", "downsampl")
+OPPOSITES: Mapping[str, frozenset[str]] = _opposites(
+    OPPOSITE_PAIRS + tuple((up, down) for up in _UP for down in _DOWN)
+)
+# Words on the same side of a direction ("bigger" says what "higher" says).
+SAME_SIDE: Mapping[str, frozenset[str]] = {
+    word: frozenset(side) - {word} for side in (_UP, _DOWN) for word in side
+}
+
 # Opposites that only count as a flip of a negated word, never as a swap on their own:
 # "not training" is inference, but "training" next to "inference" in a sentence is normal.
 _FLIP_ONLY = frozenset(

@@ -12,7 +12,7 @@ pasted-reference answers from scoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from bot.content.schema import Item, ItemType, KeyPoint, Misconception
 from bot.domain.grading import correct_choice
 from bot.domain.models import GradeResult, Verdict
-from bot.grading.claims import _FLIP_ONLY, NEGATION_CUES, OPPOSITES, Reading, read
+from bot.grading.claims import _FLIP_ONLY, NEGATION_CUES, OPPOSITES, SAME_SIDE, Reading, read
 from bot.grading.text import STOPWORDS, compact, content_words, fold, is_math, stem, words
 
 MAX_CHARS = 6000
@@ -36,6 +36,7 @@ NOTE_OFF_TOPIC = "That does not seem to answer this question."
 
 PASTE_NGRAM = 6
 CLAIM_SLACK = 4  # extra words a claim's words may spread over in an answer
+SWAP_REACH = 5  # words around a reversed term that must belong to the same claim
 REQUIRE_REACH = 6  # words between evidence and a required term in another clause
 _CUE_STEMS = frozenset(stem(word) for word in NEGATION_CUES) | {"rather", "instead"}
 
@@ -280,9 +281,12 @@ class LexicalGrader:
             and self._denies(compiled, found, question_only, answer, sentence)
         }
         best = 0.0
+        swapped = False
+        support: set[int] = set()
         formula = [pair for pair in asserted.pop(-1, []) if not question_only[pair[0]]]
         if formula and not compiled.requires:
             best = 1.0
+            support.add(-1)
         few = len(compiled.keywords) <= 2
         candidates = set(asserted)
         if not compiled.keywords:
@@ -299,6 +303,9 @@ class LexicalGrader:
                     continue  # only the question's words
             elif not fresh:
                 continue
+            if self._swapped(compiled, answer, sentence):
+                swapped = True
+                continue  # the sentence names the point but says the opposite
             distinct = {i for i, _ in found}
             overlap = self._sentence_overlap(compiled.text_words - asked, answer, sentence)
             if (
@@ -309,15 +316,18 @@ class LexicalGrader:
                 or overlap >= 0.34
             ):
                 best = 1.0
-                break
+                support.add(sentence)
+                continue
             best = max(best, 0.5)
         if best < 1.0:
             best = max(best, self._overlap_credit(compiled, answer, asked, denying))
         against = False
         if best < 1.0:
-            against = bool(denying) or self._contradicts(compiled, answer)
+            against = swapped or bool(denying) or self._contradicts(compiled, answer)
         elif compiled.contradicted_by:
-            against = self._counter_claimed(compiled, answer)
+            # A counter-claim inside a sentence that states the point is part of its working
+            # ("256 - 5 = 251, plus 1 gives 252"); elsewhere it contradicts the point.
+            against = self._counter_claimed(compiled, answer, exclude=support)
         return best, against
 
     def _denies(
@@ -408,32 +418,48 @@ class LexicalGrader:
                 return None
         return fresh
 
-    def _counter_claimed(self, compiled: _Point, answer: Reading) -> bool:
+    def _counter_claimed(
+        self, compiled: _Point, answer: Reading, exclude: Set[int] = frozenset()
+    ) -> bool:
         """The answer asserts one of the point's `contradicted_by` phrases."""
         return any(
-            hit.asserted
+            hit.asserted and hit.sentence not in exclude
             for phrase in compiled.contradicted_by
             for hit in self._find(phrase, answer)
         )
 
     def _contradicts(self, compiled: _Point, answer: Reading) -> bool:
-        """A counter-claim, or a term of the point's own claim replaced by its opposite in a
-        sentence that otherwise talks about the same claim ("training gets faster")."""
+        """A counter-claim, or a sentence that states the point with a term swapped for its
+        opposite ("training gets faster" for "slower")."""
         if self._counter_claimed(compiled, answer):
             return True
+        return any(self._swapped(compiled, answer, s) for s in range(answer.sentences))
+
+    @staticmethod
+    def _swapped(compiled: _Point, answer: Reading, sentence: int) -> bool:
+        """The sentence talks about the point's claim with one of its terms reversed."""
         if compiled.negative:
             return False
         claim = compiled.text_words
-        for sentence in range(answer.sentences):
-            have = {
-                t
-                for t, s, n in zip(answer.tokens, answer.sentence, answer.negated, strict=True)
-                if s == sentence and not n
-            }
-            for word in claim - have:
-                swapped = (OPPOSITES.get(word, frozenset()) - _FLIP_ONLY) & have
-                swapped -= compiled.claim_words
-                if swapped and len((claim & have) - swapped) >= 2:
+        at = [
+            i
+            for i, (s, n) in enumerate(zip(answer.sentence, answer.negated, strict=True))
+            if s == sentence and not n
+        ]
+        have = {answer.tokens[i] for i in at}
+        for word in claim - have:
+            if SAME_SIDE.get(word, frozenset()) & have:
+                continue  # "bigger learning rates" says "higher", whatever else is "less"
+            opposite = (OPPOSITES.get(word, frozenset()) - _FLIP_ONLY) - compiled.claim_words
+            for i in at:
+                if answer.tokens[i] not in opposite:
+                    continue
+                near = {
+                    answer.tokens[j]
+                    for j in at
+                    if abs(j - i) <= SWAP_REACH and answer.tokens[j] != answer.tokens[i]
+                }
+                if len(claim & near) >= 2:
                     return True
         return False
 
@@ -572,8 +598,7 @@ class LexicalGrader:
             agreeing = [
                 (i, answer.tokens[i])
                 for i in indices
-                if answer.tokens[i] in wanted
-                and answer.negated[i] == wanted[answer.tokens[i]]
+                if answer.tokens[i] in wanted and answer.negated[i] == wanted[answer.tokens[i]]
             ]
             for start, (first, _) in enumerate(agreeing):
                 agree = {t for i, t in agreeing[start:] if i - first < span}
