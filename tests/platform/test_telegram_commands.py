@@ -139,7 +139,7 @@ async def test_streak_stats_topics_and_timezone(start_telegram: StartTelegram) -
     await tg.reply("/daily")
     await tg.reply(f"/answer {GOOD}")
     streak = await tg.reply("/streak")
-    assert streak.text == "🔥 Streak: 1 day(s), best 1, freezes 0; answered today ✅."
+    assert streak.text == "🔥 Streak: 1 day, best 1, 0 freezes; answered today ✅."
     stats = await tg.reply("/stats")
     assert stats.text is not None and "Answered 1, accuracy 100%" in stats.text
     assert "• regularization: 1 answered, 100%" in stats.text
