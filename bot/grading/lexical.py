@@ -55,7 +55,7 @@ class Thresholds:
     partial: float = 0.2
     misconception_penalty: float = 0.5
     contradiction_penalty: float = 1.0
-    relevance: float = 0.3
+    relevance: float = 0.25
     wrong_ratio: float = 3.0  # a wrong claim outweighs this many covered key points
 
 
