@@ -35,6 +35,8 @@ _CLAUSE_WORDS = frozenset(
         "then",
         "instead",
         "unlike",
+        "like",
+        "than",
         "though",
         "although",
         "thus",
