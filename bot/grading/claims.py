@@ -125,6 +125,8 @@ OPPOSITE_PAIRS: tuple[tuple[str, str], ...] = (
     ("local", "global"),
     ("same", "differ"),
     ("keep", "chang"),
+    ("use", "disabl"),
+    ("appli", "disabl"),
     ("upsampl", "downsampl"),
     ("expand", "compress"),
     ("addit", "multipl"),
@@ -173,15 +175,41 @@ _DOWN = ("decreas", "smaller", "lower", "reduc", "shrink", "fewer", "compress", 
 OPPOSITES: Mapping[str, frozenset[str]] = _opposites(
     OPPOSITE_PAIRS + tuple((up, down) for up in _UP for down in _DOWN)
 )
-# Words on the same side of a direction ("bigger" says what "higher" says).
+_ON = ("on", "enabl", "activ")
+_OFF = ("off", "disabl", "inact", "deactiv")
+# Words on the same side ("bigger" says what "higher" says, "off" what "disabled" says).
 SAME_SIDE: Mapping[str, frozenset[str]] = {
-    word: frozenset(side) - {word} for side in (_UP, _DOWN) for word in side
+    word: frozenset(side) - {word} for side in (_UP, _DOWN, _ON, _OFF) for word in side
 }
+# Verbs that deny their object: a point "prevents co-adaptation" is stated by "no
+# co-adaptation", so a negation near its words is no contradiction.
+PRIVATIVE = frozenset(
+    {
+        "prevent",
+        "avoid",
+        "stop",
+        "elimin",
+        "remov",
+        "suppress",
+        "mitig",
+        "block",
+        "reduc",
+        "lack",
+        "lose",
+        "without",
+        "break",
+        "free",
+        "never",
+        "disabl",
+    }
+)
 
 # Opposites that only count as a flip of a negated word, never as a swap on their own:
 # "not training" is inference, but "training" next to "inference" in a sentence is normal.
 _FLIP_ONLY = frozenset(
     {
+        "use",
+        "appli",
         "train",
         "infer",
         "test",

@@ -21,7 +21,15 @@ from rapidfuzz import fuzz, process
 from bot.content.schema import Item, ItemType, KeyPoint, Misconception
 from bot.domain.grading import correct_choice
 from bot.domain.models import GradeResult, Verdict
-from bot.grading.claims import _FLIP_ONLY, NEGATION_CUES, OPPOSITES, SAME_SIDE, Reading, read
+from bot.grading.claims import (
+    _FLIP_ONLY,
+    NEGATION_CUES,
+    OPPOSITES,
+    PRIVATIVE,
+    SAME_SIDE,
+    Reading,
+    read,
+)
 from bot.grading.text import STOPWORDS, compact, content_words, fold, is_math, stem, words
 
 MAX_CHARS = 6000
@@ -487,7 +495,9 @@ class LexicalGrader:
                 against,
                 frozenset(claim_words),
                 text_words,
-                negative=any(text_reading.negated) or any(any(p.polarity) for p in keywords),
+                negative=any(text_reading.negated)
+                or bool(text_words & PRIVATIVE)
+                or any(any(p.polarity) for p in keywords),
             )
             self._points[key] = cached
         return cached

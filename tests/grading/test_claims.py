@@ -220,7 +220,7 @@ def test_an_answer_to_another_question_earns_nothing() -> None:
 @pytest.mark.parametrize(
     ("text", "negated"),
     [
-        ("dropout is not used at inference", {"use", "at", "infer"}),
+        ("dropout is not helpful at inference", {"help", "at", "infer"}),
         ("use relu rather than sigmoid", {"sigmoid"}),
         ("not only faster but also smaller", set()),
     ],
@@ -233,3 +233,17 @@ def test_negation_reaches_the_words_it_denies(text: str, negated: set[str]) -> N
 def test_a_negated_word_with_an_opposite_reads_as_the_opposite() -> None:
     reading = Reading.of("training is not slower")
     assert "faster" in reading.tokens and not any(reading.negated)
+    assert Reading.of("dropout is not used at inference").tokens[-3:] == ("disabl", "at", "infer")
+
+
+def test_a_point_that_denies_something_is_stated_by_a_negation() -> None:
+    item = DROPOUT.model_copy(
+        update={
+            "key_points": [
+                *DROPOUT.key_points,
+                KeyPoint(text="It prevents co-adaptation.", keywords=["co-adaptation"]),
+            ]
+        }
+    )
+    result = grader.grade(item, "Units are zeroed at random, so there is no co-adaptation.")
+    assert result.contradicted == ()
