@@ -493,10 +493,14 @@ def _is_prose(segments: list[list[str]]) -> bool:
     """
     pieces = [segment for segment in segments if segment]
     if len(pieces) > 2:
-        # "It uses alpha, beta and gamma": a sentence that ends in an enumeration.
-        return _reads(pieces[0]) or any(
-            len(piece) >= LIST_PIECE_WORDS and _reads(piece) for piece in pieces
-        )
+        # "It uses alpha, beta and gamma": a clause with an auxiliary or a subject makes a
+        # sentence of its enumeration; otherwise most pieces must read as clauses.
+        if any(
+            len(piece) >= 3 and any(word in _AUX or word in _SUBJECTS for word in piece)
+            for piece in pieces
+        ):
+            return True
+        return sum(1 for piece in pieces if _reads(piece)) * 2 >= len(pieces)
     return _reads([word for piece in pieces for word in piece])
 
 

@@ -247,3 +247,18 @@ def test_a_point_that_denies_something_is_stated_by_a_negation() -> None:
     )
     result = grader.grade(item, "Units are zeroed at random, so there is no co-adaptation.")
     assert result.contradicted == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "prose"),
+    [
+        ("It uses alpha, beta, gamma and delta.", True),
+        ("Common activations are sigmoid, tanh, ReLU and softmax.", True),
+        ("Dropout randomly zeroes units, scales the rest, and is off at inference.", True),
+        ("label-preserving transforms / flips, rotations, crops / bigger dataset", False),
+        ("CNNs learn from pixels / replaces SIFT, HOG / AlexNet 2012 / ResNet", False),
+        ("exp(z_i) / sum_j exp(z_j), strictly positive, sums to 1, log-softmax", False),
+    ],
+)
+def test_sentences_that_enumerate_are_prose_and_term_lists_are_not(text: str, prose: bool) -> None:
+    assert Reading.of(text).is_prose is prose
