@@ -133,3 +133,58 @@ def test_grade_semantic_flag_needs_the_extra_but_the_setting_falls_back(
     assert json.loads(capsys.readouterr().out)["item"] == "t/dropout"
     assert main(["grade", "t/dropout", "units are dropped at random", "--semantic"]) == 2
     assert "GRADER_SEMANTIC: the semantic stage is not installed" in capsys.readouterr().err
+
+
+def test_grade_eval_error_rates_and_kinds(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = [
+        {
+            "item": "t/dropout",
+            "kind": "paraphrase",
+            "label": "correct",
+            "answer": "In training each unit is randomly zeroed with probability p so no unit can "
+            "rely on another, like an ensemble of sub-networks; the kept ones are rescaled by "
+            "1/(1-p). At inference dropout is turned off.",
+        },
+        {
+            "item": "t/dropout",
+            "kind": "keyword-list",
+            "label": "partial",
+            "answer": "randomly zero units, ensemble, 1/(1-p), turned off at inference",
+        },
+        {
+            "item": "t/dropout",
+            "kind": "inverted",
+            "label": "incorrect",
+            "answer": "Units are dropped at random with probability p. Dropout stays active at "
+            "inference time, so units keep being dropped.",
+        },
+        {
+            "item": "t/dropout",
+            "kind": "off-topic",
+            "label": "incorrect",
+            "answer": "Max pooling keeps the largest value in each window of the feature map.",
+        },
+    ]
+    path = tmp_path / "labels.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert main(["grade-eval", str(path)]) == 0
+    records = {r["name"]: r["value"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert records["grade_eval.false_accept"] == 0.0
+    assert records["grade_eval.false_reject"] == 0.0
+    assert records["grade_eval.correct_recall"] == 1.0
+    by_kind = records["grade_eval.by_kind"]
+    assert set(by_kind) == {"paraphrase", "keyword-list", "inverted", "off-topic"}
+    assert by_kind["keyword-list"]["correct"] == 0
+    assert by_kind["off-topic"]["incorrect"] == 1
+    assert sum(by_kind["inverted"].values()) == 1
+
+
+def test_grade_json_names_contradicted_points_and_notes(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["grade", "t/dropout", "randomly zero units, ensemble, 1/(1-p)"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["contradicted"] == [] and out["verdict"] != "correct"
+    assert any("sentences" in note for note in out["notes"])
