@@ -295,7 +295,7 @@ subtract sum support suppress take tell tend train transform treat try tune turn
 update use vanish vary want weight work yield zero
 """
 _IRREGULAR = """
-became began blew broke built chose came fed found gave got went grew held kept led learnt
+became began blew broke built chose came fed found gave got went grew held kept led learnt slid
 lost made meant ran saw sent shrank spent stood took told thought understood wrote
 """
 # Bases whose "-s" form is as often a plural noun ("weights", "outputs"): not evidence of a verb.
@@ -370,6 +370,8 @@ def _verb_forms() -> frozenset[str]:
 
 
 _VERBS = _verb_forms()
+_BARE_VERBS = frozenset(_VERB_BASES.split()) - _NOUNISH
+BARE_VERB_WORDS = 5
 # Subjects that make the following words a sentence ("we scale ...", "it zeroes ...").
 _SUBJECTS = frozenset({"it", "they", "we", "you"})
 
@@ -508,5 +510,9 @@ def _reads(words: list[str]) -> bool:
     if len(words) < 3:
         return False
     if any(word in _AUX or word in _SUBJECTS or word in _VERBS for word in words):
+        return True
+    # "Convolutions find local patterns ...": a bare verb after a plural subject, in a
+    # clause too long to be one term of a list.
+    if len(words) >= BARE_VERB_WORDS and any(word in _BARE_VERBS for word in words[1:]):
         return True
     return sum(1 for word in words if word in _FUNCTION) >= 2

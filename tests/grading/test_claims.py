@@ -255,6 +255,7 @@ def test_a_point_that_denies_something_is_stated_by_a_negation() -> None:
         ("It uses alpha, beta, gamma and delta.", True),
         ("Common activations are sigmoid, tanh, ReLU and softmax.", True),
         ("Dropout randomly zeroes units, scales the rest, and is off at inference.", True),
+        ("Convolutions find local patterns with small shared filters slid over it.", True),
         ("label-preserving transforms / flips, rotations, crops / bigger dataset", False),
         ("CNNs learn from pixels / replaces SIFT, HOG / AlexNet 2012 / ResNet", False),
         ("exp(z_i) / sum_j exp(z_j), strictly positive, sums to 1, log-softmax", False),
