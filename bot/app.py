@@ -64,15 +64,16 @@ async def practice(settings: Settings) -> int:
     from bot.adapters.console import ConsoleSession
     from bot.adapters.console.logfile import console_logging
 
-    if is_in_memory(settings.database_url):
-        # The session promises that answers are saved; in memory they would not be.
-        raise ConfigError(
-            "DATABASE_URL: an in-memory database keeps nothing after the session; "
-            "practise on a file, e.g. sqlite:///prepbot.db"
-        )
     console_logging(settings.database_url)  # the screen holds the session, not log lines
     async with bootstrap(settings) as runtime:
-        return await ConsoleSession(runtime.services, sys.stdin, sys.stdout).run()
+        session = ConsoleSession(
+            runtime.services,
+            sys.stdin,
+            sys.stdout,
+            # In memory the answers end with the session; it then says so, never "saved".
+            keeps_answers=not is_in_memory(settings.database_url),
+        )
+        return await session.run()
 
 
 class Adapter(Protocol):

@@ -4,7 +4,8 @@ A line starting with `/` and a command name is a command, at any time: typed in 
 middle of an answer, it sends the answer first. How answers end (an empty line, a code
 fence, `.` or `/send`, Esc-Enter on a terminal) is up to the reader (see `reader`).
 Ctrl-D or the end of input ends the session (exit 0), Ctrl-C too (exit 130); any answer
-already typed is sent first, so nothing answered is lost.
+already typed is sent first, so nothing answered is lost. On an in-memory database
+(`keeps_answers=False`) the session says at the start and at the end that nothing is kept.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ ANSWERING = (
     "sends the answer first."
 )
 RATE_USAGE = "Rate it with /rate again, /rate hard, /rate good or /rate easy."
+BYE_KEPT = "Bye — your answers are saved."
+BYE_NOT_KEPT = "Bye — your answers are not kept (in-memory database)."
+NOT_KEPT_NOTICE = (
+    "Your answers are not kept: DATABASE_URL is an in-memory database, so everything ends "
+    "with this session. Set DATABASE_URL=sqlite:///prepbot.db to keep them."
+)
 
 
 @dataclass
@@ -84,8 +91,10 @@ class ConsoleSession:
         user_id: str | None = None,
         width: int | None = None,
         reader: Reader | None = None,
+        keeps_answers: bool = True,
     ) -> None:
         self.services = services
+        self.keeps_answers = keeps_answers
         self.reader = reader or reader_for(stdin)
         self.console = Console(file=stdout, width=width, highlight=False, soft_wrap=False)
         name = user_id or _local_user()
@@ -118,6 +127,8 @@ class ConsoleSession:
         await self.services.users.ensure_user(self.user, self.user.user_id)
         await self.services.users.ensure_chat(self.chat, None, "console")
         self.print("[bold]prepbot practice[/] — /help lists the commands.")
+        if not self.keeps_answers:
+            self.print(f"[yellow]{NOT_KEPT_NOTICE}[/]")
         await self._daily("")
         code = 0
         try:
@@ -133,7 +144,7 @@ class ConsoleSession:
             unsent = self.reader.unsent()
             if unsent.strip():
                 await self.handle_text(unsent)
-        self.print("Bye — your answers are saved.")
+        self.print(BYE_KEPT if self.keeps_answers else BYE_NOT_KEPT)
         return code
 
     def print(self, *renderables: object) -> None:
