@@ -390,10 +390,26 @@ class Reading:
     positions: Mapping[str, tuple[int, ...]]
     token_set: frozenset[str]
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    _spans: tuple[range, ...] = field(default=(), compare=False)
+    # Phrase searches done on this answer (the grader's cache; key points share phrases).
+    found: dict[object, object] = field(default_factory=dict, compare=False)
+    _asserted: dict[int, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
     def sentences(self) -> int:
         return len(self.prose)
+
+    def span(self, sentence: int) -> range:
+        """Token indices of one sentence (sentences are contiguous)."""
+        return self._spans[sentence] if sentence < len(self._spans) else range(0)
+
+    def asserted_in(self, sentence: int) -> frozenset[str]:
+        """Tokens a sentence asserts (outside any negation)."""
+        cached = self._asserted.get(sentence)
+        if cached is None:
+            cached = frozenset(self.tokens[i] for i in self.span(sentence) if not self.negated[i])
+            self._asserted[sentence] = cached
+        return cached
 
     @property
     def is_prose(self) -> bool:
@@ -483,7 +499,17 @@ def read(folded: str) -> Reading:
         maths=compact(folded),
         positions={token: tuple(found) for token, found in where.items()},
         token_set=frozenset(stems),
+        _spans=_spans(sentence_of, len(prose_parts)),
     )
+
+
+def _spans(sentence_of: list[int], count: int) -> tuple[range, ...]:
+    starts = [len(sentence_of)] * (count + 1)
+    for index in range(len(sentence_of) - 1, -1, -1):
+        starts[sentence_of[index]] = index
+    for sentence in range(count - 1, -1, -1):
+        starts[sentence] = min(starts[sentence], starts[sentence + 1])
+    return tuple(range(starts[s], starts[s + 1]) for s in range(count))
 
 
 def _is_prose(segments: list[list[str]]) -> bool:

@@ -111,7 +111,8 @@ class _Point:
     claim_words: frozenset[str]
     text_words: frozenset[str]
     negative: bool  # the point itself is a denial ("needs no labels")
-    question_only: dict[int, bool] = field(default_factory=dict)
+    # Per question: which keywords only repeat its words (computed once per question).
+    question_only: dict[frozenset[str], list[bool]] = field(default_factory=dict)
 
 
 def compile_phrase(text: str) -> _Phrase:
@@ -268,7 +269,10 @@ class LexicalGrader:
         keyword while talking about the same claim.
         """
         compiled = self._compiled(point)
-        question_only = [self._question_only(phrase, asked) for phrase in compiled.keywords]
+        question_only = compiled.question_only.get(asked)
+        if question_only is None:
+            question_only = [self._question_only(phrase, asked) for phrase in compiled.keywords]
+            compiled.question_only[asked] = question_only
         hits = [
             (index, hit)
             for index, phrase in enumerate(compiled.keywords)
@@ -355,11 +359,7 @@ class LexicalGrader:
             if hit.phrase.strong:
                 return True
             others = compiled.claim_words - set(hit.phrase.tokens)
-            if any(
-                answer.tokens[i] in others and not answer.negated[i]
-                for i in range(len(answer.tokens))
-                if answer.sentence[i] == sentence
-            ):
+            if others & answer.asserted_in(sentence):
                 return True
         return False
 
@@ -384,12 +384,7 @@ class LexicalGrader:
     def _sentence_overlap(wanted: frozenset[str], answer: Reading, sentence: int) -> float:
         if not wanted:
             return 0.0
-        have = {
-            t
-            for t, s, n in zip(answer.tokens, answer.sentence, answer.negated, strict=True)
-            if s == sentence and not n
-        }
-        return len(wanted & have) / len(wanted)
+        return len(wanted & answer.asserted_in(sentence)) / len(wanted)
 
     def _requires(
         self,
@@ -449,12 +444,10 @@ class LexicalGrader:
         if compiled.negative:
             return False
         claim = compiled.text_words
-        at = [
-            i
-            for i, (s, n) in enumerate(zip(answer.sentence, answer.negated, strict=True))
-            if s == sentence and not n
-        ]
-        have = {answer.tokens[i] for i in at}
+        have = answer.asserted_in(sentence)
+        if not (claim & have):
+            return False
+        at = [i for i in answer.span(sentence) if not answer.negated[i]]
         for word in claim - have:
             if SAME_SIDE.get(word, frozenset()) & have:
                 continue  # "bigger learning rates" says "higher", whatever else is "less"
@@ -511,6 +504,14 @@ class LexicalGrader:
 
     def _find(self, phrase: _Phrase, answer: Reading) -> list[_Hit]:
         """Where the answer says the phrase: each hit in one sentence, asserted or denied."""
+        found = answer.found.get(phrase)
+        if found is None:
+            found = self._search(phrase, answer)
+            answer.found[phrase] = found
+        return found  # type: ignore[return-value]
+
+    @staticmethod
+    def _search(phrase: _Phrase, answer: Reading) -> list[_Hit]:
         if phrase.maths is not None and phrase.maths in answer.maths:
             return [_Hit(-1, True, phrase)]
         if not phrase.tokens:
@@ -594,8 +595,11 @@ class LexicalGrader:
         span = len(wanted) + CLAIM_SLACK
         # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
         needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
-        for sentence in range(answer.sentences):
-            indices = [i for i, s in enumerate(answer.sentence) if s == sentence]
+        sentences = sorted(
+            {answer.sentence[i] for t in wanted for i in answer.positions.get(t, ())}
+        )
+        for sentence in sentences:
+            indices = answer.span(sentence)
             said = {answer.tokens[i] for i in indices}
             denied = {
                 t
