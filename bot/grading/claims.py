@@ -94,8 +94,10 @@ _NOT_NEGATING = frozenset(
 )
 NEGATION_REACH = 6
 
-# Opposites (stems). A claim that uses the other word contradicts a key point instead of
-# asserting it; a negated word with an opposite reads as the opposite ("not slower").
+# Opposites (stems): true antonyms only, so "avoids vanishing gradients" never reads as
+# "exploding gradients" nor "prevents overfitting" as "underfitting". A claim that uses
+# the other word contradicts a key point; a negated word with an opposite reads as the
+# opposite ("not slower").
 OPPOSITE_PAIRS: tuple[tuple[str, str], ...] = (
     ("on", "off"),
     ("enabl", "disabl"),
@@ -142,12 +144,9 @@ OPPOSITE_PAIRS: tuple[tuple[str, str], ...] = (
     ("determinist", "stochast"),
     ("sharper", "flatter"),
     ("sharp", "flat"),
-    ("explod", "vanish"),
     ("deep", "shallow"),
     ("deeper", "shallow"),
     ("wider", "narrower"),
-    ("underfit", "overfit"),
-    ("bias", "varianc"),
     ("forward", "backward"),
     ("input", "output"),
     ("posit", "negat"),
