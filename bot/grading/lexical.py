@@ -43,6 +43,7 @@ NOTE_LIST = "You named the right ideas; now explain how they work, in sentences.
 NOTE_OFF_TOPIC = "That does not seem to answer this question."
 
 PASTE_NGRAM = 6
+COMPARATIVES = frozenset({"more", "less", "fewer", "most", "least"})
 CLAIM_SLACK = 4  # extra words a claim's words may spread over in an answer
 SWAP_REACH = 5  # words around a reversed term that must belong to the same claim
 REQUIRE_REACH = 6  # words between evidence and a required term in another clause
@@ -115,14 +116,18 @@ class _Point:
     question_only: dict[frozenset[str], list[bool]] = field(default_factory=dict)
 
 
-def compile_phrase(text: str) -> _Phrase:
-    """Stems of a phrase without stopwords or negation cues; a formula keeps its maths form."""
+def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
+    """Stems of a phrase without stopwords or negation cues; a formula keeps its maths form.
+
+    A `claim` (a misconception's wording) keeps its comparatives: "needs more data" and
+    "needs less data" are different claims.
+    """
     folded = fold(text)
     reading = read(folded)
     tokens: list[str] = []
     polarity: list[bool] = []
     for token, negated in zip(reading.tokens, reading.negated, strict=True):
-        if token in STOPWORDS or token in _CUE_STEMS:
+        if (token in STOPWORDS and not (claim and token in COMPARATIVES)) or token in _CUE_STEMS:
             continue
         tokens.append(token)
         polarity.append(negated)
@@ -477,7 +482,9 @@ class LexicalGrader:
             against = [compile_phrase(c) for c in point.contradicted_by]
             text_reading = read(fold(point.text))
             text_words = frozenset(
-                t for t in text_reading.tokens if t not in STOPWORDS and t not in _CUE_STEMS
+                t
+                for t in text_reading.tokens
+                if (t not in STOPWORDS or t in COMPARATIVES) and t not in _CUE_STEMS
             )
             claim_words = text_words.union(
                 *(p.tokens for p in keywords), *(p.tokens for term in requires for p in term)
@@ -581,7 +588,7 @@ class LexicalGrader:
     def _wordings(self, claim: Misconception) -> list[_Phrase]:
         cached = self._claims.get(claim.claim + "\x00" + "\x00".join(claim.wordings))
         if cached is None:
-            cached = [compile_phrase(w) for w in claim.all_wordings]
+            cached = [compile_phrase(w, claim=True) for w in claim.all_wordings]
             self._claims[claim.claim + "\x00" + "\x00".join(claim.wordings)] = cached
         return cached
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
@@ -18,7 +16,6 @@ import snowballstemmer
 _STEMMER = snowballstemmer.stemmer("english")
 WORD = re.compile(r"[a-z0-9]+")
 SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+|\s+(?:but|however|whereas|although)\s+")
-CLAUSE = re.compile(r",\s+|\s+-\s+|\s+(?:so|because|since|and then)\s+")
 
 _STOPWORDS_TEXT = """
 a an the of and or in on to for is are was were be been being it its this that these those
@@ -34,33 +31,6 @@ shouldnt wouldnt couldnt hasnt havent hadnt didnt false wrong myth
 incorrect
 """
 NEGATIONS = frozenset(_NEGATIONS_TEXT.split())
-# Opposites: a sentence that uses the other word contradicts a claim instead of asserting it.
-_ANTONYM_PAIRS = (
-    ("same", "differ"),
-    ("faster", "slower"),
-    ("fast", "slow"),
-    ("increas", "decreas"),
-    ("more", "less"),
-    ("more", "fewer"),
-    ("larger", "smaller"),
-    ("higher", "lower"),
-    ("activ", "disabl"),
-    ("on", "off"),
-    ("supervis", "unsupervis"),
-    ("label", "unlabel"),
-    ("overwrit", "accumul"),
-    ("overwrit", "add"),
-    ("need", "without"),
-    ("alway", "sometim"),
-    ("befor", "after"),
-    ("larg", "small"),
-    ("linear", "nonlinear"),
-    ("mani", "few"),
-)
-ANTONYMS: dict[str, frozenset[str]] = {}
-for _a, _b in _ANTONYM_PAIRS:
-    ANTONYMS[_a] = ANTONYMS.get(_a, frozenset()) | {_b}
-    ANTONYMS[_b] = ANTONYMS.get(_b, frozenset()) | {_a}
 NUMBER_WORDS = {
     "zero": "0",
     "one": "1",
@@ -206,33 +176,3 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(
         stem(w) for w in WORD.findall(text) if w not in STOPWORDS and w not in NEGATIONS
     )
-
-
-def negated(text: str) -> bool:
-    """Odd number of negation cues: "is not" negates, "is not never" does not."""
-    return sum(1 for w in WORD.findall(text) if w in NEGATIONS) % 2 == 1
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """An answer folded once and viewed several ways for matching."""
-
-    folded: str
-    tokens: tuple[str, ...]
-    token_set: frozenset[str]
-    joined: str
-    maths: str
-    positions: Mapping[str, tuple[int, ...]]  # token -> where it occurs
-    # Near-miss spellings found so far (word -> positions); keywords share words.
-    typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def of(cls, text: str) -> Prepared:
-        folded = fold(text)
-        tokens = tuple(words(folded))
-        where: dict[str, list[int]] = {}
-        for index, token in enumerate(tokens):
-            where.setdefault(token, []).append(index)
-        positions = {token: tuple(found) for token, found in where.items()}
-        joined = f" {' '.join(tokens)} "
-        return cls(folded, tokens, frozenset(tokens), joined, compact(folded), positions)

@@ -14,7 +14,7 @@ from bot.grading.lexical import (
     NOTE_TRUNCATED,
     LexicalGrader,
 )
-from bot.grading.text import compact, fold, negated
+from bot.grading.text import compact, fold
 
 DROPOUT = Item(
     id="t/dropout",
@@ -86,19 +86,6 @@ def test_maths_notations_meet(spelling: str) -> None:
 
 def test_spoken_operators_leave_prose_alone() -> None:
     assert fold("accuracy improves over time") == "accuracy improves over time"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("dropout is not used at inference", True),
-        ("dropout isn't used at inference", True),
-        ("it is never not applied", False),
-        ("dropout is used at inference", False),
-    ],
-)
-def test_negation_parity(text: str, expected: bool) -> None:
-    assert negated(fold(text)) is expected
 
 
 def test_misconception_asserted_is_penalised() -> None:
