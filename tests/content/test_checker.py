@@ -96,7 +96,7 @@ def test_mcq_needs_exactly_one_correct_option(tmp_path: Path) -> None:
 def test_malformed_source(tmp_path: Path) -> None:
     body = GOOD_ITEM.format(deck="d").replace("ref: Q1", "ref: '!!'")
     path = write_deck(tmp_path, "d.yaml", body)
-    problem = find(problems(tmp_path), "should match pattern")
+    problem = find(problems(tmp_path), "ref must be Q<number>")
     assert problem.field == "items[0].source.ref"
     assert "source" in path.read_text().splitlines()[problem.line - 1]
 
