@@ -61,7 +61,7 @@ class Thresholds:
     """Where the score turns into a verdict (tuned on the dev split only)."""
 
     correct: float = 0.6
-    partial: float = 0.2
+    partial: float = 0.15
     misconception_penalty: float = 0.5
     contradiction_penalty: float = 1.0
     relevance: float = 0.25
