@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,15 @@ def test_practice_runs_the_console_even_with_a_token(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "prepbot practice" in done.stdout and "Today's question" in done.stdout
     assert "your answers are saved" in done.stdout
+
+
+async def test_reveal_after_a_quiz_answer_shows_that_question_and_keeps_the_next(
+    store: Store,
+) -> None:
+    services = make_services(store)
+    _, out = await run_console(services, f"/quiz dl 2\n{GOOD}\n\n/reveal\n{GOOD}\n\n/quit\n")
+    first = re.search(r"Quiz question 1/2.*?\[(dl/q\d+)\]", out, re.S)
+    reveal = re.search(r"Answer to .*?\[(dl/q\d+)\]", out, re.S)
+    assert first and reveal and reveal.group(1) == first.group(1)  # question 1, not 2
+    assert "forfeit" not in out.lower()
+    assert out.count("+10 points") == 2  # question 2 still earns its points

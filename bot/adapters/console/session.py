@@ -26,7 +26,7 @@ from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.failures import tell_user
 from bot.render import FREEZE_RULE, plural, points_rule
 from bot.services import Services
-from bot.services.results import AnswerResult, QuestionView
+from bot.services.results import AnswerResult, QuestionView, RevealResult
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,11 @@ COMMANDS = (
     ("/quiz [topic] [count] [difficulty]", "start a quiz, e.g. /quiz transformers 5 medium "
      "(count 1-20; difficulty easy, medium or hard)"),
     ("/review", "answer your due review cards"),
-    ("/reveal", "show the reference answer of the question on screen (twice: the full one)"),
+    (
+        "/reveal",
+        "show the reference answer of the quiz question you just answered or skipped, else "
+        "of the question on screen (twice: the full one)",
+    ),
     ("/rate again|hard|good|easy", "rate the question you answered or revealed, for spaced "
      "repetition"),
     ("/skip, /stop", "skip a quiz question, stop the quiz"),
@@ -69,6 +73,7 @@ class _Current:
     kind: AnswerKind
     view: QuestionView
     post_id: int | None = None
+    quiz_session: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,9 @@ class ConsoleSession:
         self.chat = ChatKey(PLATFORM, name)
         self.current: _Current | None = None
         self.rateable: _Rateable | None = None
+        # The quiz question (session, position) answered last: /reveal shows it, so asking
+        # for the answer just graded never forfeits the next question's points.
+        self.answered_quiz: tuple[int, int] | None = None
         self._running = True
         self._commands: dict[str, Callable[[str], Awaitable[None]]] = {
             "help": self._help,
@@ -202,6 +210,8 @@ class ConsoleSession:
             self._fail(exc, "answer")
             return
         self.rateable = _Rateable(result.item_id, current.view.question)
+        if current.quiz_session is not None and current.view.position is not None:
+            self.answered_quiz = (current.quiz_session, current.view.position)
         self.print(render.feedback(result))
         self._after(result)
 
@@ -224,12 +234,18 @@ class ConsoleSession:
             self.print(render.summary(result.summary))
             self.current = None
         elif result.next_question is not None:
-            self._show(_Current(AnswerKind.QUIZ, result.next_question), "Quiz question")
+            session = self.current.quiz_session if self.current else None
+            self._show(
+                _Current(AnswerKind.QUIZ, result.next_question, quiz_session=session),
+                "Quiz question",
+            )
         elif self.current and self.current.kind is AnswerKind.REVIEW:
             self.current = None
             self.print("[dim]/review for the next card.[/]")
 
     def _show(self, current: _Current, heading: str) -> None:
+        if self.answered_quiz and current.quiz_session != self.answered_quiz[0]:
+            self.answered_quiz = None
         self.current = current
         self.print(render.question(current.view, heading))
 
@@ -266,7 +282,10 @@ class ConsoleSession:
         if started.total < started.requested:
             self.print(f"Only {plural(started.total, 'question')} match, so the quiz is shorter.")
         if started.question is not None:
-            self._show(_Current(AnswerKind.QUIZ, started.question), "Quiz question")
+            self._show(
+                _Current(AnswerKind.QUIZ, started.question, quiz_session=started.session_id),
+                "Quiz question",
+            )
 
     async def _review(self, _: str) -> None:
         prompt = await self.services.reviews.next(self.user, self.chat)
@@ -278,19 +297,26 @@ class ConsoleSession:
 
     async def _reveal(self, _: str) -> None:
         current = self.current
+        reveals = self.services.reveals
+        if self.answered_quiz is not None and (current is None or current.kind is AnswerKind.QUIZ):
+            result = await reveals.reveal(self.user, self.chat, quiz=self.answered_quiz)
+            self._revealed(result)
+            return
         if current is None:
             self.print(
                 "Nothing to reveal: no question is on screen. /daily shows today's question, "
                 "/quiz and /review start practice."
             )
             return
-        reveals = self.services.reveals
         if current.kind is AnswerKind.REVIEW:
             result = await reveals.reveal(self.user, self.chat, item_id=current.view.item_id)
         elif current.kind is AnswerKind.DAILY:
             result = await reveals.reveal(self.user, self.chat, post_id=current.post_id)
         else:
             result = await reveals.reveal(self.user, self.chat)
+        self._revealed(result)
+
+    def _revealed(self, result: RevealResult) -> None:
         self.rateable = _Rateable(result.item_id, result.question)
         self.print(render.about(result.item_id, result.question, "Answer to"))
         for part in render.reveal(result):
@@ -310,13 +336,20 @@ class ConsoleSession:
         self.print(f"Next review {render.when(rated.due)}.")
 
     async def _skip(self, _: str) -> None:
+        current = self.current
         step = await self.services.quizzes.skip(self.user, self.chat)
         self.print(f"Skipped: {escape(step.skipped.question)}")
+        session = current.quiz_session if current else None
+        if session is not None and current is not None and current.view.position is not None:
+            self.answered_quiz = (session, current.view.position)  # a skipped one may be shown
         if step.summary is not None:
             self.print(render.summary(step.summary))
             self.current = None
         elif step.next_question is not None:
-            self._show(_Current(AnswerKind.QUIZ, step.next_question), "Quiz question")
+            self._show(
+                _Current(AnswerKind.QUIZ, step.next_question, quiz_session=session),
+                "Quiz question",
+            )
 
     async def _stop(self, _: str) -> None:
         self.print(render.summary(await self.services.quizzes.stop(self.user, self.chat)))
