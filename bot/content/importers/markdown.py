@@ -13,6 +13,9 @@ NUMBERED = re.compile(
     r"^[^\w\s#*]*\s*(?:Q(?:uestion)?\s*)?(\d{1,4})\s*[.:)]\s*(.+)$", re.IGNORECASE
 )
 BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
+# A paragraph that opens with a bold question and goes on with its answer: "**Why?** Because."
+BOLD_LEAD = re.compile(r"^\*\*(.+?)\*\*\s*(\S.*)$")
+MAX_WRAP = 4  # lines a question paragraph may wrap over
 
 
 def _question_from(text: str) -> tuple[int | None, str] | None:
@@ -65,6 +68,57 @@ def _section_tag(name: str) -> str | None:
     return slugify(name, 30) or None
 
 
+def _paragraph_rest(lines: list[str], start: int) -> list[str]:
+    """The lines after `start` in the same paragraph (up to a blank line), at most MAX_WRAP."""
+    rest: list[str] = []
+    for line in lines[start + 1 : start + 1 + MAX_WRAP]:
+        if not line.strip() or HEADING.match(line) or line.lstrip().startswith("```"):
+            break
+        rest.append(line.strip())
+    return rest
+
+
+def _bold_question(lines: list[str], index: int) -> tuple[str, str, int] | None:
+    """(question, answer text on its lines, lines used) for a bold question paragraph:
+    `**Question?**` alone, wrapped over several lines, or followed by its answer."""
+    line = lines[index].strip()
+    if not line.startswith("**"):
+        return None
+    used = 1
+    if line.count("**") < 2:  # the bold text wraps onto the next lines of the paragraph
+        for extra in _paragraph_rest(lines, index):
+            line += " " + extra
+            used += 1
+            if "**" in extra:
+                break
+        else:
+            return None
+    if bold := BOLD_LINE.match(line):
+        inner, rest = bold.group(1), ""
+    elif lead := BOLD_LEAD.match(line):
+        inner, rest = lead.group(1), lead.group(2)
+        if not split_difficulty(inner.strip().rstrip("*"))[0].endswith("?"):
+            return None  # "**Note:** ..." is answer text; only a question leads a paragraph
+    else:
+        return None
+    if _question_from(inner) is None:
+        return None
+    return inner, rest, used
+
+
+def _wrapped_question(lines: list[str], index: int, text: str) -> tuple[str, int]:
+    """A numbered question that wraps onto the next lines of its paragraph, joined."""
+    if split_difficulty(text)[0].endswith("?"):
+        return text, 1
+    rest = _paragraph_rest(lines, index)
+    for count in range(1, len(rest) + 1):
+        if NUMBERED.match(rest[count - 1]) or BOLD_LINE.match(rest[count - 1]):
+            break
+        if split_difficulty(rest[count - 1])[0].endswith("?"):
+            return " ".join([text, *rest[:count]]), 1 + count
+    return text, 1
+
+
 def parse_markdown(text: str) -> ImportResult:
     """Split markdown into questions and their answers; section headings become tags."""
     result = ImportResult()
@@ -82,11 +136,14 @@ def parse_markdown(text: str) -> ImportResult:
             current.answer = "\n".join(body).strip()
             result.items.append(current)
 
-    for lineno, raw in enumerate(lines, start=1):
-        line = raw.rstrip()
+    index = 0
+    while index < len(lines):
+        lineno, line = index + 1, lines[index].rstrip()
+        index += 1
         if line.lstrip().startswith("```"):
             in_fence = not in_fence
         question: tuple[int | None, str] | None = None
+        lead = ""  # answer text on the question's own line ("**Why?** Because.")
         heading = None if in_fence else HEADING.match(line)
         if heading:
             level = len(heading.group(1))
@@ -110,14 +167,25 @@ def parse_markdown(text: str) -> ImportResult:
                 continue
         elif in_fence or question_level is not None:
             pass  # once questions are headings, bold and numbered lines are answer text
-        elif bold := BOLD_LINE.match(line):
-            question = _question_from(bold.group(1))
+        elif bold := _bold_question(lines, index - 1):
+            inner, lead, used = bold
+            question = _question_from(inner)
+            index += used - 1
         elif line == line.lstrip() and (numbered := NUMBERED.match(line)):
             # Plain "41. Question" lines count only in sequence, so numbered lists inside
-            # answers are not mistaken for questions.
+            # answers are not mistaken for questions; a question may skip a few numbers
+            # when it stands as a paragraph of its own and reads as a question.
             listed = int(numbered.group(1))
-            if listed == last_number + 1 or (last_number == 0 and current is None):
-                question = listed, numbered.group(2).strip()
+            qtext = numbered.group(2).strip()
+            skipped = (
+                last_number < listed <= last_number + 3
+                and (index < 2 or not lines[index - 2].strip())
+                and split_difficulty(qtext)[0].endswith("?")
+            )
+            if listed == last_number + 1 or (last_number == 0 and current is None) or skipped:
+                qtext, used = _wrapped_question(lines, index - 1, qtext)
+                index += used - 1
+                question = listed, qtext
         if question is not None:
             flush()
             number, qtext = question
@@ -128,7 +196,7 @@ def parse_markdown(text: str) -> ImportResult:
             current = DraftItem(question=qtext, ref=ref, line=lineno, difficulty=difficulty)
             if section_tag:
                 current.tags.append(section_tag)
-            body = []
+            body = [lead] if lead else []
             continue
         if current is None:
             if line.strip():
