@@ -111,3 +111,10 @@ def test_content_check_reports_rubric_warnings_at_their_line(tmp_path: Path) -> 
     assert (14, "items[0].key_points[0].keywords[1]") in lines
     assert (14, "items[0].key_points[0].keywords[2]") in lines
 
+
+
+def test_the_shipped_bank_has_no_rubric_warnings() -> None:
+    content = Path(__file__).resolve().parents[2] / "content"
+    result = check_paths([content / "decks"])
+    assert result.errors == []
+    assert [str(p) for p in result.warnings] == []
