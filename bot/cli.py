@@ -322,12 +322,31 @@ def _report_json(report: Report) -> dict[str, object]:
 
 
 def _database_file() -> str:
-    from bot.storage import sqlite_path
+    from bot.storage import is_postgres, sqlite_path
 
-    path = sqlite_path(_settings().database_url)
+    database_url = _settings().database_url
+    if is_postgres(database_url):
+        raise ConfigError(
+            "DATABASE_URL: db backup and restore copy SQLite files; back up PostgreSQL with "
+            "pg_dump -Fc and restore it with pg_restore"
+        )
+    path = sqlite_path(database_url)
     if path == ":memory:":
         raise ConfigError("DATABASE_URL: an in-memory database has nothing to back up")
     return path
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    """Create the database DATABASE_URL names or bring its schema up to date."""
+    import asyncio
+
+    from bot.config import redact_url
+    from bot.storage import migrate
+
+    database_url = _settings().database_url
+    version = asyncio.run(migrate(database_url))
+    print(f"{redact_url(database_url)}: schema version {version}", file=sys.stderr)
+    return 0
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
@@ -415,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", default="-", metavar="FILE", help="where to write it (default: stdout)"
     )
     schema.set_defaults(func=cmd_content_schema)
-    db = sub.add_parser("db", help="back up or restore the SQLite database")
+    db = sub.add_parser("db", help="migrate the database; back up or restore an SQLite one")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_backup = dsub.add_parser("backup", help="copy the database (safe while the bot runs)")
     db_backup.add_argument("path", help="where to write the copy")
@@ -424,6 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_restore = dsub.add_parser("restore", help="put a backup back (stop the bot first)")
     db_restore.add_argument("path", help="the backup file")
     db_restore.set_defaults(func=cmd_db_restore)
+    db_migrate = dsub.add_parser(
+        "migrate", help="create the database or update its schema (start-up does it too)"
+    )
+    db_migrate.set_defaults(func=cmd_db_migrate)
     grade = sub.add_parser("grade", help="grade one answer and print JSON")
     grade.add_argument("item", help="item id, e.g. hosni-dl/q20")
     grade.add_argument("answer", help="the answer text")

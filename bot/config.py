@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -98,14 +98,17 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _db_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite://", "memory://", "postgresql://")):
+        if not value.startswith(("sqlite://", "memory://", "postgresql://", "postgres://")):
             raise ValueError("expected sqlite:///path, memory:// or postgresql://...")
         return value
 
     def secrets(self) -> list[str]:
-        """Every configured secret value, for scrubbing logs and messages."""
+        """Every configured secret value, for scrubbing logs and messages (the database
+        password included)."""
         values = (self.discord_bot_token, self.telegram_bot_token, self.telegram_webhook_secret)
-        return [v.get_secret_value() for v in values if v and v.get_secret_value()]
+        found = [v.get_secret_value() for v in values if v and v.get_secret_value()]
+        password = database_password(self.database_url)
+        return [*found, password] if password else found
 
     @property
     def has_platform(self) -> bool:
@@ -152,6 +155,26 @@ def connection_problems(settings: Settings) -> list[str]:
 def _is_https(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname)
+
+
+def redact_url(database_url: str) -> str:
+    """The URL with its password replaced by `***`, for logs and messages."""
+    try:
+        parts = urlsplit(database_url)
+        if parts.password is None:
+            return database_url
+    except ValueError:
+        return "(a DATABASE_URL that is not a URL)"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def database_password(database_url: str) -> str | None:
+    """The password in a `postgresql://user:password@host/db` URL, if any (never logged)."""
+    try:
+        return urlsplit(database_url).password or None
+    except ValueError:
+        return None
 
 
 def load_settings(env_file: str | Path | None = ".env", *, check_tokens: bool = True) -> Settings:

@@ -1,8 +1,9 @@
 """`python -m bot.healthcheck`: Docker's HEALTHCHECK for a running bot.
 
 Healthy when the database DATABASE_URL names is migrated to this version's schema and a
-running prepbot holds it open (every open store keeps a shared lock on `<db>.lock`; Linux
-lists such locks in /proc/locks). Prints one line and exits 0 (healthy) or 1.
+running prepbot holds it open (every open SQLite store keeps a shared lock on `<db>.lock`;
+Linux lists such locks in /proc/locks; on PostgreSQL, a connection named `prepbot` is open).
+Prints one line and exits 0 (healthy) or 1.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.errors import ConfigError
-from bot.storage import sqlite_path
+from bot.storage import is_postgres, sqlite_path
 from bot.storage.lock import lock_path
 from bot.storage.sqlite import migrations
 
@@ -41,6 +42,12 @@ def lock_held(path: Path, proc_locks: Path = PROC_LOCKS) -> bool | None:
 
 def problem(database_url: str, proc_locks: Path = PROC_LOCKS) -> str | None:
     """What is wrong with the bot's database, or None when it is healthy."""
+    if is_postgres(database_url):
+        import asyncio
+
+        from bot.storage.postgres import health_problem
+
+        return asyncio.run(health_problem(database_url))
     try:
         location = sqlite_path(database_url)
     except ConfigError as exc:

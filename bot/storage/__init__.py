@@ -30,17 +30,37 @@ def is_in_memory(database_url: str) -> bool:
     return database_url.startswith("sqlite:") and sqlite_path(database_url) == ":memory:"
 
 
+def is_postgres(database_url: str) -> bool:
+    """True for `postgresql://...` (and `postgres://...`)."""
+    return database_url.startswith(("postgresql:", "postgres:"))
+
+
 async def open_store(database_url: str) -> Store:
-    """Open the store for `sqlite:///path` or `memory://`; postgresql is not supported yet."""
+    """Open (and migrate) the store for `sqlite:///path`, `postgresql://...` or `memory://`."""
     if database_url.startswith("memory:"):
         return MemoryStore()
     if database_url.startswith("sqlite:"):
         return await _open_sqlite(sqlite_path(database_url))
-    if database_url.startswith(("postgresql:", "postgres:")):
-        raise ConfigError(
-            "DATABASE_URL: postgresql is not supported yet; use sqlite:///prepbot.db"
-        )
-    raise ConfigError("DATABASE_URL: expected sqlite:///path or memory://")
+    if is_postgres(database_url):
+        # Imported here: the SQLite default never loads the PostgreSQL driver.
+        from bot.storage.postgres import PostgresStore
+
+        return await PostgresStore.open(database_url)
+    raise ConfigError("DATABASE_URL: expected sqlite:///path, postgresql://... or memory://")
+
+
+async def migrate(database_url: str) -> int:
+    """Create the database or bring its schema up to date; the schema version it is at."""
+    if is_in_memory(database_url):
+        raise ConfigError("DATABASE_URL: an in-memory database keeps nothing to migrate")
+    store = await open_store(database_url)
+    try:
+        version = getattr(store, "schema_version", None)
+        if not isinstance(version, int):
+            raise ConfigError("DATABASE_URL: expected sqlite:///path or postgresql://...")
+        return version
+    finally:
+        await store.close()
 
 
 async def _open_sqlite(path: str) -> SqliteStore:
@@ -67,6 +87,8 @@ __all__ = [
     "SqliteStore",
     "Store",
     "is_in_memory",
+    "is_postgres",
+    "migrate",
     "open_store",
     "sqlite_path",
 ]

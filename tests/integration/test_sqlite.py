@@ -95,8 +95,8 @@ async def test_open_store_by_url(tmp_path: Path) -> None:
     assert isinstance(sqlite, SqliteStore)
     await sqlite.close()
     assert (tmp_path / "x" / "p.db").exists()
-    with pytest.raises(ConfigError, match="not supported yet"):
-        await open_store("postgresql://localhost/prepbot")
+    with pytest.raises(StoreError, match="cannot connect to postgresql://localhost:1/prepbot"):
+        await open_store("postgresql://localhost:1/prepbot")  # nothing listens there
     with pytest.raises(ConfigError):
         await open_store("mysql://x")
 
@@ -189,7 +189,7 @@ async def test_upgrade_to_003_keeps_users_and_adds_platform_state(
     path = tmp_path / "p.db"
     known = migrations()
     with monkeypatch.context() as patch:  # a database written before migration 003
-        patch.setattr("bot.storage.sqlite.migrations", lambda: known[:2])
+        patch.setattr("bot.storage.sql.migrations", lambda dialect="sqlite": known[:2])
         old = await SqliteStore.open(path)
         assert old.schema_version == 2
         await fill(old, count=1)

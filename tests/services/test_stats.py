@@ -7,6 +7,7 @@ import pytest
 from bot.ports import Store
 from bot.services import Services
 from bot.storage.memory import MemoryStore
+from bot.storage.postgres import PostgresStore
 from bot.storage.sqlite import SqliteStore
 from tests.factories import ALICE, BAD, CHAT, GOOD, PARTIAL, FakeClock
 
@@ -90,6 +91,8 @@ async def forget_stored_streaks(store: Store) -> None:
     if isinstance(store, SqliteStore):
         await store._db.execute("DELETE FROM streaks")
         await store._db.commit()
+    elif isinstance(store, PostgresStore):
+        await store.execute("DELETE FROM streaks")
     else:
         assert isinstance(store, MemoryStore)
         store.streaks.clear()
