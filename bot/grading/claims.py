@@ -205,7 +205,7 @@ PRIVATIVE = frozenset(
 
 # Opposites that only count as a flip of a negated word, never as a swap on their own:
 # "not training" is inference, but "training" next to "inference" in a sentence is normal.
-_FLIP_ONLY = frozenset(
+FLIP_ONLY = frozenset(
     {
         "use",
         "appli",

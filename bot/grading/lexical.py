@@ -22,7 +22,7 @@ from bot.content.schema import Item, ItemType, KeyPoint, Misconception
 from bot.domain.grading import correct_choice
 from bot.domain.models import GradeResult, Verdict
 from bot.grading.claims import (
-    _FLIP_ONLY,
+    FLIP_ONLY,
     NEGATION_CUES,
     OPPOSITES,
     PRIVATIVE,
@@ -281,7 +281,6 @@ class LexicalGrader:
         hits = [
             (index, hit)
             for index, phrase in enumerate(compiled.keywords)
-            if not question_only[index] or len(compiled.keywords) > 0
             for hit in self._find(phrase, answer)
         ]
         asserted: dict[int, list[tuple[int, _Hit]]] = {}
@@ -456,7 +455,7 @@ class LexicalGrader:
         for word in claim - have:
             if SAME_SIDE.get(word, frozenset()) & have:
                 continue  # "bigger learning rates" says "higher", whatever else is "less"
-            opposite = (OPPOSITES.get(word, frozenset()) - _FLIP_ONLY) - compiled.claim_words
+            opposite = (OPPOSITES.get(word, frozenset()) - FLIP_ONLY) - compiled.claim_words
             for i in at:
                 if answer.tokens[i] not in opposite:
                     continue
