@@ -140,3 +140,21 @@ def test_feedback_names_contradicted_points_misconceptions_and_notes() -> None:
     assert "you said the opposite: Dropout is off at inference." in text
     assert "not quite: Dropout stays active at inference." in text
     assert "now explain how they work" in text
+
+
+def test_choice_feedback_says_what_was_chosen_and_why() -> None:
+    from rich.console import Console
+
+    from bot.adapters.console.render import feedback
+
+    result = _result(
+        chosen_option="Adam",
+        why="Adam is an optimiser, not an activation",
+        correct_option="ReLU",
+    )
+    out = io.StringIO()
+    Console(file=out, width=120, color_system=None).print(feedback(result))
+    text = out.getvalue()
+    assert "You chose: Adam" in text
+    assert "Why: Adam is an optimiser, not an activation" in text
+    assert "Right answer: ReLU" in text

@@ -73,6 +73,10 @@ def feedback(result: AnswerResult) -> Group:
     rows += [("[red]✗[/]", escape(point)) for point in result.missed]
     rows += [("[magenta]⚠[/]", f"you said the opposite: {escape(c)}") for c in result.contradicted]
     rows += [("[magenta]⚠[/]", f"not quite: {escape(c)}") for c in result.misconceptions]
+    if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
+        rows.append(("[bold]→[/]", f"You chose: {escape(result.chosen_option)}"))
+    if result.why:
+        rows.append(("[bold]→[/]", f"Why: {escape(result.why)}"))
     if result.correct_option:
         rows.append(("[bold]→[/]", f"Right answer: {escape(result.correct_option)}"))
     notes = [("[yellow]note:[/]", escape(note)) for note in result.notes]
