@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.domain.models import (
@@ -322,7 +322,17 @@ class Store(Protocol):
         ...
 
     async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
-        """A platform's pending rows whose next attempt is due, oldest first."""
+        """A platform's pending rows whose next attempt is due, oldest first (a read-only
+        view: senders take rows with `claim_outbox`)."""
+        ...
+
+    async def claim_outbox(
+        self, platform: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxRow]:
+        """Take up to `limit` of a platform's due pending rows (oldest first) for this
+        process: each one's next attempt moves to `now + lease`, so no other process (or
+        later claim) takes it before the lease runs out, and a process that dies mid-send
+        leaves its rows to the others after it. Rows come back as stored (leased)."""
         ...
 
     async def update_outbox(

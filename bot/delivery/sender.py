@@ -45,6 +45,7 @@ class OutboxSender:
         per_chat: tuple[float, float] | None = None,
         max_age: timedelta = timedelta(minutes=120),
         batch: int = 200,
+        lease: timedelta = timedelta(minutes=5),
     ) -> None:
         self.store = store
         self.services = services
@@ -54,6 +55,7 @@ class OutboxSender:
         self.per_chat = per_chat
         self.max_age = max_age
         self.batch = batch
+        self.lease = lease
         self._chat_limits: dict[ChatKey, AsyncLimiter] = {}
         self._paused_until: datetime | None = None
         self.sent = 0
@@ -84,10 +86,14 @@ class OutboxSender:
         if self._paused_until is not None and now < self._paused_until:
             return 0
         await self.store.expire_outbox(self.platform, now - self.max_age)
-        for row in await self.store.pending_outbox(self.platform, now, self.batch):
+        # Claimed rows are this process's for `lease`: other processes on the database
+        # skip them, and take them over if this one dies before recording an outcome.
+        rows = await self.store.claim_outbox(self.platform, now, self.batch, self.lease)
+        for index, row in enumerate(rows):
             outcome = await self._send(row)
-            if outcome is None:
-                break  # rate limited for the whole platform: stop this round
+            if outcome is None:  # rate limited for the whole platform: stop this round
+                await self._release(rows[index + 1 :])
+                break
             sent += outcome
         self.sent += sent
         return sent
@@ -130,6 +136,14 @@ class OutboxSender:
         if message.daily is not None:
             await self.store.set_post_message(message.daily.post_id, message_id)
         return 1
+
+    async def _release(self, rows: list[OutboxRow]) -> None:
+        """Give back claimed rows this round did not reach, due when the pause ends."""
+        when = self._paused_until or self.clock.now()
+        for row in rows:
+            await self.store.update_outbox(
+                row.id, status=OutboxStatus.PENDING, next_attempt_at=when
+            )
 
     async def _build(self, row: OutboxRow) -> Outgoing:
         if row.kind is OutboxKind.DAILY:

@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.models import (
     AnswerContext,
@@ -624,6 +624,16 @@ class MemoryStore:
         ]
         rows.sort(key=lambda r: (r.next_attempt_at, r.id))
         return rows[:limit]
+
+    async def claim_outbox(
+        self, platform: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxRow]:
+        until = _sec(now + lease)
+        claimed = []
+        for row in await self.pending_outbox(platform, now, limit):
+            self.outbox[row.id] = replace(row, next_attempt_at=until)
+            claimed.append(self.outbox[row.id])
+        return claimed
 
     async def update_outbox(
         self,

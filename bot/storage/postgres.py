@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +43,7 @@ from bot.domain.streaks import StoredStreak
 from bot.errors import NotFoundError, StoreError
 from bot.storage.sql import (
     _DUE_FROM,
+    _OUTBOX_COLUMNS,
     ADVANCE_SCHEDULE,
     ANSWER_BY_REF,
     CARD_BY_REF,
@@ -143,6 +144,15 @@ INSERT_OUTBOX_ROWS = (
     "CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INTEGER[]), CAST(? AS BIGINT[]), "
     "CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) ON CONFLICT DO NOTHING RETURNING 1) "
     "SELECT COUNT(*) FROM queued"
+)
+# Due rows, locked and skipped by concurrent claims, leased until the next attempt time.
+CLAIM_OUTBOX = (
+    "WITH due AS (SELECT id, next_attempt_at AS was FROM outbox WHERE platform = ? "
+    "AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ? "
+    "FOR UPDATE SKIP LOCKED), "
+    "leased AS (UPDATE outbox o SET next_attempt_at = ? FROM due WHERE o.id = due.id "
+    f"RETURNING {', '.join('o.' + c.strip() for c in _OUTBOX_COLUMNS.split(','))}, due.was) "
+    "SELECT * FROM leased ORDER BY was, id"
 )
 ANSWER_TIMES_MANY = (
     f"SELECT DISTINCT u.platform, u.user_id, a.answered_at / {QUARTER_HOUR} "
@@ -591,6 +601,15 @@ class PostgresStore(SqlReads):
             if updates:
                 await conn.executemany(numbered(ADVANCE_SCHEDULE), updates)
         return inserted
+
+    async def claim_outbox(
+        self, platform: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxRow]:
+        async with self._tx() as conn:
+            rows = await conn.fetch(
+                numbered(CLAIM_OUTBOX), platform, _ts(now), limit, _ts(now + lease)
+            )
+        return [self._outbox(row) for row in rows]
 
     async def update_outbox(
         self,

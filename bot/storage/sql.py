@@ -10,6 +10,7 @@ only their transactions and the few statements where the dialects differ.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -60,7 +61,7 @@ _PLACEHOLDER = re.compile(r"\?")
 @lru_cache(maxsize=2048)
 def numbered(sql: str) -> str:
     """`?` placeholders as PostgreSQL's `$1, $2, ...` (the shared SQL has no `?` literals)."""
-    counter = iter(range(1, 1_000_000))
+    counter = itertools.count(1)
     return _PLACEHOLDER.sub(lambda _match: f"${next(counter)}", sql)
 
 
@@ -320,6 +321,11 @@ EXPIRED_OUTBOX = (
     f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE platform = ? AND status = 'pending' "
     "AND due_at < ? ORDER BY id"
 )
+PENDING_OUTBOX = (
+    f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE platform = ? AND status = 'pending' "
+    "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"
+)
+LEASE_OUTBOX = "UPDATE outbox SET next_attempt_at = ? WHERE id = ?"
 SKIP_OUTBOX = "UPDATE outbox SET status = 'skipped', error = 'too old to send' WHERE id = ?"
 MARK_BROKEN = (
     "UPDATE chats SET broken_at = ?, broken_reason = ? "
@@ -983,11 +989,7 @@ class SqlReads:
         return [self._post(row) for row in rows]
 
     async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
-        rows = await self._all(
-            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE platform = ? AND status = 'pending' "
-            "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-            (platform, _ts(now), limit),
-        )
+        rows = await self._all(PENDING_OUTBOX, (platform, _ts(now), limit))
         return [self._outbox(row) for row in rows]
 
     async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:

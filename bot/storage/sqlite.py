@@ -13,7 +13,8 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -59,10 +60,12 @@ from bot.storage.sql import (
     INSERT_POST,
     INSERT_QUIZ,
     INSERT_REPORT,
+    LEASE_OUTBOX,
     MARK_BROKEN,
     MARK_REVEALED,
     MERGE_CHAT,
     MOVE_CHAT,
+    PENDING_OUTBOX,
     POST_EXISTS,
     QUARTER_HOUR,
     RECORD_REVEAL,
@@ -640,6 +643,21 @@ class SqliteStore(SqlReads):
             return inserted
 
         return await self._write(write)
+
+    async def claim_outbox(
+        self, platform: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxRow]:
+        until = _ts(now + lease)
+
+        # One process holds an SQLite file; the lease still hides rows from later claims.
+        def write(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            rows = conn.execute(PENDING_OUTBOX, (platform, _ts(now), limit)).fetchall()
+            conn.executemany(LEASE_OUTBOX, [(until, row[0]) for row in rows])
+            return rows
+
+        leased = _dt(until)
+        rows = await self._write(write)
+        return [replace(self._outbox(row), next_attempt_at=leased) for row in rows]
 
     async def update_outbox(
         self,

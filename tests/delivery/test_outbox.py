@@ -97,7 +97,11 @@ async def test_crash_between_rows_gives_no_duplicate_and_no_miss(
     restarted = FakeMessenger(delivered=sent)  # same recording: the platform's view
     sender = delivery.sender(restarted)
     await sender.resume()
-    await sender.drain()
+    # The dead sender's claim on row 2 holds until its lease runs out (another process
+    # sharing the database must not send it meanwhile); then it goes out once.
+    assert await sender.drain() == 0
+    clock.advance(seconds=sender.lease.total_seconds())
+    assert await sender.drain() == 1
     keys = restarted.delivered_keys()
     assert len(keys) == len(set(keys)) == 2
     assert {k[1] for k in keys} == {A.chat_id, B.chat_id}
@@ -198,6 +202,21 @@ async def test_rate_limit_pauses_and_resends_later(
     assert await sender.drain() == 0  # still inside retry_after
     clock.advance(seconds=25)
     assert await sender.drain() == 1
+
+
+async def test_rows_a_rate_limit_stopped_are_given_back_for_after_the_pause(
+    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+) -> None:
+    for chat in (A, B):
+        await services.schedules.subscribe(chat, "08:00", "UTC")
+    await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
+    limited = FakeMessenger(fail=lambda m: RateLimited(30))
+    sender = delivery.sender(limited)
+    assert await sender.drain() == 0  # the first row hit the limit; the second was not tried
+    clock.advance(seconds=31)  # well inside the claim's lease
+    limited.fail = lambda m: None
+    assert await sender.drain() == 2
+    assert {k[1] for k in limited.delivered_keys()} == {A.chat_id, B.chat_id}
 
 
 async def test_transient_failures_back_off_then_give_up(

@@ -15,7 +15,7 @@ import yaml
 
 from bot.cli import main
 from bot.config import Settings, redact_url
-from bot.domain.models import ChatKey, DueGroup, GroupKey, Schedule
+from bot.domain.models import ChatKey, DueGroup, GroupKey, NewOutboxRow, OutboxKind, Schedule
 from bot.errors import StoreError
 from bot.storage import open_store
 from bot.storage.postgres import PostgresStore, health_problem
@@ -198,3 +198,32 @@ async def test_healthcheck_on_postgres(postgres_url: str) -> None:
     found = await health_problem(f"postgresql://bot:{SECRET}@127.0.0.1:{port}/prepbot")
     assert found is not None and found.startswith("cannot connect to postgresql://bot:***@")
     assert SECRET not in found
+
+
+@pytest.mark.postgres
+async def test_two_stores_on_one_database_never_claim_the_same_outbox_row(
+    postgres_url: str,
+) -> None:
+    first = await PostgresStore.open(postgres_url)
+    second = await PostgresStore.open(postgres_url)
+    try:
+        rows = [
+            NewOutboxRow(ChatKey("discord", f"c{n}"), OutboxKind.DAILY, date(2024, 3, 4), T0)
+            for n in range(300)
+        ]
+        assert await first.commit_tick(rows, []) == len(rows)
+
+        async def take(store: PostgresStore) -> list[int]:
+            taken: list[int] = []
+            while claimed := await store.claim_outbox("discord", T0, 9, timedelta(minutes=5)):
+                taken += [row.id for row in claimed]
+                await asyncio.sleep(0)
+            return taken
+
+        results = await asyncio.gather(take(first), take(second), take(first), take(second))
+        every = [row_id for taken in results for row_id in taken]
+        assert len(every) == len(set(every)) == len(rows)  # each row claimed exactly once
+        assert sum(1 for taken in results if taken) >= 2  # and the work was shared
+    finally:
+        await first.close()
+        await second.close()
