@@ -370,7 +370,8 @@ class LexicalGrader:
     def _overlap_credit(
         self, compiled: _Point, answer: Reading, asked: frozenset[str], denying: set[int]
     ) -> float:
-        """A long key point restated in one sentence, in its own words."""
+        """A long key point restated in one sentence, in its own words (its required terms
+        included, none of them reversed)."""
         wanted = compiled.text_words - asked
         if len(wanted) < 3:
             return 0.0
@@ -379,6 +380,11 @@ class LexicalGrader:
                 self._sentence_overlap(wanted, answer, s)
                 for s in range(answer.sentences)
                 if s not in denying
+                and not (
+                    compiled.requires
+                    and self._requires(compiled, answer, s, [-1], asked) is None
+                )
+                and not self._swapped(compiled, answer, s)
             ),
             default=0.0,
         )

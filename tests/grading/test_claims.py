@@ -263,3 +263,101 @@ def test_a_point_that_denies_something_is_stated_by_a_negation() -> None:
 )
 def test_sentences_that_enumerate_are_prose_and_term_lists_are_not(text: str, prose: bool) -> None:
     assert Reading.of(text).is_prose is prose
+
+
+# Three cases the keyword grader passed (checked against it): a swapped claim, the
+# question's own numbers, and an answer about another topic.
+L1L2 = Item(
+    id="t/l1l2",
+    type="open",
+    question="How do L1 and L2 regularisation differ?",
+    answer="L1 adds the sum of absolute weights and drives many weights to exactly zero, giving "
+    "sparse models; L2 adds the sum of squares and shrinks all weights smoothly.",
+    short_answer="L1 gives sparse weights; L2 shrinks them.",
+    key_points=[
+        KeyPoint(
+            text="L1 drives many weights to exactly zero, giving sparse models.",
+            keywords=["exactly zero", "sparse"],
+            requires=["l1"],
+        ),
+        KeyPoint(
+            text="L2 shrinks all weights smoothly towards zero.",
+            keywords=["shrinks", "weight decay", "smaller"],
+            requires=["l2"],
+        ),
+    ],
+    tags=["regularization"],
+)
+SHAPE = Item(
+    id="t/shape",
+    type="open",
+    question="An input of 32x32x3 goes through 10 filters of 5x5, stride 1, no padding. "
+    "What is the output shape?",
+    answer="Each side is (32 - 5)/1 + 1 = 28, one channel per filter: 28x28x10.",
+    short_answer="28x28x10.",
+    key_points=[
+        KeyPoint(text="The output is 28x28x10.", keywords=["28x28x10", "28 by 28 by 10"]),
+        KeyPoint(
+            text="The layer has 10 filters of 5x5 with stride 1 and no padding.",
+            keywords=["10 filters", "5x5 kernel", "stride 1", "no padding"],
+        ),
+        KeyPoint(text="Each side is (W - F)/S + 1 = 28.", keywords=["(32-5)/1+1", "w-f"]),
+    ],
+    tags=["cnn"],
+)
+CONV1D = Item(
+    id="t/conv1d",
+    type="open",
+    question="Why would you put 1D convolutional layers before an RNN?",
+    answer="1D convolutions extract local patterns and, with striding or pooling, shorten the "
+    "sequence, so the RNN sees fewer, richer steps; convolutions are parallel, so it is faster.",
+    short_answer="They extract local features and shorten the sequence for the RNN.",
+    key_points=[
+        KeyPoint(text="Convolutions extract local patterns first.", keywords=["local patterns"]),
+        KeyPoint(text="Striding shortens the sequence.", keywords=["shorter sequence"]),
+        KeyPoint(
+            text="Convolutions run in parallel, so it is faster.", keywords=["parallel", "faster"]
+        ),
+    ],
+    tags=["rnn"],
+)
+RELU_ITEM = Item(
+    id="t/relu-why",
+    type="open",
+    question="Why is ReLU popular?",
+    answer="ReLU outputs max(0, x): cheap, and it does not saturate for positive inputs.",
+    short_answer="Cheap and non-saturating.",
+    key_points=[
+        KeyPoint(text="ReLU is max(0, x).", keywords=["max(0, x)"]),
+        KeyPoint(text="It does not saturate for positive inputs.", keywords=["does not saturate"]),
+    ],
+    tags=["activation-functions"],
+)
+MORE = LexicalGrader(corpus=[L1L2, SHAPE, CONV1D, RELU_ITEM])
+
+
+def test_a_claim_given_to_the_wrong_subject_earns_no_credit() -> None:
+    text = (
+        "L2 regularisation drives many weights to exactly zero and gives sparse models, while L1 "
+        "just shrinks all the weights a little."
+    )
+    result = MORE.grade(L1L2, text)
+    assert "L1 drives many weights to exactly zero, giving sparse models." not in result.covered
+    assert result.verdict is Verdict.INCORRECT
+
+
+def test_repeating_the_questions_numbers_earns_nothing() -> None:
+    text = (
+        "With 10 filters of 5x5, stride 1 and no padding, the output stays 32x32 with 10 channels."
+    )
+    result = MORE.grade(SHAPE, text)
+    assert result.covered == () and result.verdict is Verdict.INCORRECT
+
+
+def test_an_answer_about_relu_earns_nothing_on_the_conv1d_question() -> None:
+    text = (
+        "ReLU outputs max(0, x), so it is cheap and much faster to compute than sigmoid, and it "
+        "does not saturate for positive inputs."
+    )
+    result = MORE.grade(CONV1D, text)
+    assert result.verdict is Verdict.INCORRECT and result.score == 0.0
