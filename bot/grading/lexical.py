@@ -668,10 +668,7 @@ class LexicalGrader:
         """Most of what the answer talks about (weighted by rarity) belongs to this item."""
         if not self._idf:
             return True
-        vocabulary = self._vocabulary.get(item.id)
-        if vocabulary is None:
-            vocabulary = self._item_words(item)
-            self._vocabulary[item.id] = vocabulary
+        vocabulary = self._vocabulary[item.id]  # filled by prepare()
         said = {
             t
             for t in answer.token_set
