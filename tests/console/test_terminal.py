@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -112,11 +113,11 @@ class Terminal:
 
 
 @pytest.fixture
-def terminal(tmp_path: Path) -> Terminal:
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term = Terminal(tmp_path)
     term.wait_for("Today's question")
     term.wait_for(">")
-    yield term  # type: ignore[misc]
+    yield term
     term.close()
 
 
