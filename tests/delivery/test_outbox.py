@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fsrs import Scheduler
 
-from bot.delivery import Delivery
+from bot.delivery import Delivery, TickResult
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.errors import ChatUnavailable, RateLimited
@@ -259,17 +259,24 @@ async def test_rows_too_old_are_skipped_and_logged_at_start(
 
 
 async def test_tick_scheduler_runs_the_tick_job(
-    services: Services, clock: FakeClock, delivery: Delivery
+    services: Services, clock: FakeClock, delivery: Delivery, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     clock.set(datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
+    ticked = asyncio.Event()
+    real_tick = delivery.tick
+
+    async def tick() -> TickResult:
+        result = await real_tick()
+        ticked.set()
+        return result
+
+    monkeypatch.setattr(delivery, "tick", tick)
     scheduler = TickScheduler(delivery, seconds=3600)
     scheduler.start()
     try:
-        for _ in range(200):
-            if scheduler.ticks:
-                break
-            await asyncio.sleep(0.01)
+        # The first run is due at once; the timeout is only a safety net.
+        await asyncio.wait_for(ticked.wait(), 30)
     finally:
         scheduler.shutdown()
     assert scheduler.ticks == 1

@@ -118,7 +118,7 @@ def make_runtime(
     token: str, base_url: str, *, bank: Bank | None = None, store: Store | None = None,
     clock: FakeClock | None = None, **settings: Any
 ) -> Runtime:
-    config = Settings(  # type: ignore[call-arg]
+    config = Settings(
         _env_file=None, telegram_bot_token=token, telegram_base_url=base_url, **settings
     )
     chosen_bank = bank or standard_bank()

@@ -30,7 +30,7 @@ __all__ = ["Harness", "discord_harness", "fake_discord", "make_runtime", "start_
 def make_runtime(clock: FakeClock | None = None, **settings: Any) -> Runtime:
     """A runtime with the test bank, a memory store and a hand-moved clock."""
     values: dict[str, Any] = {"discord_bot_token": "fake-token"} | settings
-    config = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    config = Settings(_env_file=None, **values)
     store = MemoryStore()
     clock = clock or FakeClock()
     bank = standard_bank()

@@ -81,7 +81,7 @@ async def test_a_rejected_token_fails_start_cleanly(
 async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         telegram_bot_token=fake_telegram.token,
         telegram_base_url=fake_telegram.base_url,
