@@ -91,7 +91,7 @@ async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
     stop = asyncio.Event()
     running = asyncio.create_task(serve(settings, stop))
     try:
-        await fake_telegram.wait_for_long_poll(timeout=10)
+        await fake_telegram.wait_for_long_poll(timeout=30)
         mark = fake_telegram.mark()
         fake_telegram.send_text("/topics")
         reply = await fake_telegram.wait_for_call("sendMessage", since=mark)
