@@ -26,7 +26,6 @@ CHAT = ChatKey("telegram", "-100")
 GROUP = GroupKey("telegram", "-100")
 
 
-
 async def seed(store: Store) -> None:
     await store.upsert_user(ALICE, "Alice", T0)
     await store.upsert_user(BOB, "Bob", T0)

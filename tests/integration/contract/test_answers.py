@@ -56,9 +56,12 @@ async def test_record_answer_writes_card_and_quiz_atomically(store: InspectableS
     # A repeated answer writes nothing, not even its card or quiz progress.
     other_card = replace(card, card_json='{"x": 2}')
     finished = replace(progressed, status=QuizStatus.FINISHED)
-    assert await store.record_answer(
-        answer(target="quiz:1:0", kind=AnswerKind.QUIZ), other_card, finished
-    ) is None
+    assert (
+        await store.record_answer(
+            answer(target="quiz:1:0", kind=AnswerKind.QUIZ), other_card, finished
+        )
+        is None
+    )
     assert await store.get_card(ALICE, "d/q01") == card
     assert await store.get_quiz(session.id) == progressed
 
@@ -67,21 +70,31 @@ async def test_answer_queries(store: InspectableStore) -> None:
     await seed(store)
     await store.record_answer(answer(target="t1", at=T0, points=10, item="d/q01"))
     await store.record_answer(
-        answer(target="t2", at=T0 + timedelta(hours=1), points=5, kind=AnswerKind.QUIZ,
-               verdict=Verdict.PARTIAL, item="d/q02")
+        answer(
+            target="t2",
+            at=T0 + timedelta(hours=1),
+            points=5,
+            kind=AnswerKind.QUIZ,
+            verdict=Verdict.PARTIAL,
+            item="d/q02",
+        )
     )
     await store.record_answer(
-        answer(target="t3", at=T0 + timedelta(days=1), points=1, kind=AnswerKind.REVIEW,
-               verdict=Verdict.INCORRECT, item="d/q01")
+        answer(
+            target="t3",
+            at=T0 + timedelta(days=1),
+            points=1,
+            kind=AnswerKind.REVIEW,
+            verdict=Verdict.INCORRECT,
+            item="d/q01",
+        )
     )
     assert await store.points_between(ALICE, None, None) == 16
     assert await store.points_between(ALICE, T0, T0 + timedelta(hours=1)) == 10
     capped = {AnswerKind.QUIZ, AnswerKind.REVIEW}
     assert await store.points_between(ALICE, T0, None, capped) == 6
     assert await store.points_between(ALICE, None, None, set()) == 0
-    assert await store.answer_times(ALICE) == [
-        T0, T0 + timedelta(hours=1), T0 + timedelta(days=1)
-    ]
+    assert await store.answer_times(ALICE) == [T0, T0 + timedelta(hours=1), T0 + timedelta(days=1)]
     assert await store.verdict_counts(ALICE) == [
         ("d/q01", Verdict.CORRECT, 1),
         ("d/q01", Verdict.INCORRECT, 1),
@@ -96,7 +109,10 @@ async def test_answer_times_are_distinct_quarter_hours(store: InspectableStore) 
     for n, minutes in enumerate([0, 5, 14, 15, 44, 60 * 24]):
         await store.record_answer(answer(target=f"t{n}", at=T0 + timedelta(minutes=minutes)))
     assert await store.answer_times(ALICE) == [
-        T0, T0 + timedelta(minutes=15), T0 + timedelta(minutes=30), T0 + timedelta(days=1)
+        T0,
+        T0 + timedelta(minutes=15),
+        T0 + timedelta(minutes=30),
+        T0 + timedelta(days=1),
     ]
 
 
@@ -123,7 +139,11 @@ async def test_streaks_are_stored_with_the_answer(store: InspectableStore) -> No
 async def test_answer_context(store: InspectableStore) -> None:
     empty = await store.answer_context(ALICE, CHAT, "daily:1", "d/q01")
     assert (empty.user, empty.chat, empty.existing, empty.reveals, empty.card) == (
-        None, None, None, 0, None
+        None,
+        None,
+        None,
+        0,
+        None,
     )
     await seed(store)
     await store.save_schedule(schedule())
@@ -145,14 +165,17 @@ async def test_leaderboard_entries(store: InspectableStore) -> None:
     carol = UserKey("telegram", "3")
     await store.upsert_user(carol, "Carol", T0)
     await store.record_answer(answer(ALICE, "a1", at=T0, points=10))
-    await store.record_answer(answer(ALICE, "a2", at=T0 + timedelta(hours=2), points=5,
-                                     verdict=Verdict.PARTIAL))
-    await store.record_answer(answer(ALICE, "a3", at=T0 + timedelta(hours=3), points=0,
-                                     verdict=Verdict.INCORRECT))
+    await store.record_answer(
+        answer(ALICE, "a2", at=T0 + timedelta(hours=2), points=5, verdict=Verdict.PARTIAL)
+    )
+    await store.record_answer(
+        answer(ALICE, "a3", at=T0 + timedelta(hours=3), points=0, verdict=Verdict.INCORRECT)
+    )
     await store.record_answer(answer(BOB, "b1", at=T0 + timedelta(hours=1), points=10))
     await store.record_answer(answer(BOB, "b2", at=T0 + timedelta(days=8), points=10))
-    await store.record_answer(answer(carol, "c1", at=T0, points=10,
-                                     group=GroupKey("telegram", "elsewhere")))
+    await store.record_answer(
+        answer(carol, "c1", at=T0, points=10, group=GroupKey("telegram", "elsewhere"))
+    )
     week = await store.leaderboard_entries(GROUP, T0, T0 + timedelta(days=7))
     by_name = {e.display_name: e for e in week}
     assert set(by_name) == {"Alice", "Bob"}
@@ -163,9 +186,7 @@ async def test_leaderboard_entries(store: InspectableStore) -> None:
     everything = await store.leaderboard_entries(GROUP, None, None)
     assert {e.display_name: e.points for e in everything} == {"Alice": 15, "Bob": 20}
     await store.set_leaderboard_opt_out(BOB, True)
-    assert [e.display_name for e in await store.leaderboard_entries(GROUP, None, None)] == [
-        "Alice"
-    ]
+    assert [e.display_name for e in await store.leaderboard_entries(GROUP, None, None)] == ["Alice"]
 
 
 async def test_reveal_counts(store: InspectableStore) -> None:
@@ -175,3 +196,19 @@ async def test_reveal_counts(store: InspectableStore) -> None:
     assert await store.record_reveal(ALICE, "daily:1", "d/q01", T0) == 2
     assert await store.reveal_count(ALICE, "daily:1") == 2
     assert await store.reveal_count(BOB, "daily:1") == 0
+
+
+async def test_answer_times_many_matches_answer_times(store: InspectableStore) -> None:
+    await seed(store)
+    for n, minutes in enumerate([0, 5, 20, 2000]):
+        await store.record_answer(answer(target=f"daily:{n}", at=T0 + timedelta(minutes=minutes)))
+    await store.record_answer(answer(BOB, at=T0 + timedelta(hours=3)))
+    stranger = UserKey("discord", "9")
+    times = await store.answer_times_many([ALICE, BOB, stranger])
+    assert times == {
+        ALICE: await store.answer_times(ALICE),
+        BOB: [T0 + timedelta(hours=3)],
+        stranger: [],
+    }
+    assert len(times[ALICE]) == 3  # 0 and 5 minutes share a quarter hour
+    assert await store.answer_times_many([]) == {}

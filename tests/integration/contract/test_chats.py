@@ -85,3 +85,23 @@ async def test_migrate_chat_merges_into_existing_target(store: InspectableStore)
     alice_quiz = await store.get_active_quiz(ALICE, new)
     assert alice_quiz is not None and alice_quiz.topic == "cnn"
     assert await store.get_active_quiz(BOB, new) is not None
+
+
+async def test_broken_chats_are_marked_once_and_cleared_once(store: InspectableStore) -> None:
+    await seed(store)
+    await store.save_schedule(schedule(next_post_utc=T0))
+    assert [g.channels for g in await store.due_groups(T0)] == [1]
+    assert await store.mark_chat_broken(CHAT, "403 " + "x" * 400, T0) is True
+    assert await store.mark_chat_broken(CHAT, "again", T0 + timedelta(hours=1)) is False
+    chat = await store.get_chat(CHAT)
+    assert chat is not None and chat.broken_at == T0
+    assert chat.broken_reason is not None and len(chat.broken_reason) == 300
+    assert await store.due_groups(T0) == []  # a broken chat is not posted to
+    assert await store.clear_chat_broken(CHAT) is True
+    assert await store.clear_chat_broken(CHAT) is False
+    chat = await store.get_chat(CHAT)
+    assert chat is not None and chat.broken_at is None and chat.broken_reason is None
+    assert [g.channels for g in await store.due_groups(T0)] == [1]
+    unknown = ChatKey("telegram", "-404")
+    assert await store.mark_chat_broken(unknown, "gone", T0) is False
+    assert await store.clear_chat_broken(unknown) is False

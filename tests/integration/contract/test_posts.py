@@ -66,10 +66,12 @@ async def test_post_results(store: InspectableStore) -> None:
     await seed(store)
     post = await store.create_daily_post(CHAT, date(2024, 3, 4), "d/q01", 0, T0, None)
     target = daily_target(post.id)
-    await store.record_answer(answer(ALICE, target, post_id=post.id, score=0.5, points=5,
-                                     verdict=Verdict.PARTIAL))
-    await store.record_answer(answer(BOB, target, post_id=post.id, score=1.0,
-                                     at=T0 + timedelta(minutes=5)))
+    await store.record_answer(
+        answer(ALICE, target, post_id=post.id, score=0.5, points=5, verdict=Verdict.PARTIAL)
+    )
+    await store.record_answer(
+        answer(BOB, target, post_id=post.id, score=1.0, at=T0 + timedelta(minutes=5))
+    )
     results = await store.post_results(post.id, 1)
     assert results.answered == 2
     assert [(s.display_name, s.score, s.points) for s in results.top] == [("Bob", 1.0, 10)]
@@ -96,3 +98,19 @@ async def test_polls_lead_to_their_post_and_follow_migrations(store: Inspectable
     await store.migrate_chat(CHAT, new, None)
     assert await store.poll_post("telegram", "poll-1") == replace(post, chat=new)
     assert await store.poll_post("telegram", "poll-lost") is None
+
+
+async def test_posts_are_found_by_the_message_that_carried_them(store: InspectableStore) -> None:
+    await seed(store)
+    other = ChatKey("telegram", "-200")
+    await store.upsert_chat(other, GroupKey("telegram", "-200"), "Other", T0)
+    post = await store.create_daily_post(CHAT, date(2024, 3, 4), "d/q01", 1, T0, None)
+    assert await store.post_by_message(CHAT, "m1") is None
+    await store.set_post_message(post.id, "m1")
+    assert await store.post_by_message(CHAT, "m1") == post
+    assert await store.post_by_message(other, "m1") is None  # message ids are per chat
+    await store.set_post_message(post.id, "m2")  # re-sent: the newer message counts
+    assert await store.post_by_message(CHAT, "m2") == post
+    assert await store.post_by_message(CHAT, "m1") is None
+    await store.set_post_message(999, "m3")  # an unknown post is ignored
+    assert await store.post_by_message(CHAT, "m3") is None

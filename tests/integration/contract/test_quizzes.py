@@ -31,8 +31,13 @@ async def test_quiz_one_active_per_user_and_chat(store: InspectableStore) -> Non
     assert await store.get_active_quiz(ALICE, CHAT) == first
     other = await store.create_quiz(quiz(BOB))
     assert other is not None and other.id != first.id
-    done = replace(first, position=2, outcomes=("correct", SKIPPED), status=QuizStatus.STOPPED,
-                   ended_at=T0 + timedelta(minutes=3))
+    done = replace(
+        first,
+        position=2,
+        outcomes=("correct", SKIPPED),
+        status=QuizStatus.STOPPED,
+        ended_at=T0 + timedelta(minutes=3),
+    )
     await store.update_quiz(done)
     assert await store.get_quiz(first.id) == done
     assert await store.get_active_quiz(ALICE, CHAT) is None

@@ -79,3 +79,12 @@ async def test_private_ok_is_per_user_and_deleted_with_them(store: InspectableSt
     assert await store.delete_user(BOB) is True
     await store.upsert_user(BOB, "Bob", T0)
     assert await store.private_ok(BOB) is False  # /forget took the flag too
+
+
+async def test_get_users_returns_the_known_ones(store: InspectableStore) -> None:
+    await seed(store)
+    carol = UserKey("discord", "1")  # same id, other platform: not Alice
+    found = await store.get_users([ALICE, carol, UserKey("telegram", "404")])
+    assert set(found) == {ALICE}
+    assert found[ALICE].display_name == "Alice"
+    assert await store.get_users([]) == {}
