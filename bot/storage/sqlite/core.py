@@ -189,8 +189,7 @@ class SqliteStore(SqlStore):
                 try:
                     outcomes = await self._run(partial(_run_batch, batch=batch))
                 except BaseException as exc:
-                    for script, future in batch:
-                        script.close()
+                    for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)
                     if not isinstance(exc, Exception):
