@@ -13,7 +13,7 @@ from bot.delivery import Delivery, TickResult
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.errors import ChatUnavailable, RateLimited
-from bot.ports import Store
+from bot.ports import InspectableStore
 from bot.scheduling import TickScheduler
 from bot.services import Services, build_services
 from bot.services.results import Outgoing
@@ -30,14 +30,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def services(store: Store, clock: FakeClock) -> Services:
+def services(store: InspectableStore, clock: FakeClock) -> Services:
     return build_services(
         store, bank(open_deck("dl", 8)), clock, scheduler=Scheduler(enable_fuzzing=False)
     )
 
 
 @pytest.fixture
-def delivery(store: Store, services: Services, clock: FakeClock) -> Delivery:
+def delivery(store: InspectableStore, services: Services, clock: FakeClock) -> Delivery:
     return Delivery(store, services, clock, max_age=timedelta(minutes=120))
 
 
@@ -47,7 +47,7 @@ async def at(clock: FakeClock, delivery: Delivery, when: datetime) -> None:
 
 
 async def test_tick_enqueues_once_and_advances(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "09:00", "Europe/Berlin")
     await services.schedules.subscribe(B, "13:30", "Asia/Kolkata")
@@ -64,7 +64,7 @@ async def test_tick_enqueues_once_and_advances(
 
 
 async def test_sender_delivers_and_records(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
@@ -81,7 +81,7 @@ async def test_sender_delivers_and_records(
 
 
 async def test_crash_between_rows_gives_no_duplicate_and_no_miss(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     for chat in (A, B):
         await services.schedules.subscribe(chat, "08:00", "UTC")
@@ -108,7 +108,7 @@ async def test_crash_between_rows_gives_no_duplicate_and_no_miss(
 
 
 async def test_dst_changes_give_one_post_per_local_day(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     # 02:30 does not exist in Berlin on 2024-03-31 and happens twice on 2024-10-27.
     await services.schedules.subscribe(A, "02:30", "Europe/Berlin")
@@ -135,7 +135,7 @@ async def test_dst_changes_give_one_post_per_local_day(
 
 
 async def test_schedule_change_mid_day_gives_at_most_one_post(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     messenger = FakeMessenger()
@@ -151,7 +151,7 @@ async def test_schedule_change_mid_day_gives_at_most_one_post(
 
 
 async def test_reveal_goes_out_after_the_delay(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC", reveal_delay="2h")
     messenger = FakeMessenger()
@@ -171,7 +171,7 @@ async def test_reveal_goes_out_after_the_delay(
 
 
 async def test_lost_permission_marks_the_chat_broken_and_tells_admins_once(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     forbidden = FakeMessenger(fail=lambda m: ChatUnavailable("Forbidden: bot was kicked"))
@@ -190,7 +190,7 @@ async def test_lost_permission_marks_the_chat_broken_and_tells_admins_once(
 
 
 async def test_rate_limit_pauses_and_resends_later(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
@@ -205,7 +205,7 @@ async def test_rate_limit_pauses_and_resends_later(
 
 
 async def test_rows_a_rate_limit_stopped_are_given_back_for_after_the_pause(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     for chat in (A, B):
         await services.schedules.subscribe(chat, "08:00", "UTC")
@@ -220,7 +220,7 @@ async def test_rows_a_rate_limit_stopped_are_given_back_for_after_the_pause(
 
 
 async def test_transient_failures_back_off_then_give_up(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
@@ -240,7 +240,7 @@ async def test_transient_failures_back_off_then_give_up(
 
 
 async def test_rows_too_old_are_skipped_and_logged_at_start(
-    store: Store,
+    store: InspectableStore,
     services: Services,
     clock: FakeClock,
     delivery: Delivery,
@@ -259,7 +259,11 @@ async def test_rows_too_old_are_skipped_and_logged_at_start(
 
 
 async def test_tick_scheduler_runs_the_tick_job(
-    services: Services, clock: FakeClock, delivery: Delivery, monkeypatch: pytest.MonkeyPatch
+    store: InspectableStore,
+    services: Services,
+    clock: FakeClock,
+    delivery: Delivery,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     clock.set(datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
@@ -280,4 +284,4 @@ async def test_tick_scheduler_runs_the_tick_job(
     finally:
         scheduler.shutdown()
     assert scheduler.ticks == 1
-    assert len(await delivery.store.outbox_rows()) == 1
+    assert len(await store.outbox_rows()) == 1

@@ -72,7 +72,9 @@ async def test_leaderboard_query_uses_covering_index(tmp_path: Path) -> None:
             "EXPLAIN QUERY PLAN SELECT user_ref, SUM(points), COUNT(*), "
             "SUM(verdict = 'correct'), MAX(answered_at) FROM answers "
             "WHERE group_key = ? AND answered_at >= ? AND answered_at < ? GROUP BY user_ref",
-            ("discord:g1", 0, 2**40),
+            "discord:g1",
+            0,
+            2**40,
         )
         detail = " ".join(str(row[3]) for row in plan)
         assert "COVERING INDEX answers_leaderboard" in detail
@@ -189,7 +191,7 @@ async def test_upgrade_to_003_keeps_users_and_adds_platform_state(
     path = tmp_path / "p.db"
     known = migrations()
     with monkeypatch.context() as patch:  # a database written before migration 003
-        patch.setattr("bot.storage.sql.migrations", lambda dialect="sqlite": known[:2])
+        patch.setattr("bot.storage.sql.schema.migrations", lambda dialect="sqlite": known[:2])
         old = await SqliteStore.open(path)
         assert old.schema_version == 2
         await fill(old, count=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest_asyncio
 from fsrs import Scheduler
@@ -19,7 +19,7 @@ from bot.app import Runtime
 from bot.config import Settings
 from bot.content.bank import Bank
 from bot.domain.models import ChatKey, UserKey
-from bot.ports import Store
+from bot.ports import InspectableStore
 from bot.services import Services, build_services
 from bot.storage.memory import MemoryStore
 from tests.factories import FakeClock, standard_bank
@@ -57,8 +57,9 @@ class TelegramHarness:
         return self.runtime.services
 
     @property
-    def store(self) -> Store:
-        return self.runtime.store
+    def store(self) -> InspectableStore:
+        # The harness builds its runtime from an InspectableStore (see make_runtime).
+        return cast(InspectableStore, self.runtime.store)
 
     @property
     def clock(self) -> FakeClock:
@@ -115,7 +116,7 @@ class TelegramHarness:
 
 
 def make_runtime(
-    token: str, base_url: str, *, bank: Bank | None = None, store: Store | None = None,
+    token: str, base_url: str, *, bank: Bank | None = None, store: InspectableStore | None = None,
     clock: FakeClock | None = None, **settings: Any
 ) -> Runtime:
     config = Settings(
@@ -139,7 +140,7 @@ async def start_telegram(fake_telegram: FakeTelegram) -> AsyncIterator[StartTele
     started: list[TelegramAdapter] = []
 
     async def start(
-        *, bank: Bank | None = None, store: Store | None = None, **settings: Any
+        *, bank: Bank | None = None, store: InspectableStore | None = None, **settings: Any
     ) -> TelegramHarness:
         runtime = make_runtime(
             fake_telegram.token, fake_telegram.base_url, bank=bank, store=store, **settings

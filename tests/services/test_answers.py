@@ -7,6 +7,7 @@ import pytest
 from bot.domain.choices import clean_option
 from bot.domain.models import AnswerKind, Verdict
 from bot.errors import InvalidInputError, NotFoundError
+from bot.ports import InspectableStore
 from bot.services import Services
 from tests.factories import ALICE, BAD, BOB, CHAT, GOOD, PARTIAL, FakeClock
 
@@ -173,7 +174,7 @@ async def test_misconception_is_reported(services: Services, clock: FakeClock) -
 
 
 async def test_answer_times_are_recorded_for_stats(
-    services: Services, clock: FakeClock
+    services: Services, store: InspectableStore, clock: FakeClock
 ) -> None:
     await daily(services)
     await services.answers.answer(ALICE, CHAT, GOOD)
@@ -181,5 +182,5 @@ async def test_answer_times_are_recorded_for_stats(
     await services.daily.today(CHAT)
     clock.advance(minutes=5)
     await services.answers.answer(ALICE, CHAT, PARTIAL)
-    times = await services.answers.store.answer_times(ALICE)
+    times = await store.answer_times(ALICE)
     assert times[1] - times[0] == timedelta(days=1)  # floored to the quarter hour
