@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from fsrs import Scheduler
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
 from bot.grading.lexical import LexicalGrader
-from bot.ports import Clock, Store
+from bot.ports import Clock, Grader, Store
 from bot.services.answers import AnswerService
 from bot.services.daily import DailyService
 from bot.services.data import DataService

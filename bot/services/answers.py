@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
 from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
 from bot.errors import NotFoundError
-from bot.ports import Clock, Store
+from bot.ports import Clock, Grader, Store
 from bot.services.base import ServiceBase
 from bot.services.quiz import QuizService
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder

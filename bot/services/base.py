@@ -19,9 +19,10 @@ from bot.domain.streaks import (
     usable_state,
 )
 from bot.domain.timeparse import suggestion
+from bot.domain.views import QuestionView
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
-from bot.services.results import QuestionView, StreakView
+from bot.services.results import StreakView
 
 log = logging.getLogger(__name__)
 

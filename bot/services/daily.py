@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from bot.domain.models import AnswerKind, ChatKey, DailyPost
 from bot.domain.schedule import local_date
 from bot.domain.selection import next_item
+from bot.domain.views import DailyQuestion
 from bot.errors import NotFoundError
 from bot.services.base import ServiceBase
-from bot.services.results import DailyQuestion
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
 from bot.domain.models import (
     SKIPPED,
     AnswerKind,
@@ -22,19 +21,12 @@ from bot.domain.models import (
     quiz_target,
 )
 from bot.domain.timeparse import suggestion
+from bot.domain.views import QuestionView
 from bot.errors import InvalidInputError, NotFoundError
-from bot.ports import Clock, Store
+from bot.ports import Clock, Grader, Store
 from bot.services.base import DIFFICULTIES, TOPIC_MATCH_CUTOFF, ServiceBase, parse_difficulty
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
-from bot.services.results import (
-    AnswerResult,
-    ItemRef,
-    QuestionView,
-    QuizInfo,
-    QuizStart,
-    QuizStep,
-    QuizSummary,
-)
+from bot.services.results import AnswerResult, ItemRef, QuizInfo, QuizStart, QuizStep, QuizSummary
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from fsrs import Card, Rating, Scheduler
 from bot.content.bank import Bank
 from bot.content.schema import Item
 from bot.domain.choices import same_option
-from bot.domain.grading import Grader, correct_choice
+from bot.domain.grading import correct_choice
 from bot.domain.models import (
     AnswerKind,
     AnswerRecord,
@@ -28,7 +28,7 @@ from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
 from bot.domain.streaks import StoredStreak, Streak, StreakState, advance, streak_of
 from bot.errors import InvalidInputError
-from bot.ports import Clock, Store
+from bot.ports import Clock, Grader, Store
 from bot.services.base import ServiceBase
 from bot.services.results import AnswerResult, StreakView
 

@@ -15,10 +15,11 @@ from bot.domain.models import (
     quiz_target,
     review_target,
 )
+from bot.domain.views import ChannelReveal, ScoreLine
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services.answers import NO_DAILY
 from bot.services.base import ServiceBase
-from bot.services.results import ChannelReveal, RevealResult, ScoreLine
+from bot.services.results import RevealResult
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
 from bot.domain.models import AnswerKind, ChatKey, UserKey, review_target
 from bot.errors import InvalidInputError, NotFoundError
-from bot.ports import Clock, Store
+from bot.ports import Clock, Grader, Store
 from bot.services.base import ServiceBase
 from bot.services.recording import DEFAULT_POINTS_CAP, RATINGS, Recorder, review_card
 from bot.services.results import AnswerResult, RatingResult, ReviewPrompt
