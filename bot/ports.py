@@ -96,6 +96,15 @@ class RevealMessage:
 Outgoing = DailyPostMessage | RevealMessage
 
 
+@dataclass(frozen=True)
+class RateBudget:
+    """How fast the outbox sender may deliver on one platform: `overall` and `per_chat`
+    are (messages, seconds) windows, kept below the platform's documented limits."""
+
+    overall: tuple[float, float] = (20, 1.0)
+    per_chat: tuple[float, float] | None = None
+
+
 class Messenger(Protocol):
     """Outbound delivery for one platform; the adapters implement it.
 

@@ -13,6 +13,7 @@ from bot.delivery import Delivery
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.errors import ChatUnavailable, RateLimited
+from bot.grading.lexical import LexicalGrader
 from bot.ports import DailyPostMessage, Outgoing, RevealMessage, Store
 from bot.scheduling import TickScheduler
 from bot.services import Services, build_services
@@ -31,7 +32,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def services(store: Store, clock: FakeClock) -> Services:
     return build_services(
-        store, bank(open_deck("dl", 8)), clock, scheduler=Scheduler(enable_fuzzing=False)
+        store, bank(open_deck("dl", 8)), clock, LexicalGrader(),
+        scheduler=Scheduler(enable_fuzzing=False),
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.app import TelegramAdapter
 from bot.delivery import Delivery
 from bot.domain.models import OutboxStatus, Verdict
 from bot.errors import ChatUnavailable, DeliveryError, NotFoundError
@@ -159,7 +159,7 @@ async def test_a_403_marks_the_chat_broken_and_tells_an_admin(
 async def messenger_only(fake: FakeTelegram) -> TelegramAdapter:
     runtime = make_runtime(fake.token, fake.base_url, bank=bank(open_deck("dl", 3)),
                            clock=FakeClock(NINE))
-    adapter = TelegramAdapter(runtime)
+    adapter = TelegramAdapter(runtime.settings, runtime.services, runtime.bank)
     await adapter.application.initialize()
     return adapter
 
