@@ -39,9 +39,6 @@ LAYERS: dict[str, str] = {
     "bot.render": "presentation",
     "bot.adapters": "adapters",
     "bot.adapters.spec": "adapters",
-    "bot.adapters.console": "console",
-    "bot.adapters.discord": "discord",
-    "bot.adapters.telegram": "telegram",
     "bot.app": "app",
     "bot.cli": "app",
     "bot.__main__": "app",
@@ -52,8 +49,10 @@ LAYERS: dict[str, str] = {
 _CORE = {"base", "model", "domain", "ports"}
 _ADAPTER = _CORE | {"content", "services", "presentation", "adapters"}
 
-#: Layer -> the other layers it may import. Each platform is its own layer, so adapters
-#: never import each other; what they share lives in `bot.adapters` (layer "adapters").
+#: Layer -> the other layers it may import. Each folder under bot/adapters is a platform
+#: and its own layer (see `layer_of`), so adapters never import each other; what they share
+#: lives in `bot.adapters` (layer "adapters").
+PLATFORMS = sorted(p.name for p in (BOT / "adapters").iterdir() if (p / "__init__.py").exists())
 ALLOWED: dict[str, set[str]] = {
     "base": set(),
     "model": {"base"},
@@ -66,14 +65,12 @@ ALLOWED: dict[str, set[str]] = {
     "delivery": _CORE | {"content", "services"},
     "presentation": _CORE | {"content", "services"},
     "adapters": _ADAPTER - {"adapters"},
-    "console": _ADAPTER,
-    "discord": _ADAPTER,
-    "telegram": _ADAPTER,
-    "app": set(LAYERS.values()),
+    **{f"adapters.{name}": _ADAPTER for name in PLATFORMS},
+    "app": set(LAYERS.values()) | {f"adapters.{name}" for name in PLATFORMS},
 }
 
 #: Third-party platform libraries, each allowed only in its own adapter.
-PLATFORM_LIBRARIES = {"discord": "discord", "telegram": "telegram"}
+PLATFORM_LIBRARIES = {"discord": "adapters.discord", "telegram": "adapters.telegram"}
 
 
 def layer_of(module: str) -> str | None:
@@ -82,6 +79,8 @@ def layer_of(module: str) -> str | None:
     parts = module.split(".")
     if module == "bot":
         return LAYERS[module]
+    if parts[:2] == ["bot", "adapters"] and len(parts) > 2 and parts[2] in PLATFORMS:
+        return f"adapters.{parts[2]}"
     for end in range(len(parts), 1, -1):
         layer = LAYERS.get(".".join(parts[:end]))
         if layer is not None:
@@ -149,6 +148,7 @@ def test_every_import_follows_the_layers(path: Path) -> None:
 
 def test_every_layer_has_its_rules() -> None:
     assert set(LAYERS.values()) <= set(ALLOWED)
+    assert {"console", "discord", "telegram"} <= set(PLATFORMS)
 
 
 @pytest.mark.parametrize(
