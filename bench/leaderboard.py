@@ -14,6 +14,7 @@ from bench.common import CONTENT, bulk, emit
 from bot.content.bank import load_bank
 from bot.domain.models import ChatKey, UserKey
 from bot.domain.streaks import state_of
+from bot.grading.lexical import LexicalGrader
 from bot.services import build_services
 from bot.storage.sqlite import SqliteStore
 
@@ -102,7 +103,7 @@ async def bench_leaderboard() -> None:
         await populate(path)
         store = await SqliteStore.open(path)
         try:
-            services = build_services(store, bank, _Clock())
+            services = build_services(store, bank, _Clock(), LexicalGrader())
             chat, caller = ChatKey("discord", "0"), UserKey("discord", "5")
             view = await services.leaderboards.leaderboard(chat, caller, "week")
             assert len(view.rows) == 10

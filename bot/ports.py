@@ -1,11 +1,14 @@
-"""The Protocols the services depend on: persistence (Store), time (Clock), delivery."""
+"""The Protocols between the core and the outside: persistence (Store), time (Clock),
+grading (Grader), outbound delivery (Messenger and what it carries) and chat adapters."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from bot.content.schema import Item
 from bot.domain.models import (
     AnswerContext,
     AnswerKind,
@@ -14,6 +17,7 @@ from bot.domain.models import (
     ChatKey,
     DailyPost,
     DueGroup,
+    GradeResult,
     GroupKey,
     LeaderboardEntry,
     NewOutboxRow,
@@ -30,9 +34,7 @@ from bot.domain.models import (
     Verdict,
 )
 from bot.domain.streaks import StoredStreak
-
-if TYPE_CHECKING:
-    from bot.services.results import Outgoing
+from bot.domain.views import ChannelReveal, DailyQuestion
 
 
 class Clock(Protocol):
@@ -46,6 +48,61 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC).replace(microsecond=0)
+
+
+class Grader(Protocol):
+    """Scores an answer to an item (`bot.grading.factory` builds the concrete one)."""
+
+    def grade(self, item: Item, text: str) -> GradeResult:
+        """Grade a free-text answer."""
+        ...
+
+    def grade_choice(self, item: Item, chosen: str) -> GradeResult:
+        """Grade a chosen option (flashcard definition or mcq option text)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DailyPostMessage:
+    """A scheduled daily question for one chat.
+
+    `outbox_id` is unique per message and stable across retries and restarts: Discord
+    sends it as the message nonce so a resend after a crash is dropped by Discord itself.
+    """
+
+    chat: ChatKey
+    outbox_id: int
+    daily: DailyQuestion
+
+    @property
+    def post_id(self) -> int:
+        return self.daily.post_id
+
+
+@dataclass(frozen=True)
+class RevealMessage:
+    """A scheduled channel reveal for one chat (`outbox_id` as for DailyPostMessage)."""
+
+    chat: ChatKey
+    outbox_id: int
+    reveal: ChannelReveal
+
+    @property
+    def post_id(self) -> int:
+        return self.reveal.post_id
+
+
+#: What the outbox sender hands a Messenger.
+Outgoing = DailyPostMessage | RevealMessage
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """How fast the outbox sender may deliver on one platform: `overall` and `per_chat`
+    are (messages, seconds) windows, kept below the platform's documented limits."""
+
+    overall: tuple[float, float] = (20, 1.0)
+    per_chat: tuple[float, float] | None = None
 
 
 class Messenger(Protocol):
@@ -65,6 +122,16 @@ class Messenger(Protocol):
     async def notify_admins(self, chat: ChatKey, text: str) -> bool:
         """Best effort: tell the chat's admins something (e.g. that posting failed)."""
         ...
+
+
+class Adapter(Protocol):
+    """What the composition root needs from a chat adapter."""
+
+    messenger: Messenger
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class UserStore(Protocol):

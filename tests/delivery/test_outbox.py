@@ -13,11 +13,11 @@ from bot.delivery import Delivery, TickResult
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.errors import ChatUnavailable, RateLimited
-from bot.ports import InspectableStore
+from bot.grading.lexical import LexicalGrader
+from bot.ports import DailyPostMessage, InspectableStore, Outgoing, RevealMessage
 from bot.scheduling import TickScheduler
 from bot.services import Services, build_services
-from bot.services.results import Outgoing
-from tests.delivery.fakes import FakeMessenger, SimulatedCrash
+from tests.delivery.fakes import FakeMessenger, SimulatedCrash, kind_of
 from tests.factories import FakeClock, bank, open_deck
 
 A = ChatKey("telegram", "-1001")
@@ -32,7 +32,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def services(store: InspectableStore, clock: FakeClock) -> Services:
     return build_services(
-        store, bank(open_deck("dl", 8)), clock, scheduler=Scheduler(enable_fuzzing=False)
+        store, bank(open_deck("dl", 8)), clock, LexicalGrader(),
+        scheduler=Scheduler(enable_fuzzing=False),
     )
 
 
@@ -71,7 +72,7 @@ async def test_sender_delivers_and_records(
     messenger = FakeMessenger()
     assert await delivery.sender(messenger).drain() == 1
     message = messenger.delivered[0]
-    assert message.kind == "daily" and message.daily is not None
+    assert isinstance(message, DailyPostMessage)
     assert message.outbox_id == (await store.outbox_rows())[0].id
     row = (await store.outbox_rows())[0]
     assert (row.status, row.message_id) == (OutboxStatus.SENT, "m1")
@@ -159,15 +160,15 @@ async def test_reveal_goes_out_after_the_delay(
     await delivery.sender(messenger).drain()
     await at(clock, delivery, datetime(2024, 3, 4, 9, 59, tzinfo=UTC))
     await delivery.sender(messenger).drain()
-    assert [m.kind for m in messenger.delivered] == ["daily"]
+    assert [kind_of(m) for m in messenger.delivered] == ["daily"]
     await at(clock, delivery, datetime(2024, 3, 4, 10, 0, tzinfo=UTC))
     await delivery.sender(messenger).drain()
     await at(clock, delivery, datetime(2024, 3, 4, 10, 30, tzinfo=UTC))
     await delivery.sender(messenger).drain()
-    assert [m.kind for m in messenger.delivered] == ["daily", "reveal"]
-    reveal = messenger.delivered[1].reveal
-    assert reveal is not None and reveal.first
-    assert reveal.post_id == messenger.delivered[0].daily.post_id  # type: ignore[union-attr]
+    assert [kind_of(m) for m in messenger.delivered] == ["daily", "reveal"]
+    first, second = messenger.delivered
+    assert isinstance(second, RevealMessage) and second.reveal.first
+    assert second.post_id == first.post_id
 
 
 async def test_lost_permission_marks_the_chat_broken_and_tells_admins_once(

@@ -14,11 +14,12 @@ from typing import Any, cast
 import pytest_asyncio
 from fsrs import Scheduler
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.app import TelegramAdapter
 from bot.app import Runtime
 from bot.config import Settings
 from bot.content.bank import Bank
 from bot.domain.models import ChatKey, UserKey
+from bot.grading.lexical import LexicalGrader
 from bot.ports import InspectableStore
 from bot.services import Services, build_services
 from bot.storage.memory import MemoryStore
@@ -126,7 +127,8 @@ def make_runtime(
     chosen_store = store or MemoryStore()
     chosen_clock = clock or FakeClock()
     services = build_services(
-        chosen_store, chosen_bank, chosen_clock, scheduler=Scheduler(enable_fuzzing=False)
+        chosen_store, chosen_bank, chosen_clock, LexicalGrader(),
+        scheduler=Scheduler(enable_fuzzing=False),
     )
     return Runtime(config, chosen_bank, chosen_store, chosen_clock, services)
 
@@ -145,7 +147,9 @@ async def start_telegram(fake_telegram: FakeTelegram) -> AsyncIterator[StartTele
         runtime = make_runtime(
             fake_telegram.token, fake_telegram.base_url, bank=bank, store=store, **settings
         )
-        adapter = TelegramAdapter(runtime, poll_timeout=10)
+        adapter = TelegramAdapter(
+            runtime.settings, runtime.services, runtime.bank, poll_timeout=10
+        )
         await adapter.start()
         started.append(adapter)
         return TelegramHarness(fake_telegram, runtime, adapter)

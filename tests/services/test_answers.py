@@ -126,7 +126,7 @@ async def test_choice_answers(services: Services, clock: FakeClock) -> None:
 async def test_flashcard_choice_by_number(services: Services, clock: FakeClock) -> None:
     await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="activation-functions")
     post = await services.daily.today(CHAT)
-    definition = clean_option(services.daily.bank.items[post.question.item_id].definition or "")
+    definition = clean_option(services.topics.bank.items[post.question.item_id].definition or "")
     number = post.question.options.index(definition) + 1
     result = await services.answers.answer(ALICE, CHAT, choice=number)
     assert (result.verdict, result.points, result.correct_option) == (
@@ -163,8 +163,8 @@ async def test_misconception_is_reported(services: Services, clock: FakeClock) -
     from tests.factories import deck, open_item
 
     item = open_item("m/q01", misconceptions=["Dropout stays active at inference time."])
-    services.answers.bank.items.clear()
-    services.answers.bank.items.update(make_bank(deck("m", [item])).items)
+    services.topics.bank.items.clear()
+    services.topics.bank.items.update(make_bank(deck("m", [item])).items)
     await services.daily.today(CHAT)
     result = await services.answers.answer(
         ALICE, CHAT, "It uses alpha, beta, gamma and delta. Dropout stays active at inference time."

@@ -13,10 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.domain.models import Verdict
+from bot.domain.views import QuestionView
 from bot.render import plural, points_outcome, render_math
 from bot.services.results import (
     AnswerResult,
-    QuestionView,
     QuizSummary,
     RevealResult,
     StatsView,

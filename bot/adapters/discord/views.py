@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.adapters.discord.render import LETTERS
-from bot.services.results import DailyQuestion, QuestionView
+from bot.domain.views import DailyQuestion, QuestionView
 
 log = logging.getLogger(__name__)
 

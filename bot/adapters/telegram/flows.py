@@ -19,9 +19,10 @@ from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
+from bot.domain.views import QuestionView
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services.answers import NO_DAILY
-from bot.services.results import AnswerResult, QuestionView
+from bot.services.results import AnswerResult
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,11 @@ from bot.adapters.telegram.formatting import (
     user_text,
 )
 from bot.domain.models import Verdict
+from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.render import noun, points_outcome
 from bot.services.results import (
     AnswerResult,
-    ChannelReveal,
-    DailyQuestion,
     LeaderboardView,
-    QuestionView,
     QuizSummary,
     RatingResult,
     RevealResult,
