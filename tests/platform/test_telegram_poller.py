@@ -8,6 +8,7 @@ import logging
 import socket
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ REFUSAL = (
 )
 
 
-def adapter_on(fake: FakeTelegram, store: InspectableStore, **settings: object) -> TelegramAdapter:
+def adapter_on(fake: FakeTelegram, store: InspectableStore, **settings: Any) -> TelegramAdapter:
     runtime = make_runtime(fake.token, fake.base_url, store=store, **settings)
     return TelegramAdapter(runtime.settings, runtime.services, runtime.bank, poll_timeout=10)
 
