@@ -21,15 +21,18 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from bench.common import ROOT, emit
-from bot.domain.models import ChatKey, GroupKey, OutboxStatus, Schedule
+from bot.domain.models import ChatKey, OutboxRow, OutboxStatus
+from bot.grading.lexical import LexicalGrader
+from bot.services import build_services
 from bot.storage.postgres import PostgresStore
+from tests.factories import FakeClock, standard_bank
 from tests.fakes.telegram_api import FakeTelegram, RecordedCall
 from tests.integration import pgserver
 
@@ -52,6 +55,11 @@ class FanoutResult:
     rate_limited: int = 0
     seconds: float = 0.0
     killed_at_posts: int | None = None
+    #: Outbox rows claimed but not yet sent when the process was killed: id -> lease end.
+    leased_at_kill: dict[int, datetime] = field(default_factory=dict)
+    #: Of those, rows sent only once their lease had run out: the dead process's rows,
+    #: taken over by another (a live holder sends within its lease).
+    taken_over: int = 0
     exit_codes: list[int | None] = field(default_factory=list)
     unsent_rows: int = 0
 
@@ -84,29 +92,19 @@ def chat_id(n: int) -> int:
 
 
 async def subscribe(url: str, chats: int, now: datetime) -> None:
-    """`chats` Telegram groups with a schedule due at this minute (reveals 12 h later)."""
+    """`chats` Telegram groups subscribed (as /schedule set does) a minute before this
+    minute, so all of them are due now; reveals come 12 h later, after the run."""
     due = now.replace(second=0, microsecond=0)
     store = await PostgresStore.open(url, max_connections=8)
     try:
+        services = build_services(
+            store, standard_bank(), FakeClock(due - timedelta(minutes=1)), LexicalGrader()
+        )
 
         async def one(n: int) -> None:
-            key = ChatKey("telegram", str(chat_id(n)))
-            await store.upsert_chat(key, GroupKey.of_chat(key), f"group {n}", now)
-            await store.save_schedule(
-                Schedule(
-                    chat=key,
-                    local_time=due.time(),
-                    timezone="UTC",
-                    weekdays=frozenset(range(7)),
-                    topics=(),
-                    reveal_delay_hours=12,
-                    thread=False,
-                    paused=False,
-                    next_post_utc=due,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            chat = ChatKey("telegram", str(chat_id(n)))
+            await services.users.ensure_chat(chat, None, f"group {n}")
+            await services.schedules.subscribe(chat, f"{due:%H:%M}", "UTC", reveal_delay=12)
 
         for start in range(0, chats, 50):
             await asyncio.gather(*(one(n) for n in range(start, min(chats, start + 50))))
@@ -194,11 +192,19 @@ async def run_fanout(
         # Every bot is up before the posts fall due, so all of them take part.
         await _wait_running(logs, procs, timeout)
         await subscribe(url, chats, datetime.now(UTC))
-        result = await _watch(fake, procs, result, kill_at, timeout)
+        result = await _watch(url, fake, procs, result, kill_at, timeout)
         await asyncio.sleep(3.0)  # a late duplicate would show up now
         result.posts_per_chat = _posts(fake)
         result.rate_limited = fake.rate_limited
-        result.unsent_rows = await _unsent(url)
+        rows = await _outbox(url)
+        result.unsent_rows = sum(1 for row in rows if row.status is not OutboxStatus.SENT)
+        result.taken_over = sum(
+            1
+            for row in rows
+            if row.id in result.leased_at_kill
+            and row.sent_at is not None
+            and row.sent_at >= result.leased_at_kill[row.id]
+        )
     finally:
         for proc in procs:
             if proc.returncode is None:
@@ -239,6 +245,7 @@ def _posts(fake: FakeTelegram) -> Counter[int]:
 
 
 async def _watch(
+    url: str,
     fake: FakeTelegram,
     procs: list[asyncio.subprocess.Process],
     result: FanoutResult,
@@ -265,16 +272,21 @@ async def _watch(
         if due_kill and result.killed_at_posts is None:
             procs[0].kill()
             result.killed_at_posts = len(posted)
+            killed = datetime.now(UTC)
+            result.leased_at_kill = {
+                row.id: row.next_attempt_at
+                for row in await _outbox(url)
+                if row.status is OutboxStatus.PENDING and row.next_attempt_at > killed
+            }
         await asyncio.sleep(0.1)
     result.seconds = time.monotonic() - (first_post or started)
     return result
 
 
-async def _unsent(url: str) -> int:
-    store = await PostgresStore.open(url)
+async def _outbox(url: str) -> list[OutboxRow]:
+    store = await PostgresStore.open(url, max_connections=1)
     try:
-        rows = await store.outbox_rows("telegram")
-        return sum(1 for row in rows if row.status is not OutboxStatus.SENT)
+        return await store.outbox_rows("telegram")
     finally:
         await store.close()
 
@@ -288,6 +300,8 @@ def report(prefix: str, result: FanoutResult) -> None:
     emit(f"{prefix}.rate_limited", result.rate_limited, "429s")
     if result.killed_at_posts is not None:
         emit(f"{prefix}.killed_at_posts", result.killed_at_posts, "posts")
+        emit(f"{prefix}.leased_at_kill", len(result.leased_at_kill), "rows")
+        emit(f"{prefix}.taken_over", result.taken_over, "rows")
 
 
 async def bench_fanout(chats: int = 2000, processes: int = 3) -> None:

@@ -16,16 +16,14 @@ from bot.adapters.telegram import SPEC
 from bot.adapters.telegram.app import TelegramAdapter
 from bot.adapters.telegram.poller import PollerLease
 from bot.app import serve, start_adapter
-from bot.config import Settings
 from bot.errors import AdapterStartError
 from bot.ports import InspectableStore
 from bot.storage.sqlite import SqliteStore
 from tests.fakes.telegram_api import FakeTelegram
-from tests.platform.conftest import StartTelegram, make_runtime
+from tests.platform.conftest import StartTelegram, make_runtime, serve_settings
 
 pytestmark = pytest.mark.timeout(30)
 
-ROOT = Path(__file__).resolve().parents[2]
 REFUSAL = (
     r"^telegram could not start: another prepbot process is already long-polling this bot "
     r"\(pid \d+ on .+ #[0-9a-f]{6}, lease renewed until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); "
@@ -137,13 +135,7 @@ async def test_telegram_409_conflict_is_named_once_a_minute(
 async def test_serve_exits_when_another_process_polls_the_bot(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        _env_file=None,
-        telegram_bot_token=fake_telegram.token,
-        telegram_base_url=fake_telegram.base_url,
-        database_url=f"sqlite:///{tmp_path / 'prepbot.db'}",
-        content_dir=ROOT / "content",
-    )
+    settings = serve_settings(fake_telegram, tmp_path / "prepbot.db")
     stop = asyncio.Event()
     running = asyncio.create_task(serve(settings, stop))
     try:
