@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `DISCORD_SHARD_COUNT=` as in .env.example: no sharding.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("default_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:

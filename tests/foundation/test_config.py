@@ -167,6 +167,8 @@ def test_discord_shards_are_a_count_and_ids_within_it(monkeypatch: pytest.Monkey
     with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"):
         load_settings(None)
     monkeypatch.setenv("DISCORD_SHARD_IDS", "")
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "")  # blank, as .env.example has it: unset
+    assert load_settings(None).discord_shard_count is None
     monkeypatch.setenv("DISCORD_SHARD_COUNT", "0")
     with pytest.raises(ConfigError, match="DISCORD_SHARD_COUNT"):
         load_settings(None)
