@@ -195,6 +195,7 @@ async def run_fanout(
         result = await _watch(url, fake, procs, result, kill_at, timeout)
         await asyncio.sleep(3.0)  # a late duplicate would show up now
         result.posts_per_chat = _posts(fake)
+        result.seconds = _span(fake)
         result.rate_limited = fake.rate_limited
         rows = await _outbox(url)
         result.unsent_rows = sum(1 for row in rows if row.status is not OutboxStatus.SENT)
@@ -240,6 +241,14 @@ async def _wait_running(
         await asyncio.sleep(0.2)
 
 
+def _span(fake: FakeTelegram) -> float:
+    """Seconds from the first post's request to the last post's answer."""
+    posts = [call for call in fake.calls if _is_post(call)]
+    if not posts:
+        return 0.0
+    return max(call.finished or call.started for call in posts) - min(c.started for c in posts)
+
+
 def _posts(fake: FakeTelegram) -> Counter[int]:
     return Counter(int(call.params["chat_id"]) for call in fake.calls if _is_post(call))
 
@@ -254,7 +263,6 @@ async def _watch(
 ) -> FanoutResult:
     """Wait until every chat has a post (or the timeout); kill a process on the way."""
     started = time.monotonic()
-    first_post: float | None = None
     seen = 0
     posted: set[int] = set()
     while len(posted) < result.chats:
@@ -267,7 +275,6 @@ async def _watch(
         for call in calls:
             if _is_post(call):
                 posted.add(int(call.params["chat_id"]))
-                first_post = first_post or time.monotonic()
         due_kill = kill_at is not None and len(posted) >= kill_at * result.chats
         if due_kill and result.killed_at_posts is None:
             procs[0].kill()
@@ -279,7 +286,6 @@ async def _watch(
                 if row.status is OutboxStatus.PENDING and row.next_attempt_at > killed
             }
         await asyncio.sleep(0.1)
-    result.seconds = time.monotonic() - (first_post or started)
     return result
 
 
@@ -338,5 +344,7 @@ async def bench_fanout(chats: int = 2000, processes: int = 3) -> None:
 if __name__ == "__main__":
     # `python -m bench.fanout [CHATS]`: too slow for `make bench`, so not one of its figures.
     logging.basicConfig(level=logging.WARNING)
+    # SIGTERM as Ctrl-C: the bots and the server are stopped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     asyncio.run(bench_fanout(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
     emit("bench.done", 1, "flag")
