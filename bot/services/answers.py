@@ -5,14 +5,16 @@ from __future__ import annotations
 from bot.content.bank import Bank
 from bot.domain.grading import Grader
 from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
-from bot.errors import NotFoundError
+from bot.errors import Command, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import ServiceBase
 from bot.services.quiz import QuizService
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
 from bot.services.results import AnswerResult
 
-NO_DAILY = "There is no daily question in this chat yet; try /quiz to practise."
+NO_DAILY = Notice(
+    "There is no daily question in this chat yet; try {quiz} to practise.", quiz=Command.QUIZ
+)
 
 
 class AnswerService(ServiceBase):

@@ -15,7 +15,7 @@ from bot.domain.models import (
     quiz_target,
     review_target,
 )
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.services.answers import NO_DAILY
 from bot.services.base import ServiceBase
 from bot.services.results import ChannelReveal, RevealResult, ScoreLine
@@ -23,7 +23,10 @@ from bot.services.results import ChannelReveal, RevealResult, ScoreLine
 log = logging.getLogger(__name__)
 
 TOP_SCORERS = 3
-QUIZ_GONE = "That quiz question is not one of yours; start your own quiz with /quiz."
+QUIZ_GONE = Notice(
+    "That quiz question is not one of yours; start your own quiz with {quiz}.",
+    quiz=Command.QUIZ,
+)
 NOT_REACHED = "That quiz question was never reached, so there is no answer to show for it."
 
 

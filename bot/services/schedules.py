@@ -18,7 +18,7 @@ from bot.domain.timeparse import (
     parse_timezone,
     parse_weekdays,
 )
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.services.base import ServiceBase, split_topics
 from bot.services.results import ScheduleView
 
@@ -135,8 +135,10 @@ class ScheduleService(ServiceBase):
         chosen = self.resolve_topics(split_topics(topics))
         if not self.pool(chosen):
             raise InvalidInputError(
-                f"No published questions for {', '.join(chosen)} yet; choose other topics "
-                "(see /topics)."
+                Notice(
+                    "No published questions for {chosen} yet; choose other topics (see {topics}).",
+                    chosen=", ".join(chosen), topics=Command.TOPICS,
+                )
             )
         return chosen
 
