@@ -7,12 +7,11 @@ messages (embeds, HTML parts, terminal groups) and add nothing but markup.
 from __future__ import annotations
 
 from bot.domain.leaderboard import Period
-from bot.domain.models import Verdict
+from bot.domain.models import AnswerKind, Verdict
 from bot.presentation.i18n import N_, _, ngettext
 from bot.presentation.markup import PLAIN, Mark, Markup
 from bot.services.results import (
     AnswerResult,
-    ChannelReveal,
     LeaderboardRow,
     LeaderboardView,
     QuizSummary,
@@ -143,33 +142,61 @@ def outcome_line(result: AnswerResult, m: Markup = PLAIN) -> str:
     return m.strong(m.text(outcome)) if earned else m.quiet(m.text(outcome))
 
 
-def feedback_lines(result: AnswerResult, m: Markup = PLAIN) -> list[str]:
-    """Key points covered, missed and contradicted, notes, and the choice explained."""
-    lines = [m.line(Mark.COVERED, m.content(point)) for point in result.covered]
-    lines += [m.line(Mark.MISSED, m.content(point)) for point in result.missed]
-    lines += [
-        m.line(Mark.CONTRADICTED, m.fill(_("You said the opposite: {point}"), point=m.content(p)))
+def feedback_items(result: AnswerResult, m: Markup = PLAIN) -> list[tuple[Mark, str]]:
+    """Key points covered, missed and contradicted, notes, and the choice explained, each
+    with the kind of marker it takes."""
+    items = [(Mark.COVERED, m.content(point)) for point in result.covered]
+    items += [(Mark.MISSED, m.content(point)) for point in result.missed]
+    items += [
+        (Mark.CONTRADICTED, m.fill(_("You said the opposite: {point}"), point=m.content(p)))
         for p in result.contradicted
     ]
-    lines += [
-        m.line(Mark.MISCONCEPTION, m.fill(_("Not quite: {claim}"), claim=m.content(claim)))
+    items += [
+        (Mark.MISCONCEPTION, m.fill(_("Not quite: {claim}"), claim=m.content(claim)))
         for claim in result.misconceptions
     ]
-    lines += [m.line(Mark.NOTE, m.quiet(m.text(note))) for note in result.notes]
+    items += [(Mark.NOTE, m.quiet(m.text(note))) for note in result.notes]
     if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
         chosen = m.fill(_("You chose: {option}"), option=m.content(result.chosen_option))
-        lines.append(m.line(Mark.ANSWER, chosen))
+        items.append((Mark.ANSWER, chosen))
     if result.why:
-        lines.append(m.line(Mark.ANSWER, m.fill(_("Why: {why}"), why=m.content(result.why))))
+        items.append((Mark.ANSWER, m.fill(_("Why: {why}"), why=m.content(result.why))))
     if result.correct_option:
         option = m.strong(m.content(result.correct_option))
-        right = m.fill(_("Right answer: {option}"), option=option)
-        lines.append(m.line(Mark.ANSWER, right))
-    return lines
+        items.append((Mark.ANSWER, m.fill(_("Right answer: {option}"), option=option)))
+    return items
+
+
+def feedback_lines(result: AnswerResult, m: Markup = PLAIN) -> list[str]:
+    """`feedback_items` as lines behind the platform's markers."""
+    return [m.line(kind, text) for kind, text in feedback_items(result, m)]
 
 
 def rate_hint() -> str:
     return _("Rate how well you knew it to schedule a review.")
+
+
+def your_result() -> str:
+    """A group reply's head before the hidden feedback; `{name}` is the answerer."""
+    return _("{name}, your result")
+
+
+def the_answer_for() -> str:
+    """A group reply's head before a hidden reveal; `{name}` is who asked."""
+    return _("{name}, the answer:")
+
+
+def from_group(title: str) -> str:
+    """Above private copies of group feedback."""
+    return _("From {group}:").format(group=title or _("the group"))
+
+
+def feedback_sent_privately() -> str:
+    return _("{name}: feedback sent to our private chat.")
+
+
+def in_short() -> str:
+    return _("In short: {answer}")
 
 
 def edited_note() -> str:
@@ -281,32 +308,28 @@ def skipped(m: Markup, question: str) -> str:
 # --- reveals ----------------------------------------------------------------------------
 
 
-def short_answer(result: RevealResult | ChannelReveal, m: Markup = PLAIN) -> str:
-    return m.fill(
-        _("{label} {answer}"),
-        label=m.strong(m.text(_("Short answer:"))),
-        answer=m.content(result.short_answer),
-    )
+def short_answer_title() -> str:
+    return _("Short answer")
+
+
+def full_answer_title() -> str:
+    return _("Full answer")
 
 
 def key_points_title() -> str:
     return _("Key points")
 
 
-def reveal_notes(result: RevealResult, again: str) -> list[str]:
-    """Notes under a reveal; `again` is how this platform asks for the full answer."""
+def reveal_notes(result: RevealResult, full: str) -> list[str]:
+    """Notes under a reveal; `full` is how this platform asks for the full answer (a
+    button label or a command), already marked up."""
     notes = []
     if not result.full:
-        notes.append(_("{again} for the full answer.").format(again=again))
-    if result.points_forfeited:
+        notes.append(_("Use {full} for the full answer.").format(full=full))
+    if result.points_forfeited and result.kind is not AnswerKind.REVIEW:
         notes.append(_("Revealed before answering: an answer now earns no points."))
     notes.append(rate_hint())
     return notes
-
-
-def show_again() -> str:
-    """How to get the full answer where a button does it."""
-    return _("Show the answer again")
 
 
 def channel_reveal_title(day: str) -> str:
@@ -380,6 +403,30 @@ def since(view: LeaderboardView, when: str) -> str:
 # --- schedules --------------------------------------------------------------------------
 
 
+def schedule_heading(view: ScheduleView, m: Markup = PLAIN) -> str:
+    """`Daily question at 09:00 Europe/Berlin, daily — paused`."""
+    heading = m.fill(
+        _("{title} at {time} {zone}, {days}"),
+        title=m.strong(m.text(_("Daily question"))),
+        time=m.text(view.time),
+        zone=m.text(view.timezone),
+        days=m.text(view.weekdays),
+    )
+    if view.paused:
+        heading = m.fill(_("{schedule} — {paused}"), schedule=heading, paused=m.strong(_("paused")))
+    return heading
+
+
+def schedule_details(view: ScheduleView) -> str:
+    return _("Topics: {topics}; {reveal}.").format(
+        topics=schedule_topics(view), reveal=schedule_reveal(view)
+    )
+
+
+def next_post(when: str) -> str:
+    return _("Next: {when}").format(when=when)
+
+
 def schedule_topics(view: ScheduleView) -> str:
     topics = ", ".join(view.topics) if view.topics else _("all topics")
     return _("{topics} ({questions})").format(topics=topics, questions=questions(view.pool_size))
@@ -389,3 +436,71 @@ def schedule_reveal(view: ScheduleView) -> str:
     if view.reveal_delay_hours:
         return _("answer revealed after {hours} h").format(hours=view.reveal_delay_hours)
     return _("no automatic reveal")
+
+
+# --- prompts and hints ------------------------------------------------------------------
+
+
+def type_a_letter() -> str:
+    return _("Type a letter (or number) and press Enter.")
+
+
+def type_an_answer(help_command: str) -> str:
+    return _(
+        "Type your answer; an empty line sends it (Esc-Enter on a terminal). {help} lists "
+        "commands."
+    ).format(help=help_command)
+
+
+def pick_an_option() -> str:
+    return _("Pick an option below.")
+
+
+def reply_with_answer() -> str:
+    return _("Reply to this message with your answer.")
+
+
+def pick_or_reply() -> str:
+    return _("Pick an option, or reply with your answer.")
+
+
+def press_answer() -> str:
+    return _("Press Answer to reply")
+
+
+def commands_title() -> str:
+    return _("Commands")
+
+
+def topics_hint(quiz: str, schedule: str) -> str:
+    """Under the topic list: where topics are used, in this platform's command syntax."""
+    return _("Use them with {quiz} or {schedule}.").format(quiz=quiz, schedule=schedule)
+
+
+def topics_title() -> str:
+    return _("Topics")
+
+
+def decks_title() -> str:
+    return _("Decks")
+
+
+def no_topics() -> str:
+    return _("No topics yet.")
+
+
+def rated(m: Markup, rating: str, due: str) -> str:
+    """`Rated good: next review in 3 days.`; `due` is marked up by the platform."""
+    return m.fill(_("Rated {rating}: next review {due}."), rating=m.strong(m.text(rating)), due=due)
+
+
+def question_of_the_day(day: str) -> str:
+    return _("Question of the day · {day}").format(day=day)
+
+
+def quiz_title() -> str:
+    return _("Quiz")
+
+
+def review_title(due: int) -> str:
+    return _("Review · {due} due").format(due=due)

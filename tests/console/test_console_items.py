@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.adapters.console import ConsoleSession
 from bot.domain.models import AnswerKind, Verdict
 from bot.ports import Store
-from bot.render import points_outcome
+from bot.presentation.wording import points_outcome
 from bot.services.results import AnswerResult, StreakView
 from tests.console.test_console import make_services, run_console
 from tests.factories import ALICE, CHAT, GOOD, FakeClock
