@@ -285,9 +285,13 @@ def summary_counts(result: QuizSummary, m: Markup = PLAIN) -> str:
     )
 
 
-def summary_lines(result: QuizSummary, m: Markup = PLAIN, *, limit: int = 10) -> list[str]:
-    """The counts, then the questions worth reviewing."""
-    lines = [summary_counts(result, m)]
+def summary_lines(
+    result: QuizSummary, m: Markup = PLAIN, *, limit: int = 10, title: str | None = None
+) -> list[str]:
+    """The counts (behind `title`, marked up, where the platform puts it inline), then the
+    questions worth reviewing."""
+    counts = summary_counts(result, m)
+    lines = [m.fill(_("{title}: {counts}"), title=title, counts=counts) if title else counts]
     if result.to_review:
         lines.append(m.strong(m.text(_("To review:"))))
         lines += [m.line(Mark.ITEM, m.content(ref.question)) for ref in result.to_review[:limit]]

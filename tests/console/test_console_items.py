@@ -137,8 +137,8 @@ def test_feedback_names_contradicted_points_misconceptions_and_notes() -> None:
     out = io.StringIO()
     Console(file=out, width=120, color_system=None).print(feedback(result))
     text = out.getvalue()
-    assert "you said the opposite: Dropout is off at inference." in text
-    assert "not quite: Dropout stays active at inference." in text
+    assert "You said the opposite: Dropout is off at inference." in text
+    assert "Not quite: Dropout stays active at inference." in text
     assert "now explain how they work" in text
 
 

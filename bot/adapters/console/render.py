@@ -167,8 +167,8 @@ def reveal(result: RevealResult) -> list[Text | Markdown | str]:
                 + "\n".join(M.line(Mark.ITEM, M.content(p)) for p in result.key_points)
             )
     else:
-        parts = [M.strong(M.text(wording.short_answer_title())) + "\n"
-                 + M.content(result.short_answer)]
+        title = M.strong(M.text(wording.short_answer_title()))
+        parts = [M.fill("{title}: {answer}", title=title, answer=M.content(result.short_answer))]
     again = command(Command.REVEAL)
     parts += [M.quiet(M.text(note)) for note in wording.reveal_notes(result, again)]
     return parts
@@ -176,7 +176,7 @@ def reveal(result: RevealResult) -> list[Text | Markdown | str]:
 
 def summary(result: QuizSummary) -> str:
     title = M.strong(M.text(wording.summary_title(result)))
-    return "\n".join([title, *wording.summary_lines(result, M)])
+    return "\n".join(wording.summary_lines(result, M, title=title))
 
 
 def stats(view: StatsView) -> str:

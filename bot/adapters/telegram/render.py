@@ -304,7 +304,7 @@ def quiz_conflict(answered: int, total: int) -> str:
 
 def summary(result: QuizSummary) -> list[str]:
     title = "🏁 " + M.strong(M.text(wording.summary_title(result)))
-    return pack(["\n".join([title, *wording.summary_lines(result, M)])])
+    return pack(["\n".join(wording.summary_lines(result, M, title=title))])
 
 
 def skipped(question_text: str) -> str:
