@@ -343,9 +343,7 @@ def channel_reveal_title(day: str) -> str:
 def answered_count(count: int) -> str:
     if not count:
         return _("Nobody answered this one. Tomorrow's your chance!")
-    return ngettext("{count} member answered.", "{count} members answered.", count).format(
-        count=count
-    )
+    return _("{count} answered.").format(count=count)
 
 
 def score_line(line: ScoreLine, m: Markup = PLAIN) -> str:
@@ -370,7 +368,7 @@ def leaderboard_title(view: LeaderboardView) -> str:
 
 def leader_line(row: LeaderboardRow, m: Markup = PLAIN, *, rank: str | None = None) -> str:
     return m.fill(
-        _("{rank} {name} — {points} pts, {answered} answered, {accuracy}, streak {streak}"),
+        _("{rank} {name} · {points} pts · {answered} answered · {accuracy} · streak {streak}"),
         rank=rank if rank is not None else m.strong(f"{row.rank}."),
         name=m.user(row.display_name),
         points=m.strong(str(row.points)),
@@ -508,3 +506,77 @@ def quiz_title() -> str:
 
 def review_title(due: int) -> str:
     return _("Review · {due} due").format(due=due)
+
+
+def answer_title() -> str:
+    return _("Answer")
+
+
+def question_ref(item_id: str) -> str:
+    return _("question {id}").format(id=item_id)
+
+
+def no_reviews(next_due: str | None, *, quiz: str, daily: str) -> str:
+    """Nothing to review; `next_due` is when the next card is due, as the platform says it;
+    `quiz` and `daily` are this platform's commands."""
+    if next_due is None:
+        return _("No review cards yet: answer a few questions first ({quiz} or {daily}).").format(
+            quiz=quiz, daily=daily
+        )
+    return _("No reviews due. The next card is due {when}.").format(when=next_due)
+
+
+def schedule_fields(view: ScheduleView) -> list[tuple[str, str]]:
+    """A schedule as label/value pairs, for platforms that show it as a form."""
+    reveal = (
+        _("after {hours} h").format(hours=view.reveal_delay_hours)
+        if view.reveal_delay_hours
+        else _("off")
+    )
+    return [
+        (_("Time:"), f"{view.time} ({view.timezone})"),
+        (_("Days:"), view.weekdays),
+        (_("Topics:"), schedule_topics(view)),
+        (_("Reveal:"), reveal),
+        (_("Discussion thread:"), _("on") if view.thread else _("off")),
+    ]
+
+
+def paused_title() -> str:
+    return _("Paused")
+
+
+def paused_resume() -> str:
+    return _("{paused} ({resume} to continue)")
+
+
+def next_post_label() -> str:
+    return _("Next post:")
+
+
+def forget_title() -> str:
+    return _("Delete your data?")
+
+
+def forget_warning(deadline: str) -> str:
+    return _(
+        "This deletes your answers, streaks, review cards, quiz sessions, reports and "
+        "settings on every server. It cannot be undone.\n\nConfirm {deadline} at the latest."
+    ).format(deadline=deadline)
+
+
+# --- failures ---------------------------------------------------------------------------
+
+
+def not_here() -> str:
+    return _("You can't use this command here.")
+
+
+def bad_option() -> str:
+    return _("One of the options has a value I can't use; please check it.")
+
+
+def slow_down(platform: str) -> str:
+    return _("{platform} asked me to slow down; please try again in a minute.").format(
+        platform=platform
+    )
