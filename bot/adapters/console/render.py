@@ -187,4 +187,7 @@ def stats(view: StatsView) -> str:
 def leaderboard(view: LeaderboardView) -> str:
     title = M.strong(M.text(wording.leaderboard_title(view)))
     optin = command(Command.LEADERBOARD_OPTIN)
-    return "\n".join([title, *wording.leaderboard_lines(view, M, optin)])
+    lines = [title, *wording.leaderboard_lines(view, M, optin)]
+    if view.start is not None:
+        lines.append(M.quiet(M.text(wording.since(view, f"{view.start:%Y-%m-%d %H:%M}"))))
+    return "\n".join(lines)

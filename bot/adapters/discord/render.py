@@ -235,7 +235,8 @@ def feedback_embeds(result: AnswerResult) -> list[discord.Embed]:
 def reveal_embeds(result: RevealResult) -> list[discord.Embed]:
     """Short answer first; the full answer and key points on the second request."""
     if result.full:
-        lines = [M.strong(wording.full_answer_title()), content(result.answer)]
+        full = result.answer or result.short_answer
+        lines = [M.strong(wording.full_answer_title()), content(full)]
         if result.key_points:
             lines += ["", M.strong(wording.key_points_title())]
             lines += [M.line(Mark.ITEM, content(point)) for point in result.key_points]

@@ -323,7 +323,10 @@ def stats(view: StatsView) -> list[str]:
 def leaderboard(view: LeaderboardView) -> list[str]:
     title = "🏆 " + M.strong(M.text(wording.leaderboard_title(view)))
     optin = M.text(command(Command.LEADERBOARD_OPTIN))
-    return pack(["\n".join([title, *wording.leaderboard_lines(view, M, optin, medals=MEDALS)])])
+    lines = [title, *wording.leaderboard_lines(view, M, optin, medals=MEDALS)]
+    if view.start is not None:
+        lines.append(M.quiet(M.text(wording.since(view, f"{view.start:%Y-%m-%d %H:%M}"))))
+    return pack(["\n".join(lines)])
 
 
 def topics(items: list[TopicInfo]) -> list[str]:
