@@ -467,7 +467,15 @@ def pick_or_reply() -> str:
 
 
 def press_answer() -> str:
-    return _("Press Answer to reply")
+    return _("Press Answer to reply.")
+
+
+def difficulty_title() -> str:
+    return _("Difficulty")
+
+
+def answer_revealed_title() -> str:
+    return _("Answer revealed")
 
 
 def commands_title() -> str:

@@ -144,7 +144,8 @@ def test_leaderboard_reads_the_same_everywhere() -> None:
 
 def test_stats_read_the_same_everywhere() -> None:
     plain = from_console(console.stats(STATS))
-    same(plain, from_telegram(telegram.stats(STATS)), from_discord(discord_render.stats_embed(STATS)))
+    same(plain, from_telegram(telegram.stats(STATS)),
+         from_discord(discord_render.stats_embed(STATS)))
 
 
 def test_reveal_reads_the_same_everywhere() -> None:

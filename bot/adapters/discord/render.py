@@ -186,12 +186,12 @@ def question_embed(
         colour=BLURPLE,
     )
     if view.tags:
-        embed.add_field(name="Topics", value=clip(", ".join(view.tags), FIELD_LIMIT))
-    embed.add_field(name="Difficulty", value=view.difficulty)
+        embed.add_field(name=wording.topics_title(), value=clip(", ".join(view.tags), FIELD_LIMIT))
+    embed.add_field(name=wording.difficulty_title(), value=view.difficulty)
     if reveal_at is not None:
-        embed.add_field(name="Answer revealed", value=relative(reveal_at))
-    how = "Pick an option below" if view.options else "Press Answer to reply"
-    embed.set_footer(text=f"{how} · question {view.item_id}")
+        embed.add_field(name=wording.answer_revealed_title(), value=relative(reveal_at))
+    how = wording.pick_an_option() if view.options else wording.press_answer()
+    embed.set_footer(text=f"{how} · {question_ref(view.item_id)}")
     return embed
 
 

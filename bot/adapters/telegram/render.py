@@ -13,7 +13,7 @@ from bot.adapters.telegram.formatting import (
 )
 from bot.domain.models import Verdict
 from bot.errors import Command
-from bot.presentation import wording
+from bot.presentation import helptext, wording
 from bot.presentation.commands import command
 from bot.presentation.markup import Mark, Markup
 from bot.services.results import (
@@ -80,55 +80,47 @@ class TelegramMarkup(Markup):
 M = TelegramMarkup()
 HIDDEN = TelegramMarkup(code=False)
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Start the bot"),
-    ("help", "What I can do"),
-    ("daily", "Today's question here"),
-    ("answer", "Answer the question (or reply to it)"),
-    ("reveal", "Show the answer (again: the full one)"),
-    ("quiz", "A quiz: [topic] [count] [difficulty]"),
-    ("review", "Your due review cards"),
-    ("streak", "Your streak"),
-    ("leaderboard", "Board: week, month, all, optout, optin"),
-    ("stats", "Your statistics"),
-    ("topics", "Topics for /quiz and /schedule"),
-    ("timezone", "Your time zone: Area/City"),
-    ("report", "Reply to a question: report a problem"),
-    ("forget", "Delete everything stored about you"),
-    ("schedule", "Admins: the daily question schedule"),
+MENU = (
+    "start", "help", "daily", "answer", "reveal", "quiz", "review", "streak", "leaderboard",
+    "stats", "topics", "timezone", "report", "forget", "schedule",
 )
+COMMANDS: tuple[tuple[str, str], ...] = tuple((name, helptext.menu(name)) for name in MENU)
+# Each command's syntax here, and which explanation it takes.
+_HELP_LINES = (
+    ("/daily", "daily"),
+    ("/answer <text>", "answer"),
+    ("/reveal", "reveal"),
+    ("/quiz [topic] [count] [difficulty]", "quiz"),
+    ("/review", "review"),
+    ("/streak, /stats", "streak-stats"),
+    ("/leaderboard [week|month|all|optout|optin]", "leaderboard"),
+    ("/topics", "topics"),
+    ("/timezone <Area/City>", "timezone"),
+    ("/report <reason>", "report"),
+    ("/forget", "forget"),
+)
+_SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
 
 HELP = "\n".join(
     [
-        "<b>prepbot</b> — daily interview practice for deep learning.",
+        M.fill(helptext.tagline(), name=M.strong("prepbot")),
         "",
-        "/daily — today's question in this chat",
-        esc("/answer <text> — answer it (or reply to the question message)"),
-        "/reveal — show the answer (press again for the full one)",
-        esc("/quiz [topic] [count] [difficulty] — a personal quiz, e.g. /quiz cnn 5 easy"),
-        "/review — your due review cards (spaced repetition)",
-        "/streak, /stats — your streak and your statistics",
-        esc("/leaderboard [week|month|all|optout|optin] — this chat's board"),
-        "/topics — topics for /quiz and /schedule",
-        esc("/timezone <Area/City> — your time zone (reset: follow the chat)"),
-        esc("/report <reason> — as a reply to a question: report a problem"),
-        "/forget — delete everything stored about you",
+        *(
+            esc(f"{syntax} — {helptext.explained(key, example='/quiz cnn 5 easy')}")
+            for syntax, key in _HELP_LINES
+        ),
         "",
-        "<b>Admins</b>: "
-        + esc(
-            "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
-        )
-        + ", /schedule to show it, /schedule pause|resume|off.",
+        M.strong(M.text(helptext.admins_title())) + ": "
+        + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
         "",
-        "In groups, feedback on your answers is hidden under a spoiler; start me in a private "
-        "chat to get it there instead.",
+        M.text(helptext.groups_note()),
     ]
 )
 
-WELCOME_GROUP = (
-    "👋 Hi! I post one deep-learning interview question a day and grade your answers.\n"
-    "An admin can start it with <code>/schedule 09:00 Europe/Berlin</code>; /help lists "
-    "everything."
+WELCOME_GROUP = "👋 " + M.fill(
+    helptext.welcome_group(),
+    start=M.code("/schedule 09:00 Europe/Berlin"),
+    help="/help",
 )
 
 
@@ -166,16 +158,13 @@ def question(view: QuestionView, heading: str, hint: str = "") -> list[str]:
 
 
 def daily_heading(daily: DailyQuestion) -> str:
-    return f"📅 <b>Question of the day</b> · {day(daily.local_date)}"
+    return "📅 " + M.strong(M.text(wording.question_of_the_day(day(daily.local_date))))
 
 
 def daily(daily_question: DailyQuestion) -> list[str]:
     view = daily_question.question
-    hint = (
-        "<i>Pick an option below.</i>"
-        if view.options
-        else "<i>Reply to this message with your answer.</i>"
-    )
+    hint = wording.pick_an_option() if view.options else wording.reply_with_answer()
+    hint = M.quiet(M.text(hint))
     return question(view, daily_heading(daily_question), hint)
 
 
@@ -189,16 +178,16 @@ def review_heading(due: int) -> str:
 
 
 def answer_hint(view: QuestionView) -> str:
-    if view.options:
-        return "<i>Pick an option, or reply with your answer.</i>"
-    return "<i>Reply to this message with your answer.</i>"
+    hint = wording.pick_or_reply() if view.options else wording.reply_with_answer()
+    return M.quiet(M.text(hint))
 
 
 def poll_description(daily_question: DailyQuestion) -> str:
     """Plain text under a daily quiz poll (polls take no HTML)."""
     view = daily_question.question
     tags = ", ".join(view.tags) or "general"
-    return f"Question of the day · {day(daily_question.local_date)} · {tags} · {view.difficulty}"
+    title = wording.question_of_the_day(day(daily_question.local_date))
+    return f"{title} · {tags} · {view.difficulty}"
 
 
 # --- feedback ---------------------------------------------------------------------------
