@@ -368,7 +368,7 @@ def leaderboard_title(view: LeaderboardView) -> str:
 
 def leader_line(row: LeaderboardRow, m: Markup = PLAIN, *, rank: str | None = None) -> str:
     return m.fill(
-        _("{rank} {name} · {points} pts · {answered} answered · {accuracy} · streak {streak}"),
+        _("{rank} {name} — {points} pts · {answered} answered · {accuracy} · streak {streak}"),
         rank=rank if rank is not None else m.strong(f"{row.rank}."),
         name=m.user(row.display_name),
         points=m.strong(str(row.points)),
