@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.config import Settings, load_settings
-from bot.content.checker import TAGS_FILE, check_paths, find_content_dir, load_tags
+from bot.content.checker import TAGS_FILE, find_content_dir, load_tags
 from bot.content.importers import (
     FORMATS,
     detect_format_confidence,
@@ -22,6 +22,7 @@ from bot.content.importers import (
     read_question_file,
 )
 from bot.content.importers.draft import dump_deck
+from bot.content.rubric import check_with_rubrics
 from bot.content.schema import DECK_ID_RE, Deck
 from bot.content.stats import deck_stats, format_stats
 from bot.domain.models import Report
@@ -90,7 +91,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
                 "tags were not checked",
                 file=sys.stderr,
             )
-    result = check_paths(paths, tags=tags)
+    result = check_with_rubrics(paths, tags=tags)
     for problem in result.problems:
         print(problem)
     items = sum(len(deck.items) for _, deck in result.decks)
@@ -107,7 +108,7 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
     paths = _content_paths(args.paths)
     if paths is None:
         return 2
-    result = check_paths(paths)
+    result = check_with_rubrics(paths)
     stats = deck_stats((deck for _, deck in result.decks), result.rubric_warnings)
     print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
     if result.errors:
@@ -174,7 +175,7 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     if result.new_tags:
         print(f"new tags proposed in the draft: {', '.join(sorted(result.new_tags))}", file=err)
     print(f"wrote {out}", file=err)
-    check = check_paths([out], tags=load_tags(_settings().content_dir))
+    check = check_with_rubrics([out], tags=load_tags(_settings().content_dir))
     for problem in check.problems:
         print(problem, file=err)
     return 1 if check.errors else 0
