@@ -22,7 +22,7 @@ from bot.domain.models import (
     quiz_target,
 )
 from bot.domain.timeparse import suggestion
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
 from bot.ports import Clock, Store
 from bot.services.base import DIFFICULTIES, TOPIC_MATCH_CUTOFF, ServiceBase, parse_difficulty
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
@@ -42,6 +42,9 @@ DEFAULT_COUNT = 5
 MAX_COUNT = 20
 _NUMBER = re.compile(r"[+-]?\d+")
 NO_QUIZ = "You have no quiz running here; start one with /quiz [topic] [count] [difficulty]."
+NOT_YOUR_QUIZ = "This quiz belongs to someone else; start your own with /quiz."
+QUIZ_OVER = "That quiz is over; start a new one with /quiz."
+NOT_CURRENT = "That question was already answered or skipped; answer the latest one."
 
 
 class QuizService(ServiceBase):
@@ -183,9 +186,15 @@ class QuizService(ServiceBase):
         text: str | None = None,
         *,
         choice: int | str | None = None,
+        session_id: int | None = None,
+        position: int | None = None,
     ) -> AnswerResult:
-        """Answer the current question; the result carries the next question or the summary."""
-        session = await self._active(user, chat)
+        """Answer the current question; the result carries the next question or the summary.
+
+        `session_id` and `position` (1-based) name the question a button or reply was on:
+        answering anything but the user's current question raises `StaleQuestionError`.
+        """
+        session = await self._pressed(user, chat, session_id, position)
         item = self._item(self._current_id(session))
 
         def advance(grade: GradeResult, points: int) -> QuizSession:
@@ -208,8 +217,16 @@ class QuizService(ServiceBase):
             summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
         )
 
-    async def skip(self, user: UserKey, chat: ChatKey) -> QuizStep:
-        session = await self._active(user, chat)
+    async def skip(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        *,
+        session_id: int | None = None,
+        position: int | None = None,
+    ) -> QuizStep:
+        """Skip the current question (checked like `answer`), to the next one or the end."""
+        session = await self._pressed(user, chat, session_id, position)
         item_id = self._current_id(session)
         item = self.bank.item(item_id)
         updated = self._advance(session, SKIPPED, 0)
@@ -220,10 +237,30 @@ class QuizService(ServiceBase):
             summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
         )
 
-    async def stop(self, user: UserKey, chat: ChatKey) -> QuizSummary:
-        """End the active session early and summarise it."""
-        session = await self._active(user, chat)
+    async def stop(
+        self, user: UserKey, chat: ChatKey, *, session_id: int | None = None
+    ) -> QuizSummary:
+        """End the active session early and summarise it; with `session_id`, only that one
+        (else `StaleQuestionError`)."""
+        session = await self._pressed(user, chat, session_id, None)
         return self._summary(await self._end(session, QuizStatus.STOPPED))
+
+    async def _pressed(
+        self, user: UserKey, chat: ChatKey, session_id: int | None, position: int | None
+    ) -> QuizSession:
+        """The active session, checked against the session and position a button or reply
+        named: the user's own, still running, and (with `position`) still on that question."""
+        if session_id is None:
+            return await self._active(user, chat)
+        session = await self.store.get_active_quiz(user, chat)
+        if session is None or session.id != session_id:
+            named = await self.store.get_quiz(session_id)
+            if named is not None and named.user != user:
+                raise StaleQuestionError(NOT_YOUR_QUIZ, reason="not_yours")
+            raise StaleQuestionError(QUIZ_OVER, reason="ended")
+        if position is not None and session.position + 1 != position:
+            raise StaleQuestionError(NOT_CURRENT, reason="moved_on")
+        return session
 
     async def _active(self, user: UserKey, chat: ChatKey) -> QuizSession:
         session = await self.store.get_active_quiz(user, chat)

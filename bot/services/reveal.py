@@ -15,7 +15,7 @@ from bot.domain.models import (
     quiz_target,
     review_target,
 )
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
 from bot.services.answers import NO_DAILY
 from bot.services.base import ServiceBase
 from bot.services.results import ChannelReveal, RevealResult, ScoreLine
@@ -107,8 +107,10 @@ class RevealService(ServiceBase):
         quiz's current question: revealable, its points forfeited. Never reached: refused.
         """
         session = await self.store.get_quiz(session_id)
-        if session is None or session.user != user:
+        if session is None:
             raise NotFoundError(QUIZ_GONE)
+        if session.user != user:
+            raise StaleQuestionError(QUIZ_GONE, reason="not_yours")
         index = position - 1
         if not 0 <= index < len(session.item_ids):
             raise InvalidInputError(NOT_REACHED)
