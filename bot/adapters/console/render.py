@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.render import plural, points_outcome, render_math
 from bot.services.results import (
@@ -29,7 +30,6 @@ VERDICT_STYLE = {
     Verdict.PARTIAL: "bold yellow",
     Verdict.INCORRECT: "bold red",
 }
-LETTERS = "ABCDEF"
 
 
 def bullets(rows: Iterable[tuple[str, str]], indent: int = 2) -> Table:

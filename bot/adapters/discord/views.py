@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
-from bot.adapters.discord.render import LETTERS
+from bot.domain.choices import LETTERS
 from bot.services.results import DailyQuestion, QuestionView
 
 log = logging.getLogger(__name__)

@@ -87,8 +87,8 @@ class Buttons:
             case cb.DailyButton(post_id, action):
                 target = Target(AnswerKind.DAILY, count, post_id=post_id)
                 await self._answer_or_reveal(who, target, action, reply_to)
-            case cb.QuizButton(session_id, position, owner, action):
-                target = Target(AnswerKind.QUIZ, count, session=(session_id, position), owner=owner)
+            case cb.QuizButton(session_id, position, _owner, action):
+                target = Target(AnswerKind.QUIZ, count, session=(session_id, position))
                 if action == cb.SKIP:
                     await flows.skip(who, target)
                     await _drop_keyboard(query)

@@ -11,6 +11,7 @@ from bot.adapters.telegram.formatting import (
     pack,
     user_text,
 )
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.render import noun, points_outcome
 from bot.services.results import (
@@ -28,7 +29,6 @@ from bot.services.results import (
     TopicInfo,
 )
 
-LETTERS = "ABCDEFGHIJKL"
 VERDICT = {
     Verdict.CORRECT: "✅ Correct",
     Verdict.PARTIAL: "🟡 Partly right",
