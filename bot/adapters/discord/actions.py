@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 
 STALE = "This button is out of date; use the latest message or the slash commands."
 NOT_CURRENT = "That quiz question is no longer the current one."
-
 QUIZ_ENDED = "That quiz has already ended."
 
 

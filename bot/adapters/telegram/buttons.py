@@ -11,9 +11,10 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identify, user_key
-from bot.adapters.telegram.flows import Flows, Target, options_on
+from bot.adapters.telegram.flows import NOT_YOUR_CARD, Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
+from bot.services.quiz import NOT_YOUR_QUIZ
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,8 @@ Context = ContextTypes.DEFAULT_TYPE
 EXPIRED = "This button has expired."
 SENT_PRIVATELY = "✉️ Sent to our private chat."
 NOT_YOURS = {
-    cb.QuizButton: "This quiz belongs to someone else; start your own with /quiz.",
-    cb.ReviewButton: "This card belongs to someone else; /review shows yours.",
+    cb.QuizButton: NOT_YOUR_QUIZ,
+    cb.ReviewButton: NOT_YOUR_CARD,
     cb.RateButton: "Only the person who revealed this can rate it.",
     cb.NextReviewButton: "Send /review for your own cards.",
     cb.ForgetButton: "Only the person who asked can confirm this.",
