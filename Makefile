@@ -38,7 +38,7 @@ postgres-server:
 
 test: $(VENV)/.installed-dev postgres-server
 	$(BIN)/ruff check bot tests bench
-	$(BIN)/mypy bot
+	$(BIN)/mypy bot tests bench
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

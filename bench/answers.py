@@ -15,6 +15,7 @@ import aiosqlite
 from bench.common import CONTENT, emit
 from bot.content.bank import load_bank
 from bot.domain.models import ChatKey, UserKey
+from bot.grading.lexical import LexicalGrader
 from bot.services import build_services
 from bot.storage.sqlite import SqliteStore
 
@@ -81,7 +82,7 @@ async def bench_answers() -> None:
         raw_per_s = await raw_inserts(Path(tmp) / "raw.db")
         store = await SqliteStore.open(Path(tmp) / "answers.db")
         try:
-            services = build_services(store, bank, _Clock())
+            services = build_services(store, bank, _Clock(), LexicalGrader())
             chats = [ChatKey("telegram", f"-{n}") for n in range(CHATS)]
             for chat in chats:
                 await services.daily.today(chat)

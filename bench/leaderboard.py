@@ -6,6 +6,7 @@ import random
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bench.common import CONTENT, bulk, emit
 from bot.content.bank import load_bank
 from bot.domain.models import ChatKey, UserKey
 from bot.domain.streaks import state_of
+from bot.grading.lexical import LexicalGrader
 from bot.services import build_services
 from bot.storage.sqlite import SqliteStore
 
@@ -53,7 +55,7 @@ async def populate(path: Path) -> None:
     verdicts = (("correct", 1.0, 10), ("partial", 0.5, 5), ("incorrect", 0.1, 1))
     answered_days: dict[int, set[date]] = defaultdict(set)
 
-    def rows() -> object:
+    def rows() -> Iterator[tuple[object, ...]]:
         for n in range(ANSWERS):
             group = 0 if n < largest else 1 + n % (GROUPS - 1)
             # Members of a group are a stable subset of users, as in a real server.
@@ -79,7 +81,7 @@ async def populate(path: Path) -> None:
         "verdict, score, points, forfeited, answered_at) "
         "VALUES (?, ?, ?, 'quiz', ?, ?, ?, ?, ?, 0, ?)",
         rows(),
-    )  # type: ignore[arg-type]
+    )
     # The answer path keeps each user's streak as of their last answer (UTC here: no
     # schedules, so every zone is the default); store what it would have stored.
     bulk(
@@ -101,7 +103,7 @@ async def bench_leaderboard() -> None:
         await populate(path)
         store = await SqliteStore.open(path)
         try:
-            services = build_services(store, bank, _Clock())
+            services = build_services(store, bank, _Clock(), LexicalGrader())
             chat, caller = ChatKey("discord", "0"), UserKey("discord", "5")
             view = await services.leaderboards.leaderboard(chat, caller, "week")
             assert len(view.rows) == 10

@@ -12,18 +12,38 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
-from urllib.parse import urlsplit
 
+from bot.adapters.discord import SPEC as DISCORD
+from bot.adapters.spec import PlatformSpec
+from bot.adapters.telegram import SPEC as TELEGRAM
 from bot.config import Settings
 from bot.content.bank import Bank, load_bank
 from bot.errors import AdapterStartError, ConfigError
 from bot.grading.factory import build_grader
-from bot.ports import Clock, Messenger, Store, SystemClock
+from bot.ports import Adapter, Clock, Store, SystemClock
 from bot.services import Services, build_services
-from bot.storage import is_in_memory, open_store
+from bot.storage import is_in_memory, open_store, sqlite_path
 
 log = logging.getLogger(__name__)
+
+#: Every chat platform prepbot knows. A new platform is a folder under bot/adapters with a
+#: `spec.py`, added here (and its settings in bot/config.py).
+PLATFORMS: tuple[PlatformSpec, ...] = (TELEGRAM, DISCORD)
+
+
+def enabled_platforms(settings: Settings) -> list[PlatformSpec]:
+    """The platforms whose token is configured."""
+    return [spec for spec in PLATFORMS if spec.enabled(settings)]
+
+
+def secrets(settings: Settings) -> list[str]:
+    """Every configured secret value: each platform's secret settings, the DB password."""
+    return settings.secrets(name for spec in PLATFORMS for name in spec.secret_settings)
+
+
+def noisy_loggers() -> list[str]:
+    """The platforms' chatty library loggers, kept at WARNING unless debugging."""
+    return [name for spec in PLATFORMS for name in spec.noisy_loggers]
 
 
 @dataclass(frozen=True)
@@ -64,7 +84,7 @@ async def practice(settings: Settings) -> int:
     from bot.adapters.console import ConsoleSession
     from bot.adapters.console.logfile import console_logging
 
-    console_logging(settings.database_url)  # the screen holds the session, not log lines
+    console_logging(_database_file(settings.database_url))  # the screen holds the session
     async with bootstrap(settings) as runtime:
         session = ConsoleSession(
             runtime.services,
@@ -76,28 +96,13 @@ async def practice(settings: Settings) -> int:
         return await session.run()
 
 
-class Adapter(Protocol):
-    """What the composition root needs from a chat adapter."""
-
-    messenger: Messenger
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-def build_adapters(runtime: Runtime) -> list[Adapter]:
-    """One adapter per configured token; imported late so the console needs neither library."""
-    adapters: list[Adapter] = []
-    if runtime.settings.telegram_bot_token:
-        from bot.adapters.telegram import TelegramAdapter
-
-        adapters.append(TelegramAdapter(runtime))
-    if runtime.settings.discord_bot_token:
-        from bot.adapters.discord import DiscordAdapter
-
-        adapters.append(DiscordAdapter(runtime))
-    return adapters
+def build_adapters(runtime: Runtime) -> list[tuple[PlatformSpec, Adapter]]:
+    """One adapter per configured platform (each spec imports its library late, so the
+    console needs none)."""
+    return [
+        (spec, spec.build(runtime.settings, runtime.services, runtime.bank))
+        for spec in enabled_platforms(runtime.settings)
+    ]
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
@@ -118,35 +123,35 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
             runtime.clock,
             max_age=timedelta(minutes=settings.outbox_max_age_minutes),
         )
-        started: list[Adapter] = []
+        started: list[tuple[PlatformSpec, Adapter]] = []
         scheduler = TickScheduler(delivery, settings.scheduler_tick_seconds)
         senders: list[asyncio.Task[None]] = []
         try:
-            for adapter in adapters:
-                await start_adapter(adapter, settings)
-                started.append(adapter)
+            for spec, adapter in adapters:
+                await start_adapter(spec, adapter, settings)
+                started.append((spec, adapter))
             scheduler.start()
             senders = [
-                asyncio.create_task(delivery.sender(adapter.messenger).run(stop))
-                for adapter in started
+                asyncio.create_task(delivery.sender(adapter.messenger, spec.rate).run(stop))
+                for spec, adapter in started
             ]
-            log.info("prepbot is running on %s", ", ".join(a.messenger.platform for a in started))
+            log.info("prepbot is running on %s", ", ".join(spec.name for spec, _ in started))
             await stop.wait()
         finally:
             stop.set()
             scheduler.shutdown()
             await asyncio.gather(*senders, return_exceptions=True)
-            for adapter in reversed(started):
+            for spec, adapter in reversed(started):
                 try:
                     await adapter.stop()
                 except Exception:
-                    log.exception("stopping %s failed", adapter.messenger.platform)
+                    log.exception("stopping %s failed", spec.name)
     return 0
 
 
-async def start_adapter(adapter: Adapter, settings: Settings) -> None:
+async def start_adapter(spec: PlatformSpec, adapter: Adapter, settings: Settings) -> None:
     """Start one adapter; any failure becomes one AdapterStartError line, no secret in it."""
-    platform = adapter.messenger.platform
+    platform = spec.name
     try:
         await adapter.start()
     except Exception as exc:
@@ -154,17 +159,17 @@ async def start_adapter(adapter: Adapter, settings: Settings) -> None:
         log.debug("%s failed to start", platform, exc_info=True)
         with contextlib.suppress(Exception):
             await adapter.stop()  # close the HTTP sessions a half-started client opened
-        message = redact(describe_start_failure(platform, exc, settings), settings)
+        message = redact(describe_start_failure(spec, exc, settings), settings)
         # `from None`: the chained error may quote the token (PTB's InvalidToken does).
         raise AdapterStartError(f"{platform} could not start: {message}") from None
 
 
-def describe_start_failure(platform: str, exc: BaseException, settings: Settings) -> str:
+def describe_start_failure(spec: PlatformSpec, exc: BaseException, settings: Settings) -> str:
     """The cause of a start-up failure in a few words a bot operator can act on."""
     chain = _exception_chain(exc)
     names = {type(e).__name__ for e in chain}
-    host = _api_host(platform, settings)
-    token = "TELEGRAM_BOT_TOKEN" if platform == "telegram" else "DISCORD_BOT_TOKEN"
+    host = spec.api_host(settings)
+    token = spec.token_name
     for error in chain:
         if isinstance(error, ConfigError):
             return str(error)
@@ -203,24 +208,27 @@ def _innermost_text(chain: list[BaseException]) -> str:
     return ""
 
 
-def _api_host(platform: str, settings: Settings) -> str:
-    if platform == "telegram":
-        parts = urlsplit(settings.telegram_base_url)
-        host = parts.hostname or settings.telegram_base_url
-        return f"{host}:{parts.port}" if parts.port else host
-    return "Discord"
-
-
 def redact(text: str, settings: Settings) -> str:
     """`text` with every configured secret replaced."""
-    for secret in settings.secrets():
+    for secret in secrets(settings):
         text = text.replace(secret, "[redacted]")
     return text
 
 
+def _database_file(database_url: str) -> str | None:
+    """The SQLite file of `database_url`; None for other stores or a malformed URL (the
+    store reports that when it opens)."""
+    if not database_url.startswith("sqlite:"):
+        return None
+    try:
+        return sqlite_path(database_url) or None
+    except ConfigError:
+        return None
+
+
 def run(settings: Settings) -> int:
     """Entry point of `prepbot run`: platforms when a token is set, else the console."""
-    main = serve(settings) if settings.has_platform else practice(settings)
+    main = serve(settings) if enabled_platforms(settings) else practice(settings)
     try:
         return asyncio.run(main)
     except KeyboardInterrupt:

@@ -391,7 +391,9 @@ def _stderr_console() -> Console:
 
 
 def _configure_logging(settings: Settings) -> None:
-    setup_logging(settings.log_level, settings.secrets())
+    from bot.app import noisy_loggers, secrets  # the composition root knows the platforms
+
+    setup_logging(settings.log_level, secrets(settings), noisy_loggers())
 
 
 def build_parser() -> argparse.ArgumentParser:

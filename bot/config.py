@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -102,18 +103,18 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite:///path, memory:// or postgresql://...")
         return value
 
-    def secrets(self) -> list[str]:
-        """Every configured secret value, for scrubbing logs and messages (the database
-        password included)."""
-        values = (self.discord_bot_token, self.telegram_bot_token, self.telegram_webhook_secret)
-        found = [v.get_secret_value() for v in values if v and v.get_secret_value()]
+    def secrets(self, names: Iterable[str]) -> list[str]:
+        """The configured values of the secret settings `names` (the platform specs name
+        theirs, see `bot.app.secrets`) and the database password, for scrubbing logs and
+        messages."""
+        found: list[str] = []
+        for name in names:
+            value = getattr(self, name)
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if text:
+                found.append(str(text))
         password = database_password(self.database_url)
         return [*found, password] if password else found
-
-    @property
-    def has_platform(self) -> bool:
-        """True when at least one chat platform token is configured."""
-        return bool(self.discord_bot_token or self.telegram_bot_token)
 
 
 def shipped_content_dir() -> Path:

@@ -46,8 +46,13 @@ class DropVoiceWarnings(logging.Filter):
         )
 
 
-def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    """One handler on stderr; third-party chatter kept at WARNING unless debugging."""
+#: Libraries every mode uses; each platform's spec names its own.
+NOISY_LOGGERS = ("httpx", "apscheduler", "aiosqlite")
+
+
+def setup_logging(level: str, secrets: Iterable[str] = (), noisy: Iterable[str] = ()) -> None:
+    """One handler on stderr; third-party chatter (NOISY_LOGGERS and `noisy`) kept at
+    WARNING unless debugging."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
@@ -56,5 +61,5 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     if level != "DEBUG":
-        for noisy in ("httpx", "discord", "telegram", "apscheduler", "aiosqlite"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        for name in (*NOISY_LOGGERS, *noisy):
+            logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,11 +1,14 @@
-"""The Protocols the services depend on: persistence (Store), time (Clock), delivery."""
+"""The Protocols between the core and the outside: persistence (Store), time (Clock),
+grading (Grader), outbound delivery (Messenger and what it carries) and chat adapters."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from bot.content.schema import Item
 from bot.domain.models import (
     AnswerContext,
     AnswerKind,
@@ -14,6 +17,7 @@ from bot.domain.models import (
     ChatKey,
     DailyPost,
     DueGroup,
+    GradeResult,
     GroupKey,
     LeaderboardEntry,
     NewOutboxRow,
@@ -30,9 +34,7 @@ from bot.domain.models import (
     Verdict,
 )
 from bot.domain.streaks import StoredStreak
-
-if TYPE_CHECKING:
-    from bot.services.results import Outgoing
+from bot.domain.views import ChannelReveal, DailyQuestion
 
 
 class Clock(Protocol):
@@ -46,6 +48,61 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC).replace(microsecond=0)
+
+
+class Grader(Protocol):
+    """Scores an answer to an item (`bot.grading.factory` builds the concrete one)."""
+
+    def grade(self, item: Item, text: str) -> GradeResult:
+        """Grade a free-text answer."""
+        ...
+
+    def grade_choice(self, item: Item, chosen: str) -> GradeResult:
+        """Grade a chosen option (flashcard definition or mcq option text)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DailyPostMessage:
+    """A scheduled daily question for one chat.
+
+    `outbox_id` is unique per message and stable across retries and restarts: Discord
+    sends it as the message nonce so a resend after a crash is dropped by Discord itself.
+    """
+
+    chat: ChatKey
+    outbox_id: int
+    daily: DailyQuestion
+
+    @property
+    def post_id(self) -> int:
+        return self.daily.post_id
+
+
+@dataclass(frozen=True)
+class RevealMessage:
+    """A scheduled channel reveal for one chat (`outbox_id` as for DailyPostMessage)."""
+
+    chat: ChatKey
+    outbox_id: int
+    reveal: ChannelReveal
+
+    @property
+    def post_id(self) -> int:
+        return self.reveal.post_id
+
+
+#: What the outbox sender hands a Messenger.
+Outgoing = DailyPostMessage | RevealMessage
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """How fast the outbox sender may deliver on one platform: `overall` and `per_chat`
+    are (messages, seconds) windows, kept below the platform's documented limits."""
+
+    overall: tuple[float, float] = (20, 1.0)
+    per_chat: tuple[float, float] | None = None
 
 
 class Messenger(Protocol):
@@ -67,34 +124,58 @@ class Messenger(Protocol):
         ...
 
 
-class Store(Protocol):
-    """Every persistence operation the services need.
+class Adapter(Protocol):
+    """What the composition root needs from a chat adapter."""
 
-    Datetimes go in and come out timezone-aware UTC, truncated to whole seconds. Methods
-    that write do so in one transaction.
+    messenger: Messenger
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class UserStore(Protocol):
+    """Users, their settings and whether the bot may message them privately.
+
+    delete_user spans aggregates: it deletes everything stored about the user at once.
     """
 
-    async def close(self) -> None: ...
-
-    # --- users -----------------------------------------------------------------
     async def upsert_user(self, key: UserKey, display_name: str, now: datetime) -> User:
         """Create the user, or update the display name if it changed."""
         ...
 
     async def get_user(self, key: UserKey) -> User | None: ...
 
+    async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
+        """The users that exist among `keys`, in one query."""
+        ...
+
     async def set_user_timezone(self, key: UserKey, timezone: str | None) -> None: ...
 
     async def set_leaderboard_opt_out(self, key: UserKey, opt_out: bool) -> None: ...
+
+    async def set_private_ok(self, user: UserKey, ok: bool) -> bool:
+        """Record whether the bot may message the user privately; False if the user is
+        unknown (nothing is stored). Deleted with the user."""
+        ...
+
+    async def private_ok(self, user: UserKey) -> bool:
+        """True when the user opened a private chat with the bot and did not block it."""
+        ...
 
     async def delete_user(self, key: UserKey) -> bool:
         """Delete the user and everything stored about them; False if unknown."""
         ...
 
-    # --- chats -----------------------------------------------------------------
-    async def upsert_chat(
-        self, key: ChatKey, group: GroupKey, title: str, now: datetime
-    ) -> Chat:
+
+class ChatStore(Protocol):
+    """Chats and whether posting to them works.
+
+    migrate_chat spans aggregates: schedule, posts, answers, quizzes and outbox rows move
+    with the chat.
+    """
+
+    async def upsert_chat(self, key: ChatKey, group: GroupKey, title: str, now: datetime) -> Chat:
         """Create the chat (its selection seed is its key), or update group and title."""
         ...
 
@@ -108,7 +189,18 @@ class Store(Protocol):
         """
         ...
 
-    # --- schedules -------------------------------------------------------------
+    async def mark_chat_broken(self, chat: ChatKey, reason: str, at: datetime) -> bool:
+        """Stop posting to a chat; True when it was not broken before (tell admins once)."""
+        ...
+
+    async def clear_chat_broken(self, chat: ChatKey) -> bool:
+        """An admin resumed the chat; True when it had been broken."""
+        ...
+
+
+class ScheduleStore(Protocol):
+    """Each chat's posting schedule and what is due."""
+
     async def save_schedule(self, schedule: Schedule) -> None:
         """Insert or replace the chat's schedule (the chat must exist)."""
         ...
@@ -134,7 +226,10 @@ class Store(Protocol):
         """The timezone of the group's oldest schedule, if any chat in it has one."""
         ...
 
-    # --- daily posts and question selection -------------------------------------
+
+class PostStore(Protocol):
+    """Daily posts, question selection, and the messages and polls that carried them."""
+
     async def create_daily_post(
         self,
         chat: ChatKey,
@@ -171,7 +266,33 @@ class Store(Protocol):
         """How many users answered a post and the best `limit` (score desc, earliest)."""
         ...
 
-    # --- answers ---------------------------------------------------------------
+    async def set_post_message(self, post_id: int, message_id: str) -> None:
+        """Remember the platform message that carried a daily post."""
+        ...
+
+    async def post_by_message(self, chat: ChatKey, message_id: str) -> DailyPost | None:
+        """The daily post a platform message carried, if any."""
+        ...
+
+    async def remember_poll(self, platform: str, poll_id: str, post_id: int, now: datetime) -> None:
+        """Record the daily post a native poll shows (its votes name only the poll).
+
+        Raises NotFoundError for an unknown post; the post's deletion forgets the poll.
+        """
+        ...
+
+    async def poll_post(self, platform: str, poll_id: str) -> DailyPost | None:
+        """The daily post a native poll shows, if the poll is known."""
+        ...
+
+
+class AnswerStore(Protocol):
+    """Answers with the streaks and reveal counts they feed, and the figures read from them.
+
+    record_answer spans aggregates: the answer, its review card, quiz progress and streak
+    commit together.
+    """
+
     async def answer_context(
         self, user: UserKey, chat: ChatKey, target: str, item_id: str
     ) -> AnswerContext:
@@ -205,26 +326,12 @@ class Store(Protocol):
         """Sum of the user's points answered in [start, end) (None: unbounded)."""
         ...
 
-    async def answer_times_many(
-        self, users: Sequence[UserKey]
-    ) -> dict[UserKey, list[datetime]]:
-        """`answer_times` for several users in one query (leaderboard rows)."""
+    async def answer_times_many(self, users: Sequence[UserKey]) -> dict[UserKey, list[datetime]]:
+        """When each user answered (as `StoreInspection.answer_times`), in one query."""
         ...
 
     async def streak_states(self, users: Sequence[UserKey]) -> dict[UserKey, StoredStreak]:
         """The stored streaks of those among `users` that have one, in one query."""
-        ...
-
-    async def get_users(self, keys: Sequence[UserKey]) -> dict[UserKey, User]:
-        """The users that exist among `keys`, in one query."""
-        ...
-
-    async def answer_times(self, user: UserKey) -> list[datetime]:
-        """When the user answered, floored to the quarter hour, distinct, oldest first.
-
-        Enough for local dates in any zone (UTC offsets are whole quarter hours) and keeps
-        the streak input small for users with many answers.
-        """
         ...
 
     async def verdict_counts(self, user: UserKey) -> list[tuple[str, Verdict, int]]:
@@ -242,39 +349,14 @@ class Store(Protocol):
         """
         ...
 
-    # --- platform state (what adapters must keep across restarts) ---------------
-    async def remember_poll(
-        self, platform: str, poll_id: str, post_id: int, now: datetime
-    ) -> None:
-        """Record the daily post a native poll shows (its votes name only the poll).
-
-        Raises NotFoundError for an unknown post; the post's deletion forgets the poll.
-        """
-        ...
-
-    async def poll_post(self, platform: str, poll_id: str) -> DailyPost | None:
-        """The daily post a native poll shows, if the poll is known."""
-        ...
-
-    async def set_private_ok(self, user: UserKey, ok: bool) -> bool:
-        """Record whether the bot may message the user privately; False if the user is
-        unknown (nothing is stored). Deleted with the user."""
-        ...
-
-    async def private_ok(self, user: UserKey) -> bool:
-        """True when the user opened a private chat with the bot and did not block it."""
-        ...
-
-    # --- reveals ---------------------------------------------------------------
-    async def record_reveal(
-        self, user: UserKey, target: str, item_id: str, now: datetime
-    ) -> int:
+    async def record_reveal(self, user: UserKey, target: str, item_id: str, now: datetime) -> int:
         """Count one more reveal of a target by the user; returns the new count."""
         ...
 
-    async def reveal_count(self, user: UserKey, target: str) -> int: ...
 
-    # --- quiz sessions ---------------------------------------------------------
+class QuizStore(Protocol):
+    """Quiz sessions, at most one active per user and chat."""
+
     async def create_quiz(self, session: QuizSession) -> QuizSession | None:
         """Store a new active session (its id is assigned); None if one is already active."""
         ...
@@ -285,7 +367,10 @@ class Store(Protocol):
 
     async def update_quiz(self, session: QuizSession) -> None: ...
 
-    # --- spaced repetition -----------------------------------------------------
+
+class ReviewCardStore(Protocol):
+    """Spaced-repetition cards, one per user and item."""
+
     async def get_card(self, user: UserKey, item_id: str) -> ReviewCard | None: ...
 
     async def save_card(self, card: ReviewCard) -> None: ...
@@ -300,7 +385,10 @@ class Store(Protocol):
         """The earliest due time later than `after`."""
         ...
 
-    # --- reports ---------------------------------------------------------------
+
+class ReportStore(Protocol):
+    """Reports users file about items."""
+
     async def add_report(
         self, user: UserKey | None, item_id: str, reason: str, now: datetime
     ) -> Report: ...
@@ -309,7 +397,13 @@ class Store(Protocol):
         """Every report, oldest first."""
         ...
 
-    # --- outbox (scheduled delivery) ---------------------------------------------
+
+class OutboxStore(Protocol):
+    """Scheduled deliveries: the tick enqueues them, senders claim and settle them.
+
+    commit_tick spans aggregates: outbox rows and the schedules they advance commit together.
+    """
+
     async def commit_tick(
         self, rows: Sequence[NewOutboxRow], advances: Sequence[tuple[ChatKey, datetime | None]]
     ) -> int:
@@ -319,11 +413,6 @@ class Store(Protocol):
 
     async def reveals_to_enqueue(self, now: datetime, limit: int) -> list[DailyPost]:
         """Unrevealed posts whose reveal time has passed and that have no reveal row yet."""
-        ...
-
-    async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
-        """A platform's pending rows whose next attempt is due, oldest first (a read-only
-        view: senders take rows with `claim_outbox`)."""
         ...
 
     async def claim_outbox(
@@ -354,22 +443,50 @@ class Store(Protocol):
         """Mark pending rows due before `due_before` as skipped; returns them (to log)."""
         ...
 
+
+class StoreInspection(Protocol):
+    """Reads only tests, benchmarks and maintenance use; not part of `Store`."""
+
+    async def answer_times(self, user: UserKey) -> list[datetime]:
+        """When the user answered, floored to the quarter hour, distinct, oldest first.
+
+        Enough for local dates in any zone (UTC offsets are whole quarter hours) and keeps
+        the streak input small for users with many answers.
+        """
+        ...
+
+    async def reveal_count(self, user: UserKey, target: str) -> int: ...
+
+    async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
+        """A platform's pending rows whose next attempt is due, oldest first (a read-only
+        view: senders take rows with `claim_outbox`)."""
+        ...
+
     async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
         """Every row, oldest first (for tests and maintenance)."""
         ...
 
-    async def set_post_message(self, post_id: int, message_id: str) -> None:
-        """Remember the platform message that carried a daily post."""
-        ...
 
-    async def post_by_message(self, chat: ChatKey, message_id: str) -> DailyPost | None:
-        """The daily post a platform message carried, if any."""
-        ...
+class Store(
+    UserStore,
+    ChatStore,
+    ScheduleStore,
+    PostStore,
+    AnswerStore,
+    QuizStore,
+    ReviewCardStore,
+    ReportStore,
+    OutboxStore,
+    Protocol,
+):
+    """Every persistence operation the services need, one object for all aggregates.
 
-    async def mark_chat_broken(self, chat: ChatKey, reason: str, at: datetime) -> bool:
-        """Stop posting to a chat; True when it was not broken before (tell admins once)."""
-        ...
+    Datetimes go in and come out timezone-aware UTC, truncated to whole seconds. Methods
+    that write do so in one transaction.
+    """
 
-    async def clear_chat_broken(self, chat: ChatKey) -> bool:
-        """An admin resumed the chat; True when it had been broken."""
-        ...
+    async def close(self) -> None: ...
+
+
+class InspectableStore(Store, StoreInspection, Protocol):
+    """A store with its inspection reads (every store implements both)."""

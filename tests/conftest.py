@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ports import Store
+from bot.ports import InspectableStore
 from bot.storage.memory import MemoryStore
 from bot.storage.postgres import PostgresStore
 from bot.storage.sqlite import SqliteStore
@@ -72,8 +72,10 @@ async def postgres_url(postgres_server: pgserver.Server) -> AsyncIterator[str]:
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened: Store
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[InspectableStore]:
+    opened: InspectableStore
     if request.param == "postgres":
         server: pgserver.Server = request.getfixturevalue("postgres_server")
         async with pgserver.fresh_database(server) as url:

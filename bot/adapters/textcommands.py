@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.choices import LETTERS
+from bot.domain.choices import LETTERS, is_number
 from bot.domain.timeparse import parse_weekdays
 from bot.errors import InvalidInputError
 
@@ -19,11 +19,6 @@ SCHEDULE_USAGE = (
     "/schedule to show it, /schedule pause|resume|off."
 )
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
-
-
-def is_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts `²`, which `int` then refuses."""
-    return text.isascii() and text.isdecimal()
 
 
 def choice_from_text(text: str, options: int) -> int | None:

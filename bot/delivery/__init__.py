@@ -8,16 +8,8 @@ from aiolimiter import AsyncLimiter
 
 from bot.delivery.sender import OutboxSender
 from bot.delivery.tick import TickResult, run_tick
-from bot.ports import Clock, Messenger, Store
+from bot.ports import Clock, Messenger, RateBudget, Store
 from bot.services import Services
-
-# Platform budgets, kept below the documented limits (Discord 50/s global; Telegram about
-# 30/s overall and 20 per minute in one group).
-RATES: dict[str, tuple[tuple[float, float], tuple[float, float] | None]] = {
-    "discord": ((40, 1.0), None),
-    "telegram": ((25, 1.0), (20, 60.0)),
-}
-DEFAULT_RATE: tuple[tuple[float, float], tuple[float, float] | None] = ((20, 1.0), None)
 
 
 class Delivery:
@@ -40,16 +32,17 @@ class Delivery:
         """Move every due daily post and reveal into the outbox."""
         return await run_tick(self.store, self.clock)
 
-    def sender(self, messenger: Messenger) -> OutboxSender:
-        """The outbox sender for `messenger.platform`, with that platform's rate limits."""
-        overall, per_chat = RATES.get(messenger.platform, DEFAULT_RATE)
+    def sender(self, messenger: Messenger, budget: RateBudget | None = None) -> OutboxSender:
+        """The outbox sender for `messenger.platform`, within the platform's rate budget
+        (its spec's; a cautious default without one)."""
+        budget = budget or RateBudget()
         return OutboxSender(
             self.store,
             self.services,
             messenger,
             self.clock,
-            rate=AsyncLimiter(*overall),
-            per_chat=per_chat,
+            rate=AsyncLimiter(*budget.overall),
+            per_chat=budget.per_chat,
             max_age=self.max_age,
         )
 

@@ -18,9 +18,8 @@ from aiolimiter import AsyncLimiter
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxKind, OutboxRow, OutboxStatus
 from bot.errors import ChatUnavailable, NotFoundError, RateLimited
-from bot.ports import Clock, Messenger, Store
+from bot.ports import Clock, DailyPostMessage, Messenger, Outgoing, RevealMessage, Store
 from bot.services import Services
-from bot.services.results import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +130,10 @@ class OutboxSender:
             message_id=message_id,
             sent_at=now,
             attempts=row.attempts + 1,
-            post_id=_post_id(message),
+            post_id=message.post_id,
         )
-        if message.daily is not None:
-            await self.store.set_post_message(message.daily.post_id, message_id)
+        if isinstance(message, DailyPostMessage):
+            await self.store.set_post_message(message.post_id, message_id)
         return 1
 
     async def _release(self, rows: list[OutboxRow]) -> None:
@@ -148,11 +147,11 @@ class OutboxSender:
     async def _build(self, row: OutboxRow) -> Outgoing:
         if row.kind is OutboxKind.DAILY:
             daily = await self.services.daily.post_for(row.chat, row.local_date)
-            return Outgoing("daily", row.chat, row.id, daily=daily)
+            return DailyPostMessage(row.chat, row.id, daily)
         if row.post_id is None:
             raise NotFoundError(f"reveal row {row.id} has no post")
         reveal = await self.services.reveals.reveal_channel(row.post_id)
-        return Outgoing("reveal", row.chat, row.id, reveal=reveal)
+        return RevealMessage(row.chat, row.id, reveal)
 
     async def _limit(self, chat: ChatKey) -> None:
         await self.rate.acquire()
@@ -210,8 +209,3 @@ class OutboxSender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
 
-
-def _post_id(message: Outgoing) -> int | None:
-    if message.daily is not None:
-        return message.daily.post_id
-    return message.reveal.post_id if message.reveal is not None else None

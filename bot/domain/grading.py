@@ -1,28 +1,9 @@
-"""Grading answers against an item's key points: the port the services depend on.
-
-`Grader` is the protocol; the default implementation is `bot.grading.lexical.LexicalGrader`
-(the composition root may add the semantic stage). The domain only knows the contract.
-"""
+"""Grading rules every grader and service shares (the `Grader` port is in `bot.ports`)."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from bot.content.schema import Item, ItemType
 from bot.domain.choices import clean_option
-from bot.domain.models import GradeResult
-
-
-class Grader(Protocol):
-    """Scores an answer to an item."""
-
-    def grade(self, item: Item, text: str) -> GradeResult:
-        """Grade a free-text answer."""
-        ...
-
-    def grade_choice(self, item: Item, chosen: str) -> GradeResult:
-        """Grade a chosen option (flashcard definition or mcq option text)."""
-        ...
 
 
 def correct_choice(item: Item) -> str | None:

@@ -13,8 +13,8 @@ import yaml
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
-from bot.domain.grading import Grader
 from bot.errors import ContentError
+from bot.ports import Grader
 
 LABELS = ("correct", "partial", "incorrect")
 

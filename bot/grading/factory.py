@@ -7,9 +7,9 @@ import logging
 from collections.abc import Iterable
 
 from bot.content.schema import Item
-from bot.domain.grading import Grader
 from bot.errors import ConfigError
 from bot.grading.lexical import LexicalGrader
+from bot.ports import Grader
 
 log = logging.getLogger(__name__)
 

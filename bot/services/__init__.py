@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from fsrs import Scheduler
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
-from bot.grading.lexical import LexicalGrader
-from bot.ports import Clock, Store
+from bot.ports import Clock, Grader, Store
 from bot.services.answers import AnswerService
+from bot.services.base import Directory, Questions, Streaks, Topics, Zones
 from bot.services.daily import DailyService
 from bot.services.data import DataService
 from bot.services.leaderboard import LeaderboardService
@@ -45,34 +44,36 @@ def build_services(
     store: Store,
     bank: Bank,
     clock: Clock,
+    grader: Grader,
     *,
-    grader: Grader | None = None,
     default_timezone: str = "UTC",
     quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
     scheduler: Scheduler | None = None,
 ) -> Services:
-    """Build the services (Settings supply default_timezone and quiz_daily_points_cap)."""
-    chosen = grader or LexicalGrader()
-    tz = default_timezone
+    """Build the shared helpers and the services once (Settings supply default_timezone and
+    quiz_daily_points_cap; `bot.grading.factory.build_grader` the grader)."""
+    directory = Directory(store, clock)
+    zones = Zones(store, default_timezone)
+    questions = Questions(bank)
+    streaks = Streaks(store, clock, zones)
+    topics = Topics(bank)
     recorder = Recorder(
-        store, bank, chosen, clock, default_timezone=tz,
+        store, bank, grader, clock, directory, zones, questions, streaks,
         quiz_daily_points_cap=quiz_daily_points_cap, scheduler=scheduler,
     )
-    quizzes = QuizService(store, bank, chosen, clock, default_timezone=tz, recorder=recorder)
+    quizzes = QuizService(store, bank, clock, directory, questions, topics, recorder)
     return Services(
-        users=UserService(store, bank, clock, default_timezone=tz),
-        schedules=ScheduleService(store, bank, clock, default_timezone=tz),
-        daily=DailyService(store, bank, clock, default_timezone=tz),
-        answers=AnswerService(
-            store, bank, chosen, clock, default_timezone=tz, recorder=recorder, quizzes=quizzes
-        ),
-        reveals=RevealService(store, bank, clock, default_timezone=tz),
+        users=UserService(store, clock, directory, zones),
+        schedules=ScheduleService(store, clock, directory, zones, topics),
+        daily=DailyService(store, clock, directory, zones, questions, topics),
+        answers=AnswerService(store, questions, recorder, quizzes),
+        reveals=RevealService(store, clock, directory, questions),
         quizzes=quizzes,
-        reviews=ReviewService(store, bank, chosen, clock, default_timezone=tz, recorder=recorder),
-        stats=StatsService(store, bank, clock, default_timezone=tz),
-        leaderboards=LeaderboardService(store, bank, clock, default_timezone=tz),
-        data=DataService(store, bank, clock, default_timezone=tz),
-        topics=TopicService(store, bank, clock, default_timezone=tz),
+        reviews=ReviewService(store, bank, clock, directory, zones, questions, recorder),
+        stats=StatsService(store, bank, clock, directory, zones, streaks),
+        leaderboards=LeaderboardService(store, clock, directory, zones, streaks),
+        data=DataService(store, bank, clock, directory),
+        topics=TopicService(bank),
     )
 
 

@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-from bot.content.bank import Bank
-from bot.domain.grading import Grader
+from dataclasses import dataclass
+
 from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
 from bot.errors import NotFoundError
-from bot.ports import Clock, Store
-from bot.services.base import ServiceBase
+from bot.ports import Store
+from bot.services.base import Questions
 from bot.services.quiz import QuizService
-from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
+from bot.services.recording import Recorder
 from bot.services.results import AnswerResult
 
 NO_DAILY = "There is no daily question in this chat yet; try /quiz to practise."
 
 
-class AnswerService(ServiceBase):
-    def __init__(
-        self,
-        store: Store,
-        bank: Bank,
-        grader: Grader,
-        clock: Clock,
-        *,
-        default_timezone: str = "UTC",
-        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
-        recorder: Recorder | None = None,
-        quizzes: QuizService | None = None,
-    ) -> None:
-        super().__init__(store, bank, clock, default_timezone=default_timezone)
-        self.recorder = recorder or Recorder(
-            store, bank, grader, clock, default_timezone=default_timezone,
-            quiz_daily_points_cap=quiz_daily_points_cap,
-        )
-        self.quizzes = quizzes or QuizService(
-            store, bank, grader, clock, default_timezone=default_timezone,
-            recorder=self.recorder,
-        )
+@dataclass(eq=False)
+class AnswerService:
+    store: Store
+    questions: Questions
+    recorder: Recorder
+    quizzes: QuizService
 
     async def answer(
         self,
@@ -75,7 +59,7 @@ class AnswerService(ServiceBase):
         recorded = await self.recorder.record(
             user_key=user,
             chat_key=post.chat,
-            item=self._item(post.item_id),
+            item=self.questions.item(post.item_id),
             kind=AnswerKind.DAILY,
             target=daily_target(post.id),
             text=text,

@@ -1,4 +1,5 @@
-"""What every service needs: lazy users and chats, time zones, items, question views."""
+"""Small helpers the services share, built once by `build_services` and passed to the
+services that need them: users and chats, time zones, question views, streaks, topics."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from bot.domain.streaks import (
     usable_state,
 )
 from bot.domain.timeparse import suggestion
+from bot.domain.views import QuestionView
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
-from bot.services.results import QuestionView, StreakView
+from bot.services.results import StreakView
 
 log = logging.getLogger(__name__)
 
@@ -31,50 +33,60 @@ DIFFICULTIES = ("easy", "medium", "hard")
 TOPIC_MATCH_CUTOFF = 75.0
 
 
-class ServiceBase:
-    """Shared helpers; services are cheap, stateless objects built by the composition root."""
+class Directory:
+    """Users and chats, created on first sight so no command fails for a newcomer; adapters
+    call UserService.ensure_user/ensure_chat to record names and groups."""
 
-    def __init__(
-        self, store: Store, bank: Bank, clock: Clock, *, default_timezone: str = "UTC"
-    ) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
-        self.bank = bank
         self.clock = clock
-        self.default_timezone = default_timezone
-        self._option_cache: dict[str, tuple[str, ...]] = {}
 
-    # Users and chats are created on first sight so no command fails for a newcomer;
-    # adapters call UserService.ensure_user/ensure_chat to record names and groups.
-    async def _user(self, key: UserKey) -> User:
+    async def user(self, key: UserKey) -> User:
         user = await self.store.get_user(key)
         if user is None:
             user = await self.store.upsert_user(key, key.user_id, self.clock.now())
         return user
 
-    async def _chat(self, key: ChatKey) -> Chat:
+    async def chat(self, key: ChatKey) -> Chat:
         chat = await self.store.get_chat(key)
         if chat is None:
             chat = await self.store.upsert_chat(key, GroupKey.of_chat(key), "", self.clock.now())
         return chat
 
-    async def _chat_timezone(self, chat: ChatKey | None) -> str:
+
+class Zones:
+    """Which time zone counts: a user's own, else the chat's schedule's, else the default."""
+
+    def __init__(self, store: Store, default: str = "UTC") -> None:
+        self.store = store
+        self.default = default
+
+    async def of_chat(self, chat: ChatKey | None) -> str:
         if chat is not None:
             schedule = await self.store.get_schedule(chat)
             if schedule is not None:
                 return schedule.timezone
-        return self.default_timezone
+        return self.default
 
-    async def _user_timezone(self, user: User, chat: ChatKey | None) -> str:
+    async def of_user(self, user: User, chat: ChatKey | None) -> str:
         """The user's own zone, else the chat's schedule zone, else the default."""
-        return user.timezone or await self._chat_timezone(chat)
+        return user.timezone or await self.of_chat(chat)
 
-    def _item(self, item_id: str) -> Item:
+
+class Questions:
+    """Items of the bank and their views, with the one cache of option orders."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+        self._option_cache: dict[str, tuple[str, ...]] = {}
+
+    def item(self, item_id: str) -> Item:
         item = self.bank.item(item_id)
         if item is None:
             raise NotFoundError(f"The question {item_id} is no longer in the question bank.")
         return item
 
-    def _options(self, item: Item) -> tuple[str, ...]:
+    def options(self, item: Item) -> tuple[str, ...]:
         # Seeded by the item id: everyone sees the same order, and an answer given by
         # index maps to the same option whenever it arrives. Cached: the bank is loaded once.
         cached = self._option_cache.get(item.id)
@@ -83,7 +95,7 @@ class ServiceBase:
             self._option_cache[item.id] = cached
         return cached
 
-    def _question(
+    def view(
         self,
         item: Item,
         kind: AnswerKind,
@@ -95,7 +107,7 @@ class ServiceBase:
             kind=kind,
             type=item.type,
             question=item.question,
-            options=self._options(item),
+            options=self.options(item),
             tags=tuple(item.tags),
             difficulty=item.difficulty.value,
             term=item.term,
@@ -103,20 +115,29 @@ class ServiceBase:
             total=total,
         )
 
-    async def _streak(self, user: User, chat: ChatKey | None) -> StreakView:
-        zone = await self._user_timezone(user, chat)
-        streak = (await self._streaks({user.key: zone}))[user.key]
+
+class Streaks:
+    """Users' streaks now, each counted in the zone that counts for them."""
+
+    def __init__(self, store: Store, clock: Clock, zones: Zones) -> None:
+        self.store = store
+        self.clock = clock
+        self.zones = zones
+
+    async def view(self, user: User, chat: ChatKey | None) -> StreakView:
+        zone = await self.zones.of_user(user, chat)
+        streak = (await self.now({user.key: zone}))[user.key]
         return StreakView(streak.current, streak.best, streak.freezes, streak.answered_today)
 
-    async def _streaks(self, zones: Mapping[UserKey, str]) -> dict[UserKey, Streak]:
+    async def now(self, zones: Mapping[UserKey, str]) -> dict[UserKey, Streak]:
         """Each user's streak now, counted in the zone given for them."""
         now = self.clock.now()
-        states = await self._streak_states(zones, await self.store.streak_states(list(zones)))
+        states = await self.states(zones, await self.store.streak_states(list(zones)))
         return {
             user: streak_of(state, local_date(now, zones[user])) for user, state in states.items()
         }
 
-    async def _streak_states(
+    async def states(
         self, zones: Mapping[UserKey, str], stored: Mapping[UserKey, StoredStreak]
     ) -> dict[UserKey, StreakState | None]:
         """Each user's streak state in their zone: the stored one where it counts that zone,
@@ -135,14 +156,20 @@ class ServiceBase:
                 states[user] = state_at(times[user], zones[user], now)
         return states
 
-    # --- topics ----------------------------------------------------------------
-    def topic_names(self) -> list[str]:
+
+class Topics:
+    """Topic names (tags and deck ids) and the items they select."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+
+    def names(self) -> list[str]:
         """Every valid topic: tags of the vocabulary or in use, and deck ids."""
         return sorted(set(self.bank.tags) | set(self.bank.used_tags()) | set(self.bank.decks))
 
-    def resolve_topics(self, topics: Iterable[str]) -> tuple[str, ...]:
+    def resolve(self, topics: Iterable[str]) -> tuple[str, ...]:
         """Validated topic names (case-insensitive); unknown ones name the closest."""
-        known = {name.lower(): name for name in self.topic_names()}
+        known = {name.lower(): name for name in self.names()}
         resolved: list[str] = []
         for raw in topics:
             name = raw.strip().strip(",").lower()

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.models import AnswerKind, ChatKey, DailyPost
 from bot.domain.schedule import local_date
 from bot.domain.selection import next_item
+from bot.domain.views import DailyQuestion
 from bot.errors import NotFoundError
-from bot.services.base import ServiceBase
-from bot.services.results import DailyQuestion
+from bot.ports import Clock, Store
+from bot.services.base import Directory, Questions, Topics, Zones
 
 log = logging.getLogger(__name__)
 
 
-class DailyService(ServiceBase):
+@dataclass(eq=False)
+class DailyService:
+    store: Store
+    clock: Clock
+    directory: Directory
+    zones: Zones
+    questions: Questions
+    topics: Topics
+
     async def today(self, chat: ChatKey) -> DailyQuestion:
         """The chat's question for today in its time zone, choosing and storing it if new."""
-        zone = await self._chat_timezone(chat)
+        zone = await self.zones.of_chat(chat)
         return await self.post_for(chat, local_date(self.clock.now(), zone))
 
     async def post_for(self, chat: ChatKey, day: date) -> DailyQuestion:
@@ -26,10 +36,10 @@ class DailyService(ServiceBase):
         existing = await self.store.get_daily_post(chat, day)
         if existing is not None:
             return await self._view(existing, created=False)
-        chat_row = await self._chat(chat)
+        chat_row = await self.directory.chat(chat)
         schedule = await self.store.get_schedule(chat)
         topics = schedule.topics if schedule else ()
-        pool = [item.id for item in self.pool(topics)]
+        pool = [item.id for item in self.topics.pool(topics)]
         state = await self.store.selection_state(chat)
         pick = next_item(pool, state.used, chat_row.seed, state.cycle, state.last_item)
         if pick is None:
@@ -75,7 +85,7 @@ class DailyService(ServiceBase):
             local_date=post.local_date,
             posted_at=post.posted_at,
             reveal_at=post.reveal_at,
-            question=self._question(self._item(post.item_id), AnswerKind.DAILY),
+            question=self.questions.view(self.questions.item(post.item_id), AnswerKind.DAILY),
             created=created,
             thread=bool(schedule and schedule.thread),
         )

@@ -11,7 +11,7 @@ from bot.domain.models import Report, UserKey
 from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError
 from bot.ports import Clock, Store
-from bot.services.base import ServiceBase
+from bot.services.base import Directory
 from bot.services.results import ForgetRequest, ForgetResult
 
 log = logging.getLogger(__name__)
@@ -20,11 +20,12 @@ CONFIRM_WINDOW = timedelta(minutes=10)
 MAX_REASON = 1000
 
 
-class DataService(ServiceBase):
-    def __init__(
-        self, store: Store, bank: Bank, clock: Clock, *, default_timezone: str = "UTC"
-    ) -> None:
-        super().__init__(store, bank, clock, default_timezone=default_timezone)
+class DataService:
+    def __init__(self, store: Store, bank: Bank, clock: Clock, directory: Directory) -> None:
+        self.store = store
+        self.bank = bank
+        self.clock = clock
+        self.directory = directory
         # Pending confirmations live only in memory: a restart simply asks again.
         self._pending: dict[UserKey, tuple[str, datetime]] = {}
 
@@ -63,7 +64,7 @@ class DataService(ServiceBase):
             raise InvalidInputError("Say what is wrong: /report <question id> <reason>.")
         if len(text) > MAX_REASON:
             raise InvalidInputError(f"Keep the reason under {MAX_REASON} characters.")
-        await self._user(user)
+        await self.directory.user(user)
         return await self.store.add_report(user, item_id, text, self.clock.now())
 
     async def reports(self) -> list[Report]:

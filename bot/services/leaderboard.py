@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain.leaderboard import Period, Ranked, rank, window
@@ -9,7 +10,8 @@ from bot.domain.models import ChatKey, UserKey
 from bot.domain.streaks import Streak
 from bot.domain.timeparse import suggestion
 from bot.errors import InvalidInputError
-from bot.services.base import ServiceBase
+from bot.ports import Clock, Store
+from bot.services.base import Directory, Streaks, Zones
 from bot.services.results import LeaderboardRow, LeaderboardView
 
 TOP = 10
@@ -32,18 +34,25 @@ def parse_period(value: str | Period | None) -> Period:
         ) from exc
 
 
-class LeaderboardService(ServiceBase):
+@dataclass(eq=False)
+class LeaderboardService:
+    store: Store
+    clock: Clock
+    directory: Directory
+    zones: Zones
+    streaks: Streaks
+
     async def leaderboard(
         self, chat: ChatKey, caller: UserKey, period: str | Period | None = None, limit: int = TOP
     ) -> LeaderboardView:
         """The chat's group board in the group's zone (its schedule's, else the default)."""
         chosen = parse_period(period)
-        group = (await self._chat(chat)).group
-        zone = await self.store.group_timezone(group) or self.default_timezone
+        group = (await self.directory.chat(chat)).group
+        zone = await self.store.group_timezone(group) or self.zones.default
         now = self.clock.now()
         bounds = window(chosen, now, zone)
         ranked = rank(await self.store.leaderboard_entries(group, bounds.start, bounds.end))
-        caller_user = await self._user(caller)
+        caller_user = await self.directory.user(caller)
         mine = next((r for r in ranked if r.entry.user == caller), None)
         top = ranked[:limit]
         shown = [*top, mine] if mine else top
@@ -53,7 +62,7 @@ class LeaderboardService(ServiceBase):
             r.entry.user: (found.timezone if (found := users.get(r.entry.user)) else None) or zone
             for r in shown
         }
-        streaks = await self._streaks(zones)
+        streaks = await self.streaks.now(zones)
         rows = [self._row(r, streaks[r.entry.user]) for r in shown]
         return LeaderboardView(
             group=group,
@@ -82,11 +91,11 @@ class LeaderboardService(ServiceBase):
 
     async def opt_out(self, user: UserKey) -> bool:
         """Hide the user from every leaderboard; their answers still count for them."""
-        await self._user(user)
+        await self.directory.user(user)
         await self.store.set_leaderboard_opt_out(user, True)
         return True
 
     async def opt_in(self, user: UserKey) -> bool:
-        await self._user(user)
+        await self.directory.user(user)
         await self.store.set_leaderboard_opt_out(user, False)
         return False

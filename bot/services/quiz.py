@@ -6,10 +6,9 @@ import logging
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
 from bot.domain.models import (
     SKIPPED,
     AnswerKind,
@@ -22,19 +21,19 @@ from bot.domain.models import (
     quiz_target,
 )
 from bot.domain.timeparse import suggestion
+from bot.domain.views import QuestionView
 from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
 from bot.ports import Clock, Store
-from bot.services.base import DIFFICULTIES, TOPIC_MATCH_CUTOFF, ServiceBase, parse_difficulty
-from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
-from bot.services.results import (
-    AnswerResult,
-    ItemRef,
-    QuestionView,
-    QuizInfo,
-    QuizStart,
-    QuizStep,
-    QuizSummary,
+from bot.services.base import (
+    DIFFICULTIES,
+    TOPIC_MATCH_CUTOFF,
+    Directory,
+    Questions,
+    Topics,
+    parse_difficulty,
 )
+from bot.services.recording import Recorder
+from bot.services.results import AnswerResult, ItemRef, QuizInfo, QuizStart, QuizStep, QuizSummary
 
 log = logging.getLogger(__name__)
 
@@ -47,23 +46,15 @@ QUIZ_OVER = "That quiz is over; start a new one with /quiz."
 NOT_CURRENT = "That question was already answered or skipped; answer the latest one."
 
 
-class QuizService(ServiceBase):
-    def __init__(
-        self,
-        store: Store,
-        bank: Bank,
-        grader: Grader,
-        clock: Clock,
-        *,
-        default_timezone: str = "UTC",
-        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
-        recorder: Recorder | None = None,
-    ) -> None:
-        super().__init__(store, bank, clock, default_timezone=default_timezone)
-        self.recorder = recorder or Recorder(
-            store, bank, grader, clock, default_timezone=default_timezone,
-            quiz_daily_points_cap=quiz_daily_points_cap,
-        )
+@dataclass(eq=False)
+class QuizService:
+    store: Store
+    bank: Bank
+    clock: Clock
+    directory: Directory
+    questions: Questions
+    topics: Topics
+    recorder: Recorder
 
     def parse_args(self, args: Sequence[str]) -> tuple[str | None, int | None, str | None]:
         """`/quiz [topic] [count] [difficulty]` in any order -> (topic, count, difficulty).
@@ -99,7 +90,7 @@ class QuizService(ServiceBase):
             else:
                 words.append(arg)
         if len(words) > 1:
-            known = {name.lower() for name in self.topic_names()}
+            known = {name.lower() for name in self.topics.names()}
             topics = [word for word in words if word.lower() in known]
             others = [word for word in words if word.lower() not in known]
             if len(topics) > 1 or not others:
@@ -128,15 +119,15 @@ class QuizService(ServiceBase):
         if not 1 <= requested <= MAX_COUNT:
             raise InvalidInputError(f"A quiz has 1 to {MAX_COUNT} questions, not {requested}.")
         level = parse_difficulty(difficulty)
-        topics = self.resolve_topics([topic]) if topic else ()
-        await self._user(user)
-        await self._chat(chat)
+        topics = self.topics.resolve([topic]) if topic else ()
+        await self.directory.user(user)
+        await self.directory.chat(chat)
         active = await self.store.get_active_quiz(user, chat)
         if active is not None:
             if not replace_active:
                 return QuizStart(None, 0, requested, None, conflict=self._info(active))
             await self._end(active, QuizStatus.STOPPED)
-        pool = self.pool(topics, level)
+        pool = self.topics.pool(topics, level)
         if not pool:
             what = " ".join(part for part in (level, topic) if part) or "any topic"
             raise InvalidInputError(f"No questions for {what} yet; try another topic (/topics).")
@@ -195,7 +186,7 @@ class QuizService(ServiceBase):
         answering anything but the user's current question raises `StaleQuestionError`.
         """
         session = await self._pressed(user, chat, session_id, position)
-        item = self._item(self._current_id(session))
+        item = self.questions.item(self._current_id(session))
 
         def advance(grade: GradeResult, points: int) -> QuizSession:
             return self._advance(session, grade.verdict.value, points)
@@ -298,8 +289,9 @@ class QuizService(ServiceBase):
         item_id = session.current_item_id
         if item_id is None:
             return None
-        item = self._item(item_id)
-        return self._question(item, AnswerKind.QUIZ, session.position + 1, len(session.item_ids))
+        item = self.questions.item(item_id)
+        position, total = session.position + 1, len(session.item_ids)
+        return self.questions.view(item, AnswerKind.QUIZ, position, total)
 
     @staticmethod
     def _info(session: QuizSession) -> QuizInfo:

@@ -12,8 +12,8 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
-from bot.domain.choices import same_option
-from bot.domain.grading import Grader, correct_choice
+from bot.domain.choices import is_number, same_option
+from bot.domain.grading import correct_choice
 from bot.domain.models import (
     AnswerKind,
     AnswerRecord,
@@ -28,8 +28,8 @@ from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
 from bot.domain.streaks import StoredStreak, Streak, StreakState, advance, streak_of
 from bot.errors import InvalidInputError
-from bot.ports import Clock, Store
-from bot.services.base import ServiceBase
+from bot.ports import Clock, Grader, Store
+from bot.services.base import Directory, Questions, Streaks, Zones
 from bot.services.results import AnswerResult, StreakView
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class Recorded:
     quiz: QuizSession | None
 
 
-class Recorder(ServiceBase):
+class Recorder:
     """The answer path shared by daily questions, quizzes and reviews."""
 
     def __init__(
@@ -100,13 +100,22 @@ class Recorder(ServiceBase):
         bank: Bank,
         grader: Grader,
         clock: Clock,
+        directory: Directory,
+        zones: Zones,
+        questions: Questions,
+        streaks: Streaks,
         *,
-        default_timezone: str = "UTC",
         quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
         scheduler: Scheduler | None = None,
     ) -> None:
-        super().__init__(store, bank, clock, default_timezone=default_timezone)
+        self.store = store
+        self.bank = bank
         self.grader = grader
+        self.clock = clock
+        self.directory = directory
+        self.zones = zones
+        self.questions = questions
+        self.streaks = streaks
         self.cap = quiz_daily_points_cap
         self.scheduler = scheduler or Scheduler()
 
@@ -139,14 +148,14 @@ class Recorder(ServiceBase):
         grade = self.grade(item, text, choice)
         now = self.clock.now()
         context = await self.store.answer_context(user_key, chat_key, target, item.id)
-        user = context.user or await self._user(user_key)
-        chat = context.chat or await self._chat(chat_key)
-        zone = user.timezone or context.chat_timezone or self.default_timezone
+        user = context.user or await self.directory.user(user_key)
+        chat = context.chat or await self.directory.chat(chat_key)
+        zone = user.timezone or context.chat_timezone or self.zones.default
         today = local_date(now, zone)
         before = None
         if context.user is not None:  # a newcomer has no answers to count
             known = {user_key: context.streak} if context.streak else {}
-            before = (await self._streak_states({user_key: zone}, known))[user_key]
+            before = (await self.streaks.states({user_key: zone}, known))[user_key]
         if context.existing is not None:
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=context.existing.forfeited, capped=False)
@@ -197,10 +206,10 @@ class Recorder(ServiceBase):
 
     def _chosen(self, item: Item, choice: int | str) -> str:
         """The option text a choice names: a 1-based number, or the text itself."""
-        options = self._options(item)
+        options = self.questions.options(item)
         if not options:
             raise InvalidInputError("This question has no options; answer in your own words.")
-        if isinstance(choice, int) or choice.strip().isdigit():
+        if isinstance(choice, int) or is_number(choice.strip()):
             index = int(choice) - 1
             if not 0 <= index < len(options):
                 raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")
@@ -265,7 +274,7 @@ class Recorder(ServiceBase):
             forfeited=forfeited,
             capped=capped,
             short_answer=item.short_answer,
-            correct_option=correct_choice(item) if self._options(item) else None,
+            correct_option=correct_choice(item) if self.questions.options(item) else None,
             streak=StreakView(
                 streak.current, streak.best, streak.freezes, streak.answered_today
             ),

@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.content.schema import ItemType
 from bot.domain.leaderboard import Period
 from bot.domain.models import AnswerKind, ChatKey, GroupKey, UserKey, Verdict
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    """A question ready to show; `options` is non-empty for choice items."""
-
-    item_id: str
-    kind: AnswerKind
-    type: ItemType
-    question: str
-    options: tuple[str, ...]
-    tags: tuple[str, ...]
-    difficulty: str
-    term: str | None = None
-    position: int | None = None  # 1-based position in a quiz
-    total: int | None = None
+from bot.domain.views import QuestionView
 
 
 @dataclass(frozen=True)
 class ItemRef:
     item_id: str
     question: str
-
-
-@dataclass(frozen=True)
-class DailyQuestion:
-    post_id: int
-    chat: ChatKey
-    local_date: date
-    posted_at: datetime
-    reveal_at: datetime | None
-    question: QuestionView
-    created: bool  # False when the stored post for that date was returned
-    thread: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,29 +89,6 @@ class RevealResult:
     @property
     def full(self) -> bool:
         return self.stage >= 2
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    user: UserKey
-    display_name: str
-    verdict: Verdict
-    score: float
-    points: int
-
-
-@dataclass(frozen=True)
-class ChannelReveal:
-    post_id: int
-    chat: ChatKey
-    local_date: date
-    item_id: str
-    question: str
-    short_answer: str
-    answer: str
-    answered: int
-    top: tuple[ScoreLine, ...]
-    first: bool  # False when this post had already been revealed
 
 
 @dataclass(frozen=True)
@@ -272,18 +221,3 @@ class TopicInfo:
     kind: str  # "tag" or "deck"
     items: int
     description: str
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One scheduled message for one chat, built by the outbox sender for a Messenger.
-
-    `outbox_id` is unique per message and stable across retries and restarts: Discord
-    sends it as the message nonce so a resend after a crash is dropped by Discord itself.
-    """
-
-    kind: str  # "daily" | "reveal"
-    chat: ChatKey
-    outbox_id: int
-    daily: DailyQuestion | None = None
-    reveal: ChannelReveal | None = None

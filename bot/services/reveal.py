@@ -15,10 +15,12 @@ from bot.domain.models import (
     quiz_target,
     review_target,
 )
+from bot.domain.views import ChannelReveal, ScoreLine
 from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
+from bot.ports import Clock, Store
 from bot.services.answers import NO_DAILY
-from bot.services.base import ServiceBase
-from bot.services.results import ChannelReveal, RevealResult, ScoreLine
+from bot.services.base import Directory, Questions
+from bot.services.results import RevealResult
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,13 @@ class _Target:
     open: bool = True
 
 
-class RevealService(ServiceBase):
+@dataclass(eq=False)
+class RevealService:
+    store: Store
+    clock: Clock
+    directory: Directory
+    questions: Questions
+
     async def reveal(
         self,
         user: UserKey,
@@ -53,12 +61,12 @@ class RevealService(ServiceBase):
         the full one. Revealing a question before answering it forfeits its points; a quiz
         question already answered or skipped may always be revealed.
         """
-        await self._user(user)
+        await self.directory.user(user)
         found = await self._target(user, chat, post_id, item_id, quiz)
         stage = await self.store.record_reveal(user, found.target, found.item_id, self.clock.now())
         answered = await self.store.get_answer(user, found.target) is not None
         full = stage >= 2
-        question = self._item(found.item_id)
+        question = self.questions.item(found.item_id)
         return RevealResult(
             item_id=found.item_id,
             kind=found.kind,
@@ -80,7 +88,7 @@ class RevealService(ServiceBase):
         quiz: tuple[int, int] | None,
     ) -> _Target:
         if item_id is not None:
-            self._item(item_id)
+            self.questions.item(item_id)
             card = await self.store.get_card(user, item_id)
             target = review_target(item_id, card.due) if card else f"review:{item_id}:new"
             return _Target(target, item_id, AnswerKind.REVIEW)
@@ -145,7 +153,7 @@ class RevealService(ServiceBase):
         return reveals
 
     async def _channel_view(self, post: DailyPost, first: bool) -> ChannelReveal:
-        item = self._item(post.item_id)
+        item = self.questions.item(post.item_id)
         results = await self.store.post_results(post.id, TOP_SCORERS)
         return ChannelReveal(
             post_id=post.id,

@@ -6,15 +6,15 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating
 
 from bot.content.bank import Bank
-from bot.domain.grading import Grader
+from bot.domain.choices import is_number
 from bot.domain.models import AnswerKind, ChatKey, UserKey, review_target
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
-from bot.services.base import ServiceBase
-from bot.services.recording import DEFAULT_POINTS_CAP, RATINGS, Recorder, review_card
+from bot.services.base import Directory, Questions, Zones
+from bot.services.recording import RATINGS, Recorder, review_card
 from bot.services.results import AnswerResult, RatingResult, ReviewPrompt
 
 log = logging.getLogger(__name__)
@@ -30,32 +30,32 @@ def parse_rating(value: str | int | Rating) -> Rating:
     if isinstance(value, Rating):
         return value
     text = str(value).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= 4:
+    if is_number(text) and 1 <= int(text) <= 4:
         return Rating(int(text))
     if text in RATINGS:
         return RATINGS[text]
     raise InvalidInputError(f"Rate with again, hard, good or easy (or 1-4), not '{value}'.")
 
 
-class ReviewService(ServiceBase):
+class ReviewService:
     def __init__(
         self,
         store: Store,
         bank: Bank,
-        grader: Grader,
         clock: Clock,
-        *,
-        default_timezone: str = "UTC",
-        quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
-        recorder: Recorder | None = None,
-        scheduler: Scheduler | None = None,
+        directory: Directory,
+        zones: Zones,
+        questions: Questions,
+        recorder: Recorder,
     ) -> None:
-        super().__init__(store, bank, clock, default_timezone=default_timezone)
-        self.recorder = recorder or Recorder(
-            store, bank, grader, clock, default_timezone=default_timezone,
-            quiz_daily_points_cap=quiz_daily_points_cap, scheduler=scheduler,
-        )
-        self.scheduler = self.recorder.scheduler
+        self.store = store
+        self.bank = bank
+        self.clock = clock
+        self.directory = directory
+        self.zones = zones
+        self.questions = questions
+        self.recorder = recorder
+        self.scheduler = recorder.scheduler  # ratings and answers move the same cards
 
     async def next(self, user: UserKey, chat: ChatKey | None = None) -> ReviewPrompt:
         """The most overdue card still in the bank, how many are due, and the next due time
@@ -64,7 +64,7 @@ class ReviewService(ServiceBase):
         due = [c for c in await self.store.due_cards(user, now, _SCAN) if self.bank.item(c.item_id)]
         count = await self.store.count_due(user, now) if len(due) == _SCAN else len(due)
         if due:
-            question = self._question(self._item(due[0].item_id), AnswerKind.REVIEW)
+            question = self.questions.view(self.questions.item(due[0].item_id), AnswerKind.REVIEW)
             return ReviewPrompt(question, count, None)
         next_due = await self.store.next_due(user, now)
         if next_due is not None:
@@ -73,7 +73,7 @@ class ReviewService(ServiceBase):
 
     async def _local(self, user: UserKey, chat: ChatKey | None, when: datetime) -> datetime:
         """`when` in the user's zone, so every platform's plain text shows local time."""
-        zone = await self._user_timezone(await self._user(user), chat)
+        zone = await self.zones.of_user(await self.directory.user(user), chat)
         return when.astimezone(ZoneInfo(zone))
 
     async def answer(
@@ -92,7 +92,7 @@ class ReviewService(ServiceBase):
         recorded = await self.recorder.record(
             user_key=user,
             chat_key=chat,
-            item=self._item(item_id),
+            item=self.questions.item(item_id),
             kind=AnswerKind.REVIEW,
             target=review_target(item_id, card.due),
             text=text,
@@ -114,8 +114,8 @@ class ReviewService(ServiceBase):
         the user's time zone.
         """
         chosen = parse_rating(rating)
-        self._item(item_id)
-        await self._user(user)
+        self.questions.item(item_id)
+        await self.directory.user(user)
         now = self.clock.now()
         card = await self.store.get_card(user, item_id)
         replaced = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.domain.models import ChatKey, Schedule
@@ -19,7 +19,8 @@ from bot.domain.timeparse import (
     parse_weekdays,
 )
 from bot.errors import InvalidInputError, NotFoundError
-from bot.services.base import ServiceBase, split_topics
+from bot.ports import Clock, Store
+from bot.services.base import Directory, Topics, Zones, split_topics
 from bot.services.results import ScheduleView
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,14 @@ log = logging.getLogger(__name__)
 NOT_SUBSCRIBED = "This chat has no daily question yet; an admin can schedule one."
 
 
-class ScheduleService(ServiceBase):
+@dataclass(eq=False)
+class ScheduleService:
+    store: Store
+    clock: Clock
+    directory: Directory
+    zones: Zones
+    topics: Topics
+
     async def subscribe(
         self,
         chat: ChatKey,
@@ -41,12 +49,12 @@ class ScheduleService(ServiceBase):
     ) -> ScheduleView:
         """Create or replace the chat's schedule; every argument is validated first."""
         local_time = parse_local_time(time)
-        zone = parse_timezone(timezone) if timezone else await self._chat_timezone(chat)
+        zone = parse_timezone(timezone) if timezone else await self.zones.of_chat(chat)
         days = parse_weekdays(weekdays)
         chosen = self._topics(topics)
         delay = parse_reveal_delay(reveal_delay)
         threaded = parse_on_off(thread)
-        await self._chat(chat)
+        await self.directory.chat(chat)
         now = self.clock.now()
         existing = await self.store.get_schedule(chat)
         schedule = Schedule(
@@ -132,8 +140,8 @@ class ScheduleService(ServiceBase):
         return schedule
 
     def _topics(self, topics: str | Sequence[str] | None) -> tuple[str, ...]:
-        chosen = self.resolve_topics(split_topics(topics))
-        if not self.pool(chosen):
+        chosen = self.topics.resolve(split_topics(topics))
+        if not self.topics.pool(chosen):
             raise InvalidInputError(
                 f"No published questions for {', '.join(chosen)} yet; choose other topics "
                 "(see /topics)."
@@ -165,5 +173,5 @@ class ScheduleService(ServiceBase):
             paused=schedule.paused,
             next_post_utc=schedule.next_post_utc,
             next_post_local=local,
-            pool_size=len(self.pool(schedule.topics)),
+            pool_size=len(self.topics.pool(schedule.topics)),
         )

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from bot.content.bank import Bank
 from bot.domain.leaderboard import Period, window
 from bot.domain.models import ChatKey, UserKey, Verdict, accuracy
-from bot.services.base import ServiceBase
+from bot.ports import Clock, Store
+from bot.services.base import Directory, Streaks, Zones
 from bot.services.results import StatsView, StreakView, TagStat
 
 
-class StatsService(ServiceBase):
+@dataclass(eq=False)
+class StatsService:
+    store: Store
+    bank: Bank
+    clock: Clock
+    directory: Directory
+    zones: Zones
+    streaks: Streaks
+
     async def streak(self, user: UserKey, chat: ChatKey | None = None) -> StreakView:
         """Current and best streak and freezes, in the user's zone (else the chat's)."""
-        return await self._streak(await self._user(user), chat)
+        return await self.streaks.view(await self.directory.user(user), chat)
 
     async def stats(self, user: UserKey, chat: ChatKey | None = None) -> StatsView:
         """Answered, accuracy overall and by tag, streaks, due reviews, points this week."""
-        person = await self._user(user)
-        zone = await self._user_timezone(person, chat)
+        person = await self.directory.user(user)
+        zone = await self.zones.of_user(person, chat)
         now = self.clock.now()
         totals = [0, 0, 0]  # answered, correct, partial
         per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -43,7 +54,7 @@ class StatsService(ServiceBase):
             answered=totals[0],
             accuracy=accuracy(totals[1], totals[2], totals[0]),
             by_tag=by_tag,
-            streak=await self._streak(person, chat),
+            streak=await self.streaks.view(person, chat),
             due_reviews=await self.store.count_due(user, now),
             points_week=await self.store.points_between(user, week.start, week.end),
             timezone=zone,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from bot.services.base import ServiceBase
+from dataclasses import dataclass
+
+from bot.content.bank import Bank
 from bot.services.results import TopicInfo
 
 
-class TopicService(ServiceBase):
+@dataclass(eq=False)
+class TopicService:
+    bank: Bank
+
     def topics(self) -> list[TopicInfo]:
         """Tags with at least one published item, then decks."""
         tags = [

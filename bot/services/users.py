@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.models import Chat, ChatKey, GroupKey, User, UserKey
 from bot.domain.timeparse import parse_timezone
-from bot.services.base import ServiceBase
+from bot.ports import Clock, Store
+from bot.services.base import Directory, Zones
 from bot.services.results import TimezoneResult
 
 _RESET_WORDS = {"", "reset", "default", "none", "off", "clear"}
 
 
-class UserService(ServiceBase):
+@dataclass(eq=False)
+class UserService:
     """Adapters call ensure_user/ensure_chat on each event; both write only on change."""
+
+    store: Store
+    clock: Clock
+    directory: Directory
+    zones: Zones
+
 
     async def ensure_user(self, key: UserKey, display_name: str) -> User:
         name = display_name.strip() or key.user_id
@@ -32,16 +42,16 @@ class UserService(ServiceBase):
         return await self.store.private_ok(key)
 
     async def get_user(self, key: UserKey) -> User:
-        return await self._user(key)
+        return await self.directory.user(key)
 
     async def get_chat(self, key: ChatKey) -> Chat:
-        return await self._chat(key)
+        return await self.directory.chat(key)
 
     async def set_timezone(
         self, key: UserKey, timezone: str | None, chat: ChatKey | None = None
     ) -> TimezoneResult:
         """Set the user's own zone (`/timezone Area/City`); `reset` follows the chat again."""
-        await self._user(key)
+        await self.directory.user(key)
         own = None
         if timezone is not None and timezone.strip().lower() not in _RESET_WORDS:
             own = parse_timezone(timezone)
@@ -49,8 +59,8 @@ class UserService(ServiceBase):
         return await self.timezone(key, chat)
 
     async def timezone(self, key: UserKey, chat: ChatKey | None = None) -> TimezoneResult:
-        user = await self._user(key)
-        return TimezoneResult(user.timezone, await self._user_timezone(user, chat))
+        user = await self.directory.user(key)
+        return TimezoneResult(user.timezone, await self.zones.of_user(user, chat))
 
     async def migrate_chat(
         self, old: ChatKey, new: ChatKey, new_group_id: str | None = None
@@ -59,7 +69,7 @@ class UserService(ServiceBase):
 
         A standalone chat is its own group, so its group follows the new id unless given.
         """
-        chat = await self._chat(old)
+        chat = await self.directory.chat(old)
         group: GroupKey | None = None
         if new_group_id is not None:
             group = GroupKey(new.platform, new_group_id)

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError, StoreError
-from bot.ports import Store
+from bot.ports import InspectableStore, Store
 from bot.storage.memory import MemoryStore
 from bot.storage.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresStore
+
+    # mypy checks that every store implements Store and StoreInspection in full.
+    _STORES: tuple[type[InspectableStore], ...] = (MemoryStore, SqliteStore, PostgresStore)
 
 
 def sqlite_path(database_url: str) -> str:

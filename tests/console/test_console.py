@@ -14,6 +14,7 @@ from fsrs import Scheduler
 from bot.adapters.console import ConsoleSession
 from bot.content.bank import Bank
 from bot.domain.models import UserKey
+from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
 from bot.services import Services, build_services
 from tests.factories import GOOD, FakeClock, bank, deck, open_deck, open_item, standard_bank
@@ -30,6 +31,7 @@ def make_services(
         store,
         the_bank or bank(open_deck("dl", 6)),
         clock or FakeClock(),
+        LexicalGrader(),
         scheduler=Scheduler(enable_fuzzing=False),
     )
 

@@ -12,6 +12,7 @@ from fsrs import Scheduler
 from bot.adapters.console import ConsoleSession
 from bot.domain.models import ChatKey, UserKey
 from bot.errors import StoreError
+from bot.grading.lexical import LexicalGrader
 from bot.services import build_services
 from bot.services.results import StreakView
 from bot.storage.memory import MemoryStore
@@ -24,7 +25,7 @@ async def test_failures_are_an_apology_with_the_logged_reference(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = build_services(
-        MemoryStore(), bank(open_deck("dl", 3)), FakeClock(),
+        MemoryStore(), bank(open_deck("dl", 3)), FakeClock(), LexicalGrader(),
         scheduler=Scheduler(enable_fuzzing=False),
     )
 

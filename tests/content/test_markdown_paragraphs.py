@@ -61,7 +61,8 @@ def imported(tmp_path: Path, text: str) -> list[dict[str, Any]]:
     out = tmp_path / "out.yaml"
     out.write_text(yaml.safe_dump(deck, sort_keys=False))
     assert [str(p) for p in check_paths([out], tags={}).errors] == []
-    items: list[dict[str, Any]] = deck["items"]
+    items = deck["items"]
+    assert isinstance(items, list)
     return items
 
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain.models import ChatKey
-from bot.ports import Messenger
-from bot.services.results import Outgoing
+from bot.ports import DailyPostMessage, Messenger, Outgoing
 
 
 class SimulatedCrash(BaseException):
@@ -38,6 +37,11 @@ class FakeMessenger(Messenger):
         """(kind, chat id, local date) of every delivery, to count duplicates."""
         out = []
         for m in self.delivered:
-            day = m.daily.local_date if m.daily else m.reveal.local_date if m.reveal else None
-            out.append((m.kind, m.chat.chat_id, str(day)))
+            day = m.daily.local_date if isinstance(m, DailyPostMessage) else m.reveal.local_date
+            out.append((kind_of(m), m.chat.chat_id, str(day)))
         return out
+
+
+def kind_of(message: Outgoing) -> str:
+    """"daily" or "reveal", to compare deliveries in order."""
+    return "daily" if isinstance(message, DailyPostMessage) else "reveal"

@@ -9,15 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fsrs import Scheduler
 
-from bot.delivery import Delivery
+from bot.delivery import Delivery, TickResult
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.errors import ChatUnavailable, RateLimited
-from bot.ports import Store
+from bot.grading.lexical import LexicalGrader
+from bot.ports import DailyPostMessage, InspectableStore, Outgoing, RevealMessage
 from bot.scheduling import TickScheduler
 from bot.services import Services, build_services
-from bot.services.results import Outgoing
-from tests.delivery.fakes import FakeMessenger, SimulatedCrash
+from tests.delivery.fakes import FakeMessenger, SimulatedCrash, kind_of
 from tests.factories import FakeClock, bank, open_deck
 
 A = ChatKey("telegram", "-1001")
@@ -30,14 +30,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def services(store: Store, clock: FakeClock) -> Services:
+def services(store: InspectableStore, clock: FakeClock) -> Services:
     return build_services(
-        store, bank(open_deck("dl", 8)), clock, scheduler=Scheduler(enable_fuzzing=False)
+        store, bank(open_deck("dl", 8)), clock, LexicalGrader(),
+        scheduler=Scheduler(enable_fuzzing=False),
     )
 
 
 @pytest.fixture
-def delivery(store: Store, services: Services, clock: FakeClock) -> Delivery:
+def delivery(store: InspectableStore, services: Services, clock: FakeClock) -> Delivery:
     return Delivery(store, services, clock, max_age=timedelta(minutes=120))
 
 
@@ -47,7 +48,7 @@ async def at(clock: FakeClock, delivery: Delivery, when: datetime) -> None:
 
 
 async def test_tick_enqueues_once_and_advances(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "09:00", "Europe/Berlin")
     await services.schedules.subscribe(B, "13:30", "Asia/Kolkata")
@@ -64,14 +65,14 @@ async def test_tick_enqueues_once_and_advances(
 
 
 async def test_sender_delivers_and_records(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
     messenger = FakeMessenger()
     assert await delivery.sender(messenger).drain() == 1
     message = messenger.delivered[0]
-    assert message.kind == "daily" and message.daily is not None
+    assert isinstance(message, DailyPostMessage)
     assert message.outbox_id == (await store.outbox_rows())[0].id
     row = (await store.outbox_rows())[0]
     assert (row.status, row.message_id) == (OutboxStatus.SENT, "m1")
@@ -81,7 +82,7 @@ async def test_sender_delivers_and_records(
 
 
 async def test_crash_between_rows_gives_no_duplicate_and_no_miss(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     for chat in (A, B):
         await services.schedules.subscribe(chat, "08:00", "UTC")
@@ -108,7 +109,7 @@ async def test_crash_between_rows_gives_no_duplicate_and_no_miss(
 
 
 async def test_dst_changes_give_one_post_per_local_day(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     # 02:30 does not exist in Berlin on 2024-03-31 and happens twice on 2024-10-27.
     await services.schedules.subscribe(A, "02:30", "Europe/Berlin")
@@ -135,7 +136,7 @@ async def test_dst_changes_give_one_post_per_local_day(
 
 
 async def test_schedule_change_mid_day_gives_at_most_one_post(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     messenger = FakeMessenger()
@@ -151,7 +152,7 @@ async def test_schedule_change_mid_day_gives_at_most_one_post(
 
 
 async def test_reveal_goes_out_after_the_delay(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC", reveal_delay="2h")
     messenger = FakeMessenger()
@@ -159,19 +160,19 @@ async def test_reveal_goes_out_after_the_delay(
     await delivery.sender(messenger).drain()
     await at(clock, delivery, datetime(2024, 3, 4, 9, 59, tzinfo=UTC))
     await delivery.sender(messenger).drain()
-    assert [m.kind for m in messenger.delivered] == ["daily"]
+    assert [kind_of(m) for m in messenger.delivered] == ["daily"]
     await at(clock, delivery, datetime(2024, 3, 4, 10, 0, tzinfo=UTC))
     await delivery.sender(messenger).drain()
     await at(clock, delivery, datetime(2024, 3, 4, 10, 30, tzinfo=UTC))
     await delivery.sender(messenger).drain()
-    assert [m.kind for m in messenger.delivered] == ["daily", "reveal"]
-    reveal = messenger.delivered[1].reveal
-    assert reveal is not None and reveal.first
-    assert reveal.post_id == messenger.delivered[0].daily.post_id  # type: ignore[union-attr]
+    assert [kind_of(m) for m in messenger.delivered] == ["daily", "reveal"]
+    first, second = messenger.delivered
+    assert isinstance(second, RevealMessage) and second.reveal.first
+    assert second.post_id == first.post_id
 
 
 async def test_lost_permission_marks_the_chat_broken_and_tells_admins_once(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     forbidden = FakeMessenger(fail=lambda m: ChatUnavailable("Forbidden: bot was kicked"))
@@ -190,7 +191,7 @@ async def test_lost_permission_marks_the_chat_broken_and_tells_admins_once(
 
 
 async def test_rate_limit_pauses_and_resends_later(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
@@ -205,7 +206,7 @@ async def test_rate_limit_pauses_and_resends_later(
 
 
 async def test_rows_a_rate_limit_stopped_are_given_back_for_after_the_pause(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     for chat in (A, B):
         await services.schedules.subscribe(chat, "08:00", "UTC")
@@ -220,7 +221,7 @@ async def test_rows_a_rate_limit_stopped_are_given_back_for_after_the_pause(
 
 
 async def test_transient_failures_back_off_then_give_up(
-    store: Store, services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
@@ -240,7 +241,7 @@ async def test_transient_failures_back_off_then_give_up(
 
 
 async def test_rows_too_old_are_skipped_and_logged_at_start(
-    store: Store,
+    store: InspectableStore,
     services: Services,
     clock: FakeClock,
     delivery: Delivery,
@@ -259,18 +260,29 @@ async def test_rows_too_old_are_skipped_and_logged_at_start(
 
 
 async def test_tick_scheduler_runs_the_tick_job(
-    services: Services, clock: FakeClock, delivery: Delivery
+    store: InspectableStore,
+    services: Services,
+    clock: FakeClock,
+    delivery: Delivery,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await services.schedules.subscribe(A, "08:00", "UTC")
     clock.set(datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
+    ticked = asyncio.Event()
+    real_tick = delivery.tick
+
+    async def tick() -> TickResult:
+        result = await real_tick()
+        ticked.set()
+        return result
+
+    monkeypatch.setattr(delivery, "tick", tick)
     scheduler = TickScheduler(delivery, seconds=3600)
     scheduler.start()
     try:
-        for _ in range(200):
-            if scheduler.ticks:
-                break
-            await asyncio.sleep(0.01)
+        # The first run is due at once; the timeout is only a safety net.
+        await asyncio.wait_for(ticked.wait(), 30)
     finally:
         scheduler.shutdown()
     assert scheduler.ticks == 1
-    assert len(await delivery.store.outbox_rows()) == 1
+    assert len(await store.outbox_rows()) == 1

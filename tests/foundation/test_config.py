@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.app import PLATFORMS, enabled_platforms, secrets
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
@@ -28,7 +30,7 @@ def test_defaults() -> None:
     assert settings.database_url == "sqlite:///prepbot.db"
     assert settings.default_timezone == "UTC"
     assert settings.content_dir == ROOT / "content"  # the shipped bank, from any folder
-    assert not settings.has_platform
+    assert not enabled_platforms(settings)
 
 
 def test_comma_separated_lists(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,7 +43,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     env.write_text("LOG_LEVEL=debug\nTELEGRAM_BOT_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\n")
     settings = load_settings(env)
     assert settings.log_level == "DEBUG"
-    assert settings.has_platform
+    assert [spec.name for spec in enabled_platforms(settings)] == ["telegram"]
 
 
 @pytest.mark.parametrize(
@@ -109,9 +111,10 @@ def test_env_example_lists_every_setting() -> None:
             listed[match[1]] = match[2]
     assert set(listed) == {name.upper() for name in Settings.model_fields}
     # The values shown are the real defaults (empty: unset).
-    shown = {name.lower(): value for name, value in listed.items() if value}
-    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
-    example = Settings(_env_file=None, **shown)  # type: ignore[call-arg]
+    # Raw environment strings: the settings parse them as they would from the environment.
+    shown: dict[str, Any] = {name.lower(): value for name, value in listed.items() if value}
+    defaults = Settings(_env_file=None)
+    example = Settings(_env_file=None, **shown)
     for name in shown:
         assert getattr(example, name) == getattr(defaults, name), name
 
@@ -126,3 +129,19 @@ def test_readme_documents_every_setting() -> None:
         word for word in re.findall(r"`([A-Z][A-Z0-9_]+)", text) if word.startswith(prefixes)
     }
     assert mentioned <= {name.upper() for name in Settings.model_fields}
+
+
+def test_every_secret_setting_of_every_platform_is_masked() -> None:
+    settings = Settings(
+        _env_file=None,
+        telegram_bot_token="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        telegram_webhook_secret="hook-secret",
+        discord_bot_token="discord-token-value",
+    )
+    names = {name for spec in PLATFORMS for name in spec.secret_settings}
+    assert {"telegram_bot_token", "telegram_webhook_secret", "discord_bot_token"} <= names
+    assert set(secrets(settings)) == {
+        "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        "hook-secret",
+        "discord-token-value",
+    }

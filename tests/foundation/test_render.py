@@ -53,7 +53,7 @@ def test_split_keeps_code_fences_balanced() -> None:
         assert len(re.findall(r"^```", part, re.MULTILINE)) % 2 == 0
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=3000))
 def test_split_never_exceeds_the_limit_or_loses_words(text: str) -> None:
     parts = split_message(text, 100)
     assert all(len(part) <= 100 for part in parts)

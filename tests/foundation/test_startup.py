@@ -18,6 +18,7 @@ from pathlib import Path
 import discord.http
 import pytest
 
+from bot.app import enabled_platforms
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
@@ -115,13 +116,13 @@ def test_impossible_token_shapes_are_refused_at_load(
         load_settings(None)
     assert name in str(info.value) and value.strip() not in str(info.value)
     # Commands that never connect (practice, content, grade) do not care.
-    assert load_settings(None, check_tokens=False).has_platform
+    assert enabled_platforms(load_settings(None, check_tokens=False))
 
 
 def test_well_formed_tokens_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
     monkeypatch.setenv("DISCORD_BOT_TOKEN", DISCORD_TOKEN)
-    assert load_settings(None).has_platform
+    assert len(enabled_platforms(load_settings(None))) == 2
 
 
 async def test_bad_token_shape_never_reaches_the_api(

@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 import yaml
 
+from bot.app import secrets
 from bot.cli import main
 from bot.config import Settings, redact_url
 from bot.domain.models import ChatKey, DueGroup, GroupKey, NewOutboxRow, OutboxKind, Schedule
@@ -42,7 +43,7 @@ def test_redact_url_hides_only_the_password() -> None:
 
 def test_the_database_password_is_a_secret_scrubbed_from_logs() -> None:
     settings = Settings(_env_file=None, database_url="postgresql://bot:hunter2@db/prepbot")
-    assert "hunter2" in settings.secrets()
+    assert "hunter2" in secrets(settings)
 
 
 def test_postgres_migrations_share_what_is_the_same() -> None:

@@ -72,7 +72,9 @@ async def test_leaderboard_query_uses_covering_index(tmp_path: Path) -> None:
             "EXPLAIN QUERY PLAN SELECT user_ref, SUM(points), COUNT(*), "
             "SUM(verdict = 'correct'), MAX(answered_at) FROM answers "
             "WHERE group_key = ? AND answered_at >= ? AND answered_at < ? GROUP BY user_ref",
-            ("discord:g1", 0, 2**40),
+            "discord:g1",
+            0,
+            2**40,
         )
         detail = " ".join(str(row[3]) for row in plan)
         assert "COVERING INDEX answers_leaderboard" in detail
@@ -189,7 +191,7 @@ async def test_upgrade_to_003_keeps_users_and_adds_platform_state(
     path = tmp_path / "p.db"
     known = migrations()
     with monkeypatch.context() as patch:  # a database written before migration 003
-        patch.setattr("bot.storage.sql.migrations", lambda dialect="sqlite": known[:2])
+        patch.setattr("bot.storage.sql.schema.migrations", lambda dialect="sqlite": known[:2])
         old = await SqliteStore.open(path)
         assert old.schema_version == 2
         await fill(old, count=1)
@@ -207,22 +209,47 @@ async def test_upgrade_to_003_keeps_users_and_adds_platform_state(
         await store.close()
 
 
-async def test_wal_is_checkpointed_in_the_background_not_by_commits(tmp_path: Path) -> None:
+async def test_wal_is_checkpointed_in_the_background_not_by_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "wal.db"
     store = await SqliteStore.open(path, checkpoint_seconds=0.02)
     try:
-        assert store.checkpointer is not None
+        checkpointer = store.checkpointer
+        assert checkpointer is not None
         # Commits never checkpoint themselves (that stalls the answer that crosses the limit).
         assert (await store._all("PRAGMA wal_autocheckpoint"))[0][0] == 0
+        # Each finished checkpoint reports how many writes it started after.
+        writes = 0
+        finished: asyncio.Queue[int] = asyncio.Queue()
+        note_write, checkpoint = checkpointer.note_write, checkpointer.checkpoint
+
+        def counted_write() -> None:
+            nonlocal writes
+            writes += 1
+            note_write()
+
+        async def reported_checkpoint() -> None:
+            covered = writes
+            await checkpoint()
+            finished.put_nowait(covered)
+
+        monkeypatch.setattr(checkpointer, "note_write", counted_write)
+        monkeypatch.setattr(checkpointer, "checkpoint", reported_checkpoint)
         await fill(store, 20)
-        for _ in range(200):
-            if store.checkpointer.checkpoints:
-                break
-            await asyncio.sleep(0.01)
-        assert store.checkpointer.checkpoints >= 1
-        idle = store.checkpointer.checkpoints
-        await asyncio.sleep(0.1)
-        assert store.checkpointer.checkpoints == idle  # no writes, no work
+        total = writes
+        assert total >= 20
+
+        async def caught_up() -> None:
+            while await finished.get() < total:
+                pass
+
+        await asyncio.wait_for(caught_up(), 30)  # a safety net, not a speed limit
+        assert checkpointer.checkpoints >= 1
+        # No writes since: the loop wakes several times over and has nothing to do. (A
+        # negative needs time to pass; a slow machine only makes this check weaker.)
+        await asyncio.sleep(checkpointer.interval * 5)
+        assert finished.empty()
     finally:
         await store.close()
     with sqlite3.connect(path) as conn:

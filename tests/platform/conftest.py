@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest_asyncio
 from fsrs import Scheduler
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.app import TelegramAdapter
 from bot.app import Runtime
 from bot.config import Settings
 from bot.content.bank import Bank
 from bot.domain.models import ChatKey, UserKey
-from bot.ports import Store
+from bot.grading.lexical import LexicalGrader
+from bot.ports import InspectableStore
 from bot.services import Services, build_services
 from bot.storage.memory import MemoryStore
 from tests.factories import FakeClock, standard_bank
@@ -57,8 +58,9 @@ class TelegramHarness:
         return self.runtime.services
 
     @property
-    def store(self) -> Store:
-        return self.runtime.store
+    def store(self) -> InspectableStore:
+        # The harness builds its runtime from an InspectableStore (see make_runtime).
+        return cast(InspectableStore, self.runtime.store)
 
     @property
     def clock(self) -> FakeClock:
@@ -115,17 +117,18 @@ class TelegramHarness:
 
 
 def make_runtime(
-    token: str, base_url: str, *, bank: Bank | None = None, store: Store | None = None,
+    token: str, base_url: str, *, bank: Bank | None = None, store: InspectableStore | None = None,
     clock: FakeClock | None = None, **settings: Any
 ) -> Runtime:
-    config = Settings(  # type: ignore[call-arg]
+    config = Settings(
         _env_file=None, telegram_bot_token=token, telegram_base_url=base_url, **settings
     )
     chosen_bank = bank or standard_bank()
     chosen_store = store or MemoryStore()
     chosen_clock = clock or FakeClock()
     services = build_services(
-        chosen_store, chosen_bank, chosen_clock, scheduler=Scheduler(enable_fuzzing=False)
+        chosen_store, chosen_bank, chosen_clock, LexicalGrader(),
+        scheduler=Scheduler(enable_fuzzing=False),
     )
     return Runtime(config, chosen_bank, chosen_store, chosen_clock, services)
 
@@ -139,12 +142,14 @@ async def start_telegram(fake_telegram: FakeTelegram) -> AsyncIterator[StartTele
     started: list[TelegramAdapter] = []
 
     async def start(
-        *, bank: Bank | None = None, store: Store | None = None, **settings: Any
+        *, bank: Bank | None = None, store: InspectableStore | None = None, **settings: Any
     ) -> TelegramHarness:
         runtime = make_runtime(
             fake_telegram.token, fake_telegram.base_url, bank=bank, store=store, **settings
         )
-        adapter = TelegramAdapter(runtime, poll_timeout=10)
+        adapter = TelegramAdapter(
+            runtime.settings, runtime.services, runtime.bank, poll_timeout=10
+        )
         await adapter.start()
         started.append(adapter)
         return TelegramHarness(fake_telegram, runtime, adapter)

@@ -13,11 +13,12 @@ from typing import Any
 import pytest_asyncio
 from fsrs import Scheduler
 
-from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.client import PrepBot
 from bot.app import Runtime
 from bot.config import Settings
 from bot.domain.models import ChatKey, UserKey
+from bot.grading.lexical import LexicalGrader
 from bot.services import Services, build_services
 from bot.storage.memory import MemoryStore
 from tests.factories import FakeClock, standard_bank
@@ -30,19 +31,26 @@ __all__ = ["Harness", "discord_harness", "fake_discord", "make_runtime", "start_
 def make_runtime(clock: FakeClock | None = None, **settings: Any) -> Runtime:
     """A runtime with the test bank, a memory store and a hand-moved clock."""
     values: dict[str, Any] = {"discord_bot_token": "fake-token"} | settings
-    config = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    config = Settings(_env_file=None, **values)
     store = MemoryStore()
     clock = clock or FakeClock()
     bank = standard_bank()
     services = build_services(
-        store, bank, clock, default_timezone="UTC", scheduler=Scheduler(enable_fuzzing=False)
+        store, bank, clock, LexicalGrader(), default_timezone="UTC",
+        scheduler=Scheduler(enable_fuzzing=False),
     )
     return Runtime(config, bank, store, clock, services)
 
 
 async def start_adapter(fake: FakeDiscord, runtime: Runtime) -> DiscordAdapter:
     """Start an adapter against the fake; the fake stops it on teardown."""
-    adapter = DiscordAdapter(runtime, ready_timeout=5.0, guild_ready_timeout=GUILD_READY_TIMEOUT)
+    adapter = DiscordAdapter(
+        runtime.settings,
+        runtime.services,
+        runtime.bank,
+        ready_timeout=5.0,
+        guild_ready_timeout=GUILD_READY_TIMEOUT,
+    )
     fake.add_cleanup(adapter.stop)
     await adapter.start()
     return adapter

@@ -191,7 +191,7 @@ async def test_show_answer_of_an_answered_quiz_question(discord_harness: Harness
     # Question 1's own Show answer button: question 1's answer, no forfeit note.
     (shown,) = await click(h, f"prepbot:qshow:{session}:1", message_id=int(question["id"]))
     body = shown["embeds"][0]["description"]
-    item = h.services.reveals.bank.items[first.item_ids[0]]
+    item = h.runtime.bank.items[first.item_ids[0]]
     assert "no longer the current one" not in (shown.get("content") or "")
     assert shown["embeds"][0]["footer"]["text"] == f"question {item.id}"
     assert item.short_answer.split()[0] in body and "earns no points" not in body

@@ -10,8 +10,9 @@ import pytest
 
 from bot.delivery import Delivery
 from bot.domain.models import OutboxStatus
+from bot.domain.views import ChannelReveal
 from bot.errors import ChatUnavailable, RateLimited
-from bot.services.results import ChannelReveal, Outgoing
+from bot.ports import DailyPostMessage, RevealMessage
 from tests.factories import BAD, GOOD, PARTIAL
 from tests.platform.discord_support import Harness, discord_harness, fake_discord
 
@@ -96,7 +97,7 @@ async def test_resend_is_deduplicated_by_nonce(discord_harness: Harness) -> None
     h = discord_harness
     channel = await schedule(h)
     daily = await h.services.daily.today(h.chat_key(channel))
-    message = Outgoing("daily", h.chat_key(channel), 77, daily=daily)
+    message = DailyPostMessage(h.chat_key(channel), 77, daily)
     first = await h.adapter.messenger.deliver(message)
     again = await h.adapter.messenger.deliver(message)  # as after a crash before recording
     assert first == again
@@ -141,12 +142,12 @@ async def test_messenger_maps_missing_channel_to_unavailable(discord_harness: Ha
     h = discord_harness
     channel = await schedule(h)
     daily = await h.services.daily.today(h.chat_key(channel))
-    gone = Outgoing("daily", h.chat_key(999), 1, daily=daily)
+    gone = DailyPostMessage(h.chat_key(999), 1, daily)
     with pytest.raises(ChatUnavailable):
         await h.adapter.messenger.deliver(gone)
     h.fake.fail("POST", MESSAGES.format(channel), 404)
     with pytest.raises(ChatUnavailable):
-        await h.adapter.messenger.deliver(Outgoing("daily", h.chat_key(channel), 2, daily=daily))
+        await h.adapter.messenger.deliver(DailyPostMessage(h.chat_key(channel), 2, daily))
 
 
 async def test_short_429_is_waited_out(discord_harness: Harness) -> None:
@@ -188,7 +189,7 @@ async def test_messenger_raises_rate_limited(discord_harness: Harness) -> None:
     daily = await h.services.daily.today(h.chat_key(channel))
     h.fake.fail("POST", MESSAGES.format(channel), 429, retry_after=45)
     with pytest.raises(RateLimited) as raised:
-        await h.adapter.messenger.deliver(Outgoing("daily", h.chat_key(channel), 5, daily=daily))
+        await h.adapter.messenger.deliver(DailyPostMessage(h.chat_key(channel), 5, daily))
     assert raised.value.retry_after == pytest.approx(45)
 
 
@@ -201,7 +202,7 @@ async def test_long_reveal_is_split_into_messages_within_limits(discord_harness:
         question="Q?", short_answer="S.", answer=answer, answered=0, top=(), first=True,
     )
     message_id = await h.adapter.messenger.deliver(
-        Outgoing("reveal", h.chat_key(channel), 9, reveal=reveal)
+        RevealMessage(h.chat_key(channel), 9, reveal)
     )
     sent = posts(h, channel)
     assert len(sent) >= 4 and sent[0]["id"] == message_id

@@ -27,16 +27,8 @@ from bot.adapters.discord.views import (
 )
 from bot.content.schema import ItemType
 from bot.domain.models import AnswerKind, ChatKey, UserKey, Verdict
-from bot.services.results import (
-    AnswerResult,
-    ChannelReveal,
-    DailyQuestion,
-    QuestionView,
-    RevealResult,
-    ScoreLine,
-    StreakView,
-    TopicInfo,
-)
+from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView, ScoreLine
+from bot.services.results import AnswerResult, RevealResult, StreakView, TopicInfo
 
 LONG = "\n\n".join(f"Paragraph {n}: " + "word " * 150 for n in range(40))  # ~30k characters
 STREAK = StreakView(3, 5, 1, True)

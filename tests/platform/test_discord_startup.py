@@ -7,7 +7,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.client import BOT_PERMISSIONS, build_intents, invite_url
 from bot.errors import ConfigError
 from tests.fakes.discord_api import INTENT_GUILDS, PRIVILEGED_INTENTS, FakeDiscord
@@ -96,7 +96,8 @@ async def test_rejected_token_is_a_config_error(fake_discord: FakeDiscord) -> No
 
 def test_token_required() -> None:
     with pytest.raises(ConfigError, match="DISCORD_BOT_TOKEN"):
-        DiscordAdapter(make_runtime(discord_bot_token=None))
+        runtime = make_runtime(discord_bot_token=None)
+        DiscordAdapter(runtime.settings, runtime.services, runtime.bank)
 
 
 def test_invite_url_asks_for_exactly_what_the_bot_uses() -> None:

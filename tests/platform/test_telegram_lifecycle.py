@@ -81,7 +81,7 @@ async def test_a_rejected_token_fails_start_cleanly(
 async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         telegram_bot_token=fake_telegram.token,
         telegram_base_url=fake_telegram.base_url,
@@ -91,7 +91,7 @@ async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
     stop = asyncio.Event()
     running = asyncio.create_task(serve(settings, stop))
     try:
-        await fake_telegram.wait_for_long_poll(timeout=10)
+        await fake_telegram.wait_for_long_poll(timeout=30)
         mark = fake_telegram.mark()
         fake_telegram.send_text("/topics")
         reply = await fake_telegram.wait_for_call("sendMessage", since=mark)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.app import TelegramAdapter
 from bot.delivery import Delivery
 from bot.domain.models import OutboxStatus, Verdict
 from bot.errors import ChatUnavailable, DeliveryError, NotFoundError
-from bot.services.results import Outgoing
+from bot.ports import DailyPostMessage
 from bot.storage.sqlite import SqliteStore
 from tests.factories import GOOD, FakeClock, bank, deck, mcq, open_deck
 from tests.fakes.telegram_api import FakeTelegram, make_group, make_user
@@ -159,7 +159,7 @@ async def test_a_403_marks_the_chat_broken_and_tells_an_admin(
 async def messenger_only(fake: FakeTelegram) -> TelegramAdapter:
     runtime = make_runtime(fake.token, fake.base_url, bank=bank(open_deck("dl", 3)),
                            clock=FakeClock(NINE))
-    adapter = TelegramAdapter(runtime)
+    adapter = TelegramAdapter(runtime.settings, runtime.services, runtime.bank)
     await adapter.application.initialize()
     return adapter
 
@@ -174,7 +174,7 @@ async def test_deliver_follows_a_group_migration(fake_telegram: FakeTelegram) ->
         await services.schedules.subscribe(chat, "09:00", "UTC")
         daily = await services.daily.today(chat)
         fake_telegram.migrate_group(old)  # nobody polls: only the send learns of it
-        message_id = await adapter.messenger.deliver(Outgoing("daily", chat, 1, daily=daily))
+        message_id = await adapter.messenger.deliver(DailyPostMessage(chat, 1, daily))
         posted = fake_telegram.last_sent(-100777)
         assert str(posted.message_id) == message_id
         new_chat = TelegramHarness.chat_key(-100777)
@@ -192,7 +192,7 @@ async def test_lost_chats_map_to_chat_unavailable(fake_telegram: FakeTelegram) -
         user = make_user(4004, "Dana")
         chat = TelegramHarness.chat_key(user["id"])
         daily = await services.daily.today(chat)
-        outgoing = Outgoing("daily", chat, 1, daily=daily)
+        outgoing = DailyPostMessage(chat, 1, daily)
         fake_telegram.fail("sendMessage", 400, description="Bad Request: chat not found")
         with pytest.raises(ChatUnavailable, match=r"(?i)chat not found"):
             await adapter.messenger.deliver(outgoing)

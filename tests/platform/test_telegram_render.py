@@ -25,15 +25,9 @@ from bot.adapters.telegram.formatting import (
 from bot.adapters.telegram.processing import order_key
 from bot.content.bank import load_bank
 from bot.domain.models import AnswerKind, ChatKey, UserKey, Verdict
+from bot.domain.views import ChannelReveal, QuestionView, ScoreLine
 from bot.errors import ChatUnavailable, DeliveryError, RateLimited
-from bot.services.results import (
-    AnswerResult,
-    ChannelReveal,
-    QuestionView,
-    RevealResult,
-    ScoreLine,
-    StreakView,
-)
+from bot.services.results import AnswerResult, RevealResult, StreakView
 from tests.fakes.telegram_api import parse_html
 
 LONG_ANSWER = "\n\n".join(

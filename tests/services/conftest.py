@@ -6,6 +6,7 @@ import pytest
 from fsrs import Scheduler
 
 from bot.content.bank import Bank
+from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
 from bot.services import Services, build_services
 from tests.factories import FakeClock, standard_bank
@@ -27,6 +28,7 @@ def services(store: Store, bank: Bank, clock: FakeClock) -> Services:
         store,
         bank,
         clock,
+        LexicalGrader(),
         default_timezone="UTC",
         quiz_daily_points_cap=50,
         scheduler=Scheduler(enable_fuzzing=False),

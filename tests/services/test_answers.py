@@ -7,6 +7,7 @@ import pytest
 from bot.domain.choices import clean_option
 from bot.domain.models import AnswerKind, Verdict
 from bot.errors import InvalidInputError, NotFoundError
+from bot.ports import InspectableStore
 from bot.services import Services
 from tests.factories import ALICE, BAD, BOB, CHAT, GOOD, PARTIAL, FakeClock
 
@@ -125,7 +126,7 @@ async def test_choice_answers(services: Services, clock: FakeClock) -> None:
 async def test_flashcard_choice_by_number(services: Services, clock: FakeClock) -> None:
     await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="activation-functions")
     post = await services.daily.today(CHAT)
-    definition = clean_option(services.daily.bank.items[post.question.item_id].definition or "")
+    definition = clean_option(services.topics.bank.items[post.question.item_id].definition or "")
     number = post.question.options.index(definition) + 1
     result = await services.answers.answer(ALICE, CHAT, choice=number)
     assert (result.verdict, result.points, result.correct_option) == (
@@ -162,8 +163,8 @@ async def test_misconception_is_reported(services: Services, clock: FakeClock) -
     from tests.factories import deck, open_item
 
     item = open_item("m/q01", misconceptions=["Dropout stays active at inference time."])
-    services.answers.bank.items.clear()
-    services.answers.bank.items.update(make_bank(deck("m", [item])).items)
+    services.topics.bank.items.clear()
+    services.topics.bank.items.update(make_bank(deck("m", [item])).items)
     await services.daily.today(CHAT)
     result = await services.answers.answer(
         ALICE, CHAT, "It uses alpha, beta, gamma and delta. Dropout stays active at inference time."
@@ -173,7 +174,7 @@ async def test_misconception_is_reported(services: Services, clock: FakeClock) -
 
 
 async def test_answer_times_are_recorded_for_stats(
-    services: Services, clock: FakeClock
+    services: Services, store: InspectableStore, clock: FakeClock
 ) -> None:
     await daily(services)
     await services.answers.answer(ALICE, CHAT, GOOD)
@@ -181,5 +182,5 @@ async def test_answer_times_are_recorded_for_stats(
     await services.daily.today(CHAT)
     clock.advance(minutes=5)
     await services.answers.answer(ALICE, CHAT, PARTIAL)
-    times = await services.answers.store.answer_times(ALICE)
+    times = await store.answer_times(ALICE)
     assert times[1] - times[0] == timedelta(days=1)  # floored to the quarter hour

@@ -8,6 +8,7 @@ from fsrs import Scheduler
 from bot.content.schema import Item, Option
 from bot.domain.choices import clean_option, flashcard_options
 from bot.domain.models import Verdict
+from bot.grading.lexical import LexicalGrader
 from bot.services import Services, build_services
 from bot.storage.memory import MemoryStore
 from tests.factories import ALICE, BOB, CHAT, FakeClock, bank, deck, flashcard, key_points
@@ -44,7 +45,7 @@ def cards() -> list[Item]:
 
 def services_for(*items: Item) -> Services:
     return build_services(
-        MemoryStore(), bank(deck("quiz", items)), FakeClock(),
+        MemoryStore(), bank(deck("quiz", items)), FakeClock(), LexicalGrader(),
         scheduler=Scheduler(enable_fuzzing=False),
     )
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from fsrs import Scheduler
 
 from bot.content.bank import Bank
+from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
 from bot.services import Services, build_services
 from tests.factories import CHAT, OTHER_CHAT, FakeClock, bank, open_deck
@@ -39,7 +40,9 @@ async def test_restart_with_changed_bank_keeps_the_choice(
     first = await services.daily.today(CHAT)
     # A "restart": new services over the same store, and a bank with more questions.
     bigger = bank(open_deck("dl", 30))
-    restarted = build_services(store, bigger, clock, scheduler=Scheduler(enable_fuzzing=False))
+    restarted = build_services(
+        store, bigger, clock, LexicalGrader(), scheduler=Scheduler(enable_fuzzing=False)
+    )
     assert (await restarted.daily.today(CHAT)).question.item_id == first.question.item_id
 
 

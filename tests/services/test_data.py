@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import InvalidInputError
+from bot.ports import InspectableStore
 from bot.services import Services
 from tests.factories import ALICE, BOB, CHAT, GOOD, FakeClock
 
@@ -17,7 +18,7 @@ async def activity(services: Services, user: object) -> None:
 
 
 async def test_forget_needs_confirmation_then_deletes_everything(
-    services: Services, clock: FakeClock
+    services: Services, store: InspectableStore, clock: FakeClock
 ) -> None:
     await services.users.ensure_user(ALICE, "Alice")
     await services.users.ensure_user(BOB, "Bob")
@@ -25,7 +26,6 @@ async def test_forget_needs_confirmation_then_deletes_everything(
     await activity(services, ALICE)
     await activity(services, BOB)
     await services.data.report(ALICE, "dl/q01", "typo")
-    store = services.data.store
 
     request = await services.data.request_forget(ALICE)
     assert request.expires_at == clock.now() + timedelta(minutes=10)

@@ -13,7 +13,7 @@ from tests.factories import ALICE, BAD, BOB, CAROL, CHAT, GOOD, PARTIAL, FakeClo
 async def test_user_reveal_short_then_full(services: Services) -> None:
     await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl")
     post = await services.daily.today(CHAT)
-    item = services.reveals.bank.items[post.question.item_id]
+    item = services.topics.bank.items[post.question.item_id]
     short = await services.reveals.reveal(ALICE, CHAT)
     assert (short.stage, short.full, short.kind) == (1, False, AnswerKind.DAILY)
     assert short.short_answer == item.short_answer and short.answer == ""
@@ -41,7 +41,7 @@ async def test_channel_reveal_summary(services: Services, clock: FakeClock) -> N
     await services.answers.answer(CAROL, CHAT, BAD)
     await services.answers.answer(CAROL, CHAT, GOOD)  # a repeat does not count twice
     reveal = await services.reveals.reveal_channel(post.post_id)
-    item = services.reveals.bank.items[post.question.item_id]
+    item = services.topics.bank.items[post.question.item_id]
     assert reveal.first and reveal.answer == item.answer
     assert reveal.answered == 3
     assert [(line.display_name, line.verdict, line.points) for line in reveal.top] == [
@@ -88,7 +88,7 @@ async def test_due_reveal_skips_posts_whose_item_left(
     gone = await services.daily.today(CHAT)
     clock.advance(days=1)
     kept = await services.daily.today(CHAT)
-    del services.reveals.bank.items[gone.question.item_id]
+    del services.topics.bank.items[gone.question.item_id]
     clock.advance(hours=2)
     assert [r.post_id for r in await services.reveals.reveal_due()] == [kept.post_id]
     assert await services.reveals.reveal_due() == []

@@ -87,6 +87,6 @@ async def test_invalid_input_names_valid_choices(
 
 
 async def test_topic_without_questions_is_rejected(services: Services) -> None:
-    services.schedules.bank.tags["speech"] = "Speech"
+    services.topics.bank.tags["speech"] = "Speech"
     with pytest.raises(InvalidInputError, match="No published questions for speech"):
         await services.schedules.subscribe(CHAT, "09:00", topics="speech")

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.textcommands import (
-    ScheduleRequest,
-    choice_from_text,
-    is_number,
-    parse_schedule,
-)
-from bot.domain.choices import LETTERS
+from bot.adapters.textcommands import ScheduleRequest, choice_from_text, parse_schedule
+from bot.domain.choices import LETTERS, is_number
 from bot.errors import InvalidInputError
+from bot.services.reviews import parse_rating
 
 
 def test_choice_letters_only_for_choice_questions() -> None:
@@ -27,6 +23,9 @@ def test_choice_letters_only_for_choice_questions() -> None:
 def test_only_ascii_digits_are_numbers(text: str) -> None:
     assert not is_number(text) and is_number("12")
     assert choice_from_text(text, 3) is None
+    if text:
+        with pytest.raises(InvalidInputError, match="Rate with"):
+            parse_rating(text)
 
 
 def test_parse_schedule_arguments() -> None:

@@ -5,29 +5,20 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.errors import ConfigError
-from bot.storage import sqlite_path
-
 log = logging.getLogger(__name__)
 
 LOG_NAME = "prepbot-practice.log"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def log_path(database_url: str) -> Path | None:
-    """`prepbot-practice.log` beside a SQLite database file; None for other stores."""
-    if not database_url.startswith("sqlite:"):
+def log_path(database_file: str | None) -> Path | None:
+    """`prepbot-practice.log` beside a SQLite database file; None without one."""
+    if not database_file or database_file == ":memory:":
         return None
-    try:
-        path = sqlite_path(database_url)
-    except ConfigError:  # a malformed URL is reported when the store opens
-        return None
-    if not path or path == ":memory:":
-        return None
-    return Path(path).expanduser().resolve().parent / LOG_NAME
+    return Path(database_file).expanduser().resolve().parent / LOG_NAME
 
 
-def console_logging(database_url: str) -> Path | None:
+def console_logging(database_file: str | None) -> Path | None:
     """Move the root logger's output to a file (same level and filters) and keep only
     WARNING and above on the terminal; returns the file, or None when it cannot be opened
     (then only warnings reach the screen)."""
@@ -37,7 +28,7 @@ def console_logging(database_url: str) -> Path | None:
     screen.setLevel(logging.WARNING)
     screen.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handlers: list[logging.Handler] = [screen]
-    path = log_path(database_url)
+    path = log_path(database_file)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

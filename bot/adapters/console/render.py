@@ -14,10 +14,10 @@ from rich.text import Text
 
 from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
+from bot.domain.views import QuestionView
 from bot.render import plural, points_outcome, render_math
 from bot.services.results import (
     AnswerResult,
-    QuestionView,
     QuizSummary,
     RevealResult,
     StatsView,

@@ -25,10 +25,11 @@ from bot.adapters.console.reader import Reader, is_command, reader_for
 from bot.adapters.textcommands import choice_from_text
 from bot.domain.choices import LETTERS
 from bot.domain.models import AnswerKind, ChatKey, UserKey
+from bot.domain.views import QuestionView
 from bot.failures import tell_user
 from bot.render import FREEZE_RULE, plural, points_rule
 from bot.services import Services
-from bot.services.results import AnswerResult, QuestionView, RevealResult
+from bot.services.results import AnswerResult, RevealResult
 
 log = logging.getLogger(__name__)
 

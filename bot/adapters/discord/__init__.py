@@ -1,8 +1,8 @@
-"""Discord adapter (discord.py): slash commands, persistent buttons, modals, the outbox."""
+"""Discord adapter (discord.py): slash commands, persistent buttons, modals, the outbox.
 
-from __future__ import annotations
+`SPEC` is all the composition root imports; the adapter itself is in `adapter`.
+"""
 
-from bot.adapters.discord.adapter import DiscordAdapter
-from bot.adapters.discord.messenger import DiscordMessenger
+from bot.adapters.discord.spec import SPEC
 
-__all__ = ["DiscordAdapter", "DiscordMessenger"]
+__all__ = ["SPEC"]

@@ -40,9 +40,10 @@ from bot.adapters.discord.views import (
     review_view,
 )
 from bot.domain.models import AnswerKind, UserKey
+from bot.domain.views import QuestionView
 from bot.errors import InvalidInputError, StaleQuestionError
 from bot.services import Services
-from bot.services.results import AnswerResult, QuestionView, RevealResult, ReviewPrompt
+from bot.services.results import AnswerResult, RevealResult, ReviewPrompt
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 
 from bot.adapters.discord.client import PrepBot
 from bot.adapters.discord.messenger import DiscordMessenger
+from bot.config import Settings
+from bot.content.bank import Bank
 from bot.errors import ConfigError
 from bot.ports import Messenger
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +24,20 @@ class DiscordAdapter:
 
     def __init__(
         self,
-        runtime: Runtime,
+        settings: Settings,
+        services: Services,
+        bank: Bank,
         *,
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
     ) -> None:
-        settings = runtime.settings
         if settings.discord_bot_token is None:
             raise ConfigError("DISCORD_BOT_TOKEN is not set")
         self._token = settings.discord_bot_token
         self._ready_timeout = ready_timeout
         self.bot = PrepBot(
-            runtime.services,
-            runtime.bank,
+            services,
+            bank,
             guild_ids=settings.discord_guild_ids,
             message_answers=settings.discord_message_answers,
             guild_ready_timeout=guild_ready_timeout,

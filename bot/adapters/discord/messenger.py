@@ -16,8 +16,9 @@ from bot.adapters.discord import render
 from bot.adapters.discord.identity import PLATFORM
 from bot.adapters.discord.views import daily_view
 from bot.domain.models import ChatKey
+from bot.domain.views import ChannelReveal, DailyQuestion
 from bot.errors import ChatUnavailable, DeliveryError, RateLimited
-from bot.services.results import ChannelReveal, DailyQuestion, Outgoing
+from bot.ports import DailyPostMessage, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,10 @@ class DiscordMessenger:
         """Send a daily post or a reveal; returns the (first) message id."""
         try:
             channel = await self._channel(message.chat)
-            if message.kind == "daily" and message.daily is not None:
+            if isinstance(message, DailyPostMessage):
                 sent = await self._daily(channel, message.daily, message.outbox_id)
-            elif message.kind == "reveal" and message.reveal is not None:
-                sent = await self._reveal(channel, message.reveal, message.outbox_id)
             else:
-                raise DeliveryError(f"outbox {message.outbox_id}: nothing to send")
+                sent = await self._reveal(channel, message.reveal, message.outbox_id)
         except (discord.Forbidden, discord.NotFound) as exc:
             raise ChatUnavailable(
                 f"Discord refused the channel (HTTP {exc.status}, code {exc.code}: {exc.text})"

@@ -15,15 +15,13 @@ from discord.utils import escape_markdown, escape_mentions, format_dt
 
 from bot.domain.choices import LETTERS
 from bot.domain.models import AnswerKind, Verdict
+from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.render import defuse_mentions, noun, points_outcome, render_math, split_message
 from bot.services.results import (
     AnswerResult,
-    ChannelReveal,
-    DailyQuestion,
     ForgetRequest,
     LeaderboardRow,
     LeaderboardView,
-    QuestionView,
     QuizSummary,
     RatingResult,
     RevealResult,

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 import discord
 
 from bot.domain.choices import LETTERS
-from bot.services.results import DailyQuestion, QuestionView
+from bot.domain.views import DailyQuestion, QuestionView
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,8 @@
-"""Telegram adapter (python-telegram-bot): commands, buttons, polls and the outbox Messenger."""
+"""Telegram adapter (python-telegram-bot): commands, buttons, polls and the outbox Messenger.
 
-from bot.adapters.telegram.app import TelegramAdapter, build_application
-from bot.adapters.telegram.messenger import TelegramMessenger
+`SPEC` is all the composition root imports; the adapter itself is in `app`.
+"""
 
-__all__ = ["TelegramAdapter", "TelegramMessenger", "build_application"]
+from bot.adapters.telegram.spec import SPEC
+
+__all__ = ["SPEC"]

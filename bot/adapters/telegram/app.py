@@ -16,10 +16,11 @@ from bot.adapters.telegram.context import AdapterContext
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.processing import ChatOrderedProcessor
-from bot.app import Runtime
 from bot.config import Settings
+from bot.content.bank import Bank
 from bot.errors import ConfigError
 from bot.ports import Messenger
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,13 @@ def build_application(settings: Settings) -> TelegramApp:
 class TelegramAdapter:
     """Telegram for prepbot: handlers in, `messenger` out."""
 
-    def __init__(self, runtime: Runtime, *, poll_timeout: int = 30) -> None:
-        self.settings = runtime.settings
+    def __init__(
+        self, settings: Settings, services: Services, bank: Bank, *, poll_timeout: int = 30
+    ) -> None:
+        self.settings = settings
         self.poll_timeout = poll_timeout
-        self.application = build_application(runtime.settings)
-        self.context = AdapterContext(
-            runtime.services, runtime.bank, ItemKeys(runtime.bank.items)
-        )
+        self.application = build_application(settings)
+        self.context = AdapterContext(services, bank, ItemKeys(bank.items))
         self.telegram = TelegramMessenger(self.application.bot, self.context)
         # Typed as the port: the composition root hands it to the outbox sender.
         self.messenger: Messenger = self.telegram

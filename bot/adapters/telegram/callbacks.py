@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.adapters.textcommands import is_number
+from bot.domain.choices import is_number
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,11 @@ from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.adapters.textcommands import choice_from_text
 from bot.domain.models import AnswerKind
+from bot.domain.views import QuestionView
 from bot.errors import NotAllowedError, NotFoundError, StaleQuestionError
 from bot.services.answers import NO_DAILY
 from bot.services.quiz import NOT_YOUR_QUIZ, QUIZ_OVER
-from bot.services.results import AnswerResult, QuestionView
+from bot.services.results import AnswerResult
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.telegram import callbacks as cb
 from bot.domain.choices import LETTERS
-from bot.services.results import QuestionView
+from bot.domain.views import QuestionView
 
 Rows = list[list[InlineKeyboardButton]]
 PER_ROW = 4

@@ -17,9 +17,10 @@ from bot.adapters.telegram.formatting import esc
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
+from bot.domain.views import ChannelReveal, DailyQuestion
 from bot.errors import NotFoundError, StoreError
+from bot.ports import DailyPostMessage, Outgoing
 from bot.render import render_math
-from bot.services.results import ChannelReveal, DailyQuestion, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,9 @@ class TelegramMessenger:
             raise delivery_error(exc) from exc
 
     async def _deliver(self, chat_id: int, message: Outgoing) -> str:
-        if message.kind == "daily" and message.daily is not None:
-            sent = await self.send_daily(chat_id, message.daily)
-            return str(sent.message_id)
-        if message.kind == "reveal" and message.reveal is not None:
-            return str((await self.send_reveal(chat_id, message.reveal)).message_id)
-        raise ValueError(f"cannot deliver an outbox row of kind {message.kind!r}")
+        if isinstance(message, DailyPostMessage):
+            return str((await self.send_daily(chat_id, message.daily)).message_id)
+        return str((await self.send_reveal(chat_id, message.reveal)).message_id)
 
     async def _migrate(self, old: ChatKey, new_id: int) -> None:
         try:

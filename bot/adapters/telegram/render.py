@@ -13,13 +13,11 @@ from bot.adapters.telegram.formatting import (
 )
 from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
+from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.render import noun, points_outcome
 from bot.services.results import (
     AnswerResult,
-    ChannelReveal,
-    DailyQuestion,
     LeaderboardView,
-    QuestionView,
     QuizSummary,
     RatingResult,
     RevealResult,

@@ -1,0 +1,31 @@
+"""The Discord platform as the composition root sees it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.adapters.spec import PlatformSpec
+from bot.ports import Adapter, RateBudget
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.content.bank import Bank
+    from bot.services import Services
+
+
+def build(settings: Settings, services: Services, bank: Bank) -> Adapter:
+    """The Discord adapter; discord.py is imported only when Discord is on."""
+    from bot.adapters.discord.adapter import DiscordAdapter
+
+    return DiscordAdapter(settings, services, bank)
+
+
+SPEC = PlatformSpec(
+    name="discord",
+    token_setting="discord_bot_token",
+    build=build,
+    api_host=lambda settings: "Discord",
+    rate=RateBudget(overall=(40, 1.0)),  # Discord allows 50 requests/s per bot
+    noisy_loggers=("discord",),
+    secret_settings=("discord_bot_token",),
+)
