@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
-from bot.errors import NotFoundError
+from bot.errors import Command, NotFoundError, Notice
 from bot.ports import Store
 from bot.services.base import Questions
 from bot.services.quiz import QuizService
 from bot.services.recording import Recorder
 from bot.services.results import AnswerResult
 
-NO_DAILY = "There is no daily question in this chat yet; try /quiz to practise."
+NO_DAILY = Notice(
+    "There is no daily question in this chat yet; try {quiz} to practise.", quiz=Command.QUIZ
+)
 
 
 @dataclass(eq=False)

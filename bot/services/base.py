@@ -21,7 +21,7 @@ from bot.domain.streaks import (
 )
 from bot.domain.timeparse import suggestion
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.results import StreakView
 
@@ -177,9 +177,13 @@ class Topics:
                 continue
             if name not in known:
                 raise InvalidInputError(
-                    f"Unknown topic '{raw.strip()}'."
-                    f"{suggestion(name, known.values(), 3, TOPIC_MATCH_CUTOFF)} "
-                    "Topics are tags or deck ids (see /topics)."
+                    Notice(
+                        "Unknown topic '{topic}'.{hint} Topics are tags or deck ids (see "
+                        "{topics}).",
+                        topic=raw.strip(),
+                        hint=suggestion(name, known.values(), 3, TOPIC_MATCH_CUTOFF),
+                        topics=Command.TOPICS,
+                    )
                 )
             if known[name] not in resolved:
                 resolved.append(known[name])

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot.content.bank import Bank
 from bot.domain.models import Report, UserKey
 from bot.domain.timeparse import suggestion
-from bot.errors import InvalidInputError
+from bot.errors import Command, InvalidInputError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory
 from bot.services.results import ForgetRequest, ForgetResult
@@ -41,7 +41,12 @@ class DataService:
         pending = self._pending.get(user)
         if pending is None or pending[1] < self.clock.now():
             self._pending.pop(user, None)
-            raise InvalidInputError("No deletion is pending (or it expired); run /forget again.")
+            raise InvalidInputError(
+                Notice(
+                    "No deletion is pending (or it expired); run {forget} again.",
+                    forget=Command.FORGET,
+                )
+            )
         if not secrets.compare_digest(pending[0], code.strip().lower()):
             raise InvalidInputError("That confirmation code does not match; nothing was deleted.")
         del self._pending[user]
@@ -61,7 +66,9 @@ class DataService:
             )
         text = reason.strip()
         if not text:
-            raise InvalidInputError("Say what is wrong: /report <question id> <reason>.")
+            raise InvalidInputError(
+                Notice("Say what is wrong: {report}.", report=Command.REPORT)
+            )
         if len(text) > MAX_REASON:
             raise InvalidInputError(f"Keep the reason under {MAX_REASON} characters.")
         await self.directory.user(user)

@@ -22,7 +22,7 @@ from bot.domain.models import (
 )
 from bot.domain.timeparse import suggestion
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
 from bot.ports import Clock, Store
 from bot.services.base import (
     DIFFICULTIES,
@@ -40,10 +40,12 @@ log = logging.getLogger(__name__)
 DEFAULT_COUNT = 5
 MAX_COUNT = 20
 _NUMBER = re.compile(r"[+-]?\d+")
-NO_QUIZ = "You have no quiz running here; start one with /quiz [topic] [count] [difficulty]."
-NOT_YOUR_QUIZ = "This quiz belongs to someone else; start your own with /quiz."
-QUIZ_OVER = "That quiz is over; start a new one with /quiz."
-NOT_CURRENT = "That question was already answered or skipped; answer the latest one."
+NO_QUIZ = Notice("You have no quiz running here; start one with {quiz}.", quiz=Command.QUIZ_USAGE)
+NOT_YOUR_QUIZ = Notice(
+    "This quiz belongs to someone else; start your own with {quiz}.", quiz=Command.QUIZ
+)
+QUIZ_OVER = Notice("That quiz is over; start a new one with {quiz}.", quiz=Command.QUIZ)
+NOT_CURRENT = Notice("That question was already answered or skipped; answer the latest one.")
 
 
 @dataclass(eq=False)
@@ -65,9 +67,12 @@ class QuizService:
         topic: str | None = None
         count: int | None = None
         difficulty: str | None = None
-        usage = (
-            f"Usage: /quiz [topic] [count] [difficulty]: count is 1-{MAX_COUNT}, "
-            f"difficulty is {', '.join(DIFFICULTIES[:-1])} or {DIFFICULTIES[-1]}."
+        usage = Notice(
+            "Usage: {quiz}: count is 1-{most}, difficulty is {some} or {last}.",
+            quiz=Command.QUIZ_USAGE,
+            most=MAX_COUNT,
+            some=", ".join(DIFFICULTIES[:-1]),
+            last=DIFFICULTIES[-1],
         )
         words: list[str] = []
         for arg in (a.strip() for a in args):
@@ -75,16 +80,27 @@ class QuizService:
                 continue
             if _NUMBER.fullmatch(arg):
                 if count is not None:
-                    raise InvalidInputError(f"One count per quiz, got {count} and {arg}. {usage}")
+                    raise InvalidInputError(
+                        Notice(
+                            "One count per quiz, got {first} and {second}. {usage}",
+                            first=count, second=arg, usage=usage,
+                        )
+                    )
                 count = int(arg)
                 if not 1 <= count <= MAX_COUNT:
                     raise InvalidInputError(
-                        f"A quiz has 1 to {MAX_COUNT} questions, not {arg}. {usage}"
+                        Notice(
+                            "A quiz has 1 to {most} questions, not {count}. {usage}",
+                            most=MAX_COUNT, count=arg, usage=usage,
+                        )
                     )
             elif arg.lower() in DIFFICULTIES:
                 if difficulty is not None:
                     raise InvalidInputError(
-                        f"One difficulty per quiz, got {difficulty} and {arg.lower()}. {usage}"
+                        Notice(
+                            "One difficulty per quiz, got {first} and {second}. {usage}",
+                            first=difficulty, second=arg.lower(), usage=usage,
+                        )
                     )
                 difficulty = arg.lower()
             else:
@@ -95,11 +111,18 @@ class QuizService:
             others = [word for word in words if word.lower() not in known]
             if len(topics) > 1 or not others:
                 raise InvalidInputError(
-                    f"One topic per quiz, got '{words[0]}' and '{words[1]}'. {usage}"
+                    Notice(
+                        "One topic per quiz, got '{first}' and '{second}'. {usage}",
+                        first=words[0], second=words[1], usage=usage,
+                    )
                 )
             odd = others[0] if topics else words[1]
             hint = suggestion(odd, DIFFICULTIES, 1, TOPIC_MATCH_CUTOFF)
-            raise InvalidInputError(f"'{odd}' is not a difficulty.{hint} {usage}")
+            raise InvalidInputError(
+                Notice(
+                    "'{word}' is not a difficulty.{hint} {usage}", word=odd, hint=hint, usage=usage
+                )
+            )
         if words:
             topic = words[0]
         return topic, count, difficulty
@@ -130,7 +153,12 @@ class QuizService:
         pool = self.topics.pool(topics, level)
         if not pool:
             what = " ".join(part for part in (level, topic) if part) or "any topic"
-            raise InvalidInputError(f"No questions for {what} yet; try another topic (/topics).")
+            raise InvalidInputError(
+                Notice(
+                    "No questions for {what} yet; try another topic ({topics}).",
+                    what=what, topics=Command.TOPICS,
+                )
+            )
         now = self.clock.now()
         rng = random.Random(f"{user}\x1f{chat}\x1f{now.isoformat()}")
         seen = await self.store.answered_item_ids(user)

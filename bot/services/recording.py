@@ -27,7 +27,7 @@ from bot.domain.models import (
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
 from bot.domain.streaks import StoredStreak, Streak, StreakState, advance, streak_of
-from bot.errors import InvalidInputError
+from bot.errors import Command, InvalidInputError, Notice
 from bot.ports import Clock, Grader, Store
 from bot.services.base import Directory, Questions, Streaks, Zones
 from bot.services.results import AnswerResult, StreakView
@@ -124,7 +124,9 @@ class Recorder:
         if choice is not None:
             return self.grader.grade_choice(item, self._chosen(item, choice))
         if text is None or not text.strip():
-            raise InvalidInputError("Write your answer after the command, e.g. /answer ...")
+            raise InvalidInputError(
+                Notice("Write your answer after the command: {answer}", answer=Command.ANSWER)
+            )
         return self.grader.grade(item, text)
 
     async def record(

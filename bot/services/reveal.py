@@ -16,7 +16,7 @@ from bot.domain.models import (
     review_target,
 )
 from bot.domain.views import ChannelReveal, ScoreLine
-from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
 from bot.ports import Clock, Store
 from bot.services.answers import NO_DAILY
 from bot.services.base import Directory, Questions
@@ -25,7 +25,10 @@ from bot.services.results import RevealResult
 log = logging.getLogger(__name__)
 
 TOP_SCORERS = 3
-QUIZ_GONE = "That quiz question is not one of yours; start your own quiz with /quiz."
+QUIZ_GONE = Notice(
+    "That quiz question is not one of yours; start your own quiz with {quiz}.",
+    quiz=Command.QUIZ,
+)
 NOT_REACHED = "That quiz question was never reached, so there is no answer to show for it."
 
 

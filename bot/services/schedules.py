@@ -18,7 +18,7 @@ from bot.domain.timeparse import (
     parse_timezone,
     parse_weekdays,
 )
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Topics, Zones, split_topics
 from bot.services.results import ScheduleView
@@ -143,8 +143,10 @@ class ScheduleService:
         chosen = self.topics.resolve(split_topics(topics))
         if not self.topics.pool(chosen):
             raise InvalidInputError(
-                f"No published questions for {', '.join(chosen)} yet; choose other topics "
-                "(see /topics)."
+                Notice(
+                    "No published questions for {chosen} yet; choose other topics (see {topics}).",
+                    chosen=", ".join(chosen), topics=Command.TOPICS,
+                )
             )
         return chosen
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.adapters.console import ConsoleSession
 from bot.domain.models import AnswerKind, Verdict
 from bot.ports import Store
-from bot.render import points_outcome
+from bot.presentation.wording import points_outcome
 from bot.services.results import AnswerResult, StreakView
 from tests.console.test_console import make_services, run_console
 from tests.factories import ALICE, CHAT, GOOD, FakeClock
@@ -137,8 +137,8 @@ def test_feedback_names_contradicted_points_misconceptions_and_notes() -> None:
     out = io.StringIO()
     Console(file=out, width=120, color_system=None).print(feedback(result))
     text = out.getvalue()
-    assert "you said the opposite: Dropout is off at inference." in text
-    assert "not quite: Dropout stays active at inference." in text
+    assert "You said the opposite: Dropout is off at inference." in text
+    assert "Not quite: Dropout stays active at inference." in text
     assert "now explain how they work" in text
 
 

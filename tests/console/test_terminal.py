@@ -126,7 +126,7 @@ def test_ctrl_c_exits_130_and_sends_the_typed_answer(terminal: Terminal) -> None
     terminal.wait_for("It uses alpha and beta")  # the line editor has it
     terminal.child.sendcontrol("c")
     assert terminal.wait_exit(timeout=5) == 130
-    assert "(score" in terminal.text  # the typed answer was sent, then saved
+    assert "· score" in terminal.text  # the typed answer was sent, then saved
     assert "Bye — your answers are saved." in terminal.text
 
 
@@ -143,12 +143,12 @@ def test_pasted_answer_with_blank_lines_answers_one_question(terminal: Terminal)
     code = "def f(x):\n    return alpha(x)\n\n\ndef g(x):\n    return beta(x)\n"
     terminal.child.send(PASTE_START + code + PASTE_END)
     terminal.settle(0.5)
-    assert "(score" not in terminal.text  # a paste never sends by itself
+    assert "· score" not in terminal.text  # a paste never sends by itself
     terminal.child.send(ESC_ENTER)
-    terminal.wait_for("(score")
+    terminal.wait_for("· score")
     terminal.wait_for("Quiz question 2/3")
     terminal.settle(0.5)
-    assert terminal.text.count("(score") == 1
+    assert terminal.text.count("· score") == 1
     assert "Quiz question 3/3" not in terminal.text
 
 
@@ -157,9 +157,9 @@ def test_typed_lines_then_an_empty_line_send_and_a_command_line_sends_first(
 ) -> None:
     terminal.child.send("It uses alpha\r")
     terminal.settle(0.3)
-    assert "(score" not in terminal.text  # Enter after text starts a new line
+    assert "· score" not in terminal.text  # Enter after text starts a new line
     terminal.child.send("/streak\r")  # a command under the answer: the answer goes first
-    terminal.wait_for("(score")
+    terminal.wait_for("· score")
     terminal.wait_for("Streak: 1 day")
     terminal.wait_for("Streak freezes")
     terminal.child.send("/quit\r")
@@ -203,8 +203,8 @@ def test_piped_commands_under_an_answer_run_after_it(tmp_path: Path) -> None:
     done = run_piped(tmp_path, "Convolutions find local patterns\n/streak\n/help\n/quit\n/stats\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.count("(score") == 1  # one answer: the first line alone
-    assert out.index("(score") < out.index("Streak: 1 day") < out.index("Commands")
+    assert out.count("· score") == 1  # one answer: the first line alone
+    assert out.index("· score") < out.index("Streak: 1 day") < out.index("Commands")
     assert "Answered" not in out  # /quit ended the session before /stats
     assert "INFO" not in done.stderr  # logs went to the file
 
@@ -213,7 +213,7 @@ def test_piped_fenced_code_keeps_blank_lines_and_a_dot_sends(tmp_path: Path) -> 
     text = "/quiz dl 3\n```\nx = alpha\n\n\ny = beta\n```\n\nIt uses gamma\n.\n/quit\n"
     done = run_piped(tmp_path, text)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("(score") == 2  # the fenced answer, then the one ended by `.`
+    assert done.stdout.count("· score") == 2  # the fenced answer, then the one ended by `.`
     assert "Quiz question 3/3" in done.stdout
     assert "Quiz finished" not in done.stdout  # blank lines did not split the code answer
 
@@ -258,7 +258,7 @@ def test_ctrl_c_with_piped_input_exits_130(tmp_path: Path) -> None:
         assert proc.wait(timeout=5) == 130  # the hang waited for input forever
         reader.join(5)
         out = "".join(lines)
-        assert "(score" in out and "your answers are saved" in out
+        assert "· score" in out and "your answers are saved" in out
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -164,7 +164,7 @@ async def test_leaderboard_and_optout(discord_harness: Harness) -> None:
     await h.fake.wait_until(lambda: inter.followup_ids)
     board = h.fake.messages[inter.followup_ids[0]]["embeds"][0]
     assert board["title"] == "Leaderboard · this month"
-    assert board["description"].startswith("**1.** Alice ·")
+    assert board["description"].startswith("**1.** Alice —")
     (hidden,) = await h.replies("leaderboard-optout")
     assert "hidden" in hidden["content"]
     (board_after,) = await h.replies("leaderboard")

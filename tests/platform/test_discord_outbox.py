@@ -84,12 +84,12 @@ async def test_tick_posts_daily_question_then_reveal(discord_harness: Harness) -
     await outbox.tick()
     assert await sender.drain() == 1
     reveal = posts(h, channel)[-1]["embeds"][0]
-    assert reveal["title"] == "Answer · question of Mon 04 Mar 2024"
-    assert "**3** member(s) answered." in reveal["description"]
-    assert "1. Alice · correct (100%)" in reveal["description"]
-    assert "2. Bob (admin) · partial (50%)" in reveal["description"]
+    assert reveal["title"] == "Answer to the question of Mon 04 Mar 2024"
+    assert "3 answered." in reveal["description"]
+    assert "1. Alice — ✅ Correct, 10 points" in reveal["description"]
+    assert "2. Bob (admin) — 🟡 Partly right" in reveal["description"]
     # Names are user text: markdown shown literally, mentions inert.
-    assert "3. \\_\\_sneaky\\_\\_ @\u200beveryone · incorrect" in reveal["description"]
+    assert "3. \\_\\_sneaky\\_\\_ @\u200beveryone — ❌ Incorrect" in reveal["description"]
     assert await sender.drain() == 0  # nothing twice
 
 

@@ -28,6 +28,7 @@ from bot.adapters.discord.views import (
 from bot.content.schema import ItemType
 from bot.domain.models import AnswerKind, ChatKey, UserKey, Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView, ScoreLine
+from bot.presentation.wording import verdict_label
 from bot.services.results import AnswerResult, RevealResult, StreakView, TopicInfo
 
 LONG = "\n\n".join(f"Paragraph {n}: " + "word " * 150 for n in range(40))  # ~30k characters
@@ -107,7 +108,7 @@ def test_channel_reveal_escapes_names() -> None:
     embeds = render.channel_reveal_embeds(reveal)
     within_limits(embeds)
     last = embeds[-1].description or ""
-    assert "1. \\*\\*bold\\*\\* @\u200bhere · correct (100%)" in last
+    assert "1. \\*\\*bold\\*\\* @\u200bhere — ✅ Correct" in last
 
 
 @pytest.mark.parametrize(
@@ -127,7 +128,7 @@ def test_feedback(verdict: Verdict, counted: bool, forfeited: bool, expected: st
         contradicted=("Off at inference.",),
     )
     (embed,) = render.feedback_embeds(result)
-    assert embed.title == f"{render.VERDICT_LABEL[verdict]} · score 50%"
+    assert embed.title == f"{render.VERDICT_EMOJI[verdict]} {verdict_label(verdict)} · score 50%"
     assert embed.colour == render.VERDICT_COLOUR[verdict]
     text = embed.description or ""
     assert expected in text and "✔️ Uses α." in text and "✖️ Uses beta." in text

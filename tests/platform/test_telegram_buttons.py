@@ -33,7 +33,7 @@ async def test_quiz_answer_by_reply_then_skip_to_the_summary(start_telegram: Sta
     skipped, summary = sent(tg, calls)
     assert skipped.text is not None and skipped.text.startswith("⏭ Skipped: Question dl/")
     assert summary.text is not None and summary.text.startswith(
-        "🏁 Quiz finished: 1 correct, 0 partial, 0 wrong, 1 skipped of 2"
+        "🏁 Quiz finished: 1 correct, 0 partial, 0 incorrect, 1 skipped of 2"
     )
     await tg.fake.wait_for_call("editMessageReplyMarkup")
     assert second.reply_markup is None  # the answered question lost its buttons
@@ -154,7 +154,7 @@ async def test_reveal_buttons_and_rating(start_telegram: StartTelegram) -> None:
     full = sent(tg, await tg.press(short, "📖 Full answer"))[0]
     assert full.text is not None and full.text.startswith("📖 Full answer")
     rated = sent(tg, await tg.press(full, "Good"))[0]
-    assert rated.text is not None and rated.text.startswith("🗓 Rated good; next review")
+    assert rated.text is not None and rated.text.startswith("🗓 Rated good: next review")
     assert [b["text"] for b in rated.buttons] == ["🔁 Next review"]
     await tg.fake.wait_for_call("editMessageReplyMarkup")
     assert full.reply_markup is None

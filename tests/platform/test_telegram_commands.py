@@ -112,7 +112,7 @@ async def test_reveal_short_then_full(start_telegram: StartTelegram) -> None:
     await tg.reply("/daily")
     short = await tg.reply("/reveal")
     assert short.text is not None and short.text.startswith("💡 Short answer")
-    assert "Seen before answering" in short.text
+    assert "Revealed before answering" in short.text
     labels = [b["text"] for b in short.buttons]
     assert labels == ["📖 Full answer", "Again", "Hard", "Good", "Easy"]
     full = await tg.reply("/reveal")
@@ -139,7 +139,7 @@ async def test_streak_stats_topics_and_timezone(start_telegram: StartTelegram) -
     await tg.reply("/daily")
     await tg.reply(f"/answer {GOOD}")
     streak = await tg.reply("/streak")
-    assert streak.text == "🔥 Streak: 1 day, best 1, 0 freezes; answered today ✅."
+    assert streak.text == "🔥 Streak: 1 day, best 1, 0 freezes; answered today."
     stats = await tg.reply("/stats")
     assert stats.text is not None and "Answered 1, accuracy 100%" in stats.text
     assert "• regularization: 1 answered, 100%" in stats.text
@@ -251,7 +251,7 @@ async def test_mcq_daily_in_private_lists_options_with_letter_buttons(
     assert "A) Right option\nB) Wrong option A\nC) Wrong option B" in question.text
     assert [b["text"] for b in question.buttons] == ["A", "B", "C", "💡 Show answer"]
     feedback = await tg.reply("/answer b")
-    assert feedback.text is not None and feedback.text.startswith("❌ Not quite")
+    assert feedback.text is not None and feedback.text.startswith("❌ Incorrect")
     assert "Right answer: Right option" in feedback.text
 
 
@@ -264,7 +264,7 @@ async def test_skip_and_stop_commands(start_telegram: StartTelegram) -> None:
     assert second.text is not None and second.text.startswith("🧠 Quiz 2/3")
     stopped = await tg.reply("/stop")
     assert stopped.text is not None and stopped.text.startswith(
-        "🏁 Quiz stopped: 0 correct, 0 partial, 0 wrong, 1 skipped of 3"
+        "🏁 Quiz stopped: 0 correct, 0 partial, 0 incorrect, 1 skipped of 3"
     )
     none = await tg.reply("/stop")
     assert none.text is not None and none.text.startswith("You have no quiz running here")

@@ -124,7 +124,7 @@ def test_feedback_in_a_group_hides_the_verdict() -> None:
     assert text.startswith("<Bob>, your result:")
     assert "Partly right" in hidden and "✗ Uses <beta>." in hidden and "+5 points" in hidden
     assert "Partly right" not in text.replace(hidden, "")
-    assert "you said the opposite: Off at <inference>." in hidden
+    assert "You said the opposite: Off at <inference>." in hidden
     assert "Explain it in sentences." in hidden
     [private] = render.feedback(result)
     assert "<code>alpha</code>" in private

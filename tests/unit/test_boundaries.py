@@ -25,7 +25,6 @@ LAYERS: dict[str, str] = {
     "bot.errors": "base",
     "bot.config": "base",
     "bot.logsetup": "base",
-    "bot.failures": "base",
     "bot.content.schema": "model",
     "bot.domain": "domain",
     "bot.ports": "ports",

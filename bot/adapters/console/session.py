@@ -26,7 +26,7 @@ from bot.adapters.textcommands import choice_from_text
 from bot.domain.choices import LETTERS
 from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.domain.views import QuestionView
-from bot.failures import tell_user
+from bot.presentation.failures import tell_user
 from bot.render import FREEZE_RULE, plural, points_rule
 from bot.services import Services
 from bot.services.results import AnswerResult, RevealResult
@@ -190,7 +190,7 @@ class ConsoleSession:
             self._fail(exc, f"/{name.lower()}")
 
     def _fail(self, error: Exception, where: str) -> None:
-        """Say what failed by the shared rule (`bot.failures`): a user error as it is,
+        """Say what failed by the shared rule (`bot.presentation.failures`): a user error as it is,
         anything else an apology with the reference id that its ERROR log line carries."""
         self.print(f"[red]{escape(tell_user(error, where, logger=log).text)}[/]")
 

@@ -14,7 +14,6 @@ from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identif
 from bot.adapters.telegram.flows import NOT_YOUR_CARD, Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
-from bot.services.quiz import NOT_YOUR_QUIZ
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,7 @@ Context = ContextTypes.DEFAULT_TYPE
 EXPIRED = "This button has expired."
 SENT_PRIVATELY = "✉️ Sent to our private chat."
 NOT_YOURS = {
-    cb.QuizButton: NOT_YOUR_QUIZ,
+    cb.QuizButton: "This quiz belongs to someone else; start your own with /quiz.",
     cb.ReviewButton: NOT_YOUR_CARD,
     cb.RateButton: "Only the person who revealed this can rate it.",
     cb.NextReviewButton: "Send /review for your own cards.",

@@ -15,10 +15,12 @@ import secrets
 from dataclasses import dataclass
 
 from bot.errors import UserError
+from bot.presentation.commands import TEXT_COMMANDS, CommandSyntax, say
+from bot.presentation.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+APOLOGY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def new_reference() -> str:
 
 
 def apology(reference: str) -> str:
-    return f"{APOLOGY} (reference {reference})"
+    return _("{apology} (reference {reference})").format(apology=_(APOLOGY), reference=reference)
 
 
 def tell_user(
@@ -45,13 +47,14 @@ def tell_user(
     *,
     logger: logging.Logger | None = None,
     transient: tuple[type[BaseException], ...] = (),
+    syntax: CommandSyntax = TEXT_COMMANDS,
 ) -> Told:
     """Log `error` (raised while serving `where`) once at the level it deserves and return
-    what to tell the user."""
+    what to tell the user; `syntax` writes the command references a user error names."""
     logger = logger or log
     if isinstance(error, UserError):
         logger.info("%s: %s", where, error)
-        return Told(str(error))
+        return Told(say(error.notice, syntax))
     reference = new_reference()
     if transient and isinstance(error, transient):
         logger.warning("%s: %s: %s [ref %s]", where, type(error).__name__, error, reference)
