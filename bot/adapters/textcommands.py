@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 from bot.domain.choices import LETTERS, is_number
 from bot.domain.timeparse import parse_weekdays
 from bot.errors import InvalidInputError
+from bot.presentation import wording
 
 log = logging.getLogger(__name__)
 
-SCHEDULE_USAGE = (
-    "Usage: /schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h], "
-    "/schedule to show it, /schedule pause|resume|off."
-)
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
 
 
@@ -64,7 +61,7 @@ def parse_schedule(args: Sequence[str]) -> ScheduleRequest:
     if first in OFF_WORDS:
         return ScheduleRequest("off")
     if not is_number(first[:1]):
-        raise InvalidInputError(SCHEDULE_USAGE)
+        raise InvalidInputError(wording.schedule_usage())
     timezone: str | None = None
     days: list[str] = []
     topics: list[str] = []
