@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 
 class Command(StrEnum):
@@ -91,6 +92,17 @@ class InvalidInputError(UserError):
 
 class NotAllowedError(UserError):
     """The user may not do this here (an admin command, someone else's quiz)."""
+
+
+class StaleQuestionError(UserError):
+    """A button or reply names a quiz question that is not the user's current one:
+    `reason` says whether the quiz is someone else's, over, or has moved on since."""
+
+    def __init__(
+        self, message: str | Notice, *, reason: Literal["not_yours", "ended", "moved_on"]
+    ) -> None:
+        self.reason = reason
+        super().__init__(message)
 
 
 class StoreError(PrepbotError):

@@ -419,6 +419,14 @@ def schedule_heading(view: ScheduleView, m: Markup = PLAIN) -> str:
     return heading
 
 
+def schedule_usage() -> str:
+    """How /schedule is typed, for the platforms that type their commands."""
+    return _(
+        "Usage: /schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] "
+        "[reveal=12h], /schedule to show it, /schedule pause|resume|off."
+    )
+
+
 def schedule_details(view: ScheduleView) -> str:
     return _("Topics: {topics}; {reveal}.").format(
         topics=schedule_topics(view), reveal=schedule_reveal(view)

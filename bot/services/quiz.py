@@ -22,7 +22,7 @@ from bot.domain.models import (
 )
 from bot.domain.timeparse import suggestion
 from bot.domain.views import QuestionView
-from bot.errors import Command, InvalidInputError, NotFoundError, Notice
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
 from bot.ports import Clock, Store
 from bot.services.base import (
     DIFFICULTIES,
@@ -41,6 +41,11 @@ DEFAULT_COUNT = 5
 MAX_COUNT = 20
 _NUMBER = re.compile(r"[+-]?\d+")
 NO_QUIZ = Notice("You have no quiz running here; start one with {quiz}.", quiz=Command.QUIZ_USAGE)
+NOT_YOUR_QUIZ = Notice(
+    "This quiz belongs to someone else; start your own with {quiz}.", quiz=Command.QUIZ
+)
+QUIZ_OVER = Notice("That quiz is over; start a new one with {quiz}.", quiz=Command.QUIZ)
+NOT_CURRENT = Notice("That question was already answered or skipped; answer the latest one.")
 
 
 @dataclass(eq=False)
@@ -200,9 +205,15 @@ class QuizService:
         text: str | None = None,
         *,
         choice: int | str | None = None,
+        session_id: int | None = None,
+        position: int | None = None,
     ) -> AnswerResult:
-        """Answer the current question; the result carries the next question or the summary."""
-        session = await self._active(user, chat)
+        """Answer the current question; the result carries the next question or the summary.
+
+        `session_id` and `position` (1-based) name the question a button or reply was on:
+        answering anything but the user's current question raises `StaleQuestionError`.
+        """
+        session = await self._pressed(user, chat, session_id, position)
         item = self.questions.item(self._current_id(session))
 
         def advance(grade: GradeResult, points: int) -> QuizSession:
@@ -225,8 +236,16 @@ class QuizService:
             summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
         )
 
-    async def skip(self, user: UserKey, chat: ChatKey) -> QuizStep:
-        session = await self._active(user, chat)
+    async def skip(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        *,
+        session_id: int | None = None,
+        position: int | None = None,
+    ) -> QuizStep:
+        """Skip the current question (checked like `answer`), to the next one or the end."""
+        session = await self._pressed(user, chat, session_id, position)
         item_id = self._current_id(session)
         item = self.bank.item(item_id)
         updated = self._advance(session, SKIPPED, 0)
@@ -237,10 +256,30 @@ class QuizService:
             summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
         )
 
-    async def stop(self, user: UserKey, chat: ChatKey) -> QuizSummary:
-        """End the active session early and summarise it."""
-        session = await self._active(user, chat)
+    async def stop(
+        self, user: UserKey, chat: ChatKey, *, session_id: int | None = None
+    ) -> QuizSummary:
+        """End the active session early and summarise it; with `session_id`, only that one
+        (else `StaleQuestionError`)."""
+        session = await self._pressed(user, chat, session_id, None)
         return self._summary(await self._end(session, QuizStatus.STOPPED))
+
+    async def _pressed(
+        self, user: UserKey, chat: ChatKey, session_id: int | None, position: int | None
+    ) -> QuizSession:
+        """The active session, checked against the session and position a button or reply
+        named: the user's own, still running, and (with `position`) still on that question."""
+        if session_id is None:
+            return await self._active(user, chat)
+        session = await self.store.get_active_quiz(user, chat)
+        if session is None or session.id != session_id:
+            named = await self.store.get_quiz(session_id)
+            if named is not None and named.user != user:
+                raise StaleQuestionError(NOT_YOUR_QUIZ, reason="not_yours")
+            raise StaleQuestionError(QUIZ_OVER, reason="ended")
+        if position is not None and session.position + 1 != position:
+            raise StaleQuestionError(NOT_CURRENT, reason="moved_on")
+        return session
 
     async def _active(self, user: UserKey, chat: ChatKey) -> QuizSession:
         session = await self.store.get_active_quiz(user, chat)

@@ -12,7 +12,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
-from bot.domain.choices import same_option
+from bot.domain.choices import is_number, same_option
 from bot.domain.grading import correct_choice
 from bot.domain.models import (
     AnswerKind,
@@ -211,7 +211,7 @@ class Recorder:
         options = self.questions.options(item)
         if not options:
             raise InvalidInputError("This question has no options; answer in your own words.")
-        if isinstance(choice, int) or choice.strip().isdigit():
+        if isinstance(choice, int) or is_number(choice.strip()):
             index = int(choice) - 1
             if not 0 <= index < len(options):
                 raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")

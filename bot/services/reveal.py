@@ -16,7 +16,7 @@ from bot.domain.models import (
     review_target,
 )
 from bot.domain.views import ChannelReveal, ScoreLine
-from bot.errors import Command, InvalidInputError, NotFoundError, Notice
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
 from bot.ports import Clock, Store
 from bot.services.answers import NO_DAILY
 from bot.services.base import Directory, Questions
@@ -118,8 +118,10 @@ class RevealService:
         quiz's current question: revealable, its points forfeited. Never reached: refused.
         """
         session = await self.store.get_quiz(session_id)
-        if session is None or session.user != user:
+        if session is None:
             raise NotFoundError(QUIZ_GONE)
+        if session.user != user:
+            raise StaleQuestionError(QUIZ_GONE, reason="not_yours")
         index = position - 1
         if not 0 <= index < len(session.item_ids):
             raise InvalidInputError(NOT_REACHED)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fsrs import Card, Rating
 
 from bot.content.bank import Bank
+from bot.domain.choices import is_number
 from bot.domain.models import AnswerKind, ChatKey, UserKey, review_target
 from bot.errors import InvalidInputError, NotFoundError
 from bot.ports import Clock, Store
@@ -29,7 +30,7 @@ def parse_rating(value: str | int | Rating) -> Rating:
     if isinstance(value, Rating):
         return value
     text = str(value).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= 4:
+    if is_number(text) and 1 <= int(text) <= 4:
         return Rating(int(text))
     if text in RATINGS:
         return RATINGS[text]

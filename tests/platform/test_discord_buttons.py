@@ -244,6 +244,32 @@ async def test_review_option_buttons(discord_harness: Harness) -> None:
 # --- robustness --------------------------------------------------------------------------
 
 
+def old_id(action: str, *args: str | int) -> str:
+    """A custom id exactly as the one string-keyed button class made them, before each kind
+    of button had its own class: messages posted then still carry these."""
+    return ":".join(["prepbot", action, *(str(arg) for arg in args)])
+
+
+async def test_old_format_custom_ids_still_work(discord_harness: Harness) -> None:
+    h = discord_harness
+    message = await post_daily(h, "normalization")  # the one mcq
+    post = custom_ids(message)[0].split(":")[2]
+    (right,) = await click(h, old_id("opt", post, 1), user=h.fake.admin)
+    assert title(right).startswith("✅ Correct")
+    session, _question = await start_quiz(h, {"topic": "cnn", "count": 2})
+    (early,) = await click(h, old_id("qskip", session, 2))
+    assert "no longer the current one" in early["content"]
+    (shown,) = await click(h, old_id("qshow", session, 1))
+    assert "Short answer" in shown["embeds"][0]["description"]
+    (second,) = await click(h, old_id("qskip", session, 1))
+    assert title(second) == "Quiz · 2/2"
+    (stopped,) = await click(h, old_id("qstop", session))
+    assert title(stopped) == "Quiz stopped"
+    (ended,) = await click(h, old_id("qstop", session))
+    assert "already ended" in ended["content"]
+
+
+
 async def test_unknown_and_malformed_buttons(discord_harness: Harness) -> None:
     h = discord_harness
     for custom_id in ("prepbot:nosuch:1", "prepbot:opt:abc:1"):

@@ -9,7 +9,15 @@ import pytest
 
 from bot.adapters.discord import choices, render
 from bot.adapters.discord.views import (
-    ActionButton,
+    BUTTON_KINDS,
+    DailyOption,
+    ForgetCancel,
+    PrepButton,
+    QuizOption,
+    QuizStop,
+    Rate,
+    ReviewShow,
+    StaleButton,
     answer_modal,
     daily_view,
     make_view,
@@ -138,14 +146,81 @@ def test_safe_and_text_parts() -> None:
 
 def test_custom_ids_and_views() -> None:
     view = daily_view(daily(question(("a", "b", "c", "d"))))
-    ids = [item.custom_id for item in view.children if isinstance(item, ActionButton)]
+    ids = [item.custom_id for item in view.children if isinstance(item, PrepButton)]
     assert ids == [f"prepbot:opt:42:{n}" for n in (1, 2, 3, 4)] + ["prepbot:show:42"]
     quiz = quiz_view(7, QuestionView(**{**question().__dict__, "position": 2, "total": 5}))
-    ids = [item.custom_id for item in quiz.children if isinstance(item, ActionButton)]
+    ids = [item.custom_id for item in quiz.children if isinstance(item, PrepButton)]
     assert ids == ["prepbot:qans:7:2", "prepbot:qshow:7:2", "prepbot:qskip:7:2", "prepbot:qstop:7"]
-    assert ActionButton.__discord_ui_compiled_template__.fullmatch("prepbot:rate:dl/q01:good")
-    too_long = ActionButton("rate", "x" * 120, "good", label="Good")
+    assert Rate.__discord_ui_compiled_template__.fullmatch("prepbot:rate:dl/q01:good")
+    too_long = Rate("x" * 120, "good", label="Good")
     assert make_view([too_long]).children == []
+
+
+def kinds_matching(custom_id: str) -> list[type[PrepButton]]:
+    return [k for k in BUTTON_KINDS if k.__discord_ui_compiled_template__.fullmatch(custom_id)]
+
+
+async def parsed(custom_id: str) -> PrepButton:
+    """The button discord.py builds for a click on `custom_id` (one kind must claim it)."""
+    (kind,) = kinds_matching(custom_id)
+    match = kind.__discord_ui_compiled_template__.fullmatch(custom_id)
+    assert match is not None
+    item: discord.ui.Button[discord.ui.View] = discord.ui.Button(label="B", custom_id=custom_id)
+    return await kind.from_custom_id(None, item, match)  # type: ignore[arg-type]
+
+
+# Custom ids as the one string-keyed button made them before each kind had its own class;
+# messages carrying them are still out there.
+OLD_IDS: dict[str, tuple[str, dict[str, object]]] = {
+    "prepbot:ans:42": ("DailyAnswer", {"post_id": 42}),
+    "prepbot:opt:42:3": ("DailyOption", {"post_id": 42, "option": 3}),
+    "prepbot:show:42": ("DailyShow", {"post_id": 42}),
+    "prepbot:rev": ("RevealCurrent", {}),
+    "prepbot:qans:7:2": ("QuizAnswer", {"session_id": 7, "position": 2}),
+    "prepbot:qopt:7:2:1": ("QuizOption", {"session_id": 7, "position": 2, "option": 1}),
+    "prepbot:qshow:7:2": ("QuizShow", {"session_id": 7, "position": 2}),
+    "prepbot:qskip:7:2": ("QuizSkip", {"session_id": 7, "position": 2}),
+    "prepbot:qstop:7": ("QuizStop", {"session_id": 7}),
+    "prepbot:rans:cards/bn": ("ReviewAnswer", {"item_id": "cards/bn"}),
+    "prepbot:ropt:cards/bn:2": ("ReviewOption", {"item_id": "cards/bn", "option": 2}),
+    "prepbot:rshow:cards/bn": ("ReviewShow", {"item_id": "cards/bn"}),
+    "prepbot:rnext": ("NextCard", {}),
+    "prepbot:rate:dl/q01:good": ("Rate", {"item_id": "dl/q01", "rating": "good"}),
+    "prepbot:forget:ab12cd": ("ForgetConfirm", {"code": "ab12cd"}),
+    "prepbot:keep": ("ForgetCancel", {}),
+}
+
+
+@pytest.mark.parametrize("custom_id", OLD_IDS, ids=str)
+async def test_old_custom_ids_parse_into_typed_buttons(custom_id: str) -> None:
+    kind, fields = OLD_IDS[custom_id]
+    button = await parsed(custom_id)
+    assert type(button).__name__ == kind
+    assert {name: getattr(button, name) for name in fields} == fields
+    assert button.custom_id == custom_id  # and it would make the same id today
+
+
+def test_every_kind_is_covered_and_ids_round_trip() -> None:
+    assert {k.__name__ for k in BUTTON_KINDS} == {kind for kind, _ in OLD_IDS.values()} | {
+        "StaleButton"
+    }
+    made = [
+        DailyOption(5, 2, label="B"),
+        QuizOption(9, 3, 4, label="D"),
+        QuizStop(9, label="Stop"),
+        ReviewShow("dl/q01", label="Show answer"),
+        ForgetCancel(label="Cancel"),
+    ]
+    for button in made:
+        assert kinds_matching(button.custom_id) == [type(button)]
+
+
+@pytest.mark.parametrize(
+    "custom_id", ["prepbot:nosuch:1", "prepbot:opt:abc:1", "prepbot:opt:²:1", "prepbot:qstop:"]
+)
+async def test_unknown_or_mangled_ids_are_stale(custom_id: str) -> None:
+    button = await parsed(custom_id)
+    assert isinstance(button, StaleButton) and button.custom_id == custom_id
 
 
 async def test_modal_ids_and_text() -> None:

@@ -6,8 +6,6 @@ from datetime import time
 
 import pytest
 
-from bot.adapters.telegram.admin import ScheduleRequest, parse_schedule
-from bot.errors import InvalidInputError
 from tests.factories import GOOD, bank, open_deck
 from tests.fakes.telegram_api import make_group
 from tests.platform.conftest import StartTelegram
@@ -105,18 +103,3 @@ async def test_group_migration_keeps_schedule_and_history(start_telegram: StartT
     schedule = await tg.store.get_schedule(tg.chat_key(new))
     assert schedule is not None and schedule.timezone == "Europe/Berlin"
     assert await tg.store.get_schedule(tg.chat_key(old)) is None
-
-
-def test_parse_schedule_arguments() -> None:
-    assert parse_schedule([]) == ScheduleRequest("show")
-    assert parse_schedule(["PAUSE"]) == ScheduleRequest("pause")
-    assert parse_schedule(["off"]) == ScheduleRequest("off")
-    assert parse_schedule(
-        ["9:00", "dl", "Europe/Berlin", "mon,wed,fri", "cnn", "reveal=2d"]
-    ) == ScheduleRequest("set", "9:00", "Europe/Berlin", "mon,wed,fri", ("dl", "cnn"), "2d")
-    assert parse_schedule(["07:15", "UTC", "weekends"]).timezone == "UTC"
-    # A spaced list is one weekday choice, not the last day alone.
-    assert parse_schedule(["08:00", "mon,", "wed,", "fri", "cnn"]).weekdays == "mon,wed,fri"
-    assert parse_schedule(["08:00", "mon-fri", "sat"]).weekdays == "mon-fri,sat"
-    with pytest.raises(InvalidInputError, match="Usage: /schedule HH:MM"):
-        parse_schedule(["tomorrow"])

@@ -15,7 +15,6 @@ from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import render
 from bot.adapters.telegram.app import file_url
 from bot.adapters.telegram.failures import delivery_error, retry_seconds
-from bot.adapters.telegram.flows import choice_from_text
 from bot.adapters.telegram.formatting import (
     TEXT_LIMIT,
     markdown_html,
@@ -151,11 +150,6 @@ def test_callback_data_round_trips_and_stays_under_64_bytes() -> None:
         cb.encode(cb.ForgetButton("1" * 40, "2" * 40))
     keys = cb.ItemKeys(["a/b", "c/d"])
     assert keys.item_id(keys.key("c/d")) == "c/d" and len(keys.key("a/b")) == 8
-
-
-def test_choice_letters_only_for_choice_questions() -> None:
-    assert choice_from_text("b)", 3) == 2 and choice_from_text(" 3 ", 3) == 3
-    assert choice_from_text("D", 3) is None and choice_from_text("42", 0) is None
 
 
 @pytest.mark.parametrize("timedelta_mode", [False, True])

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.domain.views import QuestionView
 from bot.errors import Command
@@ -43,7 +44,6 @@ MARKERS = {
     Mark.ANSWER: "[bold]→[/]",
     Mark.ITEM: "  •",
 }
-LETTERS = "ABCDEF"
 
 
 class ConsoleMarkup(Markup):

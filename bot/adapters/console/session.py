@@ -22,6 +22,8 @@ from rich.markup import escape
 
 from bot.adapters.console import render
 from bot.adapters.console.reader import Reader, is_command, reader_for
+from bot.adapters.textcommands import choice_from_text
+from bot.domain.choices import LETTERS
 from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.domain.views import QuestionView
 from bot.presentation.failures import tell_user
@@ -201,9 +203,9 @@ class ConsoleSession:
             return
         picked: int | None = None
         if current.view.options:
-            picked = _choice_number(text, len(current.view.options))
+            picked = choice_from_text(text, len(current.view.options))
             if picked is None:
-                self.print(f"Choose A-{render.LETTERS[len(current.view.options) - 1]}.")
+                self.print(f"Choose A-{LETTERS[len(current.view.options) - 1]}.")
                 return
         try:
             result = await self._answer(current, None if picked else text, picked)
@@ -221,7 +223,10 @@ class ConsoleSession:
     ) -> AnswerResult:
         answers = self.services.answers
         if current.kind is AnswerKind.QUIZ:
-            return await self.services.quizzes.answer(self.user, self.chat, text, choice=choice)
+            return await self.services.quizzes.answer(
+                self.user, self.chat, text, choice=choice,
+                session_id=current.quiz_session, position=current.view.position,
+            )
         if current.kind is AnswerKind.REVIEW:
             return await self.services.reviews.answer(
                 self.user, self.chat, current.view.item_id, text, choice=choice
@@ -391,16 +396,6 @@ class ConsoleSession:
             return
         await self.services.data.report(self.user, item_id, reason)
         self.print(f"Thanks: your report on {escape(item_id)} was recorded for the maintainers.")
-
-
-def _choice_number(text: str, count: int) -> int | None:
-    """`B`, `b)` or `2` -> 2 (the services number options from 1)."""
-    text = text.strip().upper().rstrip(").")
-    if len(text) == 1 and text in render.LETTERS[:count]:
-        return render.LETTERS.index(text) + 1
-    if text.isdigit() and 1 <= int(text) <= count:
-        return int(text)
-    return None
 
 
 def _local_user() -> str:

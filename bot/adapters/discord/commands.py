@@ -17,7 +17,7 @@ from bot.adapters.discord import choices, render
 from bot.adapters.discord.actions import Actions
 from bot.adapters.discord.identity import ensure
 from bot.adapters.discord.replies import defer, send
-from bot.adapters.discord.views import ActionButton, answer_modal, daily_view, forget_view
+from bot.adapters.discord.views import RevealCurrent, answer_modal, daily_view, forget_view
 from bot.content.bank import Bank
 from bot.services import Services
 
@@ -61,7 +61,7 @@ class PracticeCommands(commands.Cog):
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat)
         await self.actions.show_reveal(
-            interaction, result, ActionButton("rev", label="Full answer")
+            interaction, result, RevealCurrent(label="Full answer")
         )
 
     @app_commands.command(name="quiz", description="Start a personal quiz")

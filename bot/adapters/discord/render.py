@@ -13,6 +13,7 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, escape_mentions, format_dt
 
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.errors import Command
@@ -43,7 +44,6 @@ FIELD_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MESSAGE_EMBED_LIMIT = 6000
 MAX_EMBEDS = 10
-LETTERS = "ABCDEFGHIJ"
 
 BLURPLE = discord.Colour.blurple()
 VERDICT_COLOUR = {

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from telegram import Bot, Message, Update
 from telegram.constants import ChatMemberStatus
@@ -14,8 +12,8 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import render
 from bot.adapters.telegram.context import AdapterContext, Who, identify
 from bot.adapters.telegram.sending import send_html
-from bot.domain.timeparse import parse_weekdays
-from bot.errors import InvalidInputError, NotFoundError
+from bot.adapters.textcommands import ScheduleRequest, parse_schedule
+from bot.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -26,64 +24,10 @@ REFUSAL = (
     "Sorry, only this chat's administrators can manage the daily question. "
     "Ask an admin to run /schedule."
 )
-OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
 NOT_SCHEDULED = (
     "This chat has no daily question yet. Start one with /schedule 09:00 Europe/Berlin "
     "(HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h])."
 )
-USAGE = (
-    "Usage: /schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h], "
-    "/schedule to show it, /schedule pause|resume|off."
-)
-
-
-@dataclass(frozen=True)
-class ScheduleRequest:
-    """A parsed /schedule: `action` is show, pause, resume, off or set."""
-
-    action: str
-    time: str = ""
-    timezone: str | None = None
-    weekdays: str = "daily"
-    topics: tuple[str, ...] = field(default=())
-    reveal: str = "0"
-
-
-def _is_weekdays(token: str) -> bool:
-    try:
-        parse_weekdays(token)
-    except InvalidInputError:
-        return False
-    return True
-
-
-def parse_schedule(args: Sequence[str]) -> ScheduleRequest:
-    """`/schedule ...` arguments in any order after the time; validation is the service's."""
-    if not args:
-        return ScheduleRequest("show")
-    first = args[0].lower()
-    if first in ("show", "pause", "resume"):
-        return ScheduleRequest(first)
-    if first in OFF_WORDS:
-        return ScheduleRequest("off")
-    if not first[:1].isdigit():
-        raise InvalidInputError(USAGE)
-    timezone: str | None = None
-    days: list[str] = []
-    topics: list[str] = []
-    reveal = "0"
-    for token in args[1:]:
-        lower = token.lower()
-        if lower.startswith("reveal="):
-            reveal = token.partition("=")[2]
-        elif "/" in token or token.upper() in ("UTC", "GMT"):
-            timezone = token
-        elif _is_weekdays(lower):
-            days.append(lower.strip(","))  # `mon, wed, fri` arrives as three tokens
-        else:
-            topics.append(token)
-    weekdays = ",".join(days) or "daily"
-    return ScheduleRequest("set", args[0], timezone, weekdays, tuple(topics), reveal)
 
 
 async def is_admin(bot: Bot, message: Message, who: Who) -> bool:

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identify, user_key
-from bot.adapters.telegram.flows import Flows, Target, options_on
+from bot.adapters.telegram.flows import NOT_YOUR_CARD, Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
 
@@ -23,7 +23,7 @@ EXPIRED = "This button has expired."
 SENT_PRIVATELY = "✉️ Sent to our private chat."
 NOT_YOURS = {
     cb.QuizButton: "This quiz belongs to someone else; start your own with /quiz.",
-    cb.ReviewButton: "This card belongs to someone else; /review shows yours.",
+    cb.ReviewButton: NOT_YOUR_CARD,
     cb.RateButton: "Only the person who revealed this can rate it.",
     cb.NextReviewButton: "Send /review for your own cards.",
     cb.ForgetButton: "Only the person who asked can confirm this.",
@@ -87,8 +87,8 @@ class Buttons:
             case cb.DailyButton(post_id, action):
                 target = Target(AnswerKind.DAILY, count, post_id=post_id)
                 await self._answer_or_reveal(who, target, action, reply_to)
-            case cb.QuizButton(session_id, position, owner, action):
-                target = Target(AnswerKind.QUIZ, count, session=(session_id, position), owner=owner)
+            case cb.QuizButton(session_id, position, _owner, action):
+                target = Target(AnswerKind.QUIZ, count, session=(session_id, position))
                 if action == cb.SKIP:
                     await flows.skip(who, target)
                     await _drop_keyboard(query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.telegram import callbacks as cb
-from bot.adapters.telegram.render import LETTERS
+from bot.domain.choices import LETTERS
 from bot.domain.views import QuestionView
 
 Rows = list[list[InlineKeyboardButton]]

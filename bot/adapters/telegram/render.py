@@ -11,6 +11,7 @@ from bot.adapters.telegram.formatting import (
     pack,
     user_text,
 )
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.errors import Command
@@ -29,7 +30,6 @@ from bot.services.results import (
     TopicInfo,
 )
 
-LETTERS = "ABCDEFGHIJKL"
 VERDICT_EMOJI = {Verdict.CORRECT: "✅", Verdict.PARTIAL: "🟡", Verdict.INCORRECT: "❌"}
 MARKERS = {
     Mark.COVERED: "✓",
