@@ -20,7 +20,7 @@ from bot.errors import ConfigError, StoreError
 from bot.ports import Store
 from bot.services import Services, build_services
 from bot.storage import copy as copy_module
-from bot.storage.copy import TABLES, TerminalProgress, TargetNotEmptyError, copy_database
+from bot.storage.copy import TABLES, TargetNotEmptyError, TerminalProgress, copy_database
 from bot.storage.postgres import PostgresStore
 from bot.storage.sqlite import SqliteStore
 from devtools import pgserver
@@ -225,7 +225,7 @@ async def test_a_count_that_does_not_match_copies_nothing(
         await real_write(self, table, columns, rows[:-1] if table == "answers" else rows)
 
     monkeypatch.setattr(copy_module._Sqlite, "write", lossy)
-    with pytest.raises(StoreError, match="table answers: .* nothing was copied"):
+    with pytest.raises(StoreError, match=r"table answers: .* nothing was copied"):
         await copy_database(sqlite_url(source), sqlite_url(target))
     assert sum(table_counts(target).values()) == 0  # rolled back as a whole
 
