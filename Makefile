@@ -37,8 +37,8 @@ postgres-server:
 	fi
 
 test: $(VENV)/.installed-dev postgres-server
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/mypy bot tests bench
+	$(BIN)/ruff check bot tests bench devtools
+	$(BIN)/mypy bot tests bench devtools
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev
