@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.content.bank import Bank
 from bot.content.schema import Item
 from bot.domain.choices import options_for
-from bot.domain.models import AnswerKind, Chat, ChatKey, GroupKey, User, UserKey
+from bot.domain.models import AnswerKind, Chat, ChatKey, DailyPost, GroupKey, User, UserKey
 from bot.domain.schedule import local_date
 from bot.domain.streaks import (
     StoredStreak,
@@ -22,7 +22,7 @@ from bot.domain.streaks import (
 from bot.domain.timeparse import suggestion
 from bot.domain.views import QuestionView
 from bot.errors import Command, InvalidInputError, NotFoundError, Notice
-from bot.ports import Clock, Store
+from bot.ports import Clock, PostStore, Store
 from bot.services.results import StreakView
 
 log = logging.getLogger(__name__)
@@ -215,3 +215,19 @@ def split_topics(topics: str | Sequence[str] | None) -> list[str]:
     if isinstance(topics, str):
         return [part for part in topics.replace(",", " ").split() if part]
     return [part for topic in topics for part in topic.replace(",", " ").split() if part]
+
+
+NO_DAILY = Notice(
+    "There is no daily question in this chat yet; try {quiz} to practise.", quiz=Command.QUIZ
+)
+
+
+async def daily_post(store: PostStore, chat: ChatKey, post_id: int | None = None) -> DailyPost:
+    """The daily post `post_id`, else the chat's latest; NotFoundError when there is none."""
+    if post_id is not None:
+        post = await store.get_post(post_id)
+    else:
+        post = await store.latest_daily_post(chat)
+    if post is None:
+        raise NotFoundError(NO_DAILY)
+    return post

@@ -18,8 +18,7 @@ from bot.domain.models import (
 from bot.domain.views import ChannelReveal, ScoreLine
 from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
 from bot.ports import Clock, Store
-from bot.services.answers import NO_DAILY
-from bot.services.base import Directory, Questions
+from bot.services.base import Directory, Questions, daily_post
 from bot.services.results import RevealResult
 
 log = logging.getLogger(__name__)
@@ -102,13 +101,7 @@ class RevealService:
             if session is not None and session.current_item_id is not None:
                 target = quiz_target(session.id, session.position)
                 return _Target(target, session.current_item_id, AnswerKind.QUIZ)
-        post = (
-            await self.store.get_post(post_id)
-            if post_id is not None
-            else await self.store.latest_daily_post(chat)
-        )
-        if post is None:
-            raise NotFoundError(NO_DAILY)
+        post = await daily_post(self.store, chat, post_id)
         return _Target(daily_target(post.id), post.item_id, AnswerKind.DAILY)
 
     async def _quiz_question(self, user: UserKey, session_id: int, position: int) -> _Target:

@@ -22,7 +22,7 @@ from bot.adapters.textcommands import choice_from_text
 from bot.domain.models import AnswerKind
 from bot.domain.views import QuestionView
 from bot.errors import NotAllowedError, NotFoundError, StaleQuestionError
-from bot.services.answers import NO_DAILY
+from bot.services.base import NO_DAILY
 from bot.services.quiz import NOT_YOUR_QUIZ, QUIZ_OVER
 from bot.services.results import AnswerResult
 
