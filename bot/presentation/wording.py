@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.leaderboard import Period
 from bot.domain.models import AnswerKind, Verdict
 from bot.domain.views import ScoreLine
-from bot.presentation.i18n import N_, _, ngettext
+from bot.presentation.i18n import N_, _, ngettext, pgettext
 from bot.presentation.markup import PLAIN, Mark, Markup
 from bot.services.results import (
     AnswerResult,
@@ -596,3 +596,97 @@ def slow_down(platform: str) -> str:
     return _("{platform} asked me to slow down; please try again in a minute.").format(
         platform=platform
     )
+
+
+# --- buttons and confirmations (every platform; a platform adds its icons) ---------------
+
+RATINGS = {
+    "again": N_("Again"),
+    "hard": N_("Hard"),
+    "good": N_("Good"),
+    "easy": N_("Easy"),
+}
+
+
+def rating_label(rating: str) -> str:
+    """The button of a spaced-repetition rating (`again`, `hard`, `good`, `easy`)."""
+    return _(RATINGS[rating])
+
+
+def answer_button() -> str:
+    return pgettext("button", "Answer")
+
+
+def show_answer_button() -> str:
+    return pgettext("button", "Show answer")
+
+
+def full_answer_button() -> str:
+    return pgettext("button", "Full answer")
+
+
+def skip_button() -> str:
+    return pgettext("button", "Skip")
+
+
+def stop_button() -> str:
+    return pgettext("button", "Stop")
+
+
+def next_card_button() -> str:
+    return pgettext("button", "Next card")
+
+
+def delete_my_data_button() -> str:
+    return pgettext("button", "Delete my data")
+
+
+def cancel_button() -> str:
+    return pgettext("button", "Cancel")
+
+
+def forget_done() -> str:
+    return _("Done: everything stored about you is deleted.")
+
+
+def forget_cancelled() -> str:
+    return _("Cancelled: nothing was deleted.")
+
+
+def quiz_not_started() -> str:
+    return _("Could not start a quiz; please try again.")
+
+
+def hidden_from_leaderboards() -> str:
+    return _("You are hidden from leaderboards; your answers still count for you.")
+
+
+def shown_on_leaderboards() -> str:
+    return _("You are shown on leaderboards again.")
+
+
+def report_noted(number: int, item: str, m: Markup = PLAIN) -> str:
+    """`Thanks: report #12 on cnn-001 noted.`"""
+    return m.fill(_("Thanks: report #{number} on {item} noted."), number=number, item=m.code(item))
+
+
+def schedule_set_title(created: bool) -> str:
+    return _("Daily question scheduled") if created else _("Schedule updated")
+
+
+def schedule_title() -> str:
+    return _("Daily question")
+
+
+def schedule_paused_title() -> str:
+    return _("Schedule paused")
+
+
+def schedule_resumed_title() -> str:
+    return _("Schedule resumed")
+
+
+def schedule_off(removed: bool) -> str:
+    if removed:
+        return _("The daily question is off; history and leaderboards stay.")
+    return _("There was no daily question scheduled here.")
