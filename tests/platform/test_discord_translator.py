@@ -38,7 +38,9 @@ async def test_descriptions_are_translated_where_a_catalogue_is_installed(
     install(tmp_path, "de", {DAILY: "Die heutige Frage hier posten"})
     install(tmp_path, "pt_BR", {DAILY: "Postar a pergunta de hoje"})
     translator = CatalogueTranslator(tmp_path)
-    context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
+    context: app_commands.TranslationContextTypes = app_commands.TranslationContext(
+        app_commands.TranslationContextLocation.other, None
+    )
     daily = description("daily")
     assert daily.message == DAILY
     assert await translator.translate(daily, discord.Locale.german, context) == (
