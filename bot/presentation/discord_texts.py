@@ -10,8 +10,8 @@ commands are synced.
 from __future__ import annotations
 
 from bot.errors import Notice
-from bot.presentation import helptext
-from bot.presentation.i18n import N_, _
+from bot.presentation import helptext, wording
+from bot.presentation.i18n import N_, _, pgettext
 from bot.presentation.markup import PLAIN, Markup
 
 # What each slash command does, as Discord's command picker shows it; keyed by the
@@ -65,14 +65,36 @@ OPTIONS: dict[str, dict[str, str]] = {
 
 # Replies that name Discord's own buttons, forms and permissions.
 STALE_BUTTON = Notice("This button is out of date; use the latest message or the slash commands.")
-NOT_SUBSCRIBED = Notice(
-    "This channel has no daily question yet. Set one up with {example} (time zone, days, "
-    "topics and reveal are optional).",
-    example="`/schedule set time:09:00`",
-)
-NEED_TIME = Notice(
-    "Give a time for the first schedule, e.g. {example}.", example="`/schedule set time:09:00`"
-)
+FIRST_SCHEDULE = "`/schedule set time:09:00`"
+NEED_TIME = Notice("Give a time for the first schedule, e.g. {example}.", example=FIRST_SCHEDULE)
+
+
+def not_subscribed() -> str:
+    """The shared sentence, with how a schedule is set up in Discord's form."""
+    return wording.not_scheduled(
+        FIRST_SCHEDULE, _("time zone, days, topics and reveal are optional")
+    )
+
+
+def answer_button() -> str:
+    """Opens the answer form (the other platforms take answers as messages)."""
+    return pgettext("button", "Answer")
+
+
+def schedule_set_title(created: bool) -> str:
+    return _("Daily question scheduled") if created else _("Schedule updated")
+
+
+def schedule_title() -> str:
+    return _("Daily question")
+
+
+def schedule_paused_title() -> str:
+    return _("Schedule paused")
+
+
+def schedule_resumed_title() -> str:
+    return _("Schedule resumed")
 
 
 def not_manager() -> str:
@@ -121,13 +143,19 @@ def help_text(m: Markup = PLAIN) -> str:
 
 __all__ = [
     "DESCRIPTIONS",
+    "FIRST_SCHEDULE",
     "NEED_TIME",
-    "NOT_SUBSCRIBED",
     "OPTIONS",
     "STALE_BUTTON",
+    "answer_button",
     "answer_form_hint",
     "answer_form_title",
     "help_text",
     "not_manager",
+    "not_subscribed",
+    "schedule_paused_title",
+    "schedule_resumed_title",
+    "schedule_set_title",
+    "schedule_title",
     "skipped_note",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.leaderboard import Period
 from bot.domain.models import AnswerKind, Verdict
 from bot.domain.views import ScoreLine
-from bot.presentation.i18n import N_, _, ngettext, pgettext
+from bot.presentation.i18n import N_, _, ngettext
 from bot.presentation.markup import PLAIN, Mark, Markup
 from bot.services.results import (
     AnswerResult,
@@ -598,9 +598,19 @@ def slow_down(platform: str) -> str:
     )
 
 
-# --- buttons and confirmations (every platform; a platform adds its icons) ---------------
+# --- buttons ----------------------------------------------------------------------------
 
-RATINGS = {
+BUTTONS = {
+    "show": N_("Show answer"),
+    "full": N_("Full answer"),
+    "skip": N_("Skip"),
+    "stop": N_("Stop"),
+    "continue": N_("Continue"),
+    "stop_it": N_("Stop it"),
+    "next_review": N_("Next review"),
+    "delete": N_("Delete my data"),
+    "cancel": N_("Cancel"),
+    "private": N_("Feedback in private"),
     "again": N_("Again"),
     "hard": N_("Hard"),
     "good": N_("Good"),
@@ -608,85 +618,50 @@ RATINGS = {
 }
 
 
-def rating_label(rating: str) -> str:
-    """The button of a spaced-repetition rating (`again`, `hard`, `good`, `easy`)."""
-    return _(RATINGS[rating])
+def button(name: str) -> str:
+    """A button's caption (a rating's name for the rating buttons); platforms add icons."""
+    return _(BUTTONS[name])
 
 
-def answer_button() -> str:
-    return pgettext("button", "Answer")
+# --- replies to commands ----------------------------------------------------------------
 
 
-def show_answer_button() -> str:
-    return pgettext("button", "Show answer")
+def leaderboard_hidden() -> str:
+    return _("You are now hidden from leaderboards.")
 
 
-def full_answer_button() -> str:
-    return pgettext("button", "Full answer")
+def leaderboard_shown() -> str:
+    return _("You are back on the leaderboards.")
 
 
-def skip_button() -> str:
-    return pgettext("button", "Skip")
-
-
-def stop_button() -> str:
-    return pgettext("button", "Stop")
-
-
-def next_card_button() -> str:
-    return pgettext("button", "Next card")
-
-
-def delete_my_data_button() -> str:
-    return pgettext("button", "Delete my data")
-
-
-def cancel_button() -> str:
-    return pgettext("button", "Cancel")
-
-
-def forget_done() -> str:
-    return _("Done: everything stored about you is deleted.")
+def report_recorded() -> str:
+    """`{id}` is the reported question's id, marked up by the caller."""
+    return _("Thanks: your report on {id} was recorded for the maintainers.")
 
 
 def forget_cancelled() -> str:
     return _("Cancelled: nothing was deleted.")
 
 
-def quiz_not_started() -> str:
-    return _("Could not start a quiz; please try again.")
+def forget_done() -> str:
+    return _("Done: everything stored about you is deleted.")
 
 
-def hidden_from_leaderboards() -> str:
-    return _("You are hidden from leaderboards; your answers still count for you.")
+# --- schedules, for chat admins ---------------------------------------------------------
 
 
-def shown_on_leaderboards() -> str:
-    return _("You are shown on leaderboards again.")
-
-
-def report_noted(number: int, item: str, m: Markup = PLAIN) -> str:
-    """`Thanks: report #12 on cnn-001 noted.`"""
-    return m.fill(_("Thanks: report #{number} on {item} noted."), number=number, item=m.code(item))
-
-
-def schedule_set_title(created: bool) -> str:
-    return _("Daily question scheduled") if created else _("Schedule updated")
-
-
-def schedule_title() -> str:
-    return _("Daily question")
-
-
-def schedule_paused_title() -> str:
-    return _("Schedule paused")
-
-
-def schedule_resumed_title() -> str:
-    return _("Schedule resumed")
+def not_scheduled(example: str, usage: str) -> str:
+    """No schedule yet; `example` and `usage` are how this platform sets one up."""
+    return _("This chat has no daily question yet. Start one with {example} ({usage}).").format(
+        example=example, usage=usage
+    )
 
 
 def schedule_off(removed: bool) -> str:
     if removed:
         return _("The daily question is off; history and leaderboards stay.")
     return _("There was no daily question scheduled here.")
+
+
+def quiz_not_started() -> str:
+    return _("Could not start a quiz; please try again.")

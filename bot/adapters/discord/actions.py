@@ -56,7 +56,7 @@ def _int(text: str) -> int:
 
 
 def _next_card() -> NextCard:
-    return NextCard(label=wording.next_card_button(), style=discord.ButtonStyle.primary)
+    return NextCard(label=wording.button("next_review"), style=discord.ButtonStyle.primary)
 
 
 class Actions:
@@ -167,7 +167,7 @@ class Actions:
         """Feedback with rating buttons, then the next quiz question or the quiz summary."""
         extra: list[PrepButton] = []
         if result.kind is AnswerKind.DAILY:
-            label = wording.show_answer_button()
+            label = wording.button("show")
             extra.append(DailyShow(post_id, label=label) if post_id else RevealCurrent(label=label))
         elif result.kind is AnswerKind.REVIEW:
             extra.append(_next_card())
@@ -240,7 +240,7 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, post_id=post)
-        again = DailyShow(post, label=wording.full_answer_button())
+        again = DailyShow(post, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
     async def _reveal_current(self, interaction: discord.Interaction) -> None:
@@ -248,7 +248,7 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat)
-        again = RevealCurrent(label=wording.full_answer_button())
+        again = RevealCurrent(label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
     # --- quizzes -----------------------------------------------------------------------------
@@ -273,7 +273,7 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, quiz=(session, position))
-        again = QuizShow(session, position, label=wording.full_answer_button())
+        again = QuizShow(session, position, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
     async def _quiz_skip(
@@ -317,7 +317,7 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, item_id=item)
-        again = ReviewShow(item, label=wording.full_answer_button())
+        again = ReviewShow(item, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
     async def _review_next(self, interaction: discord.Interaction) -> None:

@@ -84,7 +84,7 @@ class ScheduleCommands(
                 reveal_after_hours or 0,
                 bool(thread),
             )
-            heading = wording.schedule_set_title(created=True)
+            heading = discord_texts.schedule_set_title(created=True)
         else:
             view = await schedules.update(
                 who.chat,
@@ -95,7 +95,7 @@ class ScheduleCommands(
                 reveal_delay=reveal_after_hours,
                 thread=thread,
             )
-            heading = wording.schedule_set_title(created=False)
+            heading = discord_texts.schedule_set_title(created=False)
         await send(interaction, [render.schedule_embed(view, heading)], ephemeral=False)
 
     @set_.autocomplete("timezone")
@@ -122,7 +122,7 @@ class ScheduleCommands(
         await defer(interaction)
         who = await ensure(self.services, interaction)
         view = await self._call(self.services.schedules.show(who.chat))
-        await send(interaction, [render.schedule_embed(view, wording.schedule_title())])
+        await send(interaction, [render.schedule_embed(view, discord_texts.schedule_title())])
 
     @app_commands.command(name="pause", description=description("schedule pause"))
     async def pause(self, interaction: discord.Interaction) -> None:
@@ -130,7 +130,7 @@ class ScheduleCommands(
         await defer(interaction, ephemeral=False)
         who = await ensure(self.services, interaction)
         view = await self._call(self.services.schedules.pause(who.chat))
-        embed = render.schedule_embed(view, wording.schedule_paused_title())
+        embed = render.schedule_embed(view, discord_texts.schedule_paused_title())
         await send(interaction, [embed], ephemeral=False)
 
     @app_commands.command(name="resume", description=description("schedule resume"))
@@ -139,7 +139,7 @@ class ScheduleCommands(
         await defer(interaction, ephemeral=False)
         who = await ensure(self.services, interaction)
         view = await self._call(self.services.schedules.resume(who.chat))
-        embed = render.schedule_embed(view, wording.schedule_resumed_title())
+        embed = render.schedule_embed(view, discord_texts.schedule_resumed_title())
         await send(interaction, [embed], ephemeral=False)
 
     @app_commands.command(name="off", description=description("schedule off"))
@@ -156,4 +156,4 @@ class ScheduleCommands(
         try:
             return await pending
         except NotFoundError:
-            raise NotFoundError(discord_texts.NOT_SUBSCRIBED) from None
+            raise NotFoundError(discord_texts.not_subscribed()) from None

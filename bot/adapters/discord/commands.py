@@ -56,7 +56,7 @@ class PracticeCommands(commands.Cog):
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat)
-        again = RevealCurrent(label=wording.full_answer_button())
+        again = RevealCurrent(label=wording.button("full"))
         await self.actions.show_reveal(interaction, result, again)
 
     @app_commands.command(name="quiz", description=description("quiz"))
@@ -143,10 +143,10 @@ class PracticeCommands(commands.Cog):
         who = await ensure(self.services, interaction)
         if hide:
             await self.services.leaderboards.opt_out(who.user)
-            text = wording.hidden_from_leaderboards()
+            text = wording.leaderboard_hidden()
         else:
             await self.services.leaderboards.opt_in(who.user)
-            text = wording.shown_on_leaderboards()
+            text = wording.leaderboard_shown()
         await send(interaction, text=text)
 
     @app_commands.command(name="topics", description=description("topics"))

@@ -354,4 +354,4 @@ def help_embed() -> discord.Embed:
 
 
 def report_text(report: Report) -> str:
-    return wording.report_noted(report.id, report.item_id, M)
+    return M.fill(wording.report_recorded(), id=M.code(report.item_id))

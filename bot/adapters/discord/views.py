@@ -295,8 +295,8 @@ def daily_view(daily: DailyQuestion) -> discord.ui.View:
         for number, letter, row in _letters(len(daily.question.options))
     ]
     if not daily.question.options:
-        buttons.append(DailyAnswer(post, label=wording.answer_button(), style=_OPTION, row=2))
-    buttons.append(DailyShow(post, label=wording.show_answer_button(), row=2))
+        buttons.append(DailyAnswer(post, label=discord_texts.answer_button(), style=_OPTION, row=2))
+    buttons.append(DailyShow(post, label=wording.button("show"), row=2))
     return make_view(buttons)
 
 
@@ -308,11 +308,11 @@ def quiz_view(session_id: int, question: QuestionView) -> discord.ui.View:
         for number, letter, row in _letters(len(question.options))
     ]
     if not question.options:
-        buttons.append(QuizAnswer(*ref, label=wording.answer_button(), style=_OPTION, row=2))
+        buttons.append(QuizAnswer(*ref, label=discord_texts.answer_button(), style=_OPTION, row=2))
     buttons += [
-        QuizShow(*ref, label=wording.show_answer_button(), row=2),
-        QuizSkip(*ref, label=wording.skip_button(), row=2),
-        QuizStop(session_id, label=wording.stop_button(), style=discord.ButtonStyle.danger, row=2),
+        QuizShow(*ref, label=wording.button("show"), row=2),
+        QuizSkip(*ref, label=wording.button("skip"), row=2),
+        QuizStop(session_id, label=wording.button("stop"), style=discord.ButtonStyle.danger, row=2),
     ]
     return make_view(buttons)
 
@@ -325,15 +325,16 @@ def review_view(question: QuestionView) -> discord.ui.View:
         for number, letter, row in _letters(len(question.options))
     ]
     if not question.options:
-        buttons.append(ReviewAnswer(item, label=wording.answer_button(), style=_OPTION, row=2))
-    buttons.append(ReviewShow(item, label=wording.show_answer_button(), row=2))
+        answer = discord_texts.answer_button()
+        buttons.append(ReviewAnswer(item, label=answer, style=_OPTION, row=2))
+    buttons.append(ReviewShow(item, label=wording.button("show"), row=2))
     return make_view(buttons)
 
 
 def rating_buttons(item_id: str) -> list[PrepButton]:
     """Again / Hard / Good / Easy for spaced repetition."""
     return [
-        Rate(item_id, name, label=wording.rating_label(name), style=style, row=0)
+        Rate(item_id, name, label=wording.button(name), style=style, row=0)
         for name, style in RATING_STYLES.items()
     ]
 
@@ -349,9 +350,9 @@ def forget_view(code: str) -> discord.ui.View:
     return make_view(
         [
             ForgetConfirm(
-                code, label=wording.delete_my_data_button(), style=discord.ButtonStyle.danger
+                code, label=wording.button("delete"), style=discord.ButtonStyle.danger
             ),
-            ForgetCancel(label=wording.cancel_button()),
+            ForgetCancel(label=wording.button("cancel")),
         ]
     )
 
