@@ -84,6 +84,8 @@ def _open_fence(text: str) -> str | None:
 def __getattr__(name: str) -> Any:
     """Wording moved to `bot.presentation.wording`, served here for the console session
     until it imports it directly (lazily: the presentation package imports this module)."""
+    if name.startswith("__"):  # `from bot.render import x` probes `__path__`: no import circle
+        raise AttributeError(name)
     from bot.presentation import wording
 
     if name == "FREEZE_RULE":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "prepbot"
@@ -26,6 +27,16 @@ def use_languages(languages: Sequence[str] | None) -> None:
     )
 
 
+@cache
+def catalogue(language: str, localedir: Path = LOCALEDIR) -> gettext.NullTranslations | None:
+    """The installed catalogue for one `language` (`de`, `pt_BR`), or None when there is none:
+    for platforms that show each user their own language (Discord's command descriptions)."""
+    try:
+        return gettext.translation(DOMAIN, localedir, languages=[language])
+    except OSError:
+        return None
+
+
 def _(message: str) -> str:
     """The sentence `message` in the current language."""
     return _catalogue.gettext(message)
@@ -36,9 +47,15 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue.ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, told apart by `context` from the same English
+    words used otherwise (the button `Answer` is a verb, the title `Answer` a noun)."""
+    return _catalogue.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark `message` for extraction only; it is translated where it is shown."""
     return message
 
 
-__all__ = ["DOMAIN", "LOCALEDIR", "N_", "_", "ngettext", "use_languages"]
+__all__ = ["DOMAIN", "LOCALEDIR", "N_", "_", "catalogue", "ngettext", "pgettext", "use_languages"]

@@ -596,3 +596,72 @@ def slow_down(platform: str) -> str:
     return _("{platform} asked me to slow down; please try again in a minute.").format(
         platform=platform
     )
+
+
+# --- buttons ----------------------------------------------------------------------------
+
+BUTTONS = {
+    "show": N_("Show answer"),
+    "full": N_("Full answer"),
+    "skip": N_("Skip"),
+    "stop": N_("Stop"),
+    "continue": N_("Continue"),
+    "stop_it": N_("Stop it"),
+    "next_review": N_("Next review"),
+    "delete": N_("Delete my data"),
+    "cancel": N_("Cancel"),
+    "private": N_("Feedback in private"),
+    "again": N_("Again"),
+    "hard": N_("Hard"),
+    "good": N_("Good"),
+    "easy": N_("Easy"),
+}
+
+
+def button(name: str) -> str:
+    """A button's caption (a rating's name for the rating buttons); platforms add icons."""
+    return _(BUTTONS[name])
+
+
+# --- replies to commands ----------------------------------------------------------------
+
+
+def leaderboard_hidden() -> str:
+    return _("You are now hidden from leaderboards.")
+
+
+def leaderboard_shown() -> str:
+    return _("You are back on the leaderboards.")
+
+
+def report_recorded() -> str:
+    """`{id}` is the reported question's id, marked up by the caller."""
+    return _("Thanks: your report on {id} was recorded for the maintainers.")
+
+
+def forget_cancelled() -> str:
+    return _("Cancelled: nothing was deleted.")
+
+
+def forget_done() -> str:
+    return _("Done: everything stored about you is deleted.")
+
+
+# --- schedules, for chat admins ---------------------------------------------------------
+
+
+def not_scheduled(example: str, usage: str) -> str:
+    """No schedule yet; `example` and `usage` are how this platform sets one up."""
+    return _("This chat has no daily question yet. Start one with {example} ({usage}).").format(
+        example=example, usage=usage
+    )
+
+
+def schedule_off(removed: bool) -> str:
+    if removed:
+        return _("The daily question is off; history and leaderboards stay.")
+    return _("There was no daily question scheduled here.")
+
+
+def quiz_not_started() -> str:
+    return _("Could not start a quiz; please try again.")

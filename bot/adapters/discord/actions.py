@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import discord
 
@@ -41,15 +39,14 @@ from bot.adapters.discord.views import (
 )
 from bot.domain.models import AnswerKind, UserKey
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, StaleQuestionError
+from bot.errors import InvalidInputError
+from bot.presentation import discord_texts, wording
 from bot.services import Services
 from bot.services.results import AnswerResult, RevealResult, ReviewPrompt
 
 log = logging.getLogger(__name__)
 
-STALE = "This button is out of date; use the latest message or the slash commands."
-NOT_CURRENT = "That quiz question is no longer the current one."
-QUIZ_ENDED = "That quiz has already ended."
+STALE = discord_texts.STALE_BUTTON
 
 
 def _int(text: str) -> int:
@@ -59,16 +56,7 @@ def _int(text: str) -> int:
 
 
 def _next_card() -> NextCard:
-    return NextCard(label="Next card", style=discord.ButtonStyle.primary)
-
-
-@asynccontextmanager
-async def _stale_as(message: str) -> AsyncIterator[None]:
-    """This platform's words for a quiz button the quiz service found out of date."""
-    try:
-        yield
-    except StaleQuestionError as exc:
-        raise InvalidInputError(message) from exc
+    return NextCard(label=wording.button("next_review"), style=discord.ButtonStyle.primary)
 
 
 class Actions:
@@ -152,10 +140,9 @@ class Actions:
         elif kind == "q":
             session, _, shown = ref.partition(":")
             session_id, position = _int(session), _int(shown)
-            async with _stale_as(NOT_CURRENT):
-                result = await self.services.quizzes.answer(
-                    who.user, who.chat, text, session_id=session_id, position=position
-                )
+            result = await self.services.quizzes.answer(
+                who.user, who.chat, text, session_id=session_id, position=position
+            )
             await self.after_answer(interaction, who, result, session_id=session_id)
         elif kind == "r":
             result = await self.services.reviews.answer(who.user, who.chat, ref, text)
@@ -180,7 +167,7 @@ class Actions:
         """Feedback with rating buttons, then the next quiz question or the quiz summary."""
         extra: list[PrepButton] = []
         if result.kind is AnswerKind.DAILY:
-            label = "Show answer"
+            label = wording.button("show")
             extra.append(DailyShow(post_id, label=label) if post_id else RevealCurrent(label=label))
         elif result.kind is AnswerKind.REVIEW:
             extra.append(_next_card())
@@ -253,14 +240,16 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, post_id=post)
-        await self.show_reveal(interaction, result, DailyShow(post, label="Full answer"))
+        again = DailyShow(post, label=wording.button("full"))
+        await self.show_reveal(interaction, result, again)
 
     async def _reveal_current(self, interaction: discord.Interaction) -> None:
         """Reveal whatever /reveal would: the quiz question, else the daily post."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat)
-        await self.show_reveal(interaction, result, RevealCurrent(label="Full answer"))
+        again = RevealCurrent(label=wording.button("full"))
+        await self.show_reveal(interaction, result, again)
 
     # --- quizzes -----------------------------------------------------------------------------
 
@@ -270,7 +259,7 @@ class Actions:
         """Answer the current quiz question with option A-D."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
-        async with self._lock(who.user), _stale_as(NOT_CURRENT):
+        async with self._lock(who.user):
             result = await self.services.quizzes.answer(
                 who.user, who.chat, choice=choice, session_id=session, position=position
             )
@@ -284,7 +273,7 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, quiz=(session, position))
-        again = QuizShow(session, position, label="Full answer")
+        again = QuizShow(session, position, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
     async def _quiz_skip(
@@ -293,20 +282,21 @@ class Actions:
         """Skip the current quiz question."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
-        async with self._lock(who.user), _stale_as(NOT_CURRENT):
+        async with self._lock(who.user):
             step = await self.services.quizzes.skip(
                 who.user, who.chat, session_id=session, position=position
             )
         if step.summary is not None:
             await send(interaction, [render.summary_embed(step.summary)])
         elif step.next_question is not None:
-            await self.show_quiz_question(interaction, session, step.next_question, "Skipped.")
+            note = discord_texts.skipped_note()
+            await self.show_quiz_question(interaction, session, step.next_question, note)
 
     async def _quiz_stop(self, interaction: discord.Interaction, session: int) -> None:
         """Stop the quiz and show its summary."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
-        async with self._lock(who.user), _stale_as(QUIZ_ENDED):
+        async with self._lock(who.user):
             summary = await self.services.quizzes.stop(who.user, who.chat, session_id=session)
         await send(interaction, [render.summary_embed(summary)])
 
@@ -327,7 +317,7 @@ class Actions:
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, item_id=item)
-        again = ReviewShow(item, label="Full answer")
+        again = ReviewShow(item, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
     async def _review_next(self, interaction: discord.Interaction) -> None:
@@ -351,10 +341,10 @@ class Actions:
         who = who_of(interaction)  # no ensure: it would write the user back
         await self.services.data.confirm_forget(who.user, code)
         log.info("user %s deleted their data", who.user)
-        await send(interaction, text="Done: everything prepbot stored about you is deleted.")
+        await send(interaction, text=wording.forget_done())
 
     async def _keep(self, interaction: discord.Interaction) -> None:
         """Cancel /forget."""
         await defer(interaction)
         self.services.data.cancel_forget(who_of(interaction).user)
-        await send(interaction, text="Cancelled: nothing was deleted.")
+        await send(interaction, text=wording.forget_cancelled())

@@ -15,6 +15,7 @@ from bot.adapters.discord.commands import PracticeCommands
 from bot.adapters.discord.messages import MessageAnswers
 from bot.adapters.discord.render import NO_MENTIONS
 from bot.adapters.discord.replies import report_error
+from bot.adapters.discord.translator import CatalogueTranslator
 from bot.adapters.discord.views import BUTTON_KINDS, modal_text, parse_modal_id
 from bot.content.bank import Bank
 from bot.services import Services
@@ -93,6 +94,7 @@ class PrepBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Register buttons, commands and the admin group, then sync the commands."""
         self.add_dynamic_items(*BUTTON_KINDS)
+        await self.tree.set_translator(CatalogueTranslator())
         await self.add_cog(PracticeCommands(self.services, self.bank, self.actions))
         self.tree.add_command(ScheduleCommands(self.services))
         await self.sync_commands()

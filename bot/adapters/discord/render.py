@@ -14,10 +14,10 @@ import discord
 from discord.utils import escape_markdown, escape_mentions, format_dt
 
 from bot.domain.choices import LETTERS
-from bot.domain.models import Verdict
+from bot.domain.models import Report, Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.errors import Command
-from bot.presentation import wording
+from bot.presentation import discord_texts, wording
 from bot.presentation.commands import command
 from bot.presentation.markup import Mark, Markup
 from bot.render import defuse_mentions, render_math, split_message
@@ -349,18 +349,9 @@ def forget_embed(request: ForgetRequest) -> discord.Embed:
     )
 
 
-HELP = """**Practice**
-`/daily` today's question in this channel · `/answer` answer it (or your quiz question)
-`/reveal` show the answer (twice: the full one) · `/quiz topic count difficulty` a personal quiz
-`/review` your due review cards · `/topics` what you can practise
-**You**
-`/streak` · `/stats` · `/timezone zone` · `/leaderboard window` · `/leaderboard-optout`
-`/report item reason` a problem with a question · `/forget` delete your data
-**Admins (Manage Server)**
-`/schedule set time timezone weekdays topics reveal_after_hours thread`
-`/schedule show|pause|resume|off`
-Buttons under each question answer it privately; nobody else sees your feedback."""
-
-
 def help_embed() -> discord.Embed:
-    return discord.Embed(title="prepbot", description=HELP, colour=BLURPLE)
+    return discord.Embed(title="prepbot", description=discord_texts.help_text(M), colour=BLURPLE)
+
+
+def report_text(report: Report) -> str:
+    return M.fill(wording.report_recorded(), id=M.code(report.item_id))

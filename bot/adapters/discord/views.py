@@ -21,6 +21,7 @@ import discord
 
 from bot.domain.choices import LETTERS
 from bot.domain.views import DailyQuestion, QuestionView
+from bot.presentation import discord_texts, wording
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,12 @@ CUSTOM_ID_LIMIT = 100
 ANSWER_MAX_LENGTH = 4000
 # Two rows of five above the row of Answer / Show answer / Skip / Stop.
 MAX_OPTION_BUTTONS = 10
-RATINGS = (
-    ("again", "Again", discord.ButtonStyle.danger),
-    ("hard", "Hard", discord.ButtonStyle.secondary),
-    ("good", "Good", discord.ButtonStyle.primary),
-    ("easy", "Easy", discord.ButtonStyle.success),
-)
+RATING_STYLES = {
+    "again": discord.ButtonStyle.danger,
+    "hard": discord.ButtonStyle.secondary,
+    "good": discord.ButtonStyle.primary,
+    "easy": discord.ButtonStyle.success,
+}
 _MODAL_RE = re.compile(rf"{MODAL_PREFIX}:(?P<kind>[a-z])(?::(?P<ref>\S*))?")
 # What each custom id field may hold; the numeric ones are ASCII digits, read back as int.
 _FIELDS = {
@@ -294,8 +295,8 @@ def daily_view(daily: DailyQuestion) -> discord.ui.View:
         for number, letter, row in _letters(len(daily.question.options))
     ]
     if not daily.question.options:
-        buttons.append(DailyAnswer(post, label="Answer", style=_OPTION, row=2))
-    buttons.append(DailyShow(post, label="Show answer", row=2))
+        buttons.append(DailyAnswer(post, label=discord_texts.answer_button(), style=_OPTION, row=2))
+    buttons.append(DailyShow(post, label=wording.button("show"), row=2))
     return make_view(buttons)
 
 
@@ -307,11 +308,11 @@ def quiz_view(session_id: int, question: QuestionView) -> discord.ui.View:
         for number, letter, row in _letters(len(question.options))
     ]
     if not question.options:
-        buttons.append(QuizAnswer(*ref, label="Answer", style=_OPTION, row=2))
+        buttons.append(QuizAnswer(*ref, label=discord_texts.answer_button(), style=_OPTION, row=2))
     buttons += [
-        QuizShow(*ref, label="Show answer", row=2),
-        QuizSkip(*ref, label="Skip", row=2),
-        QuizStop(session_id, label="Stop", style=discord.ButtonStyle.danger, row=2),
+        QuizShow(*ref, label=wording.button("show"), row=2),
+        QuizSkip(*ref, label=wording.button("skip"), row=2),
+        QuizStop(session_id, label=wording.button("stop"), style=discord.ButtonStyle.danger, row=2),
     ]
     return make_view(buttons)
 
@@ -324,14 +325,18 @@ def review_view(question: QuestionView) -> discord.ui.View:
         for number, letter, row in _letters(len(question.options))
     ]
     if not question.options:
-        buttons.append(ReviewAnswer(item, label="Answer", style=_OPTION, row=2))
-    buttons.append(ReviewShow(item, label="Show answer", row=2))
+        answer = discord_texts.answer_button()
+        buttons.append(ReviewAnswer(item, label=answer, style=_OPTION, row=2))
+    buttons.append(ReviewShow(item, label=wording.button("show"), row=2))
     return make_view(buttons)
 
 
 def rating_buttons(item_id: str) -> list[PrepButton]:
     """Again / Hard / Good / Easy for spaced repetition."""
-    return [Rate(item_id, name, label=label, style=style, row=0) for name, label, style in RATINGS]
+    return [
+        Rate(item_id, name, label=wording.button(name), style=style, row=0)
+        for name, style in RATING_STYLES.items()
+    ]
 
 
 def after_view(item_id: str, *extra: PrepButton) -> discord.ui.View:
@@ -344,8 +349,10 @@ def after_view(item_id: str, *extra: PrepButton) -> discord.ui.View:
 def forget_view(code: str) -> discord.ui.View:
     return make_view(
         [
-            ForgetConfirm(code, label="Delete my data", style=discord.ButtonStyle.danger),
-            ForgetCancel(label="Cancel"),
+            ForgetConfirm(
+                code, label=wording.button("delete"), style=discord.ButtonStyle.danger
+            ),
+            ForgetCancel(label=wording.button("cancel")),
         ]
     )
 
@@ -356,13 +363,14 @@ def forget_view(code: str) -> discord.ui.View:
 def answer_modal(kind: str, *ref: str | int, placeholder: str | None = None) -> discord.ui.Modal:
     """A modal with one long text field; `kind` d(aily), q(uiz), r(eview) or a(uto)."""
     custom_id = ":".join([MODAL_PREFIX, kind, *(str(part) for part in ref)])
-    modal = discord.ui.Modal(title="Your answer", custom_id=custom_id[:CUSTOM_ID_LIMIT])
+    title = discord_texts.answer_form_title()
+    modal = discord.ui.Modal(title=title, custom_id=custom_id[:CUSTOM_ID_LIMIT])
     modal.add_item(
         discord.ui.TextInput(
-            label="Answer",
+            label=wording.answer_title(),
             style=discord.TextStyle.long,
             custom_id=ANSWER_INPUT,
-            placeholder=(placeholder or "Explain in your own words.")[:100],
+            placeholder=(placeholder or discord_texts.answer_form_hint())[:100],
             max_length=ANSWER_MAX_LENGTH,
         )
     )

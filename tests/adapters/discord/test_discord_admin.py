@@ -75,7 +75,7 @@ async def test_admin_sets_shows_pauses_resumes_and_stops(discord_harness: Harnes
     (resumed,) = await h.replies("schedule resume", user=admin, channel_id=channel)
     assert resumed["embeds"][0]["title"] == "Schedule resumed"
     (off,) = await h.replies("schedule off", user=admin, channel_id=channel)
-    assert "stopped" in off["content"]
+    assert "daily question is off" in off["content"]
     assert await h.store.get_schedule(h.chat_key(channel)) is None
     (none,) = await h.replies("schedule show", user=admin, channel_id=channel)
     assert "no daily question yet" in none["content"] and "/schedule set" in none["content"]

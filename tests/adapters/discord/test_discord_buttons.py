@@ -156,7 +156,7 @@ async def test_quiz_modal_skip_and_summary(discord_harness: Harness) -> None:
     assert f"prepbot:qskip:{session}:2" in custom_ids(second)
     # The first question's buttons are stale now.
     (stale,) = await click(h, f"prepbot:qskip:{session}:1", message_id=int(question["id"]))
-    assert "no longer the current one" in stale["content"]
+    assert "already answered or skipped" in stale["content"]
     (summary,) = await click(h, f"prepbot:qskip:{session}:2", message_id=int(second["id"]))
     assert title(summary) == "Quiz finished"
     assert "1 correct" in summary["embeds"][0]["description"]
@@ -178,7 +178,7 @@ async def test_quiz_options_reveal_and_stop(discord_harness: Harness) -> None:
     (stopped,) = await click(h, f"prepbot:qstop:{session}")
     assert title(stopped) == "Quiz stopped"
     (ended,) = await click(h, f"prepbot:qstop:{session}")
-    assert "already ended" in ended["content"]
+    assert "quiz is over" in ended["content"]
 
 
 async def test_show_answer_of_an_answered_quiz_question(discord_harness: Harness) -> None:
@@ -192,7 +192,7 @@ async def test_show_answer_of_an_answered_quiz_question(discord_harness: Harness
     (shown,) = await click(h, f"prepbot:qshow:{session}:1", message_id=int(question["id"]))
     body = shown["embeds"][0]["description"]
     item = h.runtime.bank.items[first.item_ids[0]]
-    assert "no longer the current one" not in (shown.get("content") or "")
+    assert "already answered or skipped" not in (shown.get("content") or "")
     assert shown["embeds"][0]["footer"]["text"] == f"question {item.id}"
     assert item.short_answer.split()[0] in body and "earns no points" not in body
     # Full answer on the second press.
@@ -258,7 +258,7 @@ async def test_old_format_custom_ids_still_work(discord_harness: Harness) -> Non
     assert title(right).startswith("✅ Correct")
     session, _question = await start_quiz(h, {"topic": "cnn", "count": 2})
     (early,) = await click(h, old_id("qskip", session, 2))
-    assert "no longer the current one" in early["content"]
+    assert "already answered or skipped" in early["content"]
     (shown,) = await click(h, old_id("qshow", session, 1))
     assert "Short answer" in shown["embeds"][0]["description"]
     (second,) = await click(h, old_id("qskip", session, 1))
@@ -266,7 +266,7 @@ async def test_old_format_custom_ids_still_work(discord_harness: Harness) -> Non
     (stopped,) = await click(h, old_id("qstop", session))
     assert title(stopped) == "Quiz stopped"
     (ended,) = await click(h, old_id("qstop", session))
-    assert "already ended" in ended["content"]
+    assert "quiz is over" in ended["content"]
 
 
 
