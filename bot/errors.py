@@ -14,12 +14,17 @@ class Command(StrEnum):
     ANSWER = "/answer <text>"
     QUIZ = "/quiz"
     QUIZ_USAGE = "/quiz [topic] [count] [difficulty]"
+    DAILY = "/daily"
+    REVIEW = "/review"
+    HELP = "/help"
     TOPICS = "/topics"
     FORGET = "/forget"
     REPORT = "/report <question id> <reason>"
+    REPORT_REPLY = "/report <reason>"
     REVEAL = "/reveal"
     RATE = "/rate again|hard|good|easy"
     SCHEDULE = "/schedule"
+    SCHEDULE_RESUME = "/schedule resume"
     LEADERBOARD_OPTIN = "/leaderboard optin"
 
 
