@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Literal
 
@@ -48,6 +49,13 @@ class Notice:
 
     def __repr__(self) -> str:
         return f"Notice({self.msgid!r}, **{self.params!r})"
+
+
+def did_you_mean(candidates: Sequence[str]) -> Notice | str:
+    """What goes after an unknown name: the closest known ones, or nothing if none is close."""
+    if not candidates:
+        return ""
+    return Notice(" Did you mean: {names}?", names=", ".join(candidates))
 
 
 class PrepbotError(Exception):
