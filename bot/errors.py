@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Literal
 
@@ -14,12 +15,17 @@ class Command(StrEnum):
     ANSWER = "/answer <text>"
     QUIZ = "/quiz"
     QUIZ_USAGE = "/quiz [topic] [count] [difficulty]"
+    DAILY = "/daily"
+    REVIEW = "/review"
+    HELP = "/help"
     TOPICS = "/topics"
     FORGET = "/forget"
     REPORT = "/report <question id> <reason>"
+    REPORT_REPLY = "/report <reason>"
     REVEAL = "/reveal"
     RATE = "/rate again|hard|good|easy"
     SCHEDULE = "/schedule"
+    SCHEDULE_RESUME = "/schedule resume"
     LEADERBOARD_OPTIN = "/leaderboard optin"
 
 
@@ -43,6 +49,13 @@ class Notice:
 
     def __repr__(self) -> str:
         return f"Notice({self.msgid!r}, **{self.params!r})"
+
+
+def did_you_mean(candidates: Sequence[str]) -> Notice | str:
+    """What goes after an unknown name: the closest known ones, or nothing if none is close."""
+    if not candidates:
+        return ""
+    return Notice(" Did you mean: {names}?", names=", ".join(candidates))
 
 
 class PrepbotError(Exception):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from pylatexenc.latex2text import LatexNodes2Text
 
@@ -80,25 +79,3 @@ def _open_fence(text: str) -> str | None:
     fences = re.findall(r"^```(\w*)", text, re.MULTILINE)
     return fences[-1] if len(fences) % 2 == 1 else None
 
-
-def __getattr__(name: str) -> Any:
-    """Wording moved to `bot.presentation.wording`, served here for the console session
-    until it imports it directly (lazily: the presentation package imports this module)."""
-    if name.startswith("__"):  # `from bot.render import x` probes `__path__`: no import circle
-        raise AttributeError(name)
-    from bot.presentation import wording
-
-    if name == "FREEZE_RULE":
-        return wording.freeze_rule()
-    if name == "points_rule":
-        return wording.points_rule
-    if name == "plural":
-        return _plural
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _plural(count: int, word: str) -> str:
-    """`3 questions`: the console session's one remaining use of the old helper."""
-    from bot.presentation import wording
-
-    return wording.questions(count) if word == "question" else f"{count} {word}"

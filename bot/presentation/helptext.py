@@ -75,3 +75,51 @@ def welcome_group() -> str:
         "Hi! I post one deep-learning interview question a day and grade your answers.\n"
         "An admin can start it with {start}; {help} lists everything."
     )
+
+
+# The console's help table: each command's typed syntax and what it does.
+CONSOLE = (
+    (
+        "/quiz [topic] [count] [difficulty]",
+        N_(
+            "start a quiz, e.g. /quiz transformers 5 medium (count 1-20; difficulty easy, "
+            "medium or hard)"
+        ),
+    ),
+    ("/review", N_("answer your due review cards")),
+    (
+        "/reveal",
+        N_(
+            "show the reference answer of the quiz question you just answered or skipped, "
+            "else of the question on screen (twice: the full one)"
+        ),
+    ),
+    (
+        "/rate again|hard|good|easy",
+        N_("rate the question you answered or revealed, for spaced repetition"),
+    ),
+    ("/skip, /stop", N_("skip a quiz question, stop the quiz")),
+    ("/daily", N_("back to today's question")),
+    ("/streak, /stats, /topics", N_("your streak, your statistics, the topics")),
+    ("/timezone [Area/City|reset]", N_("show or set your time zone")),
+    (
+        "/report [question id] <reason>",
+        N_("report a problem with the question on screen (or the one named)"),
+    ),
+    ("/help, /quit", N_("this list, leave (Ctrl-D works too)")),
+)
+
+
+def console_commands() -> list[tuple[str, str]]:
+    """(syntax, what it does) per console command, in the current language."""
+    return [(syntax, _(meaning)) for syntax, meaning in CONSOLE]
+
+
+def console_answering() -> str:
+    """How a console answer is typed and sent."""
+    return _(
+        "Anything else is an answer. An empty line sends it, except inside a ``` code fence; "
+        "a line with only . or /send sends it too. On a terminal, pasted text never sends by "
+        "itself and Esc-Enter (or Alt-Enter) sends at once. A command typed under an answer "
+        "sends the answer first."
+    )

@@ -623,7 +623,42 @@ def button(name: str) -> str:
     return _(BUTTONS[name])
 
 
+def button_expired() -> str:
+    return _("This button has expired.")
+
+
+def sent_privately() -> str:
+    return _("Sent to our private chat.")
+
+
+def only_revealer_rates() -> str:
+    return _("Only the person who revealed this can rate it.")
+
+
+def own_reviews(review: str) -> str:
+    """Someone pressed another user's Next review; `review` is this platform's command."""
+    return _("Send {review} for your own cards.").format(review=review)
+
+
+def only_asker_confirms() -> str:
+    return _("Only the person who asked can confirm this.")
+
+
 # --- replies to commands ----------------------------------------------------------------
+
+
+def welcome(name: str) -> str:
+    """`{name}` is the bot's name, marked up by the caller."""
+    return _("Welcome to {name}!").format(name=name)
+
+
+def private_feedback_on() -> str:
+    return _("Done: feedback on your group answers now comes to this chat.")
+
+
+def unknown_command() -> str:
+    """`{command}` is what the user typed, `{help}` this platform's help command."""
+    return _("I don't know {command}. {help} lists what I understand.")
 
 
 def leaderboard_hidden() -> str:
@@ -647,7 +682,27 @@ def forget_done() -> str:
     return _("Done: everything stored about you is deleted.")
 
 
+def forget_confirm() -> str:
+    """`{button}` is the delete button's caption, `{command}` the typed confirmation."""
+    return _(
+        "This deletes your answers, streaks, review cards, quizzes, reports and settings "
+        "for good. Press {button} (or send {command}) within 10 minutes."
+    )
+
+
+def general_tag() -> str:
+    """Shown instead of the tags of a question that has none."""
+    return _("general")
+
+
 # --- schedules, for chat admins ---------------------------------------------------------
+
+
+def admins_only(schedule: str) -> str:
+    return _(
+        "Sorry, only this chat's administrators can manage the daily question. "
+        "Ask an admin to run {schedule}."
+    ).format(schedule=schedule)
 
 
 def not_scheduled(example: str, usage: str) -> str:
@@ -661,6 +716,115 @@ def schedule_off(removed: bool) -> str:
     if removed:
         return _("The daily question is off; history and leaderboards stay.")
     return _("There was no daily question scheduled here.")
+
+
+SCHEDULE_CHANGES = {
+    "subscribe": N_("Scheduled."),
+    "pause": N_("Paused."),
+    "resume": N_("Resumed."),
+}
+
+
+def schedule_changed(action: str) -> str:
+    """`Scheduled.`, `Paused.` or `Resumed.` above the schedule."""
+    return _(SCHEDULE_CHANGES[action])
+
+
+def about_chat() -> str:
+    """The head of a notice sent privately to a chat's admins."""
+    return _("{name}, about chat {chat}:")
+
+
+# --- the console ------------------------------------------------------------------------
+
+
+def console_started() -> str:
+    """`{name}` is the program, `{help}` the help command."""
+    return _("{name} practice — {help} lists the commands.")
+
+
+def not_kept_notice() -> str:
+    return _(
+        "Your answers are not kept: DATABASE_URL is an in-memory database, so everything ends "
+        "with this session. Set DATABASE_URL=sqlite:///prepbot.db to keep them."
+    )
+
+
+def bye(kept: bool) -> str:
+    if kept:
+        return _("Bye — your answers are saved.")
+    return _("Bye — your answers are not kept (in-memory database).")
+
+
+def rate_usage() -> str:
+    return _("Rate it with /rate again, /rate hard, /rate good or /rate easy.")
+
+
+def nothing_to_send() -> str:
+    return _("Nothing to send: type an answer first.")
+
+
+def nothing_to_answer(daily: str, quiz: str, review: str) -> str:
+    return _("Nothing to answer right now: try {daily}, {quiz} or {review}.").format(
+        daily=daily, quiz=quiz, review=review
+    )
+
+
+def choose_option(last: str) -> str:
+    """An answer that names no option; `last` is the last option's letter."""
+    return _("Choose A-{last}.").format(last=last)
+
+
+def next_card_hint(review: str) -> str:
+    return _("{review} for the next card.").format(review=review)
+
+
+def nothing_to_reveal(daily: str, quiz: str, review: str) -> str:
+    return _(
+        "Nothing to reveal: no question is on screen. {daily} shows today's question, "
+        "{quiz} and {review} start practice."
+    ).format(daily=daily, quiz=quiz, review=review)
+
+
+def nothing_to_rate(reveal: str) -> str:
+    return _("Nothing to rate yet: answer a question or {reveal} it first.").format(
+        reveal=reveal
+    )
+
+
+def answer_to() -> str:
+    """Before the question a reveal is about."""
+    return _("Answer to")
+
+
+def rate_which() -> str:
+    """Before the question `/rate` would rate."""
+    return _("Rate")
+
+
+def rated_which(rating: str) -> str:
+    """Before the question just rated."""
+    return _("Rated {rating}:").format(rating=rating)
+
+
+def next_review_at(when: str) -> str:
+    return _("Next review {when}.").format(when=when)
+
+
+def quiz_running(answered: int, total: int, stop: str, quiz: str) -> str:
+    """A second quiz asked for on a platform without buttons to continue or stop."""
+    return _(
+        "A quiz is already running ({answered} of {total} answered). Type {stop} to end it, "
+        "then {quiz} again."
+    ).format(answered=answered, total=total, stop=stop, quiz=quiz)
+
+
+def which_question(report: str) -> str:
+    return _("Which question? {report}, or show one first.").format(report=report)
+
+
+def report_what(report: str) -> str:
+    return _("Say what is wrong: {report} (about the question on screen).").format(report=report)
 
 
 def quiz_not_started() -> str:

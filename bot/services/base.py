@@ -19,9 +19,9 @@ from bot.domain.streaks import (
     streak_of,
     usable_state,
 )
-from bot.domain.timeparse import suggestion
+from bot.domain.timeparse import closest
 from bot.domain.views import QuestionView
-from bot.errors import Command, InvalidInputError, NotFoundError, Notice
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, did_you_mean
 from bot.ports import Clock, PostStore, Store
 from bot.services.results import StreakView
 
@@ -83,7 +83,9 @@ class Questions:
     def item(self, item_id: str) -> Item:
         item = self.bank.item(item_id)
         if item is None:
-            raise NotFoundError(f"The question {item_id} is no longer in the question bank.")
+            raise NotFoundError(
+                Notice("The question {id} is no longer in the question bank.", id=item_id)
+            )
         return item
 
     def options(self, item: Item) -> tuple[str, ...]:
@@ -181,7 +183,7 @@ class Topics:
                         "Unknown topic '{topic}'.{hint} Topics are tags or deck ids (see "
                         "{topics}).",
                         topic=raw.strip(),
-                        hint=suggestion(name, known.values(), 3, TOPIC_MATCH_CUTOFF),
+                        hint=did_you_mean(closest(name, known.values(), 3, TOPIC_MATCH_CUTOFF)),
                         topics=Command.TOPICS,
                     )
                 )
@@ -202,8 +204,12 @@ def parse_difficulty(text: str | None) -> str | None:
     value = text.strip().lower()
     if value not in DIFFICULTIES:
         raise InvalidInputError(
-            f"Unknown difficulty '{text}'.{suggestion(value, DIFFICULTIES, 3)} "
-            f"Choose one of: {', '.join(DIFFICULTIES)}."
+            Notice(
+                "Unknown difficulty '{difficulty}'.{hint} Choose one of: {difficulties}.",
+                difficulty=text,
+                hint=did_you_mean(closest(value, DIFFICULTIES, 3)),
+                difficulties=", ".join(DIFFICULTIES),
+            )
         )
     return value
 

@@ -20,9 +20,16 @@ from bot.domain.models import (
     Verdict,
     quiz_target,
 )
-from bot.domain.timeparse import suggestion
+from bot.domain.timeparse import closest
 from bot.domain.views import QuestionView
-from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
+from bot.errors import (
+    Command,
+    InvalidInputError,
+    NotFoundError,
+    Notice,
+    StaleQuestionError,
+    did_you_mean,
+)
 from bot.ports import Clock, Store
 from bot.services.base import (
     DIFFICULTIES,
@@ -117,7 +124,7 @@ class QuizService:
                     )
                 )
             odd = others[0] if topics else words[1]
-            hint = suggestion(odd, DIFFICULTIES, 1, TOPIC_MATCH_CUTOFF)
+            hint = did_you_mean(closest(odd, DIFFICULTIES, 1, TOPIC_MATCH_CUTOFF))
             raise InvalidInputError(
                 Notice(
                     "'{word}' is not a difficulty.{hint} {usage}", word=odd, hint=hint, usage=usage
@@ -140,7 +147,13 @@ class QuizService:
         """Start a session; with one already active, return it as `conflict` unless replacing."""
         requested = DEFAULT_COUNT if count is None else count
         if not 1 <= requested <= MAX_COUNT:
-            raise InvalidInputError(f"A quiz has 1 to {MAX_COUNT} questions, not {requested}.")
+            raise InvalidInputError(
+                Notice(
+                    "A quiz has 1 to {most} questions, not {count}.",
+                    most=MAX_COUNT,
+                    count=requested,
+                )
+            )
         level = parse_difficulty(difficulty)
         topics = self.topics.resolve([topic]) if topic else ()
         await self.directory.user(user)

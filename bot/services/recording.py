@@ -210,11 +210,15 @@ class Recorder:
         """The option text a choice names: a 1-based number, or the text itself."""
         options = self.questions.options(item)
         if not options:
-            raise InvalidInputError("This question has no options; answer in your own words.")
+            raise InvalidInputError(
+                Notice("This question has no options; answer in your own words.")
+            )
         if isinstance(choice, int) or is_number(choice.strip()):
             index = int(choice) - 1
             if not 0 <= index < len(options):
-                raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")
+                raise InvalidInputError(
+                    Notice("Choose an option from 1 to {count}.", count=len(options))
+                )
             return options[index]
         return choice
 

@@ -28,7 +28,9 @@ QUIZ_GONE = Notice(
     "That quiz question is not one of yours; start your own quiz with {quiz}.",
     quiz=Command.QUIZ,
 )
-NOT_REACHED = "That quiz question was never reached, so there is no answer to show for it."
+NOT_REACHED = Notice(
+    "That quiz question was never reached, so there is no answer to show for it."
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class RevealService:
         """The channel reveal of a daily post: reference answer, answer count, top scorers."""
         post = await self.store.get_post(post_id)
         if post is None:
-            raise NotFoundError(f"No daily post {post_id}.")
+            raise NotFoundError(Notice("No daily post {post}.", post=post_id))
         first = await self.store.mark_post_revealed(post_id, self.clock.now())
         return await self._channel_view(post, first)
 

@@ -126,6 +126,19 @@ def when(value: datetime) -> str:
     return f"{value:%Y-%m-%d %H:%M} ({zone})"
 
 
+def no_reviews(next_due: datetime | None) -> str:
+    text = wording.no_reviews(
+        when(next_due) if next_due else None,
+        quiz=command(Command.QUIZ),
+        daily=command(Command.DAILY),
+    )
+    return M.text(text)
+
+
+def unknown_command(name: str) -> str:
+    return M.fill(wording.unknown_command(), command=M.text(name), help=command(Command.HELP))
+
+
 def about(item_id: str, question_text: str, verb: str) -> str:
     """`Rated good: <question> [id]`: names the question a command acted on."""
     text = render_math(question_text).strip().splitlines()[0] if question_text.strip() else ""

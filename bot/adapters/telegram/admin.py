@@ -20,14 +20,6 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-REFUSAL = (
-    "Sorry, only this chat's administrators can manage the daily question. "
-    "Ask an admin to run /schedule."
-)
-NOT_SCHEDULED = (
-    "This chat has no daily question yet. Start one with /schedule 09:00 Europe/Berlin "
-    "(HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h])."
-)
 
 
 async def is_admin(bot: Bot, message: Message, who: Who) -> bool:
@@ -58,31 +50,27 @@ class Admin:
         if who is None or message is None:
             return
         if not await is_admin(self.bot, message, who):
-            await send_html(self.bot, who.chat_id, REFUSAL, reply_to=message.message_id)
+            refusal = render.admins_only()
+            await send_html(self.bot, who.chat_id, refusal, reply_to=message.message_id)
             return
         request = parse_schedule(context.args or [])
         try:
             text = await self._apply(who, request)
         except NotFoundError:
             # The service's message is platform-neutral; say how to subscribe here.
-            text = NOT_SCHEDULED
+            text = render.not_scheduled()
         await send_html(self.bot, who.chat_id, text, reply_to=message.message_id)
 
     async def _apply(self, who: Who, request: ScheduleRequest) -> str:
         schedules = self.context.services.schedules
         if request.action == "off":
-            removed = await schedules.unsubscribe(who.chat)
-            text = (
-                "🛑 The daily question is off; history and leaderboards stay."
-                if removed
-                else "There was no daily question scheduled here."
-            )
+            text = render.schedule_off(await schedules.unsubscribe(who.chat))
         elif request.action == "show":
             text = render.schedule(await schedules.show(who.chat))
         elif request.action == "pause":
-            text = "⏸ Paused.\n" + render.schedule(await schedules.pause(who.chat))
+            text = render.schedule_changed("pause", await schedules.pause(who.chat))
         elif request.action == "resume":
-            text = "▶️ Resumed.\n" + render.schedule(await schedules.resume(who.chat))
+            text = render.schedule_changed("resume", await schedules.resume(who.chat))
         else:
             view = await schedules.subscribe(
                 who.chat,
@@ -93,5 +81,5 @@ class Admin:
                 request.reveal,
             )
             self.context.memory.schedulers[who.chat_id] = who.user_id
-            text = "✅ Scheduled.\n" + render.schedule(view)
+            text = render.schedule_changed("subscribe", view)
         return text

@@ -22,14 +22,12 @@ from bot.adapters.textcommands import choice_from_text
 from bot.domain.models import AnswerKind
 from bot.domain.views import QuestionView
 from bot.errors import NotAllowedError, NotFoundError, StaleQuestionError
+from bot.presentation.notices import CARD_GONE, NOT_YOUR_CARD
 from bot.services.base import NO_DAILY
 from bot.services.quiz import NOT_YOUR_QUIZ, QUIZ_OVER
 from bot.services.results import AnswerResult
 
 log = logging.getLogger(__name__)
-
-NOT_YOUR_CARD = "This card belongs to someone else; /review shows yours."
-CARD_GONE = "That card is no longer in the question bank."
 
 
 @dataclass(frozen=True)
@@ -236,12 +234,7 @@ class Flows:
         prompt = await self.services.reviews.next(who.user)
         if prompt.question is None:
             self.forget_review(who)
-            later = (
-                f" The next one is due {render.when(prompt.next_due)}."
-                if prompt.next_due
-                else " Answer questions (/daily, /quiz) to build your deck."
-            )
-            await send_html(self.bot, who.chat_id, f"🎉 No reviews due.{later}")
+            await send_html(self.bot, who.chat_id, render.no_reviews(prompt.next_due))
             return
         view = prompt.question
         self.context.memory.reviews[(who.user, who.chat)] = (view.item_id, len(view.options))

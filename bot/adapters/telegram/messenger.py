@@ -13,7 +13,6 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, chat_key
 from bot.adapters.telegram.failures import chat_lost, delivery_error
-from bot.adapters.telegram.formatting import esc
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
@@ -89,7 +88,7 @@ class TelegramMessenger:
                 candidates += [a.user.id for a in admins if not a.user.is_bot]
             except TelegramError as exc:
                 log.info("admins of %s unavailable: %s", chat, exc.message)
-        notice = f"⚠️ prepbot, about chat <code>{chat_id}</code>:\n{esc(text)}"
+        notice = render.admin_notice(chat_id, text)
         delivered = False
         for user_id in dict.fromkeys(candidates):
             try:

@@ -27,6 +27,7 @@ from bot.services.results import (
     ScheduleView,
     StatsView,
     StreakView,
+    TimezoneResult,
     TopicInfo,
 )
 
@@ -82,7 +83,13 @@ MENU = (
     "start", "help", "daily", "answer", "reveal", "quiz", "review", "streak", "leaderboard",
     "stats", "topics", "timezone", "report", "forget", "schedule",
 )
-COMMANDS: tuple[tuple[str, str], ...] = tuple((name, helptext.menu(name)) for name in MENU)
+
+
+def commands() -> list[tuple[str, str]]:
+    """(command, description) for Telegram's command menu, in the current language."""
+    return [(name, helptext.menu(name)) for name in MENU]
+
+
 # Each command's syntax here, and which explanation it takes.
 _HELP_LINES = (
     ("/daily", "daily"),
@@ -98,28 +105,42 @@ _HELP_LINES = (
     ("/forget", "forget"),
 )
 _SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
+_SCHEDULE_EXAMPLE = "/schedule 09:00 Europe/Berlin"
 
-HELP = "\n".join(
-    [
-        M.fill(helptext.tagline(), name=M.strong("prepbot")),
-        "",
-        *(
-            esc(f"{syntax} — {helptext.explained(key, example='/quiz cnn 5 easy')}")
-            for syntax, key in _HELP_LINES
-        ),
-        "",
-        M.strong(M.text(helptext.admins_title())) + ": "
-        + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
-        "",
-        M.text(helptext.groups_note()),
-    ]
-)
 
-WELCOME_GROUP = "👋 " + M.fill(
-    helptext.welcome_group(),
-    start=M.code("/schedule 09:00 Europe/Berlin"),
-    help="/help",
-)
+def help_text() -> str:
+    """/help, built when asked so a language switch applies."""
+    return "\n".join(
+        [
+            M.fill(helptext.tagline(), name=M.strong("prepbot")),
+            "",
+            *(
+                esc(f"{syntax} — {helptext.explained(key, example='/quiz cnn 5 easy')}")
+                for syntax, key in _HELP_LINES
+            ),
+            "",
+            M.strong(M.text(helptext.admins_title())) + ": "
+            + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
+            "",
+            M.text(helptext.groups_note()),
+        ]
+    )
+
+
+def welcome_group() -> str:
+    return "👋 " + M.fill(
+        helptext.welcome_group(), start=M.code(_SCHEDULE_EXAMPLE), help=command(Command.HELP)
+    )
+
+
+def welcome(dm_link: bool) -> str:
+    """/start in private: a welcome (or, from the deep link, private feedback is on), then
+    the help."""
+    if dm_link:
+        intro = "✅ " + M.text(wording.private_feedback_on())
+    else:
+        intro = "👋 " + M.fill(wording.welcome("{name}"), name=M.strong("prepbot"))
+    return f"{intro}\n\n{help_text()}"
 
 
 def day(value: date) -> str:
@@ -130,8 +151,12 @@ def when(value: datetime) -> str:
     return f"{value:%a} {value.day} {value:%b %H:%M} {value.tzname() or 'UTC'}"
 
 
+def _tags(view: QuestionView) -> str:
+    return ", ".join(view.tags) or wording.general_tag()
+
+
 def tags_line(view: QuestionView) -> str:
-    tags = ", ".join(view.tags) or "general"
+    tags = _tags(view)
     return f"<i>{esc(tags)} · {esc(view.difficulty)}</i>"
 
 
@@ -168,11 +193,11 @@ def daily(daily_question: DailyQuestion) -> list[str]:
 
 def quiz_heading(view: QuestionView) -> str:
     where = f" {view.position}/{view.total}" if view.position and view.total else ""
-    return f"🧠 <b>Quiz{where}</b>"
+    return "🧠 " + M.strong(M.text(wording.quiz_title()) + where)
 
 
 def review_heading(due: int) -> str:
-    return f"🔁 <b>Review</b> · {due} due"
+    return "🔁 " + M.strong(M.text(wording.review_title(due)))
 
 
 def answer_hint(view: QuestionView) -> str:
@@ -183,7 +208,7 @@ def answer_hint(view: QuestionView) -> str:
 def poll_description(daily_question: DailyQuestion) -> str:
     """Plain text under a daily quiz poll (polls take no HTML)."""
     view = daily_question.question
-    tags = ", ".join(view.tags) or "general"
+    tags = _tags(view)
     title = wording.question_of_the_day(day(daily_question.local_date))
     return f"{title} · {tags} · {view.difficulty}"
 
@@ -278,6 +303,15 @@ def channel_reveal(result: ChannelReveal) -> list[str]:
     return pack(blocks)
 
 
+def no_reviews(next_due: datetime | None) -> str:
+    text = wording.no_reviews(
+        when(next_due) if next_due else None,
+        quiz=command(Command.QUIZ),
+        daily=command(Command.DAILY),
+    )
+    return "🎉 " + M.text(text)
+
+
 def rated(result: RatingResult) -> str:
     return "🗓 " + wording.rated(M, result.rating, M.text(when(result.due)))
 
@@ -335,6 +369,57 @@ def topics(items: list[TopicInfo]) -> list[str]:
         )
     blocks.append(esc(wording.topics_hint("/quiz <topic>", "/schedule ... <topics>")))
     return pack(blocks)
+
+
+def timezone(result: TimezoneResult) -> str:
+    return "🕒 " + wording.timezone(result, M)
+
+
+def unknown_command(name: str) -> str:
+    return M.fill(wording.unknown_command(), command=user_text(name), help=command(Command.HELP))
+
+
+def report_recorded(item_id: str) -> str:
+    return "🙏 " + M.fill(wording.report_recorded(), id=M.code(item_id))
+
+
+def forget_confirm(code: str) -> str:
+    return M.fill(
+        wording.forget_confirm(),
+        button=M.strong(M.text(wording.button("delete"))),
+        command=M.code(f"{command(Command.FORGET)} {code}"),
+    )
+
+
+def forget_done() -> str:
+    return "🗑 " + M.text(wording.forget_done())
+
+
+def admin_notice(chat_id: int, text: str) -> str:
+    """A notice sent privately to a chat's admins, naming the chat."""
+    head = M.fill(wording.about_chat(), name="⚠️ prepbot", chat=M.code(str(chat_id)))
+    return f"{head}\n{M.text(text)}"
+
+
+def admins_only() -> str:
+    return M.text(wording.admins_only(command(Command.SCHEDULE)))
+
+
+def not_scheduled() -> str:
+    usage = _SCHEDULE.removeprefix(command(Command.SCHEDULE)).strip()  # the arguments
+    return M.text(wording.not_scheduled(_SCHEDULE_EXAMPLE, usage))
+
+
+SCHEDULE_ICONS = {"subscribe": "✅", "pause": "⏸", "resume": "▶️"}
+
+
+def schedule_changed(action: str, view: ScheduleView) -> str:
+    """`✅ Scheduled.` (or paused, resumed) above the schedule."""
+    return f"{SCHEDULE_ICONS[action]} {M.text(wording.schedule_changed(action))}\n{schedule(view)}"
+
+
+def schedule_off(removed: bool) -> str:
+    return ("🛑 " if removed else "") + M.text(wording.schedule_off(removed))
 
 
 def schedule(view: ScheduleView) -> str:

@@ -49,7 +49,7 @@ async def test_answer_feedback_reveal_and_rating(store: Store) -> None:
         services, f"{GOOD}\nand more words\n\n/reveal\n/reveal\n/rate good\n/quit\n"
     )
     assert code == 0
-    assert "Today's question" in out
+    assert "Question of the day" in out
     assert "CORRECT" in out
     assert "✓ Uses alpha." in out
     assert "Short answer:" in out
@@ -97,8 +97,8 @@ async def test_quiz_skip_stop_and_summary(store: Store) -> None:
     services = make_services(store)
     code, out = await run_console(services, f"/quiz dl 2\n{GOOD}\n\n/skip\n/quit\n")
     assert code == 0
-    assert "Quiz question 1/2" in out
-    assert "Quiz question 2/2" in out
+    assert "Quiz 1/2" in out
+    assert "Quiz 2/2" in out
     assert "Quiz finished: 1 correct, 0 partial, 0 incorrect, 1 skipped of 2" in out
 
 
@@ -106,20 +106,20 @@ async def test_second_quiz_asks_to_end_the_first(store: Store) -> None:
     services = make_services(store)
     _, out = await run_console(services, f"/quiz dl 3\n{GOOD}\n\n/quiz dl 2\n/stop\n/quiz dl 2\n")
     assert "A quiz is already running (1 of 3 answered). Type /stop to end it" in out
-    assert out.count("Quiz question 2/3") == 2  # the running quiz's question, shown again
+    assert out.count("Quiz 2/3") == 2  # the running quiz's question, shown again
     assert "Quiz stopped: 1 correct, 0 partial, 0 incorrect, 0 skipped of 3" in out
-    assert "Quiz question 1/2" in out  # after /stop a new quiz starts
+    assert "Quiz 1/2" in out  # after /stop a new quiz starts
 
 
 async def test_review_serves_due_cards(store: Store) -> None:
     clock = FakeClock()
     services = make_services(store, clock=clock)
     _, out = await run_console(services, f"/review\n{GOOD}\n\n/review\n")
-    assert "No reviews due.\n" in out
-    assert "No reviews due. The next is due" in out
+    assert "No review cards yet: answer a few questions first (/quiz or /daily)." in out
+    assert "No reviews due. The next card is due" in out
     clock.advance(days=60)
     _, out = await run_console(services, f"/review\n{GOOD}\n\n")
-    assert "Review (1 due)" in out
+    assert "Review · 1 due" in out
     assert "CORRECT" in out
     assert "/review for the next card." in out
 
@@ -139,10 +139,10 @@ async def test_bad_commands_get_helpful_replies(store: Store) -> None:
         services, "/bogus\n/quiz nosuchtopic\n/timezone Mars/Base\n/timezone Asia/Kolkata\n/help\n"
     )
     assert code == 0
-    assert "Unknown command /bogus" in out
+    assert "I don't know /bogus" in out
     assert "Unknown topic 'nosuchtopic'" in out
     assert "Unknown time zone" in out
-    assert "Time zone: Asia/Kolkata" in out
+    assert "Your time zone: Asia/Kolkata" in out
     assert "/quiz [topic] [count] [difficulty]" in out
 
 
@@ -191,7 +191,7 @@ def test_prepbot_without_tokens_starts_the_console_and_exits_on_closed_stdin(
 ) -> None:
     done = run_prepbot(tmp_path, [])
     assert done.returncode == 0, done.stderr
-    assert "Today's question" in done.stdout
+    assert "Question of the day" in done.stdout
     assert (tmp_path / "p.db").exists()
 
 
@@ -199,7 +199,7 @@ def test_practice_runs_the_console_even_with_a_token(tmp_path: Path) -> None:
     # A token that would fail at Telegram: practice never connects, so it cannot matter.
     done = run_prepbot(tmp_path, ["practice"], token="123456:not-a-real-token")
     assert done.returncode == 0, done.stderr
-    assert "prepbot practice" in done.stdout and "Today's question" in done.stdout
+    assert "prepbot practice" in done.stdout and "Question of the day" in done.stdout
     assert "your answers are saved" in done.stdout
 
 
@@ -208,7 +208,7 @@ async def test_reveal_after_a_quiz_answer_shows_that_question_and_keeps_the_next
 ) -> None:
     services = make_services(store)
     _, out = await run_console(services, f"/quiz dl 2\n{GOOD}\n\n/reveal\n{GOOD}\n\n/quit\n")
-    first = re.search(r"Quiz question 1/2.*?\[(dl/q\d+)\]", out, re.S)
+    first = re.search(r"Quiz 1/2.*?\[(dl/q\d+)\]", out, re.S)
     reveal = re.search(r"Answer to .*?\[(dl/q\d+)\]", out, re.S)
     assert first and reveal and reveal.group(1) == first.group(1)  # question 1, not 2
     assert "forfeit" not in out.lower()

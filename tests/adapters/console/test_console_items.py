@@ -37,7 +37,7 @@ async def test_times_in_the_users_zone(store: Store) -> None:
         services, f"/timezone Pacific/Pago_Pago\n{GOOD}\n\n/review\n/rate good\n"
     )
     # 2024-03-04 09:xx UTC is the evening before in Pago Pago (UTC-11).
-    assert re.search(r"The next is due 2024-03-03 2\d:\d\d \(Pacific/Pago_Pago\)", out)
+    assert re.search(r"The next card is due 2024-03-03 2\d:\d\d \(Pacific/Pago_Pago\)", out)
     assert "Next review 2024-03-03 22:10 (Pacific/Pago_Pago)." in out
     assert "UTC" not in out
 
@@ -84,7 +84,7 @@ async def test_review_heading_has_one_pair_of_parentheses(store: Store) -> None:
     await run_console(services, f"{GOOD}\n\n")
     clock.advance(days=30)
     _, out = await run_console(services, "/review\n")
-    assert "Review (1 due) — medium · regularization" in out
+    assert "Review · 1 due — medium · regularization" in out
     assert ") (" not in out
 
 

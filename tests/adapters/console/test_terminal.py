@@ -115,7 +115,7 @@ class Terminal:
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term = Terminal(tmp_path)
-    term.wait_for("Today's question")
+    term.wait_for("Question of the day")
     term.wait_for(">")
     yield term
     term.close()
@@ -138,7 +138,7 @@ def test_ctrl_d_exits_0(terminal: Terminal) -> None:
 
 def test_pasted_answer_with_blank_lines_answers_one_question(terminal: Terminal) -> None:
     terminal.child.send("/quiz dl 3\r")
-    terminal.wait_for("Quiz question 1/3")
+    terminal.wait_for("Quiz 1/3")
     terminal.wait_for(">")
     code = "def f(x):\n    return alpha(x)\n\n\ndef g(x):\n    return beta(x)\n"
     terminal.child.send(PASTE_START + code + PASTE_END)
@@ -146,10 +146,10 @@ def test_pasted_answer_with_blank_lines_answers_one_question(terminal: Terminal)
     assert "· score" not in terminal.text  # a paste never sends by itself
     terminal.child.send(ESC_ENTER)
     terminal.wait_for("· score")
-    terminal.wait_for("Quiz question 2/3")
+    terminal.wait_for("Quiz 2/3")
     terminal.settle(0.5)
     assert terminal.text.count("· score") == 1
-    assert "Quiz question 3/3" not in terminal.text
+    assert "Quiz 3/3" not in terminal.text
 
 
 def test_typed_lines_then_an_empty_line_send_and_a_command_line_sends_first(
@@ -170,12 +170,12 @@ def test_a_long_single_line_is_not_cut(terminal: Terminal) -> None:
     terminal.child.send(PASTE_START + LONG_QUIZ + PASTE_END)
     terminal.settle(0.5)
     terminal.child.send("\r")
-    terminal.wait_for("Quiz question 1/2")  # the end of the 5,000-character line arrived
+    terminal.wait_for("Quiz 1/2")  # the end of the 5,000-character line arrived
 
 
 def test_logs_go_to_a_file_not_the_screen(terminal: Terminal, tmp_path: Path) -> None:
     terminal.child.send("/quiz dl 2\r")
-    terminal.wait_for("Quiz question 1/2")
+    terminal.wait_for("Quiz 1/2")
     terminal.wait_for(">")
     terminal.settle(0.3)
     terminal.child.sendcontrol("d")
@@ -214,14 +214,14 @@ def test_piped_fenced_code_keeps_blank_lines_and_a_dot_sends(tmp_path: Path) -> 
     done = run_piped(tmp_path, text)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("· score") == 2  # the fenced answer, then the one ended by `.`
-    assert "Quiz question 3/3" in done.stdout
+    assert "Quiz 3/3" in done.stdout
     assert "Quiz finished" not in done.stdout  # blank lines did not split the code answer
 
 
 def test_piped_long_line_is_not_cut(tmp_path: Path) -> None:
     done = run_piped(tmp_path, LONG_QUIZ + "\n")
     assert done.returncode == 0, done.stderr
-    assert "Quiz question 1/2" in done.stdout
+    assert "Quiz 1/2" in done.stdout
 
 
 def test_ctrl_c_with_piped_input_exits_130(tmp_path: Path) -> None:

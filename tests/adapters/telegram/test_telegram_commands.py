@@ -147,11 +147,11 @@ async def test_streak_stats_topics_and_timezone(start_telegram: StartTelegram) -
     assert topics.text is not None and "regularization (3)" in topics.text
     assert "dl (3) — Deck dl" in topics.text
     zone = await tg.reply("/timezone Europe/Berlin")
-    assert zone.text == "🕒 Time zone: Europe/Berlin (your own)."
+    assert zone.text == "🕒 Your time zone: Europe/Berlin (your own)."
     bad = await tg.reply("/timezone Mars/Olympus")
     assert bad.text is not None and "Mars/Olympus" in bad.text
     reset = await tg.reply("/timezone reset")
-    assert reset.text == "🕒 Time zone: UTC (following this chat)."
+    assert reset.text == "🕒 Your time zone: UTC (following this chat's schedule)."
 
 
 async def test_leaderboard_and_opt_out(start_telegram: StartTelegram) -> None:
