@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck pytest bench bench-fanout clean venv postgres-server
+.PHONY: run test lint typecheck pytest bench bench-fanout clean venv postgres-server messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,19 @@ postgres-server:
 	fi
 
 test: $(VENV)/.installed-dev postgres-server
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/mypy bot tests bench
+	$(BIN)/ruff check bot tests bench devtools
+	$(BIN)/mypy bot tests bench devtools
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
+
+# The message catalogue template translators start from; run it whenever wording changes
+# (tests/presentation/test_catalogue.py fails until it is). See docs/architecture.md.
+POT := bot/presentation/locale/prepbot.pot
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k Notice --project=prepbot --sort-by-file \
+	    -o $(POT) bot
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

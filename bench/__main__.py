@@ -10,6 +10,7 @@ import sys
 from bench.answers import bench_answers
 from bench.common import emit
 from bench.leaderboard import bench_leaderboard
+from bench.postgres import bench_postgres
 from bench.startup import bench_memory, bench_startup
 from bench.tick import bench_tick
 
@@ -18,6 +19,8 @@ BENCHES = {
     "tick": bench_tick,
     "answers": bench_answers,
     "leaderboard": bench_leaderboard,
+    # answer_path and leaderboard_1m again on PostgreSQL, when a server can be had.
+    "postgres": bench_postgres,
 }
 
 

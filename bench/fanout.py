@@ -15,7 +15,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -32,9 +31,9 @@ from bot.domain.models import ChatKey, OutboxRow, OutboxStatus
 from bot.grading.lexical import LexicalGrader
 from bot.services import build_services
 from bot.storage.postgres import PostgresStore
+from devtools import pgserver
+from tests.adapters.telegram.fake_api import FakeTelegram, RecordedCall
 from tests.factories import FakeClock, standard_bank
-from tests.fakes.telegram_api import FakeTelegram, RecordedCall
-from tests.integration import pgserver
 
 TOKEN = "987654321:" + "F" * 35
 #: Telegram's overall limit the fake enforces.
@@ -74,12 +73,6 @@ class FanoutResult:
     @property
     def missed(self) -> int:
         return self.chats - len(self.posts_per_chat)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _database_url(server_url: str, name: str) -> str:
@@ -182,7 +175,7 @@ async def run_fanout(
                 await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bot", "run",
                     cwd=logs,  # no .env there
-                    env=bot_env(url, fake, lease_seconds, _free_port(), content),
+                    env=bot_env(url, fake, lease_seconds, pgserver.free_port(), content),
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=log,
                     stderr=asyncio.subprocess.STDOUT,

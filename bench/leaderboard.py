@@ -15,6 +15,7 @@ from bot.content.bank import load_bank
 from bot.domain.models import ChatKey, UserKey
 from bot.domain.streaks import state_of
 from bot.grading.lexical import LexicalGrader
+from bot.ports import Store
 from bot.services import build_services
 from bot.storage.sqlite import SqliteStore
 
@@ -97,22 +98,31 @@ async def populate(path: Path) -> None:
 
 
 async def bench_leaderboard() -> None:
-    bank = load_bank(CONTENT)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "board.db"
         await populate(path)
         store = await SqliteStore.open(path)
         try:
-            services = build_services(store, bank, _Clock(), LexicalGrader())
-            chat, caller = ChatKey("discord", "0"), UserKey("discord", "5")
-            view = await services.leaderboards.leaderboard(chat, caller, "week")
-            assert len(view.rows) == 10
-            timings = []
-            for _ in range(RUNS):
-                begin = time.perf_counter()
-                await services.leaderboards.leaderboard(chat, caller, "week")
-                timings.append((time.perf_counter() - begin) * 1000)
+            timings = await leaderboard_timings(store)
         finally:
             await store.close()
-    timings.sort()
-    emit("leaderboard_1m.p95_ms", timings[int(RUNS * 0.95) - 1], "ms")
+    emit("leaderboard_1m.p95_ms", p95(timings), "ms")
+
+
+async def leaderboard_timings(store: Store) -> list[float]:
+    """RUNS timings (ms) of the largest group's weekly top 10 on a populated store."""
+    services = build_services(store, load_bank(CONTENT), _Clock(), LexicalGrader())
+    chat, caller = ChatKey("discord", "0"), UserKey("discord", "5")
+    view = await services.leaderboards.leaderboard(chat, caller, "week")
+    assert len(view.rows) == 10
+    timings = []
+    for _ in range(RUNS):
+        begin = time.perf_counter()
+        await services.leaderboards.leaderboard(chat, caller, "week")
+        timings.append((time.perf_counter() - begin) * 1000)
+    return timings
+
+
+def p95(timings: list[float]) -> float:
+    ordered = sorted(timings)
+    return ordered[int(len(ordered) * 0.95) - 1]

@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.config import Settings, load_settings
-from bot.content.checker import TAGS_FILE, check_paths, find_content_dir, load_tags
+from bot.content.checker import TAGS_FILE, find_content_dir, load_tags
 from bot.content.importers import (
     FORMATS,
     detect_format_confidence,
@@ -22,6 +22,7 @@ from bot.content.importers import (
     read_question_file,
 )
 from bot.content.importers.draft import dump_deck
+from bot.content.rubric import check_with_rubrics
 from bot.content.schema import DECK_ID_RE, Deck
 from bot.content.stats import deck_stats, format_stats
 from bot.domain.models import Report
@@ -90,7 +91,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
                 "tags were not checked",
                 file=sys.stderr,
             )
-    result = check_paths(paths, tags=tags)
+    result = check_with_rubrics(paths, tags=tags)
     for problem in result.problems:
         print(problem)
     items = sum(len(deck.items) for _, deck in result.decks)
@@ -107,7 +108,7 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
     paths = _content_paths(args.paths)
     if paths is None:
         return 2
-    result = check_paths(paths)
+    result = check_with_rubrics(paths)
     stats = deck_stats((deck for _, deck in result.decks), result.rubric_warnings)
     print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
     if result.errors:
@@ -174,7 +175,7 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     if result.new_tags:
         print(f"new tags proposed in the draft: {', '.join(sorted(result.new_tags))}", file=err)
     print(f"wrote {out}", file=err)
-    check = check_paths([out], tags=load_tags(_settings().content_dir))
+    check = check_with_rubrics([out], tags=load_tags(_settings().content_dir))
     for problem in check.problems:
         print(problem, file=err)
     return 1 if check.errors else 0
@@ -321,15 +322,9 @@ def _report_json(report: Report) -> dict[str, object]:
     }
 
 
-def _database_file() -> str:
-    from bot.storage import is_postgres, sqlite_path
+def _database_file(database_url: str) -> str:
+    from bot.storage import sqlite_path
 
-    database_url = _settings().database_url
-    if is_postgres(database_url):
-        raise ConfigError(
-            "DATABASE_URL: db backup and restore copy SQLite files; back up PostgreSQL with "
-            "pg_dump -Fc and restore it with pg_restore"
-        )
     path = sqlite_path(database_url)
     if path == ":memory:":
         raise ConfigError("DATABASE_URL: an in-memory database has nothing to back up")
@@ -350,21 +345,62 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of the database, safe while the bot runs."""
-    from bot.storage.backup import backup
+    """A consistent copy of the database, safe while the bot runs (pg_dump on PostgreSQL)."""
+    import asyncio
 
-    dest = backup(_database_file(), args.path, overwrite=args.force)
+    from bot.storage import is_postgres
+    from bot.storage.backup import backup
+    from bot.storage.pgdump import backup_postgres
+
+    database_url = _settings().database_url
+    if is_postgres(database_url):
+        dest = asyncio.run(backup_postgres(database_url, args.path, overwrite=args.force))
+    else:
+        dest = backup(_database_file(database_url), args.path, overwrite=args.force)
     print(f"backed up to {dest}", file=sys.stderr)
     return 0
 
 
 def cmd_db_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database; refused while the bot runs."""
-    from bot.storage.backup import restore
+    import asyncio
 
-    target = _database_file()
-    restore(args.path, target)
+    from bot.config import redact_url
+    from bot.storage import is_postgres
+    from bot.storage.backup import restore
+    from bot.storage.pgdump import restore_postgres
+
+    database_url = _settings().database_url
+    if is_postgres(database_url):
+        asyncio.run(restore_postgres(args.path, database_url))
+        target = redact_url(database_url)
+    else:
+        target = _database_file(database_url)
+        restore(args.path, target)
     print(f"restored {target} from {args.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy every table from one database into another (SQLite <-> PostgreSQL)."""
+    import asyncio
+
+    from bot.config import redact_url
+    from bot.storage.copy import TargetNotEmptyError, TerminalProgress, copy_database
+
+    try:
+        with TerminalProgress() as progress:
+            done = asyncio.run(
+                copy_database(args.source, args.target, force=args.force, progress=progress)
+            )
+    except TargetNotEmptyError as exc:
+        print(f"prepbot: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"copied {done.total} rows in {len(done.rows)} tables from {redact_url(args.source)} "
+        f"to {redact_url(args.target)} (schema version {done.version})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -436,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", default="-", metavar="FILE", help="where to write it (default: stdout)"
     )
     schema.set_defaults(func=cmd_content_schema)
-    db = sub.add_parser("db", help="migrate the database; back up or restore an SQLite one")
+    db = sub.add_parser("db", help="migrate, back up, restore or copy the database")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_backup = dsub.add_parser("backup", help="copy the database (safe while the bot runs)")
     db_backup.add_argument("path", help="where to write the copy")
@@ -449,6 +485,13 @@ def build_parser() -> argparse.ArgumentParser:
         "migrate", help="create the database or update its schema (start-up does it too)"
     )
     db_migrate.set_defaults(func=cmd_db_migrate)
+    db_copy = dsub.add_parser(
+        "copy", help="copy every table into an empty database (SQLite <-> PostgreSQL)"
+    )
+    db_copy.add_argument("source", metavar="FROM_URL", help="e.g. sqlite:///data/prepbot.db")
+    db_copy.add_argument("target", metavar="TO_URL", help="e.g. postgresql://user@host/db")
+    db_copy.add_argument("--force", action="store_true", help="replace the target's rows")
+    db_copy.set_defaults(func=cmd_db_copy)
     grade = sub.add_parser("grade", help="grade one answer and print JSON")
     grade.add_argument("item", help="item id, e.g. hosni-dl/q20")
     grade.add_argument("answer", help="the answer text")

@@ -2,6 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Literal
+
+
+class Command(StrEnum):
+    """A command a user message points to. The value is how a typed-command platform
+    (Telegram, the console) writes it; others write it their own way
+    (`bot.presentation.commands`)."""
+
+    ANSWER = "/answer <text>"
+    QUIZ = "/quiz"
+    QUIZ_USAGE = "/quiz [topic] [count] [difficulty]"
+    DAILY = "/daily"
+    REVIEW = "/review"
+    HELP = "/help"
+    TOPICS = "/topics"
+    FORGET = "/forget"
+    REPORT = "/report <question id> <reason>"
+    REPORT_REPLY = "/report <reason>"
+    REVEAL = "/reveal"
+    RATE = "/rate again|hard|good|easy"
+    SCHEDULE = "/schedule"
+    SCHEDULE_RESUME = "/schedule resume"
+    LEADERBOARD_OPTIN = "/leaderboard optin"
+
+
+class Notice:
+    """A user-facing sentence not yet written out: a catalogue message id (English, with
+    `{named}` placeholders) and its values; a `Command` value is written per platform."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def __str__(self) -> str:
+        """English with typed-command syntax: the fallback for logs and plain callers."""
+        values = {
+            key: value.value if isinstance(value, Command) else str(value)
+            for key, value in self.params.items()
+        }
+        return self.msgid.format(**values)
+
+    def __repr__(self) -> str:
+        return f"Notice({self.msgid!r}, **{self.params!r})"
+
+
+def did_you_mean(candidates: Sequence[str]) -> Notice | str:
+    """What goes after an unknown name: the closest known ones, or nothing if none is close."""
+    if not candidates:
+        return ""
+    return Notice(" Did you mean: {names}?", names=", ".join(candidates))
+
 
 class PrepbotError(Exception):
     """Base of every error prepbot raises on purpose."""
@@ -29,7 +84,15 @@ class ImportFormatError(ContentError):
 
 class UserError(PrepbotError):
     """The user's own mistake, theirs to fix: the message is written for them and safe to
-    show. Every other error is the bot's and is never shown as it is (`bot.failures`)."""
+    show. Every other error is the bot's and is never shown as it is (`bot.presentation.failures`).
+
+    Raised with a `Notice`, the platform writes its words and command references; `str()`
+    stays an English fallback.
+    """
+
+    def __init__(self, message: str | Notice = "") -> None:
+        self.notice = message if isinstance(message, Notice) else Notice("{text}", text=message)
+        super().__init__(str(message))
 
 
 class NotFoundError(UserError):
@@ -42,6 +105,17 @@ class InvalidInputError(UserError):
 
 class NotAllowedError(UserError):
     """The user may not do this here (an admin command, someone else's quiz)."""
+
+
+class StaleQuestionError(UserError):
+    """A button or reply names a quiz question that is not the user's current one:
+    `reason` says whether the quiz is someone else's, over, or has moved on since."""
+
+    def __init__(
+        self, message: str | Notice, *, reason: Literal["not_yours", "ended", "moved_on"]
+    ) -> None:
+        self.reason = reason
+        super().__init__(message)
 
 
 class StoreError(PrepbotError):

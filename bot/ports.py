@@ -36,6 +36,7 @@ from bot.domain.models import (
 )
 from bot.domain.streaks import StoredStreak
 from bot.domain.views import ChannelReveal, DailyQuestion
+from bot.errors import Notice
 
 
 class Clock(Protocol):
@@ -120,8 +121,9 @@ class Messenger(Protocol):
         """Send a daily post or a channel reveal."""
         ...
 
-    async def notify_admins(self, chat: ChatKey, text: str) -> bool:
-        """Best effort: tell the chat's admins something (e.g. that posting failed)."""
+    async def notify_admins(self, chat: ChatKey, notice: Notice) -> bool:
+        """Best effort: tell the chat's admins something (e.g. that posting failed); the
+        platform writes the notice in its words."""
         ...
 
 

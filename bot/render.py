@@ -1,5 +1,6 @@
-"""Platform-neutral text helpers: readable maths, safe user text, message splitting, and
-the wording every platform shares."""
+"""Platform-neutral text helpers: readable maths, safe user text and message splitting.
+
+The words themselves live in `bot.presentation`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import re
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
-
-from bot.services.results import AnswerResult
 
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
@@ -80,60 +79,3 @@ def _open_fence(text: str) -> str | None:
     fences = re.findall(r"^```(\w*)", text, re.MULTILINE)
     return fences[-1] if len(fences) % 2 == 1 else None
 
-
-def noun(count: int, word: str, many: str | None = None) -> str:
-    """`word` in the number `count` needs: point, points."""
-    return word if count == 1 else (many or word + "s")
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 point`, `0 points`, `2 days`: the count with the word in the right number."""
-    return f"{count} {noun(count, word, many)}"
-
-
-FREEZE_RULE = (
-    "Streak freezes: every 7th day in a row earns one (you hold at most 2). If you miss "
-    "a single day, a freeze is spent automatically and your streak goes on; missing two "
-    "days in a row ends it."
-)
-
-
-def points_rule(cap: int) -> str:
-    """The points scheme in one paragraph; `cap` is QUIZ_DAILY_POINTS_CAP."""
-    return (
-        "Points: correct 10, partly right 5, incorrect 1. Seeing the answer first earns "
-        f"none. /quiz and /review together earn at most {plural(cap, 'point')} a day; the "
-        "daily question is not capped."
-    )
-
-
-def freeze_news(result: AnswerResult) -> str:
-    """A sentence when this answer earned or spent a streak freeze, else empty."""
-    held = result.streak.freezes
-    if result.freeze_spent:
-        return (
-            f"You missed a day: a streak freeze kept your streak going "
-            f"({plural(held, 'freeze')} left)."
-        )
-    if result.freeze_earned:
-        return (
-            f"{plural(result.streak.current, 'day')} in a row: you earned a streak freeze "
-            f"(you hold {held}; it covers one missed day)."
-        )
-    return ""
-
-
-def points_outcome(result: AnswerResult) -> tuple[str, bool]:
-    """What an answer earned, in plain words, and whether it is points (shown strong) or a
-    note (shown quiet); every platform says it the same way, freeze news included."""
-    if not result.counted:
-        return "Already answered: feedback only, no new points.", False
-    news = freeze_news(result)
-    if result.forfeited:
-        return " ".join(
-            filter(None, ["You saw the answer first, so no points (your streak still counts).",
-                          news])
-        ), False
-    capped = " (daily practice cap reached)" if result.capped else ""
-    outcome = f"+{plural(result.points, 'point')}{capped}"
-    return (f"{outcome}. {news}" if news else outcome), True

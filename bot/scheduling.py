@@ -1,7 +1,7 @@
 """One APScheduler job, the tick, that moves due work into the outbox.
 
 One job for all channels rather than one per channel: 10,000 cron jobs due in the same
-second stall the event loop and get dropped as missed (DESIGN.md).
+second stall the event loop and get dropped as missed (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Shared fixtures: every store test and service test runs on every store.
 
 The `postgres` variant needs a PostgreSQL server: the tests start a throwaway one
-(tests/integration/pgserver.py) or use PREPBOT_TEST_DATABASE_URL. Without either, those
+(devtools/pgserver.py) or use PREPBOT_TEST_DATABASE_URL. Without either, those
 tests are skipped with one line saying so, unless PREPBOT_REQUIRE_POSTGRES is set (CI),
 which makes them fail instead.
 """
@@ -18,7 +18,7 @@ from bot.ports import InspectableStore
 from bot.storage.memory import MemoryStore
 from bot.storage.postgres import PostgresStore
 from bot.storage.sqlite import SqliteStore
-from tests.integration import pgserver
+from devtools import pgserver
 
 PG_SKIPPED = pytest.StashKey[tuple[int, str]]()
 

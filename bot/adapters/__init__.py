@@ -12,6 +12,6 @@ Adding a platform takes one new folder and two edits elsewhere:
 3. `bot/app.py`: add `SPEC` to `PLATFORMS`; the composition root builds, starts, throttles
    and scrubs every platform from its spec, the CLI masks its secret settings from it.
 
-`tests/unit/test_boundaries.py` makes the folder its own layer: platforms never import each
+`tests/foundation/test_boundaries.py` makes the folder its own layer: platforms never import each
 other; what they share lives here, in `bot.adapters`.
 """

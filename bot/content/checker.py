@@ -500,11 +500,5 @@ def check_paths(paths: Sequence[Path], tags: dict[str, str] | None = None) -> Ch
     checker = Checker(tags)
     for file in files:
         checker.check_file(file)
-    # Imported here: the rubric lint builds on this module (Problem, field_name).
-    from bot.content.rubric import rubric_problems
-
-    rubric = rubric_problems(checker.result.decks)
-    checker.result.problems += rubric
-    checker.result.rubric_warnings = len(rubric)
     checker.result.problems.sort()
     return checker.result

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content.checker import Problem, field_name
+from bot.content.checker import CheckResult, Problem, check_paths, field_name
 from bot.content.schema import Deck, Item, ItemType
 from bot.content.yamlmap import Located, load_located
 from bot.grading.claims import Reading
@@ -205,3 +205,15 @@ def rubric_problems(decks: Sequence[tuple[Path, Deck]]) -> list[Problem]:
             Problem(located.path, located.line(loc), field_name(loc), warning.message, "warning")
         )
     return problems
+
+
+def check_with_rubrics(paths: Sequence[Path], tags: dict[str, str] | None = None) -> CheckResult:
+    """What `content check` reports: the checker's problems and the rubric warnings.
+
+    Loading the bank at start-up runs only the checker: the rubric lint grades every
+    item's answers against the others (seconds for the shipped bank) and only warns."""
+    result = check_paths(paths, tags=tags)
+    rubric = rubric_problems(result.decks)
+    result.problems = sorted([*result.problems, *rubric])
+    result.rubric_warnings = len(rubric)
+    return result

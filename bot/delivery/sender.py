@@ -17,17 +17,25 @@ from aiolimiter import AsyncLimiter
 
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxKind, OutboxRow, OutboxStatus
-from bot.errors import ChatUnavailable, NotFoundError, RateLimited
+from bot.errors import ChatUnavailable, Command, NotFoundError, Notice, RateLimited
 from bot.ports import Clock, DailyPostMessage, Messenger, Outgoing, RevealMessage, Store
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-BROKEN_NOTICE = (
-    "I could not post the daily question in {chat}: {reason}. Give me permission to send "
-    "messages there, then resume the schedule (/schedule resume)."
-)
+
+
+def broken_notice(chat: ChatKey, reason: str) -> Notice:
+    """For a chat's admins: posting failed for good. A `Notice`, not words: the delivery
+    layer writes none; the platform's Messenger says it in its own syntax."""
+    return Notice(
+        "I could not post the daily question in {chat}: {reason}. Give me permission to "
+        "send messages there, then resume the schedule ({resume}).",
+        chat=chat.chat_id,
+        reason=reason,
+        resume=Command.SCHEDULE_RESUME,
+    )
 
 
 class OutboxSender:
@@ -185,9 +193,7 @@ class OutboxSender:
         log.warning("%s marked broken: %s", row.chat, reason)
         if newly:
             try:
-                await self.messenger.notify_admins(
-                    row.chat, BROKEN_NOTICE.format(chat=row.chat.chat_id, reason=reason)
-                )
+                await self.messenger.notify_admins(row.chat, broken_notice(row.chat, reason))
             except Exception:  # telling admins is best effort; the chat stays broken
                 log.warning("could not tell the admins of %s", row.chat, exc_info=True)
 

@@ -3,5 +3,5 @@
 The deck models (`bot.content.schema`: Item, Deck and their parts) sit one layer below the
 domain: grading, option order and selection read an item's shape, so the domain imports
 them, never the other way round. Loading and checking decks (`bot.content` else) uses the
-grader and sits above it. `tests/unit/test_boundaries.py` holds the whole table of layers.
+grader and sits above it. `tests/foundation/test_boundaries.py` holds the whole table of layers.
 """

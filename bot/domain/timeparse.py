@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import InvalidInputError
+from bot.errors import InvalidInputError, Notice, did_you_mean
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
@@ -29,6 +29,7 @@ MAX_REVEAL_DELAY_HOURS = 168
 _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 # Zone-like names in the tz database that are not useful choices for a person.
 _HIDDEN_ZONES = {"Factory", "localtime", "posixrules", "posix/Factory"}
+NO_DAYS = Notice("Give the days: daily, mon-fri, or a list like mon,wed,fri.")
 
 
 def closest(
@@ -50,13 +51,6 @@ def closest(
     return [match for match, _score, _index in found]
 
 
-def suggestion(
-    word: str, choices: Iterable[str], limit: int = 5, cutoff: float | None = None
-) -> str:
-    """`did you mean: a, b, c?` or an empty string."""
-    matches = closest(word, choices, limit, cutoff)
-    return f" Did you mean: {', '.join(matches)}?" if matches else ""
-
 
 def parse_local_time(text: str) -> time:
     """`HH:MM` in 24-hour time (also `9:30`, `09.30`, `9h30`)."""
@@ -66,7 +60,10 @@ def parse_local_time(text: str) -> time:
         if hour < 24 and minute < 60:
             return time(hour, minute)
     raise InvalidInputError(
-        f"Invalid time '{text}': use HH:MM in 24-hour time, for example 09:30 or 18:00."
+        Notice(
+            "Invalid time '{time}': use HH:MM in 24-hour time, for example 09:30 or 18:00.",
+            time=text,
+        )
     )
 
 
@@ -84,9 +81,13 @@ def _day(word: str) -> int:
         if len(word) >= 3 and name.startswith(word):
             return index
     raise InvalidInputError(
-        f"Unknown weekday '{word}'.{suggestion(word, WEEKDAY_NAMES, 3)} "
-        "Use daily, mon-fri, or a list like mon,wed,fri "
-        f"(days: {', '.join(WEEKDAY_NAMES)})."
+        Notice(
+            "Unknown weekday '{day}'.{hint} Use daily, mon-fri, or a list like mon,wed,fri "
+            "(days: {days}).",
+            day=word,
+            hint=did_you_mean(closest(word, WEEKDAY_NAMES, 3)),
+            days=", ".join(WEEKDAY_NAMES),
+        )
     )
 
 
@@ -94,7 +95,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     """`daily`, `mon-fri`, `mon,wed,fri`, `fri-mon` (wraps), `weekends`; Monday is 0."""
     cleaned = text.strip().lower().replace(" ", "")
     if not cleaned:
-        raise InvalidInputError("Give the days: daily, mon-fri, or a list like mon,wed,fri.")
+        raise InvalidInputError(NO_DAYS)
     if cleaned in _ALIASES:
         return _ALIASES[cleaned]
     days: set[int] = set()
@@ -111,7 +112,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
         else:
             days.add(_day(part))
     if not days:
-        raise InvalidInputError("Give the days: daily, mon-fri, or a list like mon,wed,fri.")
+        raise InvalidInputError(NO_DAYS)
     return frozenset(days)
 
 
@@ -140,7 +141,9 @@ def parse_timezone(text: str) -> str:
     """A canonical IANA zone name; unknown names raise with the closest zones first."""
     name = text.strip()
     if not name:
-        raise InvalidInputError("Give a time zone such as Europe/Berlin or America/New_York.")
+        raise InvalidInputError(
+            Notice("Give a time zone such as Europe/Berlin or America/New_York.")
+        )
     canonical = _zones_by_lower().get(name.lower().replace(" ", "_"))
     if canonical is None and "/" not in name:
         # "Berlin" or "new york": accept a city that names exactly one zone.
@@ -155,8 +158,11 @@ def parse_timezone(text: str) -> str:
             canonical = None
     if canonical is None:
         raise InvalidInputError(
-            f"Unknown time zone '{name}'.{suggestion(name, known_timezones())} "
-            "Use an IANA name like Europe/Berlin."
+            Notice(
+                "Unknown time zone '{zone}'.{hint} Use an IANA name like Europe/Berlin.",
+                zone=name,
+                hint=did_you_mean(closest(name, known_timezones())),
+            )
         )
     return canonical
 
@@ -172,13 +178,21 @@ def parse_reveal_delay(value: str | int) -> int:
         match = re.fullmatch(r"(\d{1,3})\s*(h|hours?|d|days?)?", text)
         if not match:
             raise InvalidInputError(
-                f"Invalid reveal delay '{value}': give hours from 0 to {MAX_REVEAL_DELAY_HOURS}, "
-                "for example 0 (no automatic reveal), 12, 24h or 2d."
+                Notice(
+                    "Invalid reveal delay '{delay}': give hours from 0 to {most}, for example "
+                    "0 (no automatic reveal), 12, 24h or 2d.",
+                    delay=value,
+                    most=MAX_REVEAL_DELAY_HOURS,
+                )
             )
         hours = int(match.group(1)) * (24 if (match.group(2) or "h").startswith("d") else 1)
     if not 0 <= hours <= MAX_REVEAL_DELAY_HOURS:
         raise InvalidInputError(
-            f"Reveal delay must be between 0 and {MAX_REVEAL_DELAY_HOURS} hours, got {hours}."
+            Notice(
+                "Reveal delay must be between 0 and {most} hours, got {hours}.",
+                most=MAX_REVEAL_DELAY_HOURS,
+                hours=hours,
+            )
         )
     return hours
 
@@ -192,7 +206,7 @@ def parse_on_off(value: str | bool) -> bool:
         return True
     if text in {"off", "no", "false", "0", "n"}:
         return False
-    raise InvalidInputError(f"Expected on or off, got '{value}'.")
+    raise InvalidInputError(Notice("Expected on or off, got '{value}'.", value=value))
 
 
 def weekday_names(days: Sequence[int]) -> list[str]:

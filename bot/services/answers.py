@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
-from bot.errors import NotFoundError
 from bot.ports import Store
-from bot.services.base import Questions
+from bot.services.base import Questions, daily_post
 from bot.services.quiz import QuizService
 from bot.services.recording import Recorder
 from bot.services.results import AnswerResult
-
-NO_DAILY = "There is no daily question in this chat yet; try /quiz to practise."
 
 
 @dataclass(eq=False)
@@ -49,13 +46,7 @@ class AnswerService:
         Only the first answer per user and post is stored and earns points; revealing
         before answering, or answering after the channel reveal, forfeits the points.
         """
-        post = (
-            await self.store.get_post(post_id)
-            if post_id is not None
-            else await self.store.latest_daily_post(chat)
-        )
-        if post is None:
-            raise NotFoundError(NO_DAILY)
+        post = await daily_post(self.store, chat, post_id)
         recorded = await self.recorder.record(
             user_key=user,
             chat_key=post.chat,

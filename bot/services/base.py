@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.content.bank import Bank
 from bot.content.schema import Item
 from bot.domain.choices import options_for
-from bot.domain.models import AnswerKind, Chat, ChatKey, GroupKey, User, UserKey
+from bot.domain.models import AnswerKind, Chat, ChatKey, DailyPost, GroupKey, User, UserKey
 from bot.domain.schedule import local_date
 from bot.domain.streaks import (
     StoredStreak,
@@ -19,10 +19,10 @@ from bot.domain.streaks import (
     streak_of,
     usable_state,
 )
-from bot.domain.timeparse import suggestion
+from bot.domain.timeparse import closest
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, NotFoundError
-from bot.ports import Clock, Store
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, did_you_mean
+from bot.ports import Clock, PostStore, Store
 from bot.services.results import StreakView
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,9 @@ class Questions:
     def item(self, item_id: str) -> Item:
         item = self.bank.item(item_id)
         if item is None:
-            raise NotFoundError(f"The question {item_id} is no longer in the question bank.")
+            raise NotFoundError(
+                Notice("The question {id} is no longer in the question bank.", id=item_id)
+            )
         return item
 
     def options(self, item: Item) -> tuple[str, ...]:
@@ -177,9 +179,13 @@ class Topics:
                 continue
             if name not in known:
                 raise InvalidInputError(
-                    f"Unknown topic '{raw.strip()}'."
-                    f"{suggestion(name, known.values(), 3, TOPIC_MATCH_CUTOFF)} "
-                    "Topics are tags or deck ids (see /topics)."
+                    Notice(
+                        "Unknown topic '{topic}'.{hint} Topics are tags or deck ids (see "
+                        "{topics}).",
+                        topic=raw.strip(),
+                        hint=did_you_mean(closest(name, known.values(), 3, TOPIC_MATCH_CUTOFF)),
+                        topics=Command.TOPICS,
+                    )
                 )
             if known[name] not in resolved:
                 resolved.append(known[name])
@@ -198,8 +204,12 @@ def parse_difficulty(text: str | None) -> str | None:
     value = text.strip().lower()
     if value not in DIFFICULTIES:
         raise InvalidInputError(
-            f"Unknown difficulty '{text}'.{suggestion(value, DIFFICULTIES, 3)} "
-            f"Choose one of: {', '.join(DIFFICULTIES)}."
+            Notice(
+                "Unknown difficulty '{difficulty}'.{hint} Choose one of: {difficulties}.",
+                difficulty=text,
+                hint=did_you_mean(closest(value, DIFFICULTIES, 3)),
+                difficulties=", ".join(DIFFICULTIES),
+            )
         )
     return value
 
@@ -211,3 +221,19 @@ def split_topics(topics: str | Sequence[str] | None) -> list[str]:
     if isinstance(topics, str):
         return [part for part in topics.replace(",", " ").split() if part]
     return [part for topic in topics for part in topic.replace(",", " ").split() if part]
+
+
+NO_DAILY = Notice(
+    "There is no daily question in this chat yet; try {quiz} to practise.", quiz=Command.QUIZ
+)
+
+
+async def daily_post(store: PostStore, chat: ChatKey, post_id: int | None = None) -> DailyPost:
+    """The daily post `post_id`, else the chat's latest; NotFoundError when there is none."""
+    if post_id is not None:
+        post = await store.get_post(post_id)
+    else:
+        post = await store.latest_daily_post(chat)
+    if post is None:
+        raise NotFoundError(NO_DAILY)
+    return post

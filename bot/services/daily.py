@@ -10,7 +10,7 @@ from bot.domain.models import AnswerKind, ChatKey, DailyPost
 from bot.domain.schedule import local_date
 from bot.domain.selection import next_item
 from bot.domain.views import DailyQuestion
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Questions, Topics, Zones
 
@@ -43,7 +43,7 @@ class DailyService:
         state = await self.store.selection_state(chat)
         pick = next_item(pool, state.used, chat_row.seed, state.cycle, state.last_item)
         if pick is None:
-            raise NotFoundError("No published questions match this chat's topics.")
+            raise NotFoundError(Notice("No published questions match this chat's topics."))
         now = self.clock.now()
         delay = schedule.reveal_delay_hours if schedule else 0
         reveal_at = now + timedelta(hours=delay) if delay else None

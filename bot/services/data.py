@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from bot.content.bank import Bank
 from bot.domain.models import Report, UserKey
-from bot.domain.timeparse import suggestion
-from bot.errors import InvalidInputError
+from bot.domain.timeparse import closest
+from bot.errors import Command, InvalidInputError, Notice, did_you_mean
 from bot.ports import Clock, Store
 from bot.services.base import Directory
 from bot.services.results import ForgetRequest, ForgetResult
@@ -41,9 +41,16 @@ class DataService:
         pending = self._pending.get(user)
         if pending is None or pending[1] < self.clock.now():
             self._pending.pop(user, None)
-            raise InvalidInputError("No deletion is pending (or it expired); run /forget again.")
+            raise InvalidInputError(
+                Notice(
+                    "No deletion is pending (or it expired); run {forget} again.",
+                    forget=Command.FORGET,
+                )
+            )
         if not secrets.compare_digest(pending[0], code.strip().lower()):
-            raise InvalidInputError("That confirmation code does not match; nothing was deleted.")
+            raise InvalidInputError(
+                Notice("That confirmation code does not match; nothing was deleted.")
+            )
         del self._pending[user]
         deleted = await self.store.delete_user(user)
         log.info("forgot user %s (existed: %s)", user, deleted)
@@ -57,13 +64,21 @@ class DataService:
         item_id = item_id.strip()
         if self.bank.item(item_id) is None:
             raise InvalidInputError(
-                f"Unknown question '{item_id}'.{suggestion(item_id, self.bank.items, 3)}"
+                Notice(
+                    "Unknown question '{id}'.{hint}",
+                    id=item_id,
+                    hint=did_you_mean(closest(item_id, self.bank.items, 3)),
+                )
             )
         text = reason.strip()
         if not text:
-            raise InvalidInputError("Say what is wrong: /report <question id> <reason>.")
+            raise InvalidInputError(
+                Notice("Say what is wrong: {report}.", report=Command.REPORT)
+            )
         if len(text) > MAX_REASON:
-            raise InvalidInputError(f"Keep the reason under {MAX_REASON} characters.")
+            raise InvalidInputError(
+                Notice("Keep the reason under {most} characters.", most=MAX_REASON)
+            )
         await self.directory.user(user)
         return await self.store.add_report(user, item_id, text, self.clock.now())
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.leaderboard import Period, Ranked, rank, window
 from bot.domain.models import ChatKey, UserKey
 from bot.domain.streaks import Streak
-from bot.domain.timeparse import suggestion
-from bot.errors import InvalidInputError
+from bot.domain.timeparse import closest
+from bot.errors import InvalidInputError, Notice, did_you_mean
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Streaks, Zones
 from bot.services.results import LeaderboardRow, LeaderboardView
@@ -30,7 +30,11 @@ def parse_period(value: str | Period | None) -> Period:
     except ValueError as exc:
         names = [period.value for period in Period]
         raise InvalidInputError(
-            f"Unknown period '{value}'.{suggestion(text, names, 3)} Choose week, month or all."
+            Notice(
+                "Unknown period '{period}'.{hint} Choose week, month or all.",
+                period=value,
+                hint=did_you_mean(closest(text, names, 3)),
+            )
         ) from exc
 
 

@@ -20,9 +20,16 @@ from bot.domain.models import (
     Verdict,
     quiz_target,
 )
-from bot.domain.timeparse import suggestion
+from bot.domain.timeparse import closest
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import (
+    Command,
+    InvalidInputError,
+    NotFoundError,
+    Notice,
+    StaleQuestionError,
+    did_you_mean,
+)
 from bot.ports import Clock, Store
 from bot.services.base import (
     DIFFICULTIES,
@@ -40,7 +47,12 @@ log = logging.getLogger(__name__)
 DEFAULT_COUNT = 5
 MAX_COUNT = 20
 _NUMBER = re.compile(r"[+-]?\d+")
-NO_QUIZ = "You have no quiz running here; start one with /quiz [topic] [count] [difficulty]."
+NO_QUIZ = Notice("You have no quiz running here; start one with {quiz}.", quiz=Command.QUIZ_USAGE)
+NOT_YOUR_QUIZ = Notice(
+    "This quiz belongs to someone else; start your own with {quiz}.", quiz=Command.QUIZ
+)
+QUIZ_OVER = Notice("That quiz is over; start a new one with {quiz}.", quiz=Command.QUIZ)
+NOT_CURRENT = Notice("That question was already answered or skipped; answer the latest one.")
 
 
 @dataclass(eq=False)
@@ -62,9 +74,12 @@ class QuizService:
         topic: str | None = None
         count: int | None = None
         difficulty: str | None = None
-        usage = (
-            f"Usage: /quiz [topic] [count] [difficulty]: count is 1-{MAX_COUNT}, "
-            f"difficulty is {', '.join(DIFFICULTIES[:-1])} or {DIFFICULTIES[-1]}."
+        usage = Notice(
+            "Usage: {quiz}: count is 1-{most}, difficulty is {some} or {last}.",
+            quiz=Command.QUIZ_USAGE,
+            most=MAX_COUNT,
+            some=", ".join(DIFFICULTIES[:-1]),
+            last=DIFFICULTIES[-1],
         )
         words: list[str] = []
         for arg in (a.strip() for a in args):
@@ -72,16 +87,27 @@ class QuizService:
                 continue
             if _NUMBER.fullmatch(arg):
                 if count is not None:
-                    raise InvalidInputError(f"One count per quiz, got {count} and {arg}. {usage}")
+                    raise InvalidInputError(
+                        Notice(
+                            "One count per quiz, got {first} and {second}. {usage}",
+                            first=count, second=arg, usage=usage,
+                        )
+                    )
                 count = int(arg)
                 if not 1 <= count <= MAX_COUNT:
                     raise InvalidInputError(
-                        f"A quiz has 1 to {MAX_COUNT} questions, not {arg}. {usage}"
+                        Notice(
+                            "A quiz has 1 to {most} questions, not {count}. {usage}",
+                            most=MAX_COUNT, count=arg, usage=usage,
+                        )
                     )
             elif arg.lower() in DIFFICULTIES:
                 if difficulty is not None:
                     raise InvalidInputError(
-                        f"One difficulty per quiz, got {difficulty} and {arg.lower()}. {usage}"
+                        Notice(
+                            "One difficulty per quiz, got {first} and {second}. {usage}",
+                            first=difficulty, second=arg.lower(), usage=usage,
+                        )
                     )
                 difficulty = arg.lower()
             else:
@@ -92,11 +118,18 @@ class QuizService:
             others = [word for word in words if word.lower() not in known]
             if len(topics) > 1 or not others:
                 raise InvalidInputError(
-                    f"One topic per quiz, got '{words[0]}' and '{words[1]}'. {usage}"
+                    Notice(
+                        "One topic per quiz, got '{first}' and '{second}'. {usage}",
+                        first=words[0], second=words[1], usage=usage,
+                    )
                 )
             odd = others[0] if topics else words[1]
-            hint = suggestion(odd, DIFFICULTIES, 1, TOPIC_MATCH_CUTOFF)
-            raise InvalidInputError(f"'{odd}' is not a difficulty.{hint} {usage}")
+            hint = did_you_mean(closest(odd, DIFFICULTIES, 1, TOPIC_MATCH_CUTOFF))
+            raise InvalidInputError(
+                Notice(
+                    "'{word}' is not a difficulty.{hint} {usage}", word=odd, hint=hint, usage=usage
+                )
+            )
         if words:
             topic = words[0]
         return topic, count, difficulty
@@ -114,7 +147,13 @@ class QuizService:
         """Start a session; with one already active, return it as `conflict` unless replacing."""
         requested = DEFAULT_COUNT if count is None else count
         if not 1 <= requested <= MAX_COUNT:
-            raise InvalidInputError(f"A quiz has 1 to {MAX_COUNT} questions, not {requested}.")
+            raise InvalidInputError(
+                Notice(
+                    "A quiz has 1 to {most} questions, not {count}.",
+                    most=MAX_COUNT,
+                    count=requested,
+                )
+            )
         level = parse_difficulty(difficulty)
         topics = self.topics.resolve([topic]) if topic else ()
         await self.directory.user(user)
@@ -127,7 +166,12 @@ class QuizService:
         pool = self.topics.pool(topics, level)
         if not pool:
             what = " ".join(part for part in (level, topic) if part) or "any topic"
-            raise InvalidInputError(f"No questions for {what} yet; try another topic (/topics).")
+            raise InvalidInputError(
+                Notice(
+                    "No questions for {what} yet; try another topic ({topics}).",
+                    what=what, topics=Command.TOPICS,
+                )
+            )
         now = self.clock.now()
         rng = random.Random(f"{user}\x1f{chat}\x1f{now.isoformat()}")
         seen = await self.store.answered_item_ids(user)
@@ -174,9 +218,15 @@ class QuizService:
         text: str | None = None,
         *,
         choice: int | str | None = None,
+        session_id: int | None = None,
+        position: int | None = None,
     ) -> AnswerResult:
-        """Answer the current question; the result carries the next question or the summary."""
-        session = await self._active(user, chat)
+        """Answer the current question; the result carries the next question or the summary.
+
+        `session_id` and `position` (1-based) name the question a button or reply was on:
+        answering anything but the user's current question raises `StaleQuestionError`.
+        """
+        session = await self._pressed(user, chat, session_id, position)
         item = self.questions.item(self._current_id(session))
 
         def advance(grade: GradeResult, points: int) -> QuizSession:
@@ -199,8 +249,16 @@ class QuizService:
             summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
         )
 
-    async def skip(self, user: UserKey, chat: ChatKey) -> QuizStep:
-        session = await self._active(user, chat)
+    async def skip(
+        self,
+        user: UserKey,
+        chat: ChatKey,
+        *,
+        session_id: int | None = None,
+        position: int | None = None,
+    ) -> QuizStep:
+        """Skip the current question (checked like `answer`), to the next one or the end."""
+        session = await self._pressed(user, chat, session_id, position)
         item_id = self._current_id(session)
         item = self.bank.item(item_id)
         updated = self._advance(session, SKIPPED, 0)
@@ -211,10 +269,30 @@ class QuizService:
             summary=self._summary(updated) if updated.status is not QuizStatus.ACTIVE else None,
         )
 
-    async def stop(self, user: UserKey, chat: ChatKey) -> QuizSummary:
-        """End the active session early and summarise it."""
-        session = await self._active(user, chat)
+    async def stop(
+        self, user: UserKey, chat: ChatKey, *, session_id: int | None = None
+    ) -> QuizSummary:
+        """End the active session early and summarise it; with `session_id`, only that one
+        (else `StaleQuestionError`)."""
+        session = await self._pressed(user, chat, session_id, None)
         return self._summary(await self._end(session, QuizStatus.STOPPED))
+
+    async def _pressed(
+        self, user: UserKey, chat: ChatKey, session_id: int | None, position: int | None
+    ) -> QuizSession:
+        """The active session, checked against the session and position a button or reply
+        named: the user's own, still running, and (with `position`) still on that question."""
+        if session_id is None:
+            return await self._active(user, chat)
+        session = await self.store.get_active_quiz(user, chat)
+        if session is None or session.id != session_id:
+            named = await self.store.get_quiz(session_id)
+            if named is not None and named.user != user:
+                raise StaleQuestionError(NOT_YOUR_QUIZ, reason="not_yours")
+            raise StaleQuestionError(QUIZ_OVER, reason="ended")
+        if position is not None and session.position + 1 != position:
+            raise StaleQuestionError(NOT_CURRENT, reason="moved_on")
+        return session
 
     async def _active(self, user: UserKey, chat: ChatKey) -> QuizSession:
         session = await self.store.get_active_quiz(user, chat)

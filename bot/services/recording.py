@@ -12,7 +12,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
-from bot.domain.choices import same_option
+from bot.domain.choices import is_number, same_option
 from bot.domain.grading import correct_choice
 from bot.domain.models import (
     AnswerKind,
@@ -27,7 +27,7 @@ from bot.domain.models import (
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
 from bot.domain.streaks import StoredStreak, Streak, StreakState, advance, streak_of
-from bot.errors import InvalidInputError
+from bot.errors import Command, InvalidInputError, Notice
 from bot.ports import Clock, Grader, Store
 from bot.services.base import Directory, Questions, Streaks, Zones
 from bot.services.results import AnswerResult, StreakView
@@ -124,7 +124,9 @@ class Recorder:
         if choice is not None:
             return self.grader.grade_choice(item, self._chosen(item, choice))
         if text is None or not text.strip():
-            raise InvalidInputError("Write your answer after the command, e.g. /answer ...")
+            raise InvalidInputError(
+                Notice("Write your answer after the command: {answer}", answer=Command.ANSWER)
+            )
         return self.grader.grade(item, text)
 
     async def record(
@@ -208,11 +210,15 @@ class Recorder:
         """The option text a choice names: a 1-based number, or the text itself."""
         options = self.questions.options(item)
         if not options:
-            raise InvalidInputError("This question has no options; answer in your own words.")
-        if isinstance(choice, int) or choice.strip().isdigit():
+            raise InvalidInputError(
+                Notice("This question has no options; answer in your own words.")
+            )
+        if isinstance(choice, int) or is_number(choice.strip()):
             index = int(choice) - 1
             if not 0 <= index < len(options):
-                raise InvalidInputError(f"Choose an option from 1 to {len(options)}.")
+                raise InvalidInputError(
+                    Notice("Choose an option from 1 to {count}.", count=len(options))
+                )
             return options[index]
         return choice
 

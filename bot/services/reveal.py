@@ -16,17 +16,21 @@ from bot.domain.models import (
     review_target,
 )
 from bot.domain.views import ChannelReveal, ScoreLine
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice, StaleQuestionError
 from bot.ports import Clock, Store
-from bot.services.answers import NO_DAILY
-from bot.services.base import Directory, Questions
+from bot.services.base import Directory, Questions, daily_post
 from bot.services.results import RevealResult
 
 log = logging.getLogger(__name__)
 
 TOP_SCORERS = 3
-QUIZ_GONE = "That quiz question is not one of yours; start your own quiz with /quiz."
-NOT_REACHED = "That quiz question was never reached, so there is no answer to show for it."
+QUIZ_GONE = Notice(
+    "That quiz question is not one of yours; start your own quiz with {quiz}.",
+    quiz=Command.QUIZ,
+)
+NOT_REACHED = Notice(
+    "That quiz question was never reached, so there is no answer to show for it."
+)
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,7 @@ class RevealService:
             if session is not None and session.current_item_id is not None:
                 target = quiz_target(session.id, session.position)
                 return _Target(target, session.current_item_id, AnswerKind.QUIZ)
-        post = (
-            await self.store.get_post(post_id)
-            if post_id is not None
-            else await self.store.latest_daily_post(chat)
-        )
-        if post is None:
-            raise NotFoundError(NO_DAILY)
+        post = await daily_post(self.store, chat, post_id)
         return _Target(daily_target(post.id), post.item_id, AnswerKind.DAILY)
 
     async def _quiz_question(self, user: UserKey, session_id: int, position: int) -> _Target:
@@ -115,8 +113,10 @@ class RevealService:
         quiz's current question: revealable, its points forfeited. Never reached: refused.
         """
         session = await self.store.get_quiz(session_id)
-        if session is None or session.user != user:
+        if session is None:
             raise NotFoundError(QUIZ_GONE)
+        if session.user != user:
+            raise StaleQuestionError(QUIZ_GONE, reason="not_yours")
         index = position - 1
         if not 0 <= index < len(session.item_ids):
             raise InvalidInputError(NOT_REACHED)
@@ -132,7 +132,7 @@ class RevealService:
         """The channel reveal of a daily post: reference answer, answer count, top scorers."""
         post = await self.store.get_post(post_id)
         if post is None:
-            raise NotFoundError(f"No daily post {post_id}.")
+            raise NotFoundError(Notice("No daily post {post}.", post=post_id))
         first = await self.store.mark_post_revealed(post_id, self.clock.now())
         return await self._channel_view(post, first)
 

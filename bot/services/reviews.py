@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from fsrs import Card, Rating
 
 from bot.content.bank import Bank
+from bot.domain.choices import is_number
 from bot.domain.models import AnswerKind, ChatKey, UserKey, review_target
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Questions, Zones
 from bot.services.recording import RATINGS, Recorder, review_card
@@ -29,11 +30,13 @@ def parse_rating(value: str | int | Rating) -> Rating:
     if isinstance(value, Rating):
         return value
     text = str(value).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= 4:
+    if is_number(text) and 1 <= int(text) <= 4:
         return Rating(int(text))
     if text in RATINGS:
         return RATINGS[text]
-    raise InvalidInputError(f"Rate with again, hard, good or easy (or 1-4), not '{value}'.")
+    raise InvalidInputError(
+        Notice("Rate with again, hard, good or easy (or 1-4), not '{rating}'.", rating=value)
+    )
 
 
 class ReviewService:
@@ -87,7 +90,9 @@ class ReviewService:
         """Answer a review card; the verdict reschedules it unless the user rates it."""
         card = await self.store.get_card(user, item_id)
         if card is None:
-            raise NotFoundError("That question is not among your reviews; answer it first.")
+            raise NotFoundError(
+                Notice("That question is not among your reviews; answer it first.")
+            )
         recorded = await self.recorder.record(
             user_key=user,
             chat_key=chat,

@@ -18,7 +18,7 @@ from bot.domain.timeparse import (
     parse_timezone,
     parse_weekdays,
 )
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Topics, Zones, split_topics
 from bot.services.results import ScheduleView
@@ -26,7 +26,7 @@ from bot.services.results import ScheduleView
 log = logging.getLogger(__name__)
 
 # Platform-neutral on purpose: each adapter replaces it with its own command syntax.
-NOT_SUBSCRIBED = "This chat has no daily question yet; an admin can schedule one."
+NOT_SUBSCRIBED = Notice("This chat has no daily question yet; an admin can schedule one.")
 
 
 @dataclass(eq=False)
@@ -105,7 +105,10 @@ class ScheduleService:
             changes["thread"] = parse_on_off(thread)
         if not changes:
             raise InvalidInputError(
-                "Nothing to change: give a time, timezone, days, topics, reveal delay or thread."
+                Notice(
+                    "Nothing to change: give a time, timezone, days, topics, reveal delay or "
+                    "thread."
+                )
             )
         updated = replace(schedule, **changes, updated_at=self.clock.now())  # type: ignore[arg-type]
         updated = self._reschedule(updated)
@@ -143,8 +146,10 @@ class ScheduleService:
         chosen = self.topics.resolve(split_topics(topics))
         if not self.topics.pool(chosen):
             raise InvalidInputError(
-                f"No published questions for {', '.join(chosen)} yet; choose other topics "
-                "(see /topics)."
+                Notice(
+                    "No published questions for {chosen} yet; choose other topics (see {topics}).",
+                    chosen=", ".join(chosen), topics=Command.TOPICS,
+                )
             )
         return chosen
 

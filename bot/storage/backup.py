@@ -1,4 +1,4 @@
-"""Consistent copies of the SQLite database, and putting one back.
+"""Consistent copies of the SQLite database, and putting one back (PostgreSQL: pgdump).
 
 `backup` uses SQLite's online backup API, which copies a consistent snapshot page by page
 while the bot keeps reading and writing (WAL readers never block writers). `restore`
@@ -18,7 +18,8 @@ from bot.storage.lock import DatabaseLock
 log = logging.getLogger(__name__)
 
 
-def _connect_existing(path: Path, *, readonly: bool) -> sqlite3.Connection:
+def connect_existing(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection to a SQLite file that must exist already (never creates one)."""
     if not path.is_file():
         raise NotFoundError(f"no database at {path}")
     mode = "ro" if readonly else "rw"
@@ -47,7 +48,7 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
         raise StoreError(f"{dest_path} exists; use --force to overwrite it, or choose another name")
     if dest_path.resolve() == source_path.resolve():
         raise StoreError("the backup must go to a different file than the database")
-    source = _connect_existing(source_path, readonly=False)
+    source = connect_existing(source_path, readonly=False)
     try:
         dest_path.parent.mkdir(parents=True, exist_ok=True)
         target = sqlite3.connect(dest_path)
@@ -74,7 +75,7 @@ def restore(src: str | Path, db_path: str | Path) -> None:
             f"{source_path} is the live database itself; restore from a backup copy "
             "(prepbot db backup PATH makes one)"
         )
-    source = _connect_existing(source_path, readonly=True)
+    source = connect_existing(source_path, readonly=True)
     try:
         version = _check_database(source, source_path)
         lock = DatabaseLock(target_path)

@@ -81,9 +81,7 @@ async def health_problem(database_url: str) -> str | None:
             database_url, timeout=5, server_settings={"application_name": "prepbot-health"}
         )
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ValueError) as exc:
-        secret = database_password(database_url)
-        reason = str(exc) or type(exc).__name__
-        return f"cannot connect to {where}: {reason.replace(secret, '***') if secret else reason}"
+        return f"cannot connect to {where}: {scrub(str(exc) or type(exc).__name__, database_url)}"
     try:
         try:
             version = int(await conn.fetchval("SELECT MAX(version) FROM schema_version") or 0)
@@ -92,16 +90,43 @@ async def health_problem(database_url: str) -> str | None:
         latest = pending_migrations(0, "postgres")[-1][0]
         if version < latest:
             return f"{where} has schema {version}, not {latest} (is the bot starting?)"
-        running = await conn.fetchval(
-            "SELECT COUNT(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = $1",
-            APPLICATION_NAME,
-        )
-        return None if running else f"no running prepbot is connected to {where}"
+        return None if await running_bots(conn) else f"no running prepbot is connected to {where}"
     except DB_ERRORS as exc:
         return f"cannot read {where}: {exc}"
     finally:
         await conn.close()
+
+
+def scrub(text: str, database_url: str) -> str:
+    """`text` (a driver's or a tool's message) with the URL's password replaced by `***`."""
+    secret = database_password(database_url)
+    return text.replace(secret, "***") if secret else text
+
+
+async def connect(database_url: str, *, purpose: str = "prepbot-admin") -> asyncpg.Connection:
+    """One connection for a maintenance command; StoreError without the password on failure.
+
+    `purpose` is its application_name: not the bot's own, so a running-bot check that
+    looks for APPLICATION_NAME does not count it.
+    """
+    try:
+        return await asyncpg.connect(
+            database_url, timeout=10, server_settings={"application_name": purpose}
+        )
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ValueError) as exc:
+        reason = scrub(str(exc) or type(exc).__name__, database_url)
+        raise StoreError(f"cannot connect to {redact_url(database_url)}: {reason}") from exc
+
+
+async def running_bots(conn: asyncpg.Connection) -> int:
+    """How many connections of running prepbot processes the connected database has."""
+    return int(
+        await conn.fetchval(
+            "SELECT COUNT(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = $1",
+            APPLICATION_NAME,
+        )
+    )
 
 
 def _rowcount(status: str) -> int:
@@ -155,7 +180,6 @@ class PostgresStore(SqlStore):
     ) -> PostgresStore:
         """Connect a pool and migrate; StoreError (password-free) when that fails."""
         where = redact_url(database_url)
-        secret = database_password(database_url)
         try:
             pool = await asyncpg.create_pool(
                 database_url,
@@ -165,9 +189,7 @@ class PostgresStore(SqlStore):
                 server_settings={"application_name": APPLICATION_NAME},
             )
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ValueError) as exc:
-            reason = str(exc) or type(exc).__name__
-            if secret:
-                reason = reason.replace(secret, "***")
+            reason = scrub(str(exc) or type(exc).__name__, database_url)
             raise StoreError(f"DATABASE_URL: cannot connect to {where}: {reason}") from exc
         store = cls(pool, database_url)
         try:

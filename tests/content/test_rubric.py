@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content.checker import check_paths
-from bot.content.rubric import lint_items
+from bot.content.rubric import check_with_rubrics, lint_items
 from bot.content.schema import Item, KeyPoint
 
 TAGS = "regularization: Overfitting.\ncnn: Convolutions.\n"
@@ -104,7 +103,7 @@ def test_content_check_reports_rubric_warnings_at_their_line(tmp_path: Path) -> 
         "    tags: [regularization]\n"
         "    source: {document: seed.txt, ref: Q1}\n"
     )
-    result = check_paths([tmp_path / "decks"])
+    result = check_with_rubrics([tmp_path / "decks"])
     assert result.errors == []
     assert result.rubric_warnings == 2  # "max(0" and "x)": one keyword split in two
     lines = {(p.line, p.field) for p in result.warnings}
@@ -115,6 +114,6 @@ def test_content_check_reports_rubric_warnings_at_their_line(tmp_path: Path) -> 
 
 def test_the_shipped_bank_has_no_rubric_warnings() -> None:
     content = Path(__file__).resolve().parents[2] / "content"
-    result = check_paths([content / "decks"])
+    result = check_with_rubrics([content / "decks"])
     assert result.errors == []
     assert [str(p) for p in result.warnings] == []

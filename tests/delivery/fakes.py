@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain.models import ChatKey
+from bot.errors import Notice
 from bot.ports import DailyPostMessage, Messenger, Outgoing
 
 
@@ -29,8 +30,8 @@ class FakeMessenger(Messenger):
         self.delivered.append(message)
         return f"m{len(self.delivered)}"
 
-    async def notify_admins(self, chat: ChatKey, text: str) -> bool:
-        self.notices.append((chat, text))
+    async def notify_admins(self, chat: ChatKey, notice: Notice) -> bool:
+        self.notices.append((chat, str(notice)))
         return True
 
     def delivered_keys(self) -> list[tuple[str, str, str]]:

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.models import AnswerKind, Verdict
+from bot.presentation.wording import points_outcome
 from bot.render import (
     ZWSP,
     defuse_mentions,
     latex_to_text,
-    points_outcome,
     render_math,
     split_message,
 )

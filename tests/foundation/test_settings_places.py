@@ -87,7 +87,7 @@ def test_practice_on_an_in_memory_database_never_claims_to_save(tmp_path: Path, 
     """Practice runs in memory, but says at the start and at the end that nothing is kept."""
     done = prepbot(["practice"], tmp_path, DATABASE_URL=url)
     assert done.returncode == 0, done.stderr
-    assert "Today's question" in done.stdout
+    assert "Question of the day" in done.stdout
     assert "saved" not in done.stdout
     out = " ".join(done.stdout.split())  # the notice may wrap
     assert "Your answers are not kept: DATABASE_URL is an in-memory database" in out
@@ -130,7 +130,7 @@ def test_shipped_bank_is_found_from_any_folder(tmp_path: Path) -> None:
     elsewhere.mkdir(parents=True)
     done = prepbot(["practice"], elsewhere, DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
     assert done.returncode == 0, done.stderr
-    assert "Today's question" in done.stdout
+    assert "Question of the day" in done.stdout
     # CONTENT_DIR=content as in .env.example works from elsewhere too.
     done = prepbot(["content", "stats", "--json"], elsewhere, CONTENT_DIR="content")
     assert done.returncode == 0, done.stderr

@@ -1,7 +1,7 @@
 """Start-up failures: one line naming the platform and the cause, exit 1, no secret, no
 traceback; token shapes no platform issues are refused before any network call.
 
-The platforms are the fakes in tests/fakes/ on 127.0.0.1; nothing here touches the network.
+The platforms are the fakes in tests/adapters/ on 127.0.0.1; nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from bot.app import enabled_platforms
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
-from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.discord_fixtures import fake_discord
-from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.telegram_fixtures import fake_telegram
+from tests.adapters.discord.fake_api import FakeDiscord
+from tests.adapters.discord.fake_fixtures import fake_discord
+from tests.adapters.telegram.fake_api import FakeTelegram
+from tests.adapters.telegram.fake_fixtures import fake_telegram
 
 __all__ = ["fake_discord", "fake_telegram"]
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import pytest
 
 from bot.domain.models import AnswerKind, Verdict
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
 from bot.services import Services
 from tests.factories import ALICE, BAD, BOB, CHAT, GOOD, OTHER_CHAT, PARTIAL, FakeClock
 
@@ -145,6 +147,38 @@ async def test_skip_to_the_end(services: Services) -> None:
     assert step.next_question is None
     assert step.summary is not None and step.summary.skipped == 2
     assert len(step.summary.to_review) == 2
+
+
+async def test_buttons_act_only_on_their_own_current_question(services: Services) -> None:
+    quizzes = services.quizzes
+    start = await quizzes.start(ALICE, CHAT, "dl", 3)
+    session = start.session_id
+    assert session is not None
+    await quizzes.answer(ALICE, CHAT, GOOD, session_id=session, position=1)
+
+    async def refused(reason: str, call: Awaitable[object]) -> None:
+        with pytest.raises(StaleQuestionError) as error:
+            await call
+        assert error.value.reason == reason
+
+    # Question 1's buttons are stale now; nothing moves.
+    await refused("moved_on", quizzes.answer(ALICE, CHAT, GOOD, session_id=session, position=1))
+    await refused("moved_on", quizzes.skip(ALICE, CHAT, session_id=session, position=1))
+    # Bob pressing Alice's buttons, with or without a quiz of his own.
+    await refused("not_yours", quizzes.skip(BOB, CHAT, session_id=session, position=2))
+    await quizzes.start(BOB, CHAT, "cnn", 2)
+    await refused("not_yours", quizzes.stop(BOB, CHAT, session_id=session))
+    info = await quizzes.active(ALICE, CHAT)
+    assert info is not None and info.answered == 1
+    step = await quizzes.skip(ALICE, CHAT, session_id=session, position=2)
+    assert step.next_question is not None and step.next_question.position == 3
+    summary = await quizzes.stop(ALICE, CHAT, session_id=session)
+    assert summary.skipped == 1 and summary.stopped
+    # An ended quiz's buttons, and a later quiz's buttons after it ended.
+    await refused("ended", quizzes.stop(ALICE, CHAT, session_id=session))
+    await refused("ended", quizzes.answer(ALICE, CHAT, GOOD, session_id=session, position=3))
+    with pytest.raises(NotFoundError, match="no quiz"):
+        await quizzes.skip(ALICE, CHAT)
 
 
 async def test_one_active_session_per_user_and_chat(services: Services) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.models import AnswerKind, Verdict
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, StaleQuestionError
 from bot.services import Services
 from tests.factories import ALICE, BAD, BOB, CAROL, CHAT, GOOD, PARTIAL, FakeClock
 
@@ -138,8 +138,9 @@ async def test_answered_and_skipped_quiz_questions_may_always_be_revealed(
     assert late.forfeited and late.points == 0
     # The quiz is over now; its questions still show, other people's never do.
     assert (await services.reveals.reveal(ALICE, CHAT, quiz=(session, 1))).item_id == first
-    with pytest.raises(NotFoundError):
+    with pytest.raises(StaleQuestionError) as refused:
         await services.reveals.reveal(BOB, CHAT, quiz=(session, 1))
+    assert refused.value.reason == "not_yours"
 
 
 async def test_an_unreached_question_of_a_stopped_quiz_is_refused(services: Services) -> None:

@@ -12,11 +12,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.domain.views import QuestionView
-from bot.render import plural, points_outcome, render_math
+from bot.errors import Command
+from bot.presentation import wording
+from bot.presentation.commands import command
+from bot.presentation.markup import Mark, Markup
+from bot.render import render_math
 from bot.services.results import (
     AnswerResult,
+    LeaderboardView,
     QuizSummary,
     RevealResult,
     StatsView,
@@ -29,7 +35,40 @@ VERDICT_STYLE = {
     Verdict.PARTIAL: "bold yellow",
     Verdict.INCORRECT: "bold red",
 }
-LETTERS = "ABCDEF"
+MARKERS = {
+    Mark.COVERED: "[green]✓[/]",
+    Mark.MISSED: "[red]✗[/]",
+    Mark.CONTRADICTED: "[magenta]⚠[/]",
+    Mark.MISCONCEPTION: "[magenta]⚠[/]",
+    Mark.NOTE: "[yellow]ℹ[/]",
+    Mark.ANSWER: "[bold]→[/]",
+    Mark.ITEM: "  •",
+}
+
+
+class ConsoleMarkup(Markup):
+    """Rich console markup around the shared wording."""
+
+    def text(self, text: str) -> str:
+        return escape(text)
+
+    def content(self, text: str) -> str:
+        return escape(render_math(text))
+
+    def strong(self, marked: str) -> str:
+        return f"[bold]{marked}[/]"
+
+    def quiet(self, marked: str) -> str:
+        return f"[dim]{marked}[/]"
+
+    def mark(self, kind: Mark) -> str:
+        return MARKERS[kind]
+
+    def verdict(self, verdict: Verdict, label: str) -> str:
+        return f"[{VERDICT_STYLE[verdict]}]{label.upper()}[/]"
+
+
+M = ConsoleMarkup()
 
 
 def bullets(rows: Iterable[tuple[str, str]], indent: int = 2) -> Table:
@@ -57,53 +96,47 @@ def question(view: QuestionView, heading: str) -> Group:
                 for index, option in enumerate(view.options)
             )
         )
-        parts.append("[dim]Type a letter (or number) and press Enter.[/]")
+        parts.append(M.quiet(M.text(wording.type_a_letter())))
     else:
-        parts.append(
-            "[dim]Type your answer; an empty line sends it (Esc-Enter on a terminal). "
-            "/help lists commands.[/]"
-        )
+        parts.append(M.quiet(M.text(wording.type_an_answer("/help"))))
     return Group(*parts)
 
 
 def feedback(result: AnswerResult) -> Group:
-    """Verdict, covered and missed key points, points and streak."""
-    style = VERDICT_STYLE[result.verdict]
-    rows = [("[green]✓[/]", escape(point)) for point in result.covered]
-    rows += [("[red]✗[/]", escape(point)) for point in result.missed]
-    rows += [("[magenta]⚠[/]", f"you said the opposite: {escape(c)}") for c in result.contradicted]
-    rows += [("[magenta]⚠[/]", f"not quite: {escape(c)}") for c in result.misconceptions]
-    if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
-        rows.append(("[bold]→[/]", f"You chose: {escape(result.chosen_option)}"))
-    if result.why:
-        rows.append(("[bold]→[/]", f"Why: {escape(result.why)}"))
-    if result.correct_option:
-        rows.append(("[bold]→[/]", f"Right answer: {escape(result.correct_option)}"))
-    notes = [("[yellow]note:[/]", escape(note)) for note in result.notes]
-    outcome, earned = points_outcome(result)
+    """Verdict, covered and missed key points, points, streak, and how to rate it."""
+    hint = M.fill(
+        "{hint} ({rate})", hint=M.text(wording.rate_hint()), rate=M.text(command(Command.RATE))
+    )
     return Group(
-        f"[{style}]{result.verdict.value.upper()}[/] (score {result.score:.2f})",
-        bullets(rows),
-        bullets(notes),
-        f"[bold]{escape(outcome)}[/]" if earned else f"[dim]{escape(outcome)}[/]",
+        wording.verdict_heading(result, M),
+        bullets((M.mark(kind), text) for kind, text in wording.feedback_items(result, M)),
+        wording.outcome_line(result, M),
         streak(result.streak),
-        "[dim]/reveal shows the reference answer; /rate again|hard|good|easy schedules a "
-        "review.[/]",
+        M.quiet(hint),
     )
 
 
 def streak(view: StreakView) -> str:
-    today = "answered today" if view.answered_today else "not answered today yet"
-    return (
-        f"Streak: [bold]{plural(view.current, 'day')}[/] (best {view.best}, "
-        f"{plural(view.freezes, 'freeze')}; {today})"
-    )
+    return wording.streak(view, M)
 
 
 def when(value: datetime) -> str:
     """A time as the user reads it: the datetime's own zone (the services give local)."""
     zone = getattr(value.tzinfo, "key", None) or value.tzname() or "UTC"
     return f"{value:%Y-%m-%d %H:%M} ({zone})"
+
+
+def no_reviews(next_due: datetime | None) -> str:
+    text = wording.no_reviews(
+        when(next_due) if next_due else None,
+        quiz=command(Command.QUIZ),
+        daily=command(Command.DAILY),
+    )
+    return M.text(text)
+
+
+def unknown_command(name: str) -> str:
+    return M.fill(wording.unknown_command(), command=M.text(name), help=command(Command.HELP))
 
 
 def about(item_id: str, question_text: str, verb: str) -> str:
@@ -120,7 +153,8 @@ def help_table(commands: Sequence[tuple[str, str]], *paragraphs: str) -> Group:
     table.add_column(overflow="fold")
     for usage, meaning in commands:
         table.add_row(f"  {escape(usage)}", escape(meaning))
-    return Group("[bold]Commands[/]", table, *(Text(p) for p in paragraphs))
+    title = M.strong(M.text(wording.commands_title()))
+    return Group(title, table, *(Text(p) for p in paragraphs))
 
 
 def topics(found: Sequence[TopicInfo]) -> Table:
@@ -135,40 +169,38 @@ def topics(found: Sequence[TopicInfo]) -> Table:
 
 
 def reveal(result: RevealResult) -> list[Text | Markdown | str]:
-    parts: list[Text | Markdown | str] = [
-        f"[bold]Short answer:[/] {escape(render_math(result.short_answer))}"
-    ]
+    """The short answer, or the full answer and its key points, then the notes."""
+    parts: list[Text | Markdown | str]
     if result.full:
-        parts.append(Markdown(render_math(result.answer)))
-        parts.append(
-            "[bold]Key points:[/]\n" + "\n".join(f"  • {escape(p)}" for p in result.key_points)
-        )
+        parts = [M.strong(M.text(wording.full_answer_title())),
+                 Markdown(render_math(result.answer or result.short_answer))]
+        if result.key_points:
+            parts.append(
+                M.strong(M.text(wording.key_points_title())) + "\n"
+                + "\n".join(M.line(Mark.ITEM, M.content(p)) for p in result.key_points)
+            )
     else:
-        parts.append("[dim]/reveal again for the full answer.[/]")
-    if result.points_forfeited:
-        parts.append("[dim]Revealed before answering: an answer now earns no points.[/]")
+        title = M.strong(M.text(wording.short_answer_title()))
+        parts = [M.fill("{title}: {answer}", title=title, answer=M.content(result.short_answer))]
+    again = command(Command.REVEAL)
+    parts += [M.quiet(M.text(note)) for note in wording.reveal_notes(result, again)]
     return parts
 
 
 def summary(result: QuizSummary) -> str:
-    lines = [
-        f"[bold]Quiz {'stopped' if result.stopped else 'finished'}:[/] "
-        f"{result.correct} correct, {result.partial} partial, {result.incorrect} incorrect, "
-        f"{result.skipped} skipped of {result.total}; {plural(result.points, 'point')}."
-    ]
-    if result.to_review:
-        lines.append("To review:")
-        lines += [f"  • {escape(ref.question)}" for ref in result.to_review]
-    return "\n".join(lines)
+    title = M.strong(M.text(wording.summary_title(result)))
+    return "\n".join(wording.summary_lines(result, M, title=title))
 
 
 def stats(view: StatsView) -> str:
-    lines = [
-        f"Answered {view.answered}, accuracy {view.accuracy:.0%}, "
-        f"points this week {view.points_week}",
-        streak(view.streak),
-        f"Reviews due: {view.due_reviews}; time zone {escape(view.timezone)}",
-    ]
-    for tag in view.by_tag[:10]:
-        lines.append(f"  {escape(tag.tag):<24} {tag.answered:>4} answered, {tag.accuracy:.0%}")
+    title = M.strong(M.text(wording.stats_title()))
+    return "\n".join([title, *wording.stats_lines(view, M)])
+
+
+def leaderboard(view: LeaderboardView) -> str:
+    title = M.strong(M.text(wording.leaderboard_title(view)))
+    optin = command(Command.LEADERBOARD_OPTIN)
+    lines = [title, *wording.leaderboard_lines(view, M, optin)]
+    if view.start is not None:
+        lines.append(M.quiet(M.text(wording.since(view, f"{view.start:%Y-%m-%d %H:%M}"))))
     return "\n".join(lines)

@@ -22,10 +22,14 @@ from rich.markup import escape
 
 from bot.adapters.console import render
 from bot.adapters.console.reader import Reader, is_command, reader_for
+from bot.adapters.textcommands import choice_from_text
+from bot.domain.choices import LETTERS
 from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.domain.views import QuestionView
-from bot.failures import tell_user
-from bot.render import FREEZE_RULE, plural, points_rule
+from bot.errors import Command
+from bot.presentation import helptext, wording
+from bot.presentation.commands import command
+from bot.presentation.failures import tell_user
 from bot.services import Services
 from bot.services.results import AnswerResult, RevealResult
 
@@ -33,40 +37,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C (128 + SIGINT)
-COMMANDS = (
-    ("/quiz [topic] [count] [difficulty]", "start a quiz, e.g. /quiz transformers 5 medium "
-     "(count 1-20; difficulty easy, medium or hard)"),
-    ("/review", "answer your due review cards"),
-    (
-        "/reveal",
-        "show the reference answer of the quiz question you just answered or skipped, else "
-        "of the question on screen (twice: the full one)",
-    ),
-    ("/rate again|hard|good|easy", "rate the question you answered or revealed, for spaced "
-     "repetition"),
-    ("/skip, /stop", "skip a quiz question, stop the quiz"),
-    ("/daily", "back to today's question"),
-    ("/streak, /stats, /topics", "your streak, your statistics, the topics"),
-    ("/timezone [Area/City|reset]", "show or set your time zone"),
-    ("/report [question id] <reason>", "report a problem with the question on screen (or "
-     "the one named)"),
-    ("/help, /quit", "this list, leave (Ctrl-D works too)"),
-)
-ANSWERING = (
-    "Anything else is an answer. An empty line sends it, except inside a ``` code fence; "
-    "a line with only . or /send sends it too. On a terminal, pasted text never sends by "
-    "itself and Esc-Enter (or Alt-Enter) sends at once. A command typed under an answer "
-    "sends the answer first."
-)
-RATE_USAGE = "Rate it with /rate again, /rate hard, /rate good or /rate easy."
-BYE_KEPT = "Bye — your answers are saved."
-BYE_NOT_KEPT = "Bye — your answers are not kept (in-memory database)."
-NOT_KEPT_NOTICE = (
-    "Your answers are not kept: DATABASE_URL is an in-memory database, so everything ends "
-    "with this session. Set DATABASE_URL=sqlite:///prepbot.db to keep them."
-)
-
-
 @dataclass
 class _Current:
     """What an answer typed now would answer."""
@@ -135,9 +105,11 @@ class ConsoleSession:
         """Run until /quit or the end of input (0), or Ctrl-C (130)."""
         await self.services.users.ensure_user(self.user, self.user.user_id)
         await self.services.users.ensure_chat(self.chat, None, "console")
-        self.print("[bold]prepbot practice[/] — /help lists the commands.")
+        self.print(render.M.fill(
+            wording.console_started(), name="[bold]prepbot[/]", help=command(Command.HELP)
+        ))
         if not self.keeps_answers:
-            self.print(f"[yellow]{NOT_KEPT_NOTICE}[/]")
+            self.print(f"[yellow]{escape(wording.not_kept_notice())}[/]")
         await self._daily("")
         code = 0
         try:
@@ -153,7 +125,7 @@ class ConsoleSession:
             unsent = self.reader.unsent()
             if unsent.strip():
                 await self.handle_text(unsent)
-        self.print(BYE_KEPT if self.keeps_answers else BYE_NOT_KEPT)
+        self.print(escape(wording.bye(self.keeps_answers)))
         return code
 
     def print(self, *renderables: object) -> None:
@@ -180,7 +152,7 @@ class ConsoleSession:
         name, _, args = line[1:].partition(" ")
         handler = self._commands.get(name.lower())
         if handler is None:
-            self.print(f"Unknown command /{escape(name)}. Type /help.")
+            self.print(render.unknown_command(f"/{name}"))
             return
         try:
             await handler(args.strip())
@@ -188,7 +160,7 @@ class ConsoleSession:
             self._fail(exc, f"/{name.lower()}")
 
     def _fail(self, error: Exception, where: str) -> None:
-        """Say what failed by the shared rule (`bot.failures`): a user error as it is,
+        """Say what failed by the shared rule (`bot.presentation.failures`): a user error as it is,
         anything else an apology with the reference id that its ERROR log line carries."""
         self.print(f"[red]{escape(tell_user(error, where, logger=log).text)}[/]")
 
@@ -197,13 +169,13 @@ class ConsoleSession:
         text = text.strip()
         current = self.current
         if current is None:
-            self.print("Nothing to answer right now: try /daily, /quiz or /review.")
+            self.print(escape(wording.nothing_to_answer(*_practice())))
             return
         picked: int | None = None
         if current.view.options:
-            picked = _choice_number(text, len(current.view.options))
+            picked = choice_from_text(text, len(current.view.options))
             if picked is None:
-                self.print(f"Choose A-{render.LETTERS[len(current.view.options) - 1]}.")
+                self.print(escape(wording.choose_option(LETTERS[len(current.view.options) - 1])))
                 return
         try:
             result = await self._answer(current, None if picked else text, picked)
@@ -221,7 +193,10 @@ class ConsoleSession:
     ) -> AnswerResult:
         answers = self.services.answers
         if current.kind is AnswerKind.QUIZ:
-            return await self.services.quizzes.answer(self.user, self.chat, text, choice=choice)
+            return await self.services.quizzes.answer(
+                self.user, self.chat, text, choice=choice,
+                session_id=current.quiz_session, position=current.view.position,
+            )
         if current.kind is AnswerKind.REVIEW:
             return await self.services.reviews.answer(
                 self.user, self.chat, current.view.item_id, text, choice=choice
@@ -238,11 +213,11 @@ class ConsoleSession:
             session = self.current.quiz_session if self.current else None
             self._show(
                 _Current(AnswerKind.QUIZ, result.next_question, quiz_session=session),
-                "Quiz question",
+                wording.quiz_title(),
             )
         elif self.current and self.current.kind is AnswerKind.REVIEW:
             self.current = None
-            self.print("[dim]/review for the next card.[/]")
+            self.print(render.M.quiet(escape(wording.next_card_hint(command(Command.REVIEW)))))
 
     def _show(self, current: _Current, heading: str) -> None:
         if self.answered_quiz and current.quiz_session != self.answered_quiz[0]:
@@ -253,17 +228,25 @@ class ConsoleSession:
     # --- commands ---------------------------------------------------------------------
     async def _help(self, _: str) -> None:
         cap = self.services.answers.recorder.cap
-        self.print(render.help_table(COMMANDS, ANSWERING, points_rule(cap), FREEZE_RULE))
+        self.print(
+            render.help_table(
+                helptext.console_commands(),
+                helptext.console_answering(),
+                wording.points_rule(cap),
+                wording.freeze_rule(),
+            )
+        )
 
     async def _quit(self, _: str) -> None:
         self._running = False
 
     async def _send(self, _: str) -> None:
-        self.print("Nothing to send: type an answer first.")
+        self.print(escape(wording.nothing_to_send()))
 
     async def _daily(self, _: str) -> None:
         daily = await self.services.daily.today(self.chat)
-        self._show(_Current(AnswerKind.DAILY, daily.question, daily.post_id), "Today's question")
+        heading = wording.question_of_the_day(f"{daily.local_date:%Y-%m-%d}")
+        self._show(_Current(AnswerKind.DAILY, daily.question, daily.post_id), heading)
 
     async def _quiz(self, args: str) -> None:
         topic, count, difficulty = self.services.quizzes.parse_args(args.split())
@@ -272,29 +255,26 @@ class ConsoleSession:
         if started.conflict is not None:
             # One quiz at a time: ask to end the running one rather than drop it silently.
             info = started.conflict
-            self.print(
-                f"A quiz is already running ({info.answered} of {info.total} answered). "
-                "Type /stop to end it, then /quiz again."
-            )
+            quiz = command(Command.QUIZ)
+            self.print(escape(wording.quiz_running(info.answered, info.total, "/stop", quiz)))
             current = await quizzes.current(self.user, self.chat)
             if current is not None:
-                self._show(_Current(AnswerKind.QUIZ, current), "Quiz question")
+                self._show(_Current(AnswerKind.QUIZ, current), wording.quiz_title())
             return
         if started.total < started.requested:
-            self.print(f"Only {plural(started.total, 'question')} match, so the quiz is shorter.")
+            self.print(escape(wording.only_some_match(started.total)))
         if started.question is not None:
             self._show(
                 _Current(AnswerKind.QUIZ, started.question, quiz_session=started.session_id),
-                "Quiz question",
+                wording.quiz_title(),
             )
 
     async def _review(self, _: str) -> None:
         prompt = await self.services.reviews.next(self.user, self.chat)
         if prompt.question is None:
-            when = f" The next is due {render.when(prompt.next_due)}." if prompt.next_due else ""
-            self.print(f"No reviews due.{when}")
+            self.print(render.no_reviews(prompt.next_due))
             return
-        self._show(_Current(AnswerKind.REVIEW, prompt.question), f"Review ({prompt.due} due)")
+        self._show(_Current(AnswerKind.REVIEW, prompt.question), wording.review_title(prompt.due))
 
     async def _reveal(self, _: str) -> None:
         current = self.current
@@ -304,10 +284,7 @@ class ConsoleSession:
             self._revealed(result)
             return
         if current is None:
-            self.print(
-                "Nothing to reveal: no question is on screen. /daily shows today's question, "
-                "/quiz and /review start practice."
-            )
+            self.print(escape(wording.nothing_to_reveal(*_practice())))
             return
         if current.kind is AnswerKind.REVIEW:
             result = await reveals.reveal(self.user, self.chat, item_id=current.view.item_id)
@@ -319,27 +296,28 @@ class ConsoleSession:
 
     def _revealed(self, result: RevealResult) -> None:
         self.rateable = _Rateable(result.item_id, result.question)
-        self.print(render.about(result.item_id, result.question, "Answer to"))
+        self.print(render.about(result.item_id, result.question, wording.answer_to()))
         for part in render.reveal(result):
             self.print(part)
 
     async def _rate(self, args: str) -> None:
         rateable = self.rateable
         if rateable is None:
-            self.print("Nothing to rate yet: answer a question or /reveal it first.")
+            self.print(escape(wording.nothing_to_rate(command(Command.REVEAL))))
             return
         if not args:
-            self.print(render.about(rateable.item_id, rateable.question, "Rate"))
-            self.print(RATE_USAGE)
+            self.print(render.about(rateable.item_id, rateable.question, wording.rate_which()))
+            self.print(escape(wording.rate_usage()))
             return
         rated = await self.services.reviews.rate(self.user, rateable.item_id, args, self.chat)
-        self.print(render.about(rateable.item_id, rateable.question, f"Rated {rated.rating}:"))
-        self.print(f"Next review {render.when(rated.due)}.")
+        verb = wording.rated_which(rated.rating)
+        self.print(render.about(rateable.item_id, rateable.question, verb))
+        self.print(escape(wording.next_review_at(render.when(rated.due))))
 
     async def _skip(self, _: str) -> None:
         current = self.current
         step = await self.services.quizzes.skip(self.user, self.chat)
-        self.print(f"Skipped: {escape(step.skipped.question)}")
+        self.print(wording.skipped(render.M, render.M.content(step.skipped.question)))
         session = current.quiz_session if current else None
         if session is not None and current is not None and current.view.position is not None:
             self.answered_quiz = (session, current.view.position)  # a skipped one may be shown
@@ -349,7 +327,7 @@ class ConsoleSession:
         elif step.next_question is not None:
             self._show(
                 _Current(AnswerKind.QUIZ, step.next_question, quiz_session=session),
-                "Quiz question",
+                wording.quiz_title(),
             )
 
     async def _stop(self, _: str) -> None:
@@ -358,7 +336,7 @@ class ConsoleSession:
 
     async def _streak(self, _: str) -> None:
         self.print(render.streak(await self.services.stats.streak(self.user, self.chat)))
-        self.print(f"[dim]{escape(FREEZE_RULE)}[/]")
+        self.print(render.M.quiet(escape(wording.freeze_rule())))
 
     async def _stats(self, _: str) -> None:
         self.print(render.stats(await self.services.stats.stats(self.user, self.chat)))
@@ -373,7 +351,7 @@ class ConsoleSession:
             if args
             else await users.timezone(self.user, self.chat)
         )
-        self.print(f"Time zone: {result.effective}" + ("" if result.own else " (default)"))
+        self.print(wording.timezone(result, render.M))
 
     async def _report(self, args: str) -> None:
         first, _, rest = args.partition(" ")
@@ -384,23 +362,18 @@ class ConsoleSession:
         elif self.rateable is not None:
             item_id, reason = self.rateable.item_id, args
         else:
-            self.print("Which question? /report <question id> <reason>, or show one first.")
+            self.print(escape(wording.which_question(command(Command.REPORT))))
             return
         if not reason.strip():
-            self.print("Say what is wrong: /report <reason> (about the question on screen).")
+            self.print(escape(wording.report_what(command(Command.REPORT_REPLY))))
             return
         await self.services.data.report(self.user, item_id, reason)
-        self.print(f"Thanks: your report on {escape(item_id)} was recorded for the maintainers.")
+        self.print(render.M.fill(wording.report_recorded(), id=escape(item_id)))
 
 
-def _choice_number(text: str, count: int) -> int | None:
-    """`B`, `b)` or `2` -> 2 (the services number options from 1)."""
-    text = text.strip().upper().rstrip(").")
-    if len(text) == 1 and text in render.LETTERS[:count]:
-        return render.LETTERS.index(text) + 1
-    if text.isdigit() and 1 <= int(text) <= count:
-        return int(text)
-    return None
+def _practice() -> tuple[str, str, str]:
+    """Where practice starts: /daily, /quiz and /review."""
+    return command(Command.DAILY), command(Command.QUIZ), command(Command.REVIEW)
 
 
 def _local_user() -> str:

@@ -1,4 +1,4 @@
-"""Button clicks and modal submissions: read the custom id, call the services, reply.
+"""Button clicks and modal submissions: call the services with the button's fields, reply.
 
 The flows here (feedback after an answer, the next quiz question, reveals) are shared with
 the slash commands. Replies are ephemeral: feedback is personal.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
@@ -16,7 +15,23 @@ from bot.adapters.discord import render
 from bot.adapters.discord.identity import Who, ensure, who_of
 from bot.adapters.discord.replies import defer, report_error, send
 from bot.adapters.discord.views import (
-    ActionButton,
+    DailyAnswer,
+    DailyOption,
+    DailyShow,
+    ForgetCancel,
+    ForgetConfirm,
+    NextCard,
+    PrepButton,
+    QuizAnswer,
+    QuizOption,
+    QuizShow,
+    QuizSkip,
+    QuizStop,
+    Rate,
+    RevealCurrent,
+    ReviewAnswer,
+    ReviewOption,
+    ReviewShow,
     after_view,
     answer_modal,
     quiz_view,
@@ -24,33 +39,24 @@ from bot.adapters.discord.views import (
 )
 from bot.domain.models import AnswerKind, UserKey
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError
+from bot.presentation import discord_texts, wording
 from bot.services import Services
 from bot.services.results import AnswerResult, RevealResult, ReviewPrompt
 
 log = logging.getLogger(__name__)
 
-STALE = "This button is out of date; use the latest message or the slash commands."
-NOT_CURRENT = "That quiz question is no longer the current one."
-
-ButtonHandler = Callable[[discord.Interaction, Sequence[str]], Awaitable[None]]
+STALE = discord_texts.STALE_BUTTON
 
 
-def _int(args: Sequence[str], index: int) -> int:
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
-        raise InvalidInputError(STALE) from None
-
-
-def _next_card() -> ActionButton:
-    return ActionButton("rnext", label="Next card", style=discord.ButtonStyle.primary)
-
-
-def _arg(args: Sequence[str], index: int) -> str:
-    if index >= len(args) or not args[index]:
+def _int(text: str) -> int:
+    if not (text.isascii() and text.isdecimal()):
         raise InvalidInputError(STALE)
-    return args[index]
+    return int(text)
+
+
+def _next_card() -> NextCard:
+    return NextCard(label=wording.button("next_review"), style=discord.ButtonStyle.primary)
 
 
 class Actions:
@@ -60,41 +66,55 @@ class Actions:
         self.services = services
         # One answer at a time per user: a double click must not answer the next question.
         self._locks: dict[UserKey, asyncio.Lock] = {}
-        self._buttons: dict[str, ButtonHandler] = {
-            "ans": self._daily_modal,
-            "opt": self._daily_option,
-            "show": self._daily_show,
-            "rev": self._reveal_current,
-            "qans": self._quiz_modal,
-            "qopt": self._quiz_option,
-            "qshow": self._quiz_show,
-            "qskip": self._quiz_skip,
-            "qstop": self._quiz_stop,
-            "rans": self._review_modal,
-            "ropt": self._review_option,
-            "rshow": self._review_show,
-            "rnext": self._review_next,
-            "rate": self._rate,
-            "forget": self._forget,
-            "keep": self._keep,
-        }
 
     def _lock(self, user: UserKey) -> asyncio.Lock:
         return self._locks.setdefault(user, asyncio.Lock())
 
     # --- entry points (InteractionRouter) ------------------------------------------------
 
-    async def on_button(
-        self, interaction: discord.Interaction, action: str, args: Sequence[str]
-    ) -> None:
+    async def on_button(self, interaction: discord.Interaction, button: PrepButton) -> None:
         """Run the button's action; every failure goes to the one error handler."""
         try:
-            handler = self._buttons.get(action)
-            if handler is None:
-                raise InvalidInputError(STALE)
-            await handler(interaction, args)
+            await self._press(interaction, button)
         except Exception as exc:
             await report_error(interaction, exc)
+
+    async def _press(self, interaction: discord.Interaction, button: PrepButton) -> None:
+        match button:
+            case DailyAnswer(post_id=post):
+                await interaction.response.send_modal(answer_modal("d", post))
+            case DailyOption(post_id=post, option=option):
+                await self._daily_option(interaction, post, option)
+            case DailyShow(post_id=post):
+                await self._daily_show(interaction, post)
+            case RevealCurrent():
+                await self._reveal_current(interaction)
+            case QuizAnswer(session_id=session, position=position):
+                await interaction.response.send_modal(answer_modal("q", session, position))
+            case QuizOption(session_id=session, position=position, option=option):
+                await self._quiz_option(interaction, session, position, option)
+            case QuizShow(session_id=session, position=position):
+                await self._quiz_show(interaction, session, position)
+            case QuizSkip(session_id=session, position=position):
+                await self._quiz_skip(interaction, session, position)
+            case QuizStop(session_id=session):
+                await self._quiz_stop(interaction, session)
+            case ReviewAnswer(item_id=item):
+                await interaction.response.send_modal(answer_modal("r", item))
+            case ReviewOption(item_id=item, option=option):
+                await self._review_option(interaction, item, option)
+            case ReviewShow(item_id=item):
+                await self._review_show(interaction, item)
+            case NextCard():
+                await self._review_next(interaction)
+            case Rate(item_id=item, rating=rating):
+                await self._rate(interaction, item, rating)
+            case ForgetConfirm(code=code):
+                await self._forget(interaction, code)
+            case ForgetCancel():
+                await self._keep(interaction)
+            case _:  # StaleButton: an id under our prefix that no button kind makes
+                raise InvalidInputError(STALE)
 
     async def on_modal(
         self, interaction: discord.Interaction, kind: str, ref: str, text: str
@@ -112,16 +132,18 @@ class Actions:
         self, interaction: discord.Interaction, who: Who, kind: str, ref: str, text: str
     ) -> None:
         if kind == "d":
-            post = _int([ref], 0)
+            post = _int(ref)
             result = await self.services.answers.answer_daily(
                 who.user, who.chat, text, post_id=post
             )
             await self.after_answer(interaction, who, result, post_id=post)
         elif kind == "q":
-            session, position = (_int(ref.split(":"), i) for i in (0, 1))
-            await self._check_quiz(who, session, position)
-            result = await self.services.quizzes.answer(who.user, who.chat, text)
-            await self.after_answer(interaction, who, result, session_id=session)
+            session, _, shown = ref.partition(":")
+            session_id, position = _int(session), _int(shown)
+            result = await self.services.quizzes.answer(
+                who.user, who.chat, text, session_id=session_id, position=position
+            )
+            await self.after_answer(interaction, who, result, session_id=session_id)
         elif kind == "r":
             result = await self.services.reviews.answer(who.user, who.chat, ref, text)
             await self.after_answer(interaction, who, result)
@@ -143,10 +165,10 @@ class Actions:
         session_id: int | None = None,
     ) -> None:
         """Feedback with rating buttons, then the next quiz question or the quiz summary."""
-        extra: list[ActionButton] = []
+        extra: list[PrepButton] = []
         if result.kind is AnswerKind.DAILY:
-            action = ActionButton("show", post_id, label="Show answer") if post_id else None
-            extra.append(action or ActionButton("rev", label="Show answer"))
+            label = wording.button("show")
+            extra.append(DailyShow(post_id, label=label) if post_id else RevealCurrent(label=label))
         elif result.kind is AnswerKind.REVIEW:
             extra.append(_next_card())
         await send(
@@ -189,10 +211,10 @@ class Actions:
         self,
         interaction: discord.Interaction,
         result: RevealResult,
-        again: ActionButton,
+        again: PrepButton,
     ) -> None:
         """The reveal with ratings, and `again` (Full answer) until the full stage."""
-        extra: list[ActionButton] = []
+        extra: list[PrepButton] = []
         if not result.full:
             extra.append(again)
         if result.kind is AnswerKind.REVIEW:
@@ -201,20 +223,10 @@ class Actions:
             interaction, render.reveal_embeds(result), view=after_view(result.item_id, *extra)
         )
 
-    async def _check_quiz(self, who: Who, session: int, position: int) -> None:
-        info = await self.services.quizzes.active(who.user, who.chat)
-        if info is None or info.session_id != session or info.answered + 1 != position:
-            raise InvalidInputError(NOT_CURRENT)
-
     # --- daily posts -----------------------------------------------------------------------
 
-    async def _daily_modal(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
-        """Open the answer modal for a daily post."""
-        await interaction.response.send_modal(answer_modal("d", _int(args, 0)))
-
-    async def _daily_option(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _daily_option(self, interaction: discord.Interaction, post: int, choice: int) -> None:
         """Answer a daily post's option A-D."""
-        post, choice = _int(args, 0), _int(args, 1)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         async with self._lock(who.user):
@@ -223,105 +235,99 @@ class Actions:
             )
         await self.after_answer(interaction, who, result, post_id=post)
 
-    async def _daily_show(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _daily_show(self, interaction: discord.Interaction, post: int) -> None:
         """Reveal a daily post to the clicking user (short, then full)."""
-        post = _int(args, 0)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, post_id=post)
-        await self.show_reveal(interaction, result, ActionButton("show", post, label="Full answer"))
+        again = DailyShow(post, label=wording.button("full"))
+        await self.show_reveal(interaction, result, again)
 
-    async def _reveal_current(self, interaction: discord.Interaction, _: Sequence[str]) -> None:
+    async def _reveal_current(self, interaction: discord.Interaction) -> None:
         """Reveal whatever /reveal would: the quiz question, else the daily post."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat)
-        await self.show_reveal(interaction, result, ActionButton("rev", label="Full answer"))
+        again = RevealCurrent(label=wording.button("full"))
+        await self.show_reveal(interaction, result, again)
 
     # --- quizzes -----------------------------------------------------------------------------
 
-    async def _quiz_modal(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
-        """Open the answer modal for the current quiz question."""
-        await interaction.response.send_modal(answer_modal("q", _int(args, 0), _int(args, 1)))
-
-    async def _quiz_option(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _quiz_option(
+        self, interaction: discord.Interaction, session: int, position: int, choice: int
+    ) -> None:
         """Answer the current quiz question with option A-D."""
-        session, position, choice = _int(args, 0), _int(args, 1), _int(args, 2)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         async with self._lock(who.user):
-            await self._check_quiz(who, session, position)
-            result = await self.services.quizzes.answer(who.user, who.chat, choice=choice)
+            result = await self.services.quizzes.answer(
+                who.user, who.chat, choice=choice, session_id=session, position=position
+            )
         await self.after_answer(interaction, who, result, session_id=session)
 
-    async def _quiz_show(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _quiz_show(
+        self, interaction: discord.Interaction, session: int, position: int
+    ) -> None:
         """Reveal the button's quiz question: an answered or skipped one any time, the
         current one forfeiting its points (the service decides)."""
-        session, position = _int(args, 0), _int(args, 1)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, quiz=(session, position))
-        again = ActionButton("qshow", session, position, label="Full answer")
+        again = QuizShow(session, position, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
-    async def _quiz_skip(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _quiz_skip(
+        self, interaction: discord.Interaction, session: int, position: int
+    ) -> None:
         """Skip the current quiz question."""
-        session, position = _int(args, 0), _int(args, 1)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         async with self._lock(who.user):
-            await self._check_quiz(who, session, position)
-            step = await self.services.quizzes.skip(who.user, who.chat)
+            step = await self.services.quizzes.skip(
+                who.user, who.chat, session_id=session, position=position
+            )
         if step.summary is not None:
             await send(interaction, [render.summary_embed(step.summary)])
         elif step.next_question is not None:
-            await self.show_quiz_question(interaction, session, step.next_question, "Skipped.")
+            note = discord_texts.skipped_note()
+            await self.show_quiz_question(interaction, session, step.next_question, note)
 
-    async def _quiz_stop(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _quiz_stop(self, interaction: discord.Interaction, session: int) -> None:
         """Stop the quiz and show its summary."""
-        session = _int(args, 0)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         async with self._lock(who.user):
-            info = await self.services.quizzes.active(who.user, who.chat)
-            if info is None or info.session_id != session:
-                raise NotFoundError("That quiz has already ended.")
-            summary = await self.services.quizzes.stop(who.user, who.chat)
+            summary = await self.services.quizzes.stop(who.user, who.chat, session_id=session)
         await send(interaction, [render.summary_embed(summary)])
 
     # --- reviews -------------------------------------------------------------------------------
 
-    async def _review_modal(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
-        """Open the answer modal for a review card."""
-        await interaction.response.send_modal(answer_modal("r", _arg(args, 0)))
-
-    async def _review_option(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _review_option(
+        self, interaction: discord.Interaction, item: str, choice: int
+    ) -> None:
         """Answer a review card with option A-D."""
-        item, choice = _arg(args, 0), _int(args, 1)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         async with self._lock(who.user):
             result = await self.services.reviews.answer(who.user, who.chat, item, choice=choice)
         await self.after_answer(interaction, who, result)
 
-    async def _review_show(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _review_show(self, interaction: discord.Interaction, item: str) -> None:
         """Reveal a review card."""
-        item = _arg(args, 0)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat, item_id=item)
-        again = ActionButton("rshow", item, label="Full answer")
+        again = ReviewShow(item, label=wording.button("full"))
         await self.show_reveal(interaction, result, again)
 
-    async def _review_next(self, interaction: discord.Interaction, _: Sequence[str]) -> None:
+    async def _review_next(self, interaction: discord.Interaction) -> None:
         """The next due review card."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
         await self.show_review(interaction, await self.services.reviews.next(who.user))
 
-    async def _rate(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _rate(self, interaction: discord.Interaction, item: str, rating: str) -> None:
         """Again / Hard / Good / Easy."""
-        item, rating = _arg(args, 0), _arg(args, 1)
         await defer(interaction)
         who = await ensure(self.services, interaction)
         rated = await self.services.reviews.rate(who.user, item, rating)
@@ -329,17 +335,16 @@ class Actions:
 
     # --- your data ---------------------------------------------------------------------------
 
-    async def _forget(self, interaction: discord.Interaction, args: Sequence[str]) -> None:
+    async def _forget(self, interaction: discord.Interaction, code: str) -> None:
         """Confirm /forget: delete everything about the user."""
-        code = _arg(args, 0)
         await defer(interaction)
         who = who_of(interaction)  # no ensure: it would write the user back
         await self.services.data.confirm_forget(who.user, code)
         log.info("user %s deleted their data", who.user)
-        await send(interaction, text="Done: everything prepbot stored about you is deleted.")
+        await send(interaction, text=wording.forget_done())
 
-    async def _keep(self, interaction: discord.Interaction, _: Sequence[str]) -> None:
+    async def _keep(self, interaction: discord.Interaction) -> None:
         """Cancel /forget."""
         await defer(interaction)
         self.services.data.cancel_forget(who_of(interaction).user)
-        await send(interaction, text="Cancelled: nothing was deleted.")
+        await send(interaction, text=wording.forget_cancelled())

@@ -16,30 +16,27 @@ from discord import app_commands
 from bot.adapters.discord import choices, render
 from bot.adapters.discord.identity import ensure
 from bot.adapters.discord.replies import defer, send
+from bot.adapters.discord.translator import description, options
 from bot.errors import InvalidInputError, NotFoundError
+from bot.presentation import discord_texts, wording
 from bot.services import Services
 from bot.services.results import ScheduleView
 
 log = logging.getLogger(__name__)
 
-NOT_SUBSCRIBED = (
-    "This channel has no daily question yet. Set one up with "
-    "`/schedule set time:09:00` (time zone, days, topics and reveal are optional)."
-)
-NEED_TIME = "Give a time for the first schedule, e.g. `/schedule set time:09:00`."
 
 
 class NotManager(app_commands.CheckFailure):
     """The member lacks Manage Server."""
 
     def __init__(self) -> None:
-        super().__init__("Only members with the Manage Server permission can change the schedule.")
+        super().__init__(discord_texts.not_manager())
 
 
 class ScheduleCommands(
     app_commands.Group,
     name="schedule",
-    description="The channel's daily question (Manage Server)",
+    description=description("schedule"),
     guild_only=True,
     default_permissions=discord.Permissions(manage_guild=True),
 ):
@@ -57,15 +54,8 @@ class ScheduleCommands(
             raise NotManager()
         return True
 
-    @app_commands.command(name="set", description="Create or change the daily question")
-    @app_commands.describe(
-        time="Local time HH:MM (24-hour)",
-        timezone="IANA time zone, e.g. Europe/Berlin",
-        weekdays="daily, mon-fri, weekends, or a list like mon,wed,fri",
-        topics="Comma-separated tags or decks (empty: all topics)",
-        reveal_after_hours="Post the answer this many hours later (0: never)",
-        thread="Open a discussion thread under each question",
-    )
+    @app_commands.command(name="set", description=description("schedule set"))
+    @app_commands.describe(**options("schedule set"))
     async def set_(
         self,
         interaction: discord.Interaction,
@@ -84,7 +74,7 @@ class ScheduleCommands(
             await schedules.show(who.chat)
         except NotFoundError:
             if time is None:
-                raise InvalidInputError(NEED_TIME) from None
+                raise InvalidInputError(discord_texts.NEED_TIME) from None
             view = await schedules.subscribe(
                 who.chat,
                 time,
@@ -94,7 +84,7 @@ class ScheduleCommands(
                 reveal_after_hours or 0,
                 bool(thread),
             )
-            heading = "Daily question scheduled"
+            heading = discord_texts.schedule_set_title(created=True)
         else:
             view = await schedules.update(
                 who.chat,
@@ -105,7 +95,7 @@ class ScheduleCommands(
                 reveal_delay=reveal_after_hours,
                 thread=thread,
             )
-            heading = "Schedule updated"
+            heading = discord_texts.schedule_set_title(created=False)
         await send(interaction, [render.schedule_embed(view, heading)], ephemeral=False)
 
     @set_.autocomplete("timezone")
@@ -126,40 +116,39 @@ class ScheduleCommands(
     ) -> list[app_commands.Choice[str]]:
         return choices.weekday_choices(current)
 
-    @app_commands.command(name="show", description="Show this channel's schedule")
+    @app_commands.command(name="show", description=description("schedule show"))
     async def show(self, interaction: discord.Interaction) -> None:
         """Show the schedule (to the caller only)."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
         view = await self._call(self.services.schedules.show(who.chat))
-        await send(interaction, [render.schedule_embed(view, "Daily question")])
+        await send(interaction, [render.schedule_embed(view, discord_texts.schedule_title())])
 
-    @app_commands.command(name="pause", description="Pause the daily question")
+    @app_commands.command(name="pause", description=description("schedule pause"))
     async def pause(self, interaction: discord.Interaction) -> None:
         """Pause posting (the schedule is kept)."""
         await defer(interaction, ephemeral=False)
         who = await ensure(self.services, interaction)
         view = await self._call(self.services.schedules.pause(who.chat))
-        await send(interaction, [render.schedule_embed(view, "Schedule paused")], ephemeral=False)
+        embed = render.schedule_embed(view, discord_texts.schedule_paused_title())
+        await send(interaction, [embed], ephemeral=False)
 
-    @app_commands.command(name="resume", description="Resume the daily question")
+    @app_commands.command(name="resume", description=description("schedule resume"))
     async def resume(self, interaction: discord.Interaction) -> None:
         """Resume posting."""
         await defer(interaction, ephemeral=False)
         who = await ensure(self.services, interaction)
         view = await self._call(self.services.schedules.resume(who.chat))
-        await send(interaction, [render.schedule_embed(view, "Schedule resumed")], ephemeral=False)
+        embed = render.schedule_embed(view, discord_texts.schedule_resumed_title())
+        await send(interaction, [embed], ephemeral=False)
 
-    @app_commands.command(name="off", description="Stop the daily question in this channel")
+    @app_commands.command(name="off", description=description("schedule off"))
     async def off(self, interaction: discord.Interaction) -> None:
         """Unsubscribe; history and leaderboards stay."""
         await defer(interaction, ephemeral=False)
         who = await ensure(self.services, interaction)
-        if await self.services.schedules.unsubscribe(who.chat):
-            text = "Daily questions stopped here. History and leaderboards stay."
-        else:
-            text = "This channel had no daily question."
-        await send(interaction, text=text, ephemeral=False)
+        removed = await self.services.schedules.unsubscribe(who.chat)
+        await send(interaction, text=wording.schedule_off(removed), ephemeral=False)
 
     @staticmethod
     async def _call(pending: Awaitable[ScheduleView]) -> ScheduleView:
@@ -167,4 +156,4 @@ class ScheduleCommands(
         try:
             return await pending
         except NotFoundError:
-            raise NotFoundError(NOT_SUBSCRIBED) from None
+            raise NotFoundError(discord_texts.not_subscribed()) from None

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from discord import app_commands
 
-from bot.domain.timeparse import known_timezones
+from bot.domain.timeparse import WEEKDAY_NAMES, known_timezones
 from bot.services.results import TopicInfo
 
 MAX_CHOICES = 25
@@ -25,7 +25,15 @@ COMMON_ZONES = (
     "Asia/Tokyo",
     "Australia/Sydney",
 )
-WEEKDAY_PATTERNS = ("daily", "mon-fri", "weekends", "mon,wed,fri", "tue,thu")
+
+
+def _days(*days: int) -> str:
+    """Weekday numbers (Monday 0) as the schedule parser reads a list of them."""
+    return ",".join(WEEKDAY_NAMES[day] for day in days)
+
+
+# Suggestions in the parser's own weekday names (inputs, not translated).
+WEEKDAY_PATTERNS = ("daily", "mon-fri", "weekends", _days(0, 2, 4), _days(1, 3))
 
 Choices = list[app_commands.Choice[str]]
 

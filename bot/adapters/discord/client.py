@@ -15,7 +15,8 @@ from bot.adapters.discord.commands import PracticeCommands
 from bot.adapters.discord.messages import MessageAnswers
 from bot.adapters.discord.render import NO_MENTIONS
 from bot.adapters.discord.replies import report_error
-from bot.adapters.discord.views import ActionButton, modal_text, parse_modal_id
+from bot.adapters.discord.translator import CatalogueTranslator
+from bot.adapters.discord.views import BUTTON_KINDS, modal_text, parse_modal_id
 from bot.content.bank import Bank
 from bot.services import Services
 
@@ -87,12 +88,13 @@ class PrepBot(commands.Bot):
         self.services = services
         self.bank = bank
         self.guild_ids = list(guild_ids or [])
-        self.actions = Actions(services)  # ActionButton finds its router here
+        self.actions = Actions(services)  # the buttons find their router here
         self.message_answers = MessageAnswers(services) if message_answers else None
 
     async def setup_hook(self) -> None:
         """Register buttons, commands and the admin group, then sync the commands."""
-        self.add_dynamic_items(ActionButton)
+        self.add_dynamic_items(*BUTTON_KINDS)
+        await self.tree.set_translator(CatalogueTranslator())
         await self.add_cog(PracticeCommands(self.services, self.bank, self.actions))
         self.tree.add_command(ScheduleCommands(self.services))
         await self.sync_commands()

@@ -17,17 +17,13 @@ from bot.adapters.discord import choices, render
 from bot.adapters.discord.actions import Actions
 from bot.adapters.discord.identity import ensure
 from bot.adapters.discord.replies import defer, send
-from bot.adapters.discord.views import ActionButton, answer_modal, daily_view, forget_view
+from bot.adapters.discord.translator import description, options
+from bot.adapters.discord.views import RevealCurrent, answer_modal, daily_view, forget_view
 from bot.content.bank import Bank
+from bot.presentation import wording
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-CONFLICT_NOTE = (
-    "You already have a quiz running here; this is its current question. "
-    "Press **Stop** to end it before starting another."
-)
-
 
 class PracticeCommands(commands.Cog):
     """/daily, /answer, /reveal, /quiz, /review, /streak, /stats, /leaderboard, ..."""
@@ -37,7 +33,7 @@ class PracticeCommands(commands.Cog):
         self.bank = bank
         self.actions = actions
 
-    @app_commands.command(name="daily", description="Post today's question in this channel")
+    @app_commands.command(name="daily", description=description("daily"))
     async def daily(self, interaction: discord.Interaction) -> None:
         """Post the channel's question of the day."""
         await defer(interaction, ephemeral=False)
@@ -49,27 +45,22 @@ class PracticeCommands(commands.Cog):
         if message is not None:
             await self.services.daily.remember_message(daily.post_id, str(message.id))
 
-    @app_commands.command(name="answer", description="Answer your quiz question or today's one")
+    @app_commands.command(name="answer", description=description("answer"))
     async def answer(self, interaction: discord.Interaction) -> None:
         """Open the answer modal; the target is chosen when it is submitted."""
         await interaction.response.send_modal(answer_modal("a"))
 
-    @app_commands.command(name="reveal", description="Show the answer (again: the full one)")
+    @app_commands.command(name="reveal", description=description("reveal"))
     async def reveal(self, interaction: discord.Interaction) -> None:
         """Reveal the current quiz question, else today's question, to the caller."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
         result = await self.services.reveals.reveal(who.user, who.chat)
-        await self.actions.show_reveal(
-            interaction, result, ActionButton("rev", label="Full answer")
-        )
+        again = RevealCurrent(label=wording.button("full"))
+        await self.actions.show_reveal(interaction, result, again)
 
-    @app_commands.command(name="quiz", description="Start a personal quiz")
-    @app_commands.describe(
-        topic="A tag or deck (see /topics)",
-        count="How many questions (1-20, default 5)",
-        difficulty="Only questions of this difficulty",
-    )
+    @app_commands.command(name="quiz", description=description("quiz"))
+    @app_commands.describe(**options("quiz"))
     async def quiz(
         self,
         interaction: discord.Interaction,
@@ -82,18 +73,20 @@ class PracticeCommands(commands.Cog):
         who = await ensure(self.services, interaction)
         started = await self.services.quizzes.start(who.user, who.chat, topic, count, difficulty)
         if started.conflict is not None:
+            conflict = started.conflict
             current = await self.services.quizzes.current(who.user, who.chat)
             if current is not None:
+                running = wording.quiz_conflict(conflict.answered, conflict.total)
                 await self.actions.show_quiz_question(
-                    interaction, started.conflict.session_id, current, CONFLICT_NOTE
+                    interaction, conflict.session_id, current, running
                 )
                 return
         if started.session_id is None or started.question is None:
-            await send(interaction, text="Could not start a quiz; please try again.")
+            await send(interaction, text=wording.quiz_not_started())
             return
-        note = None
+        note: str | None = None
         if started.total < started.requested:
-            note = f"Only {started.total} question(s) match, so the quiz is shorter."
+            note = wording.only_some_match(started.total)
         await self.actions.show_quiz_question(
             interaction, started.session_id, started.question, note
         )
@@ -104,14 +97,14 @@ class PracticeCommands(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return choices.topic_choices(self.services.topics.topics(), current)
 
-    @app_commands.command(name="review", description="Your next due review card")
+    @app_commands.command(name="review", description=description("review"))
     async def review(self, interaction: discord.Interaction) -> None:
         """Show the most overdue review card."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
         await self.actions.show_review(interaction, await self.services.reviews.next(who.user))
 
-    @app_commands.command(name="streak", description="Your current and best streak")
+    @app_commands.command(name="streak", description=description("streak"))
     async def streak(self, interaction: discord.Interaction) -> None:
         """Show the caller's streak."""
         await defer(interaction)
@@ -119,7 +112,7 @@ class PracticeCommands(commands.Cog):
         view = await self.services.stats.streak(who.user, who.chat)
         await send(interaction, text=render.streak_text(view))
 
-    @app_commands.command(name="stats", description="Your statistics")
+    @app_commands.command(name="stats", description=description("stats"))
     async def stats(self, interaction: discord.Interaction) -> None:
         """Show the caller's statistics."""
         await defer(interaction)
@@ -127,8 +120,8 @@ class PracticeCommands(commands.Cog):
         view = await self.services.stats.stats(who.user, who.chat)
         await send(interaction, [render.stats_embed(view)])
 
-    @app_commands.command(name="leaderboard", description="This server's leaderboard")
-    @app_commands.describe(window="week (default), month or all time")
+    @app_commands.command(name="leaderboard", description=description("leaderboard"))
+    @app_commands.describe(**options("leaderboard"))
     async def leaderboard(
         self,
         interaction: discord.Interaction,
@@ -140,10 +133,8 @@ class PracticeCommands(commands.Cog):
         view = await self.services.leaderboards.leaderboard(who.chat, who.user, window)
         await send(interaction, [render.leaderboard_embed(view)], ephemeral=False)
 
-    @app_commands.command(
-        name="leaderboard-optout", description="Hide yourself from leaderboards (or show again)"
-    )
-    @app_commands.describe(hide="True hides you (default), False shows you again")
+    @app_commands.command(name="leaderboard-optout", description=description("leaderboard-optout"))
+    @app_commands.describe(**options("leaderboard-optout"))
     async def leaderboard_optout(
         self, interaction: discord.Interaction, hide: bool = True
     ) -> None:
@@ -152,20 +143,20 @@ class PracticeCommands(commands.Cog):
         who = await ensure(self.services, interaction)
         if hide:
             await self.services.leaderboards.opt_out(who.user)
-            text = "You are hidden from leaderboards; your answers still count for you."
+            text = wording.leaderboard_hidden()
         else:
             await self.services.leaderboards.opt_in(who.user)
-            text = "You are shown on leaderboards again."
+            text = wording.leaderboard_shown()
         await send(interaction, text=text)
 
-    @app_commands.command(name="topics", description="The topics you can practise")
+    @app_commands.command(name="topics", description=description("topics"))
     async def topics(self, interaction: discord.Interaction) -> None:
         """List tags and decks."""
         await defer(interaction)
         await send(interaction, render.topics_embeds(self.services.topics.topics()))
 
-    @app_commands.command(name="timezone", description="Show or set your time zone")
-    @app_commands.describe(zone="An IANA zone such as Europe/Berlin, or reset")
+    @app_commands.command(name="timezone", description=description("timezone"))
+    @app_commands.describe(**options("timezone"))
     async def timezone(self, interaction: discord.Interaction, zone: str | None = None) -> None:
         """Show or set the caller's own time zone."""
         await defer(interaction)
@@ -184,10 +175,8 @@ class PracticeCommands(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return choices.timezone_choices(current)
 
-    @app_commands.command(name="report", description="Report a problem with a question")
-    @app_commands.describe(
-        item="The question id (in the question's footer)", reason="What is wrong"
-    )
+    @app_commands.command(name="report", description=description("report"))
+    @app_commands.describe(**options("report"))
     async def report(
         self,
         interaction: discord.Interaction,
@@ -198,7 +187,7 @@ class PracticeCommands(commands.Cog):
         await defer(interaction)
         who = await ensure(self.services, interaction)
         report = await self.services.data.report(who.user, item, reason)
-        await send(interaction, text=f"Thanks: report #{report.id} on `{report.item_id}` noted.")
+        await send(interaction, text=render.report_text(report))
 
     @report.autocomplete("item")
     async def _report_item(
@@ -206,7 +195,7 @@ class PracticeCommands(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return choices.item_choices(self.bank.items, current)
 
-    @app_commands.command(name="forget", description="Delete everything prepbot stored about you")
+    @app_commands.command(name="forget", description=description("forget"))
     async def forget(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation with a button."""
         await defer(interaction)
@@ -214,7 +203,7 @@ class PracticeCommands(commands.Cog):
         request = await self.services.data.request_forget(who.user)
         await send(interaction, [render.forget_embed(request)], view=forget_view(request.code))
 
-    @app_commands.command(name="help", description="What prepbot can do")
+    @app_commands.command(name="help", description=description("help"))
     async def help(self, interaction: discord.Interaction) -> None:
         """List the commands."""
         await send(interaction, [render.help_embed()])

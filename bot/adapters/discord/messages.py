@@ -18,6 +18,7 @@ from bot.adapters.discord import render
 from bot.adapters.discord.identity import chat_key, ensure_message
 from bot.adapters.discord.replies import user_message
 from bot.errors import PrepbotError
+from bot.presentation import wording
 from bot.services import Services
 from bot.services.results import AnswerResult
 
@@ -74,11 +75,8 @@ class MessageAnswers:
                 await message.author.send(embeds=group, allowed_mentions=render.NO_MENTIONS)
         except discord.HTTPException as exc:
             log.info("no DM to %s (%s); replying in the channel", message.author.id, exc.code)
-            await self._reply(
-                message,
-                f"{render.VERDICT_LABEL[result.verdict]} · score {result.score:.0%} "
-                "(open your DMs to me for the details)",
-            )
+            details = wording.details_in_private()
+            await self._reply(message, f"{render.verdict_title(result)} {details}")
 
     @staticmethod
     async def _reply(message: discord.Message, text: str) -> None:

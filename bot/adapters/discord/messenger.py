@@ -17,8 +17,9 @@ from bot.adapters.discord.identity import PLATFORM
 from bot.adapters.discord.views import daily_view
 from bot.domain.models import ChatKey
 from bot.domain.views import ChannelReveal, DailyQuestion
-from bot.errors import ChatUnavailable, DeliveryError, RateLimited
+from bot.errors import ChatUnavailable, DeliveryError, Notice, RateLimited
 from bot.ports import DailyPostMessage, Outgoing
+from bot.presentation.commands import say
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class DiscordMessenger:
         assert first is not None  # pack() always yields at least one group here
         return first
 
-    async def notify_admins(self, chat: ChatKey, text: str) -> bool:
+    async def notify_admins(self, chat: ChatKey, notice: Notice) -> bool:
         """Tell the server: its system channel if the bot may post there, else DM the owner."""
         if not chat.chat_id.isdigit():
             return False
@@ -114,7 +115,7 @@ class DiscordMessenger:
         if not isinstance(guild, discord.Guild):
             return False  # the bot left the server (or it is a DM): nobody to tell
         body = (
-            f"{discord.utils.escape_mentions(text)}\n"
+            f"{discord.utils.escape_mentions(say(notice, render.COMMANDS))}\n"
             f"Server: {render.safe(guild.name)} · channel: <#{chat.chat_id}>"
         )
         system = guild.system_channel

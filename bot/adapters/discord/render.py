@@ -13,13 +13,17 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, escape_mentions, format_dt
 
-from bot.domain.models import AnswerKind, Verdict
+from bot.domain.choices import LETTERS
+from bot.domain.models import Report, Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
-from bot.render import defuse_mentions, noun, points_outcome, render_math, split_message
+from bot.errors import Command
+from bot.presentation import discord_texts, wording
+from bot.presentation.commands import command
+from bot.presentation.markup import Mark, Markup
+from bot.render import defuse_mentions, render_math, split_message
 from bot.services.results import (
     AnswerResult,
     ForgetRequest,
-    LeaderboardRow,
     LeaderboardView,
     QuizSummary,
     RatingResult,
@@ -40,7 +44,6 @@ FIELD_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MESSAGE_EMBED_LIMIT = 6000
 MAX_EMBEDS = 10
-LETTERS = "ABCDEFGHIJ"
 
 BLURPLE = discord.Colour.blurple()
 VERDICT_COLOUR = {
@@ -48,11 +51,55 @@ VERDICT_COLOUR = {
     Verdict.PARTIAL: discord.Colour.gold(),
     Verdict.INCORRECT: discord.Colour.red(),
 }
-VERDICT_LABEL = {
-    Verdict.CORRECT: "✅ Correct",
-    Verdict.PARTIAL: "🟡 Partly right",
-    Verdict.INCORRECT: "❌ Not quite",
+VERDICT_EMOJI = {Verdict.CORRECT: "✅", Verdict.PARTIAL: "🟡", Verdict.INCORRECT: "❌"}
+MARKERS = {
+    Mark.COVERED: "✔️",
+    Mark.MISSED: "✖️",
+    Mark.CONTRADICTED: "⚠️",
+    Mark.MISCONCEPTION: "⚠️",
+    Mark.NOTE: "ℹ️",
+    Mark.ANSWER: "",
+    Mark.ITEM: "•",
 }
+# Discord fills options in forms, so its command references differ from typed ones.
+COMMANDS: dict[Command, str] = {
+    Command.ANSWER: "/answer",
+    Command.QUIZ_USAGE: "/quiz topic:<topic> count:<count> difficulty:<difficulty>",
+    Command.REPORT: "/report item:<question id> reason:<reason>",
+    Command.RATE: "/rate",
+    Command.SCHEDULE: "/schedule set",
+    Command.LEADERBOARD_OPTIN: "/leaderboard-optout hide:False",
+}
+
+
+class DiscordMarkup(Markup):
+    """Discord markdown around the shared wording."""
+
+    def user(self, text: str) -> str:
+        return safe(text)
+
+    def content(self, text: str) -> str:
+        return content(text)
+
+    def strong(self, marked: str) -> str:
+        return f"**{marked}**"
+
+    def code(self, text: str) -> str:
+        return f"`{text}`"
+
+    def mark(self, kind: Mark) -> str:
+        return MARKERS[kind]
+
+    def verdict(self, verdict: Verdict, label: str) -> str:
+        return f"{VERDICT_EMOJI[verdict]} {label}"
+
+
+M = DiscordMarkup()
+
+
+def verdict_title(result: AnswerResult) -> str:
+    """`✅ Correct · score 85%`: an embed title, so no markdown."""
+    return wording.verdict_heading(result, M)
 
 
 def safe(text: str) -> str:
@@ -137,229 +184,174 @@ def question_embed(
         colour=BLURPLE,
     )
     if view.tags:
-        embed.add_field(name="Topics", value=clip(", ".join(view.tags), FIELD_LIMIT))
-    embed.add_field(name="Difficulty", value=view.difficulty)
+        embed.add_field(name=wording.topics_title(), value=clip(", ".join(view.tags), FIELD_LIMIT))
+    embed.add_field(name=wording.difficulty_title(), value=view.difficulty)
     if reveal_at is not None:
-        embed.add_field(name="Answer revealed", value=relative(reveal_at))
-    how = "Pick an option below" if view.options else "Press Answer to reply"
-    embed.set_footer(text=f"{how} · question {view.item_id}")
+        embed.add_field(name=wording.answer_revealed_title(), value=relative(reveal_at))
+    how = wording.pick_an_option() if view.options else wording.press_answer()
+    embed.set_footer(text=f"{how} · {question_ref(view.item_id)}")
     return embed
 
 
 def daily_embed(daily: DailyQuestion) -> discord.Embed:
     """The channel's daily question."""
-    heading = f"Question of the day · {daily.local_date:%a %d %b %Y}"
+    heading = wording.question_of_the_day(f"{daily.local_date:%a %d %b %Y}")
     return question_embed(daily.question, heading, reveal_at=daily.reveal_at)
 
 
 def quiz_embed(view: QuestionView, *, note: str | None = None) -> discord.Embed:
-    return question_embed(view, "Quiz", note=note)
+    return question_embed(view, wording.quiz_title(), note=note)
 
 
 def review_embed(view: QuestionView, due: int) -> discord.Embed:
-    return question_embed(view, f"Review · {due} due")
+    return question_embed(view, wording.review_title(due))
 
 
 # --- answers and reveals ------------------------------------------------------------------
 
 
 def streak_text(view: StreakView) -> str:
-    today = "answered today" if view.answered_today else "not answered today yet"
-    freezes = f", {view.freezes} {noun(view.freezes, 'freeze')}" if view.freezes else ""
-    days = noun(view.current, "day")
-    return f"🔥 Streak: **{view.current}** {days} (best {view.best}{freezes}; {today})"
+    return f"🔥 {wording.streak(view, M)}"
 
 
 def feedback_embeds(result: AnswerResult) -> list[discord.Embed]:
     """Verdict, key points covered and missed, points and streak."""
-    lines: list[str] = []
-    lines += [f"✔️ {content(point)}" for point in result.covered]
-    lines += [f"✖️ {content(point)}" for point in result.missed]
-    lines += [f"⚠️ You said the opposite: {content(point)}" for point in result.contradicted]
-    lines += [f"⚠️ Not quite: {content(claim)}" for claim in result.misconceptions]
-    lines += [f"ℹ️ {content(note)}" for note in result.notes]
-    if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
-        lines.append(f"You chose: {content(result.chosen_option)}")
-    if result.why:
-        lines.append(f"Why: {content(result.why)}")
-    if result.correct_option:
-        lines.append(f"Right answer: **{content(result.correct_option)}**")
-    lines.append("")
-    outcome, earned = points_outcome(result)
-    lines.append(f"**{outcome}**" if earned else outcome)
-    lines.append(streak_text(result.streak))
-    title = f"{VERDICT_LABEL[result.verdict]} · score {result.score:.0%}"
+    lines = [
+        *wording.feedback_lines(result, M),
+        "",
+        wording.outcome_line(result, M),
+        streak_text(result.streak),
+    ]
     return pages(
-        title,
+        verdict_title(result),
         "\n".join(lines),
         colour=VERDICT_COLOUR[result.verdict],
-        footer="Rate how well you knew it to schedule a review",
+        footer=wording.rate_hint(),
     )
 
 
 def reveal_embeds(result: RevealResult) -> list[discord.Embed]:
     """Short answer first; the full answer and key points on the second request."""
-    lines = [f"**Short answer:** {content(result.short_answer)}"]
     if result.full:
-        lines += ["", content(result.answer)]
+        full = result.answer or result.short_answer
+        lines = [M.strong(wording.full_answer_title()), content(full)]
         if result.key_points:
-            lines += ["", "**Key points**"]
-            lines += [f"• {content(point)}" for point in result.key_points]
+            lines += ["", M.strong(wording.key_points_title())]
+            lines += [M.line(Mark.ITEM, content(point)) for point in result.key_points]
     else:
-        lines += ["", "Press **Full answer** for the reference answer."]
-    if result.points_forfeited and result.kind is not AnswerKind.REVIEW:
-        lines += ["", "Revealed before answering: an answer now earns no points."]
-    return pages("Answer", "\n".join(lines), footer=f"question {result.item_id}")
+        lines = [M.strong(wording.short_answer_title()), content(result.short_answer)]
+    button = M.strong(wording.full_answer_title())
+    lines += ["", *wording.reveal_notes(result, button)]
+    return pages(wording.answer_title(), "\n".join(lines), footer=question_ref(result.item_id))
+
+
+def question_ref(item_id: str) -> str:
+    return wording.question_ref(item_id)
 
 
 def channel_reveal_embeds(reveal: ChannelReveal) -> list[discord.Embed]:
     """The scheduled channel reveal: reference answer, how many answered, the best answers."""
     lines = [
-        f"**Question:** {content(reveal.question)}",
+        f"**{content(reveal.question)}**",
         "",
-        f"**Short answer:** {content(reveal.short_answer)}",
+        M.fill(wording.in_short(), answer=content(reveal.short_answer)),
         "",
         content(reveal.answer),
         "",
-        f"**{reveal.answered}** member(s) answered.",
+        wording.answered_count(reveal.answered),
     ]
     if reveal.top:
-        lines += ["", "**Best answers**"]
+        lines += [""]
         lines += [
-            f"{rank}. {safe(line.display_name)} · {line.verdict.value} ({line.score:.0%})"
+            f"{rank}. {wording.score_line(line, M)}"
             for rank, line in enumerate(reveal.top, start=1)
         ]
-    heading = f"Answer · question of {reveal.local_date:%a %d %b %Y}"
-    return pages(heading, "\n".join(lines), footer=f"question {reveal.item_id}")
+    heading = wording.channel_reveal_title(f"{reveal.local_date:%a %d %b %Y}")
+    return pages(heading, "\n".join(lines), footer=question_ref(reveal.item_id))
 
 
 def summary_embed(summary: QuizSummary) -> discord.Embed:
     """The end of a quiz: counts, points and what to review."""
-    state = "stopped" if summary.stopped else "finished"
-    lines = [
-        f"{summary.correct} correct, {summary.partial} partial, {summary.incorrect} incorrect, "
-        f"{summary.skipped} skipped of {summary.total}: "
-        f"**{summary.points}** {noun(summary.points, 'point')}."
-    ]
-    if summary.to_review:
-        lines += ["", "**Worth reviewing**"]
-        lines += [f"• {clip(content(ref.question), 200)}" for ref in summary.to_review[:10]]
+    lines = wording.summary_lines(summary, M)
     return discord.Embed(
-        title=f"Quiz {state}", description="\n".join(lines), colour=BLURPLE
+        title=wording.summary_title(summary), description="\n".join(lines), colour=BLURPLE
     )
 
 
 def rating_text(result: RatingResult) -> str:
-    return f"Rated **{result.rating}**: next review {relative(result.due)}."
+    return wording.rated(M, result.rating, relative(result.due))
 
 
 def review_empty_text(prompt: ReviewPrompt) -> str:
-    if prompt.next_due is None:
-        return "No review cards yet: answer a few questions first (/quiz or /daily)."
-    return f"No reviews due. The next card is due {relative(prompt.next_due)}."
+    when = relative(prompt.next_due) if prompt.next_due else None
+    return wording.no_reviews(when, quiz="/quiz", daily="/daily")
 
 
 # --- personal views -----------------------------------------------------------------------
 
 
 def stats_embed(view: StatsView) -> discord.Embed:
-    lines = [
-        f"Answered **{view.answered}**, accuracy **{view.accuracy:.0%}**, "
-        f"points this week **{view.points_week}**",
-        streak_text(view.streak),
-        f"Reviews due: **{view.due_reviews}** · time zone {safe(view.timezone)}",
-    ]
-    if view.by_tag:
-        lines += ["", "**By topic**"]
-        lines += [
-            f"`{clip(tag.tag, 30)}` {tag.answered} answered, {tag.accuracy:.0%}"
-            for tag in view.by_tag[:15]
-        ]
-    return discord.Embed(title="Your statistics", description="\n".join(lines), colour=BLURPLE)
+    lines = wording.stats_lines(view, M, tags=15)
+    return discord.Embed(
+        title=wording.stats_title(), description="\n".join(lines), colour=BLURPLE
+    )
 
 
 def timezone_text(result: TimezoneResult) -> str:
-    whose = "your own" if result.own else "following this channel's schedule"
-    return f"Your time zone: **{safe(result.effective)}** ({whose})."
+    return wording.timezone(result, M)
 
 
 def leaderboard_embed(view: LeaderboardView) -> discord.Embed:
     """The server's top members, and the caller's own row if they are further down."""
-    titles = {"week": "this week", "month": "this month", "all": "all time"}
-    title = f"Leaderboard · {titles.get(view.period.value, view.period.value)}"
-    lines = [_leader_line(row) for row in view.rows]
-    if not lines:
-        lines.append("No points yet: answer the daily question to get on the board.")
-    caller = view.caller
-    if caller is not None and all(row.user != caller.user for row in view.rows):
-        lines += ["…", _leader_line(caller)]
-    if view.caller_opted_out:
-        lines += ["", "You are hidden from leaderboards (/leaderboard-optout hide:False)."]
-    embed = discord.Embed(title=title, description="\n".join(lines), colour=BLURPLE)
+    optin = command(Command.LEADERBOARD_OPTIN, COMMANDS)
+    lines = wording.leaderboard_lines(view, M, optin)
+    embed = discord.Embed(
+        title=wording.leaderboard_title(view), description="\n".join(lines), colour=BLURPLE
+    )
     if view.start is not None:
-        embed.set_footer(text=f"Since {view.start:%Y-%m-%d %H:%M} ({view.timezone})")
+        embed.set_footer(text=wording.since(view, f"{view.start:%Y-%m-%d %H:%M}"))
     return embed
-
-
-def _leader_line(row: LeaderboardRow) -> str:
-    name = safe(clip(row.display_name, 64))
-    return f"**{row.rank}.** {name} · {row.points} pts · {row.accuracy:.0%} · 🔥{row.streak}"
 
 
 def topics_embeds(topics: Iterable[TopicInfo]) -> list[discord.Embed]:
     lines = [
-        f"`{topic.name}` · {topic.kind} · {topic.items} question(s)"
+        f"`{topic.name}` · {topic.kind} · {wording.questions(topic.items)}"
         + (f" · {clip(content(topic.description), 80)}" if topic.description else "")
         for topic in topics
     ]
-    body = "\n".join(lines) or "No topics yet."
-    return pages("Topics", body, footer="Use them in /quiz topic:… and /schedule set topics:…")
+    body = "\n".join(lines) or wording.no_topics()
+    hint = wording.topics_hint("/quiz topic:…", "/schedule set topics:…")
+    return pages(wording.topics_title(), body, footer=hint)
 
 
 def schedule_embed(view: ScheduleView, heading: str) -> discord.Embed:
     """A channel's daily-question schedule."""
-    topics = ", ".join(view.topics) if view.topics else "all topics"
+    fields = wording.schedule_fields(view)
     lines = [
-        f"**Time:** {view.time} ({safe(view.timezone)})",
-        f"**Days:** {view.weekdays}",
-        f"**Topics:** {safe(topics)} ({view.pool_size} questions)",
-        "**Reveal:** "
-        + (f"after {view.reveal_delay_hours} h" if view.reveal_delay_hours else "off"),
-        f"**Discussion thread:** {'on' if view.thread else 'off'}",
+        M.fill("{label} {value}", label=M.strong(label), value=M.user(value))
+        for label, value in fields
     ]
     if view.paused:
-        lines.append("**Paused** (/schedule resume to continue)")
+        lines.append(M.fill(wording.paused_resume(), paused=M.strong(wording.paused_title()),
+                            resume="/schedule resume"))
     elif view.next_post_utc is not None:
-        lines.append(
-            f"**Next post:** {format_dt(view.next_post_utc, 'F')} ({relative(view.next_post_utc)})"
-        )
+        when = f"{format_dt(view.next_post_utc, 'F')} ({relative(view.next_post_utc)})"
+        lines.append(M.fill("{label} {value}", label=M.strong(wording.next_post_label()),
+                            value=when))
     return discord.Embed(title=heading, description="\n".join(lines), colour=BLURPLE)
 
 
 def forget_embed(request: ForgetRequest) -> discord.Embed:
     return discord.Embed(
-        title="Delete your data?",
-        description=(
-            "This deletes your answers, streaks, review cards, quiz sessions, reports and "
-            "settings on every server. It cannot be undone.\n\n"
-            f"Confirm {relative(request.expires_at)} at the latest."
-        ),
+        title=wording.forget_title(),
+        description=wording.forget_warning(relative(request.expires_at)),
         colour=discord.Colour.red(),
     )
 
 
-HELP = """**Practice**
-`/daily` today's question in this channel · `/answer` answer it (or your quiz question)
-`/reveal` show the answer (twice: the full one) · `/quiz topic count difficulty` a personal quiz
-`/review` your due review cards · `/topics` what you can practise
-**You**
-`/streak` · `/stats` · `/timezone zone` · `/leaderboard window` · `/leaderboard-optout`
-`/report item reason` a problem with a question · `/forget` delete your data
-**Admins (Manage Server)**
-`/schedule set time timezone weekdays topics reveal_after_hours thread`
-`/schedule show|pause|resume|off`
-Buttons under each question answer it privately; nobody else sees your feedback."""
-
-
 def help_embed() -> discord.Embed:
-    return discord.Embed(title="prepbot", description=HELP, colour=BLURPLE)
+    return discord.Embed(title="prepbot", description=discord_texts.help_text(M), colour=BLURPLE)
+
+
+def report_text(report: Report) -> str:
+    return M.fill(wording.report_recorded(), id=M.code(report.item_id))

@@ -11,12 +11,11 @@ import discord
 from discord import app_commands
 from discord.utils import escape_mentions
 
-from bot.adapters.discord.render import NO_MENTIONS, pack, text_parts
-from bot.failures import tell_user
+from bot.adapters.discord.render import COMMANDS, NO_MENTIONS, pack, text_parts
+from bot.presentation import wording
+from bot.presentation.failures import tell_user
 
 log = logging.getLogger(__name__)
-
-RATE_LIMITED = "Discord asked me to slow down; please try again in a minute."
 
 
 async def send(
@@ -100,19 +99,21 @@ def user_message(error: BaseException, where: str) -> str:
     """Log the error once at the level it deserves; return what to tell the user.
 
     Discord's own user errors (a failed command check, an option it could not convert) and
-    rate limits are told here; everything else follows the shared rule (`bot.failures`):
-    user errors shown, anything else an apology with a reference id logged at ERROR.
+    rate limits are told here; everything else follows the shared rule
+    (`bot.presentation.failures`): user errors shown, anything else an apology with a
+    reference id logged at ERROR.
     """
     if isinstance(error, app_commands.CheckFailure):
         log.info("%s: check failed: %s", where, error)
-        return str(error) or "You can't use this command here."
+        return str(error) or wording.not_here()
     if isinstance(error, app_commands.TransformerError):
         log.info("%s: bad option: %s", where, error)
-        return "One of the options has a value I can't use; please check it."
+        return wording.bad_option()
     if isinstance(error, discord.RateLimited):
         log.warning("%s: rate limited by Discord for %.1fs", where, error.retry_after)
-        return RATE_LIMITED
-    return tell_user(error, where, logger=log, transient=(discord.HTTPException,)).text
+        return wording.slow_down("Discord")
+    told = tell_user(error, where, logger=log, transient=(discord.HTTPException,), syntax=COMMANDS)
+    return told.text
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:

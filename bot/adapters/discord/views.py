@@ -1,11 +1,13 @@
 """Buttons and the answer modal, with stable custom ids that keep working after a restart.
 
-Every button is one `ActionButton` (a `DynamicItem`) whose custom id carries all it needs:
-`prepbot:<action>:<arg>:...`, e.g. `prepbot:ans:42` (answer daily post 42) or
-`prepbot:qopt:7:2:3` (quiz 7, question 2, option C). Nothing is kept in memory, so a click on
-a message posted before a restart is routed exactly like a fresh one. Modals likewise carry
-their target in the custom id (`prepbot-modal:d:42`) and are handled from the raw
-interaction, not from a modal object held in memory.
+Every kind of button is its own `DynamicItem` subclass with typed fields and a custom id
+made from them: `prepbot:<action>:<field>:...`, e.g. `prepbot:ans:42` (`DailyAnswer`, post
+42) or `prepbot:qopt:7:2:3` (`QuizOption`, quiz 7, question 2, option C). The class's
+template parses the same fields back, so a click on a message posted before a restart (or
+before this module changed, as long as the id format holds) is routed like a fresh one.
+Ids under our prefix that no kind matches reach `StaleButton`, which says so. Modals
+likewise carry their target in the custom id (`prepbot-modal:d:42`) and are handled from the
+raw interaction, not from a modal object held in memory.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import discord
 
-from bot.adapters.discord.render import LETTERS
+from bot.domain.choices import LETTERS
 from bot.domain.views import DailyQuestion, QuestionView
+from bot.presentation import discord_texts, wording
 
 log = logging.getLogger(__name__)
 
@@ -27,48 +30,77 @@ MODAL_PREFIX = "prepbot-modal"
 ANSWER_INPUT = "answer"
 CUSTOM_ID_LIMIT = 100
 ANSWER_MAX_LENGTH = 4000
-RATINGS = (
-    ("again", "Again", discord.ButtonStyle.danger),
-    ("hard", "Hard", discord.ButtonStyle.secondary),
-    ("good", "Good", discord.ButtonStyle.primary),
-    ("easy", "Easy", discord.ButtonStyle.success),
-)
+# Two rows of five above the row of Answer / Show answer / Skip / Stop.
+MAX_OPTION_BUTTONS = 10
+RATING_STYLES = {
+    "again": discord.ButtonStyle.danger,
+    "hard": discord.ButtonStyle.secondary,
+    "good": discord.ButtonStyle.primary,
+    "easy": discord.ButtonStyle.success,
+}
 _MODAL_RE = re.compile(rf"{MODAL_PREFIX}:(?P<kind>[a-z])(?::(?P<ref>\S*))?")
+# What each custom id field may hold; the numeric ones are ASCII digits, read back as int.
+_FIELDS = {
+    "post_id": "[0-9]+",
+    "session_id": "[0-9]+",
+    "position": "[0-9]+",
+    "option": "[0-9]+",
+    "item_id": r"[^:\s]+",
+    "rating": "[a-z]+",
+    "code": r"[^:\s]+",
+    "rest": r"\S*",
+}
+_INT_FIELDS = frozenset({"post_id", "session_id", "position", "option"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_NEVER = "(?!)"  # the template of the abstract kinds, which are never registered
+
+
+def _template(id_format: str, *, named: bool = True) -> str:
+    """`qskip:{session_id}:{position}` -> `prepbot:qskip:(?P<session_id>[0-9]+):...`."""
+
+    def group(match: re.Match[str]) -> str:
+        name = match[1]
+        return f"(?P<{name}>{_FIELDS[name]})" if named else f"(?:{_FIELDS[name]})"
+
+    return f"{PREFIX}:" + _PLACEHOLDER.sub(group, id_format)
 
 
 @runtime_checkable
 class InteractionRouter(Protocol):
     """What the bot exposes as `client.actions` to handle clicks and modal submissions."""
 
-    async def on_button(
-        self, interaction: discord.Interaction, action: str, args: Sequence[str]
-    ) -> None: ...
+    async def on_button(self, interaction: discord.Interaction, button: PrepButton) -> None: ...
 
     async def on_modal(
         self, interaction: discord.Interaction, kind: str, ref: str, text: str
     ) -> None: ...
 
 
-class ActionButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=rf"{PREFIX}:(?P<action>[a-z]+)(?::(?P<args>[^\s]*))?",
-):
-    """A button whose custom id names an action and its arguments."""
+class PrepButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=_NEVER):
+    """Base of every button kind: a subclass names its id format (`fmt`), whose fields are
+    its typed attributes; the template follows from the format."""
+
+    id_format: ClassVar[str] = ""
+    kinds: ClassVar[list[type[PrepButton]]] = []
+
+    def __init_subclass__(cls, *, fmt: str | None = None, template: str | None = None) -> None:
+        if fmt is not None:
+            cls.id_format = fmt
+            PrepButton.kinds.append(cls)
+        super().__init_subclass__(template=template or (_template(fmt) if fmt else _NEVER))
 
     def __init__(
         self,
-        action: str,
-        *args: str | int,
+        *,
         label: str,
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
         row: int | None = None,
     ) -> None:
-        custom_id = ":".join([PREFIX, action, *(str(arg) for arg in args)])
+        fields = {name: getattr(self, name) for name in _PLACEHOLDER.findall(self.id_format)}
+        custom_id = f"{PREFIX}:{self.id_format.format_map(fields)}"
         super().__init__(
             discord.ui.Button(label=label[:80], style=style, custom_id=custom_id, row=row)
         )
-        self.action = action
-        self.args = tuple(str(arg) for arg in args)
 
     @classmethod
     async def from_custom_id(
@@ -76,11 +108,14 @@ class ActionButton(
         interaction: discord.Interaction,
         item: discord.ui.Item[Any],
         match: re.Match[str],
-    ) -> ActionButton:
-        args = match["args"].split(":") if match["args"] else []
-        label = getattr(item, "label", None) or match["action"]
+    ) -> Self:
+        fields: dict[str, Any] = {
+            name: int(value) if name in _INT_FIELDS else value
+            for name, value in match.groupdict().items()
+        }
+        label = getattr(item, "label", None) or cls.__name__
         style = getattr(item, "style", discord.ButtonStyle.secondary)
-        return cls(match["action"], *args, label=label, style=style)
+        return cls(**fields, label=label, style=style)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Hand the click to the bot's router (which owns error handling)."""
@@ -88,10 +123,151 @@ class ActionButton(
         if not isinstance(router, InteractionRouter):
             log.warning("button %s clicked but no router is installed", self.custom_id)
             return
-        await router.on_button(interaction, self.action, self.args)
+        await router.on_button(interaction, self)
 
 
-def make_view(buttons: Iterable[ActionButton]) -> discord.ui.View:
+# --- daily posts ---------------------------------------------------------------------------
+
+
+class _DailyButton(PrepButton):
+    def __init__(self, post_id: int, **look: Any) -> None:
+        self.post_id = post_id
+        super().__init__(**look)
+
+
+class DailyAnswer(_DailyButton, fmt="ans:{post_id}"):
+    """Opens the answer modal for a daily post."""
+
+
+class DailyShow(_DailyButton, fmt="show:{post_id}"):
+    """Reveals a daily post to the clicking user (short, then full)."""
+
+
+class DailyOption(_DailyButton, fmt="opt:{post_id}:{option}"):
+    """Answers a daily post with option `option` (1-based)."""
+
+    def __init__(self, post_id: int, option: int, **look: Any) -> None:
+        self.option = option
+        super().__init__(post_id, **look)
+
+
+class RevealCurrent(PrepButton, fmt="rev"):
+    """Reveals what /reveal would: the quiz question, else the daily post."""
+
+
+# --- quizzes ---------------------------------------------------------------------------------
+
+
+class _QuizButton(PrepButton):
+    """A button on quiz question `position` (1-based) of session `session_id`."""
+
+    def __init__(self, session_id: int, position: int, **look: Any) -> None:
+        self.session_id = session_id
+        self.position = position
+        super().__init__(**look)
+
+
+class QuizAnswer(_QuizButton, fmt="qans:{session_id}:{position}"):
+    """Opens the answer modal for the quiz question."""
+
+
+class QuizShow(_QuizButton, fmt="qshow:{session_id}:{position}"):
+    """Reveals the quiz question (the service decides whether it forfeits)."""
+
+
+class QuizSkip(_QuizButton, fmt="qskip:{session_id}:{position}"):
+    """Skips the quiz question, if it is still the current one."""
+
+
+class QuizOption(_QuizButton, fmt="qopt:{session_id}:{position}:{option}"):
+    """Answers the quiz question with option `option` (1-based)."""
+
+    def __init__(self, session_id: int, position: int, option: int, **look: Any) -> None:
+        self.option = option
+        super().__init__(session_id, position, **look)
+
+
+class QuizStop(PrepButton, fmt="qstop:{session_id}"):
+    """Stops quiz `session_id`, if it is still running."""
+
+    def __init__(self, session_id: int, **look: Any) -> None:
+        self.session_id = session_id
+        super().__init__(**look)
+
+
+# --- review cards and ratings ----------------------------------------------------------------
+
+
+class _CardButton(PrepButton):
+    def __init__(self, item_id: str, **look: Any) -> None:
+        self.item_id = item_id
+        super().__init__(**look)
+
+
+class ReviewAnswer(_CardButton, fmt="rans:{item_id}"):
+    """Opens the answer modal for a review card."""
+
+
+class ReviewShow(_CardButton, fmt="rshow:{item_id}"):
+    """Reveals a review card."""
+
+
+class ReviewOption(_CardButton, fmt="ropt:{item_id}:{option}"):
+    """Answers a review card with option `option` (1-based)."""
+
+    def __init__(self, item_id: str, option: int, **look: Any) -> None:
+        self.option = option
+        super().__init__(item_id, **look)
+
+
+class Rate(_CardButton, fmt="rate:{item_id}:{rating}"):
+    """Again / Hard / Good / Easy after an answer or a reveal."""
+
+    def __init__(self, item_id: str, rating: str, **look: Any) -> None:
+        self.rating = rating
+        super().__init__(item_id, **look)
+
+
+class NextCard(PrepButton, fmt="rnext"):
+    """Shows the next due review card."""
+
+
+# --- your data -------------------------------------------------------------------------------
+
+
+class ForgetConfirm(PrepButton, fmt="forget:{code}"):
+    """Confirms /forget with its code."""
+
+    def __init__(self, code: str, **look: Any) -> None:
+        self.code = code
+        super().__init__(**look)
+
+
+class ForgetCancel(PrepButton, fmt="keep"):
+    """Cancels /forget."""
+
+
+class StaleButton(
+    PrepButton,
+    # Our prefix with an id no kind above matches: an action since removed, or a mangled id.
+    template=(
+        f"(?!(?:{'|'.join(_template(k.id_format, named=False) for k in PrepButton.kinds)})\\Z)"
+        f"{PREFIX}:(?P<rest>{_FIELDS['rest']})"
+    ),
+):
+    """Any other id under our prefix: the router answers that the button is out of date."""
+
+    id_format = "{rest}"
+
+    def __init__(self, rest: str, **look: Any) -> None:
+        self.rest = rest
+        super().__init__(**look)
+
+
+BUTTON_KINDS: tuple[type[PrepButton], ...] = (*PrepButton.kinds, StaleButton)
+
+
+def make_view(buttons: Iterable[PrepButton]) -> discord.ui.View:
     """A persistent view of the buttons whose custom id fits Discord's limit."""
     view = discord.ui.View(timeout=None)
     for button in buttons:
@@ -102,41 +278,41 @@ def make_view(buttons: Iterable[ActionButton]) -> discord.ui.View:
     return view
 
 
-def _option_buttons(action: str, prefix: Sequence[str | int], count: int) -> list[ActionButton]:
-    return [
-        ActionButton(
-            action, *prefix, number, label=LETTERS[number - 1],
-            style=discord.ButtonStyle.primary, row=(number - 1) // 5,
-        )
-        for number in range(1, min(count, len(LETTERS)) + 1)
-    ]
+def _letters(count: int) -> list[tuple[int, str, int]]:
+    """(option number, its letter, its row) for each option button."""
+    shown = min(count, len(LETTERS), MAX_OPTION_BUTTONS)
+    return [(number, LETTERS[number - 1], (number - 1) // 5) for number in range(1, shown + 1)]
+
+
+_OPTION = discord.ButtonStyle.primary
 
 
 def daily_view(daily: DailyQuestion) -> discord.ui.View:
     """A daily post: A-D options (choice items) or Answer, and Show answer."""
     post = daily.post_id
-    buttons = _option_buttons("opt", [post], len(daily.question.options))
+    buttons: list[PrepButton] = [
+        DailyOption(post, number, label=letter, style=_OPTION, row=row)
+        for number, letter, row in _letters(len(daily.question.options))
+    ]
     if not daily.question.options:
-        buttons.append(
-            ActionButton("ans", post, label="Answer", style=discord.ButtonStyle.primary, row=2)
-        )
-    buttons.append(ActionButton("show", post, label="Show answer", row=2))
+        buttons.append(DailyAnswer(post, label=discord_texts.answer_button(), style=_OPTION, row=2))
+    buttons.append(DailyShow(post, label=wording.button("show"), row=2))
     return make_view(buttons)
 
 
 def quiz_view(session_id: int, question: QuestionView) -> discord.ui.View:
     """A quiz question: options or Answer, then Show answer, Skip and Stop."""
-    position = question.position or 0
-    ref = (session_id, position)
-    buttons = _option_buttons("qopt", ref, len(question.options))
+    ref = (session_id, question.position or 0)
+    buttons: list[PrepButton] = [
+        QuizOption(*ref, number, label=letter, style=_OPTION, row=row)
+        for number, letter, row in _letters(len(question.options))
+    ]
     if not question.options:
-        buttons.append(
-            ActionButton("qans", *ref, label="Answer", style=discord.ButtonStyle.primary, row=2)
-        )
+        buttons.append(QuizAnswer(*ref, label=discord_texts.answer_button(), style=_OPTION, row=2))
     buttons += [
-        ActionButton("qshow", *ref, label="Show answer", row=2),
-        ActionButton("qskip", *ref, label="Skip", row=2),
-        ActionButton("qstop", session_id, label="Stop", style=discord.ButtonStyle.danger, row=2),
+        QuizShow(*ref, label=wording.button("show"), row=2),
+        QuizSkip(*ref, label=wording.button("skip"), row=2),
+        QuizStop(session_id, label=wording.button("stop"), style=discord.ButtonStyle.danger, row=2),
     ]
     return make_view(buttons)
 
@@ -144,24 +320,26 @@ def quiz_view(session_id: int, question: QuestionView) -> discord.ui.View:
 def review_view(question: QuestionView) -> discord.ui.View:
     """A review card: options or Answer, and Show answer."""
     item = question.item_id
-    buttons = _option_buttons("ropt", [item], len(question.options))
+    buttons: list[PrepButton] = [
+        ReviewOption(item, number, label=letter, style=_OPTION, row=row)
+        for number, letter, row in _letters(len(question.options))
+    ]
     if not question.options:
-        buttons.append(
-            ActionButton("rans", item, label="Answer", style=discord.ButtonStyle.primary, row=2)
-        )
-    buttons.append(ActionButton("rshow", item, label="Show answer", row=2))
+        answer = discord_texts.answer_button()
+        buttons.append(ReviewAnswer(item, label=answer, style=_OPTION, row=2))
+    buttons.append(ReviewShow(item, label=wording.button("show"), row=2))
     return make_view(buttons)
 
 
-def rating_buttons(item_id: str) -> list[ActionButton]:
+def rating_buttons(item_id: str) -> list[PrepButton]:
     """Again / Hard / Good / Easy for spaced repetition."""
     return [
-        ActionButton("rate", item_id, name, label=label, style=style, row=0)
-        for name, label, style in RATINGS
+        Rate(item_id, name, label=wording.button(name), style=style, row=0)
+        for name, style in RATING_STYLES.items()
     ]
 
 
-def after_view(item_id: str, *extra: ActionButton) -> discord.ui.View:
+def after_view(item_id: str, *extra: PrepButton) -> discord.ui.View:
     """Ratings, then follow-ups such as Full answer or Next card on the row below."""
     for button in extra:
         button.row = 1
@@ -171,8 +349,10 @@ def after_view(item_id: str, *extra: ActionButton) -> discord.ui.View:
 def forget_view(code: str) -> discord.ui.View:
     return make_view(
         [
-            ActionButton("forget", code, label="Delete my data", style=discord.ButtonStyle.danger),
-            ActionButton("keep", label="Cancel"),
+            ForgetConfirm(
+                code, label=wording.button("delete"), style=discord.ButtonStyle.danger
+            ),
+            ForgetCancel(label=wording.button("cancel")),
         ]
     )
 
@@ -183,13 +363,14 @@ def forget_view(code: str) -> discord.ui.View:
 def answer_modal(kind: str, *ref: str | int, placeholder: str | None = None) -> discord.ui.Modal:
     """A modal with one long text field; `kind` d(aily), q(uiz), r(eview) or a(uto)."""
     custom_id = ":".join([MODAL_PREFIX, kind, *(str(part) for part in ref)])
-    modal = discord.ui.Modal(title="Your answer", custom_id=custom_id[:CUSTOM_ID_LIMIT])
+    title = discord_texts.answer_form_title()
+    modal = discord.ui.Modal(title=title, custom_id=custom_id[:CUSTOM_ID_LIMIT])
     modal.add_item(
         discord.ui.TextInput(
-            label="Answer",
+            label=wording.answer_title(),
             style=discord.TextStyle.long,
             custom_id=ANSWER_INPUT,
-            placeholder=(placeholder or "Explain in your own words.")[:100],
+            placeholder=(placeholder or discord_texts.answer_form_hint())[:100],
             max_length=ANSWER_MAX_LENGTH,
         )
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from telegram import Bot, Message, Update
 from telegram.constants import ChatMemberStatus
@@ -14,76 +12,14 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import render
 from bot.adapters.telegram.context import AdapterContext, Who, identify
 from bot.adapters.telegram.sending import send_html
-from bot.domain.timeparse import parse_weekdays
-from bot.errors import InvalidInputError, NotFoundError
+from bot.adapters.textcommands import ScheduleRequest, parse_schedule
+from bot.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-REFUSAL = (
-    "Sorry, only this chat's administrators can manage the daily question. "
-    "Ask an admin to run /schedule."
-)
-OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
-NOT_SCHEDULED = (
-    "This chat has no daily question yet. Start one with /schedule 09:00 Europe/Berlin "
-    "(HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h])."
-)
-USAGE = (
-    "Usage: /schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h], "
-    "/schedule to show it, /schedule pause|resume|off."
-)
-
-
-@dataclass(frozen=True)
-class ScheduleRequest:
-    """A parsed /schedule: `action` is show, pause, resume, off or set."""
-
-    action: str
-    time: str = ""
-    timezone: str | None = None
-    weekdays: str = "daily"
-    topics: tuple[str, ...] = field(default=())
-    reveal: str = "0"
-
-
-def _is_weekdays(token: str) -> bool:
-    try:
-        parse_weekdays(token)
-    except InvalidInputError:
-        return False
-    return True
-
-
-def parse_schedule(args: Sequence[str]) -> ScheduleRequest:
-    """`/schedule ...` arguments in any order after the time; validation is the service's."""
-    if not args:
-        return ScheduleRequest("show")
-    first = args[0].lower()
-    if first in ("show", "pause", "resume"):
-        return ScheduleRequest(first)
-    if first in OFF_WORDS:
-        return ScheduleRequest("off")
-    if not first[:1].isdigit():
-        raise InvalidInputError(USAGE)
-    timezone: str | None = None
-    days: list[str] = []
-    topics: list[str] = []
-    reveal = "0"
-    for token in args[1:]:
-        lower = token.lower()
-        if lower.startswith("reveal="):
-            reveal = token.partition("=")[2]
-        elif "/" in token or token.upper() in ("UTC", "GMT"):
-            timezone = token
-        elif _is_weekdays(lower):
-            days.append(lower.strip(","))  # `mon, wed, fri` arrives as three tokens
-        else:
-            topics.append(token)
-    weekdays = ",".join(days) or "daily"
-    return ScheduleRequest("set", args[0], timezone, weekdays, tuple(topics), reveal)
 
 
 async def is_admin(bot: Bot, message: Message, who: Who) -> bool:
@@ -114,31 +50,27 @@ class Admin:
         if who is None or message is None:
             return
         if not await is_admin(self.bot, message, who):
-            await send_html(self.bot, who.chat_id, REFUSAL, reply_to=message.message_id)
+            refusal = render.admins_only()
+            await send_html(self.bot, who.chat_id, refusal, reply_to=message.message_id)
             return
         request = parse_schedule(context.args or [])
         try:
             text = await self._apply(who, request)
         except NotFoundError:
             # The service's message is platform-neutral; say how to subscribe here.
-            text = NOT_SCHEDULED
+            text = render.not_scheduled()
         await send_html(self.bot, who.chat_id, text, reply_to=message.message_id)
 
     async def _apply(self, who: Who, request: ScheduleRequest) -> str:
         schedules = self.context.services.schedules
         if request.action == "off":
-            removed = await schedules.unsubscribe(who.chat)
-            text = (
-                "🛑 The daily question is off; history and leaderboards stay."
-                if removed
-                else "There was no daily question scheduled here."
-            )
+            text = render.schedule_off(await schedules.unsubscribe(who.chat))
         elif request.action == "show":
             text = render.schedule(await schedules.show(who.chat))
         elif request.action == "pause":
-            text = "⏸ Paused.\n" + render.schedule(await schedules.pause(who.chat))
+            text = render.schedule_changed("pause", await schedules.pause(who.chat))
         elif request.action == "resume":
-            text = "▶️ Resumed.\n" + render.schedule(await schedules.resume(who.chat))
+            text = render.schedule_changed("resume", await schedules.resume(who.chat))
         else:
             view = await schedules.subscribe(
                 who.chat,
@@ -149,5 +81,5 @@ class Admin:
                 request.reveal,
             )
             self.context.memory.schedulers[who.chat_id] = who.user_id
-            text = "✅ Scheduled.\n" + render.schedule(view)
+            text = render.schedule_changed("subscribe", view)
         return text

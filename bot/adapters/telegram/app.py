@@ -85,7 +85,7 @@ class TelegramAdapter:
         await app.initialize()
         self.context.bot_username = app.bot.username
         try:
-            await app.bot.set_my_commands([BotCommand(c, d) for c, d in render.COMMANDS])
+            await app.bot.set_my_commands([BotCommand(c, d) for c, d in render.commands()])
         except TelegramError as exc:  # the menu is a convenience; the bot works without it
             log.warning("setMyCommands failed: %s", exc)
         updater = app.updater

@@ -14,20 +14,31 @@ from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identif
 from bot.adapters.telegram.flows import Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
+from bot.errors import Command
+from bot.presentation import wording
+from bot.presentation.commands import command, say
+from bot.presentation.notices import CARD_GONE, NOT_YOUR_CARD
+from bot.services.quiz import NOT_YOUR_QUIZ
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
-EXPIRED = "This button has expired."
-SENT_PRIVATELY = "✉️ Sent to our private chat."
-NOT_YOURS = {
-    cb.QuizButton: "This quiz belongs to someone else; start your own with /quiz.",
-    cb.ReviewButton: "This card belongs to someone else; /review shows yours.",
-    cb.RateButton: "Only the person who revealed this can rate it.",
-    cb.NextReviewButton: "Send /review for your own cards.",
-    cb.ForgetButton: "Only the person who asked can confirm this.",
-}
+
+
+def _not_yours(button: cb.Button) -> str:
+    """Why someone else's button does nothing for this presser."""
+    match button:
+        case cb.QuizButton():
+            return say(NOT_YOUR_QUIZ)
+        case cb.ReviewButton():
+            return say(NOT_YOUR_CARD)
+        case cb.RateButton():
+            return wording.only_revealer_rates()
+        case cb.NextReviewButton():
+            return wording.own_reviews(command(Command.REVIEW))
+        case _:
+            return wording.only_asker_confirms()
 
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
@@ -53,11 +64,11 @@ class Buttons:
             return
         button = cb.decode(query.data)
         if button is None:
-            await query.answer(EXPIRED)
+            await query.answer(wording.button_expired())
             return
         owner = getattr(button, "owner", None)
         if owner is not None and owner != str(query.from_user.id):
-            await query.answer(NOT_YOURS[type(button)], show_alert=True)
+            await query.answer(_not_yours(button), show_alert=True)
             return
         await query.answer(await self._ack_text(button, query))
         who = await identify(self.context, update)
@@ -74,7 +85,7 @@ class Buttons:
         )
         # The flag is cached; checked last so other presses never read the store.
         if in_group and personal and await self.context.private_ok(query.from_user.id):
-            return SENT_PRIVATELY
+            return "✉️ " + wording.sent_privately()
         return None
 
     async def _act(
@@ -87,8 +98,8 @@ class Buttons:
             case cb.DailyButton(post_id, action):
                 target = Target(AnswerKind.DAILY, count, post_id=post_id)
                 await self._answer_or_reveal(who, target, action, reply_to)
-            case cb.QuizButton(session_id, position, owner, action):
-                target = Target(AnswerKind.QUIZ, count, session=(session_id, position), owner=owner)
+            case cb.QuizButton(session_id, position, _owner, action):
+                target = Target(AnswerKind.QUIZ, count, session=(session_id, position))
                 if action == cb.SKIP:
                     await flows.skip(who, target)
                     await _drop_keyboard(query)
@@ -128,7 +139,7 @@ class Buttons:
     async def _rate(self, who: Who, button: cb.RateButton, query: CallbackQuery) -> None:
         item_id = self.context.keys.item_id(button.item_key)
         if item_id is None:
-            await send_html(self.flows.bot, who.chat_id, "That card is no longer in the bank.")
+            await send_html(self.flows.bot, who.chat_id, render.M.text(say(CARD_GONE)))
             return
         result = await self.services.reviews.rate(who.user, item_id, button.rating)
         await _drop_keyboard(query)
@@ -144,13 +155,11 @@ class Buttons:
         await _drop_keyboard(query)
         if code == cb.CANCEL:
             data.cancel_forget(who.user)
-            await send_html(self.flows.bot, who.chat_id, "Cancelled: nothing was deleted.")
+            await send_html(self.flows.bot, who.chat_id, render.M.text(wording.forget_cancelled()))
             return
         await data.confirm_forget(who.user, code)
         self.context.forget_user(who.user_id)
-        await send_html(
-            self.flows.bot, who.chat_id, "🗑 Done: everything stored about you is deleted."
-        )
+        await send_html(self.flows.bot, who.chat_id, render.forget_done())
 
     async def poll_answer(self, update: Update, context: Context) -> None:
         """A vote in a daily quiz poll: graded like any answer, feedback in private if we can."""

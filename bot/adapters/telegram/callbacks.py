@@ -20,6 +20,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.domain.choices import is_number
+
 log = logging.getLogger(__name__)
 
 DATA_LIMIT = 64
@@ -123,7 +125,7 @@ def decode(data: str | None) -> Button | None:
 
 def option_number(action: str) -> int | None:
     """The 1-based option an action chooses, if it is one."""
-    return int(action) if action.isdigit() and int(action) > 0 else None
+    return int(action) if is_number(action) and int(action) > 0 else None
 
 
 def item_key(item_id: str) -> str:

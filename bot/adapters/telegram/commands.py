@@ -11,18 +11,15 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import AdapterContext, Who, identify
 from bot.adapters.telegram.flows import Flows, Target
-from bot.adapters.telegram.formatting import esc
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.errors import InvalidInputError
+from bot.presentation import wording
+from bot.presentation.notices import REPORT_USAGE
 from bot.services.leaderboard import parse_period
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-
-REPORT_USAGE = (
-    "Reply to a question message with /report <reason> (or /report <question id> <reason>)."
-)
 
 
 def command_text(message: Message) -> str:
@@ -73,18 +70,16 @@ class Commands:
             return
         who, message = found
         if not who.private:
-            await self._reply(who, message, render.WELCOME_GROUP)
+            await self._reply(who, message, render.welcome_group())
             return
-        intro = "👋 Welcome to <b>prepbot</b>!"
-        if context.args and context.args[0] == "dm":
-            intro = "✅ Done: feedback on your group answers now comes to this chat."
-        await self._reply(who, message, f"{intro}\n\n{render.HELP}")
+        dm_link = (context.args or [""])[0] == "dm"
+        await self._reply(who, message, render.welcome(dm_link))
 
     async def help(self, update: Update, context: Context) -> None:
         """/help: what the bot does and its commands."""
         found = await self._who(update)
         if found is not None:
-            await self._reply(*found, render.HELP)
+            await self._reply(*found, render.help_text())
 
     async def daily(self, update: Update, context: Context) -> None:
         """/daily: today's question in this chat (created on first request)."""
@@ -140,9 +135,8 @@ class Commands:
             return
         if started.session_id is not None and started.question is not None:
             if started.total < started.requested:
-                await self._reply(
-                    who, message, f"Only {started.total} questions match; here they come."
-                )
+                shorter = wording.only_some_match(started.total)
+                await self._reply(who, message, render.M.text(shorter))
             await self.flows.show_quiz(who, started.session_id, started.question)
 
     async def skip(self, update: Update, context: Context) -> None:
@@ -191,11 +185,11 @@ class Commands:
         arg = (context.args or [""])[0].lower()
         if arg in ("optout", "opt-out"):
             await boards.opt_out(who.user)
-            await self._reply(who, message, "You are now hidden from leaderboards.")
+            await self._reply(who, message, render.M.text(wording.leaderboard_hidden()))
             return
         if arg in ("optin", "opt-in"):
             await boards.opt_in(who.user)
-            await self._reply(who, message, "You are back on the leaderboards.")
+            await self._reply(who, message, render.M.text(wording.leaderboard_shown()))
             return
         view = await boards.leaderboard(who.chat, who.user, parse_period(arg or None))
         await self._reply(who, message, render.leaderboard(view))
@@ -219,10 +213,7 @@ class Commands:
             if wanted
             else await users.timezone(who.user, who.chat)
         )
-        source = "your own" if result.own else "following this chat"
-        await self._reply(
-            who, message, f"🕒 Time zone: <b>{esc(result.effective)}</b> ({source})."
-        )
+        await self._reply(who, message, render.timezone(result))
 
     async def report(self, update: Update, context: Context) -> None:
         """/report <reason> as a reply to a question (or /report <question id> <reason>)."""
@@ -238,7 +229,7 @@ class Commands:
                 raise InvalidInputError(REPORT_USAGE)
             item_id, reason = first, rest
         await self.services.data.report(who.user, item_id, reason)
-        await self._reply(who, message, "🙏 Thanks, the report was recorded for the maintainers.")
+        await self._reply(who, message, render.report_recorded(item_id))
 
     async def _reported_item(self, who: Who, message: Message) -> str | None:
         replied = message.reply_to_message
@@ -268,18 +259,13 @@ class Commands:
         if context.args:
             await data.confirm_forget(who.user, context.args[0])
             self.context.forget_user(who.user_id)
-            await self._reply(who, message, "🗑 Done: everything stored about you is deleted.")
+            await self._reply(who, message, render.forget_done())
             return
         request = await data.request_forget(who.user)
-        text = (
-            "This deletes your answers, streaks, review cards, quizzes, reports and settings "
-            f"for good. Press <b>Delete my data</b> (or send <code>/forget {esc(request.code)}"
-            "</code>) within 10 minutes."
-        )
         await send_html(
             self.flows.bot,
             who.chat_id,
-            text,
+            render.forget_confirm(request.code),
             markup=keyboards.forget(str(who.user_id), request.code),
             reply_to=message.message_id,
         )

@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import render
 from bot.adapters.telegram.context import AdapterContext, chat_key, identify
 from bot.adapters.telegram.flows import Flows
-from bot.adapters.telegram.formatting import user_text
 from bot.adapters.telegram.sending import send_html
 from bot.errors import NotFoundError
 
@@ -85,7 +84,7 @@ class Events:
         elif old in GONE and new in PRESENT and chat.type != ChatType.PRIVATE:
             await self.services.users.ensure_chat(chat_key(chat.id), None, chat.title or "")
             try:
-                await send_html(context.bot, chat.id, render.WELCOME_GROUP)
+                await send_html(context.bot, chat.id, render.welcome_group())
             except TelegramError as exc:  # e.g. no permission to post yet
                 log.info("no welcome in %d: %s", chat.id, exc.message)
 
@@ -121,6 +120,6 @@ class Events:
         await send_html(
             context.bot,
             chat.id,
-            f"I don't know {user_text(name)}. /help lists what I understand.",
+            render.unknown_command(name),
             reply_to=message.message_id,
         )

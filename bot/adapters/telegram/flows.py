@@ -18,19 +18,16 @@ from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html, send_parts
+from bot.adapters.textcommands import choice_from_text
 from bot.domain.models import AnswerKind
 from bot.domain.views import QuestionView
-from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
-from bot.services.answers import NO_DAILY
+from bot.errors import NotAllowedError, NotFoundError, StaleQuestionError
+from bot.presentation.notices import CARD_GONE, NOT_YOUR_CARD
+from bot.services.base import NO_DAILY
+from bot.services.quiz import NOT_YOUR_QUIZ, QUIZ_OVER
 from bot.services.results import AnswerResult
 
 log = logging.getLogger(__name__)
-
-NOT_YOUR_QUIZ = "This quiz belongs to someone else; start your own with /quiz."
-NOT_YOUR_CARD = "This card belongs to someone else; /review shows yours."
-QUIZ_OVER = "That quiz is over; start a new one with /quiz."
-NOT_CURRENT = "That question was already answered or skipped; answer the latest one."
-CARD_GONE = "That card is no longer in the question bank."
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,8 @@ class Target:
     """What an answer or a reveal applies to.
 
     `options` is how many choices the question offers (letters then mean options);
-    `session` and `owner` come from a quiz or review message's buttons, to check them.
+    `session` comes from a quiz message's buttons (the quiz service checks it is still the
+    user's current question), `owner` from a review card's, to check it here.
     """
 
     kind: AnswerKind
@@ -47,18 +45,6 @@ class Target:
     item_id: str | None = None
     session: tuple[int, int] | None = None  # (session id, 1-based position)
     owner: str | None = None
-
-
-def choice_from_text(text: str, options: int) -> int | None:
-    """`B`, `b)`, `2` -> 2 when the question has options; None for anything else."""
-    if options <= 0:
-        return None
-    cleaned = text.strip().upper().rstrip(").")
-    if len(cleaned) == 1 and cleaned in render.LETTERS[:options]:
-        return render.LETTERS.index(cleaned) + 1
-    if cleaned.isdigit() and 1 <= int(cleaned) <= options:
-        return int(cleaned)
-    return None
 
 
 def _keyboard_buttons(message: Message) -> list[cb.Button]:
@@ -106,7 +92,7 @@ class Flows:
                 return Target(AnswerKind.DAILY, options, post_id=button.post_id)
             if isinstance(button, cb.QuizButton) and button.action != cb.SHOW:
                 session = (button.session_id, button.position)
-                return Target(AnswerKind.QUIZ, options, session=session, owner=button.owner)
+                return Target(AnswerKind.QUIZ, options, session=session)
             if isinstance(button, cb.ReviewButton):
                 item_id = self.context.keys.item_id(button.item_key)
                 return Target(AnswerKind.REVIEW, options, item_id=item_id, owner=button.owner)
@@ -132,22 +118,6 @@ class Flows:
         if daily is None:
             raise NotFoundError(NO_DAILY)
         return Target(AnswerKind.DAILY, len(daily.question.options), post_id=daily.post_id)
-
-    async def _check_quiz(self, who: Who, target: Target, *, position: bool = True) -> int:
-        """The active session id, after checking the target is this user's current question
-        (or, without `position`, only this user's session)."""
-        if target.owner is not None and target.owner != str(who.user_id):
-            raise NotAllowedError(NOT_YOUR_QUIZ)
-        active = await self.services.quizzes.active(who.user, who.chat)
-        if active is None:
-            raise NotFoundError(QUIZ_OVER)
-        if target.session is not None:
-            session_id, shown = target.session
-            if active.session_id != session_id:
-                raise NotFoundError(QUIZ_OVER)
-            if position and active.answered + 1 != shown:
-                raise InvalidInputError(NOT_CURRENT)
-        return active.session_id
 
     async def _current_quiz_question(self, who: Who) -> tuple[int, int]:
         """(session id, 1-based position) of the user's current quiz question."""
@@ -203,8 +173,10 @@ class Flows:
     ) -> AnswerResult:
         services = self.services
         if target.kind is AnswerKind.QUIZ:
-            await self._check_quiz(who, target)
-            return await services.quizzes.answer(who.user, who.chat, text, choice=choice)
+            session_id, position = target.session or (None, None)
+            return await services.quizzes.answer(
+                who.user, who.chat, text, choice=choice, session_id=session_id, position=position
+            )
         if target.kind is AnswerKind.REVIEW:
             item_id = self._check_card(who, target)
             result = await services.reviews.answer(who.user, who.chat, item_id, text, choice=choice)
@@ -223,9 +195,10 @@ class Flows:
 
     async def skip(self, who: Who, target: Target | None = None) -> None:
         """Skip the current quiz question: say which, then the next one or the summary."""
-        if target is not None:
-            await self._check_quiz(who, target)
-        step = await self.services.quizzes.skip(who.user, who.chat)
+        session_id, position = target.session if target and target.session else (None, None)
+        step = await self.services.quizzes.skip(
+            who.user, who.chat, session_id=session_id, position=position
+        )
         await send_html(self.bot, who.chat_id, render.skipped(step.skipped.question))
         if step.summary is not None:
             await send_parts(self.bot, who.chat_id, render.summary(step.summary))
@@ -234,9 +207,8 @@ class Flows:
 
     async def stop(self, who: Who, target: Target | None = None) -> None:
         """End the quiz early and summarise it."""
-        if target is not None:
-            await self._check_quiz(who, target, position=False)
-        summary = await self.services.quizzes.stop(who.user, who.chat)
+        session_id = target.session[0] if target and target.session else None
+        summary = await self.services.quizzes.stop(who.user, who.chat, session_id=session_id)
         await send_parts(self.bot, who.chat_id, render.summary(summary))
 
     # --- showing questions ---------------------------------------------------------------
@@ -262,12 +234,7 @@ class Flows:
         prompt = await self.services.reviews.next(who.user)
         if prompt.question is None:
             self.forget_review(who)
-            later = (
-                f" The next one is due {render.when(prompt.next_due)}."
-                if prompt.next_due
-                else " Answer questions (/daily, /quiz) to build your deck."
-            )
-            await send_html(self.bot, who.chat_id, f"🎉 No reviews due.{later}")
+            await send_html(self.bot, who.chat_id, render.no_reviews(prompt.next_due))
             return
         view = prompt.question
         self.context.memory.reviews[(who.user, who.chat)] = (view.item_id, len(view.options))
@@ -283,12 +250,15 @@ class Flows:
         reveals = self.services.reveals
         again: cb.Button
         if target.kind is AnswerKind.QUIZ:
-            if target.owner is not None and target.owner != str(who.user_id):
-                raise NotAllowedError(NOT_YOUR_QUIZ)
             session = target.session or await self._current_quiz_question(who)
             # The service decides: answered or skipped questions always show, the current
             # one forfeits its points, questions not reached yet are refused.
-            result = await reveals.reveal(who.user, who.chat, quiz=session)
+            try:
+                result = await reveals.reveal(who.user, who.chat, quiz=session)
+            except StaleQuestionError as exc:
+                if exc.reason != "not_yours":
+                    raise
+                raise NotAllowedError(NOT_YOUR_QUIZ) from exc
             again = cb.QuizButton(*session, str(who.user_id), cb.REVEAL)
         elif target.kind is AnswerKind.REVIEW:
             item_id = self._check_card(who, target)

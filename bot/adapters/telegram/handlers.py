@@ -28,7 +28,7 @@ from bot.adapters.telegram.flows import Flows
 from bot.adapters.telegram.formatting import esc, user_text
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html
-from bot.failures import tell_user
+from bot.presentation.failures import tell_user
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,9 @@ def describe(update: object) -> str:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure with its update and tell the user (the shared rule, `bot.failures`):
-    the reason when it is theirs to fix, else a short apology with a reference id."""
+    """Log the failure with its update and tell the user (the shared rule in
+    `bot.presentation.failures`): the reason when it is theirs to fix, else a short apology
+    with a reference id."""
     error = context.error
     if error is None:
         return

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.telegram import callbacks as cb
-from bot.adapters.telegram.render import LETTERS
+from bot.domain.choices import LETTERS
 from bot.domain.views import QuestionView
+from bot.presentation.wording import button as caption
 
 Rows = list[list[InlineKeyboardButton]]
 PER_ROW = 4
@@ -21,6 +22,10 @@ def _letters(count: int) -> list[tuple[str, str]]:
     return [(LETTERS[i], str(i + 1)) for i in range(min(count, len(LETTERS)))]
 
 
+def _show() -> str:
+    return "💡 " + caption("show")
+
+
 def _rows(buttons: list[InlineKeyboardButton]) -> Rows:
     return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
 
@@ -31,12 +36,12 @@ def daily(post_id: int, view: QuestionView) -> InlineKeyboardMarkup:
         _button(label, cb.DailyButton(post_id, action))
         for label, action in _letters(len(view.options))
     ]
-    reveal = [_button("💡 Show answer", cb.DailyButton(post_id, cb.REVEAL))]
+    reveal = [_button(_show(), cb.DailyButton(post_id, cb.REVEAL))]
     return InlineKeyboardMarkup([*_rows(options), reveal])
 
 
 def daily_poll(post_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("💡 Show answer", cb.DailyButton(post_id, cb.REVEAL))]])
+    return InlineKeyboardMarkup([[_button(_show(), cb.DailyButton(post_id, cb.REVEAL))]])
 
 
 def quiz(session_id: int, view: QuestionView, owner: str) -> InlineKeyboardMarkup:
@@ -47,8 +52,8 @@ def quiz(session_id: int, view: QuestionView, owner: str) -> InlineKeyboardMarku
         return _button(text, cb.QuizButton(session_id, position, owner, action))
 
     options = [button(label, action) for label, action in _letters(len(view.options))]
-    controls = [button("💡 Show answer", cb.REVEAL), button("⏭ Skip", cb.SKIP),
-                button("⏹ Stop", cb.STOP)]
+    controls = [button(_show(), cb.REVEAL), button("⏭ " + caption("skip"), cb.SKIP),
+                button("⏹ " + caption("stop"), cb.STOP)]
     return InlineKeyboardMarkup([*_rows(options), controls])
 
 
@@ -56,8 +61,12 @@ def quiz_conflict(session_id: int, position: int, owner: str) -> InlineKeyboardM
     return InlineKeyboardMarkup(
         [
             [
-                _button("▶️ Continue", cb.QuizButton(session_id, position, owner, cb.SHOW)),
-                _button("⏹ Stop it", cb.QuizButton(session_id, position, owner, cb.STOP)),
+                _button(
+                    "▶️ " + caption("continue"), cb.QuizButton(session_id, position, owner, cb.SHOW)
+                ),
+                _button(
+                    "⏹ " + caption("stop_it"), cb.QuizButton(session_id, position, owner, cb.STOP)
+                ),
             ]
         ]
     )
@@ -68,7 +77,7 @@ def review(item_key: str, view: QuestionView, owner: str) -> InlineKeyboardMarku
         _button(label, cb.ReviewButton(item_key, owner, action))
         for label, action in _letters(len(view.options))
     ]
-    reveal = [_button("💡 Show answer", cb.ReviewButton(item_key, owner, cb.REVEAL))]
+    reveal = [_button(_show(), cb.ReviewButton(item_key, owner, cb.REVEAL))]
     return InlineKeyboardMarkup([*_rows(options), reveal])
 
 
@@ -76,10 +85,10 @@ def after_reveal(again: cb.Button | None, item_key: str, owner: str) -> InlineKe
     """Full answer (when only the short one was shown), then Again / Hard / Good / Easy."""
     rows: Rows = []
     if again is not None:
-        rows.append([_button("📖 Full answer", again)])
+        rows.append([_button("📖 " + caption("full"), again)])
     rows.append(
         [
-            _button(name.capitalize(), cb.RateButton(item_key, owner, number))
+            _button(caption(name), cb.RateButton(item_key, owner, number))
             for number, name in enumerate(cb.RATINGS, start=1)
         ]
     )
@@ -87,15 +96,16 @@ def after_reveal(again: cb.Button | None, item_key: str, owner: str) -> InlineKe
 
 
 def next_review(owner: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("🔁 Next review", cb.NextReviewButton(owner))]])
+    label = "🔁 " + caption("next_review")
+    return InlineKeyboardMarkup([[_button(label, cb.NextReviewButton(owner))]])
 
 
 def forget(owner: str, code: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button("🗑 Delete my data", cb.ForgetButton(owner, code)),
-                _button("Cancel", cb.ForgetButton(owner, cb.CANCEL)),
+                _button("🗑 " + caption("delete"), cb.ForgetButton(owner, code)),
+                _button(caption("cancel"), cb.ForgetButton(owner, cb.CANCEL)),
             ]
         ]
     )
@@ -103,4 +113,4 @@ def forget(owner: str, code: str) -> InlineKeyboardMarkup:
 
 def private_link(url: str) -> InlineKeyboardMarkup:
     """A deep link that opens the private chat with the bot."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("🔒 Feedback in private", url=url)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton("🔒 " + caption("private"), url=url)]])

@@ -13,13 +13,13 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, chat_key
 from bot.adapters.telegram.failures import chat_lost, delivery_error
-from bot.adapters.telegram.formatting import esc
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
 from bot.domain.views import ChannelReveal, DailyQuestion
-from bot.errors import NotFoundError, StoreError
+from bot.errors import NotFoundError, Notice, StoreError
 from bot.ports import DailyPostMessage, Outgoing
+from bot.presentation.commands import say
 from bot.render import render_math
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class TelegramMessenger:
         except NotFoundError:
             pass  # already moved when the migration update arrived
 
-    async def notify_admins(self, chat: ChatKey, text: str) -> bool:
+    async def notify_admins(self, chat: ChatKey, notice: Notice) -> bool:
         """Best effort: message the chat's admins privately (they must have started the bot)."""
         chat_id = int(chat.chat_id)
         candidates: list[int] = []
@@ -89,11 +89,11 @@ class TelegramMessenger:
                 candidates += [a.user.id for a in admins if not a.user.is_bot]
             except TelegramError as exc:
                 log.info("admins of %s unavailable: %s", chat, exc.message)
-        notice = f"⚠️ prepbot, about chat <code>{chat_id}</code>:\n{esc(text)}"
+        text = render.admin_notice(chat_id, say(notice))
         delivered = False
         for user_id in dict.fromkeys(candidates):
             try:
-                await send_html(self.bot, user_id, notice)
+                await send_html(self.bot, user_id, text)
                 delivered = True
             except TelegramError as exc:
                 log.info("could not notify admin %d of %s: %s", user_id, chat, exc.message)

@@ -11,9 +11,13 @@ from bot.adapters.telegram.formatting import (
     pack,
     user_text,
 )
+from bot.domain.choices import LETTERS
 from bot.domain.models import Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
-from bot.render import noun, points_outcome
+from bot.errors import Command
+from bot.presentation import helptext, wording
+from bot.presentation.commands import command
+from bot.presentation.markup import Mark, Markup
 from bot.services.results import (
     AnswerResult,
     LeaderboardView,
@@ -23,67 +27,120 @@ from bot.services.results import (
     ScheduleView,
     StatsView,
     StreakView,
+    TimezoneResult,
     TopicInfo,
 )
 
-LETTERS = "ABCDEFGHIJKL"
-VERDICT = {
-    Verdict.CORRECT: "✅ Correct",
-    Verdict.PARTIAL: "🟡 Partly right",
-    Verdict.INCORRECT: "❌ Not quite",
+VERDICT_EMOJI = {Verdict.CORRECT: "✅", Verdict.PARTIAL: "🟡", Verdict.INCORRECT: "❌"}
+MARKERS = {
+    Mark.COVERED: "✓",
+    Mark.MISSED: "✗",
+    Mark.CONTRADICTED: "⚠",
+    Mark.MISCONCEPTION: "⚠",
+    Mark.NOTE: "ℹ️",
+    Mark.ANSWER: "",
+    Mark.ITEM: "•",
 }
 MEDALS = ("🥇", "🥈", "🥉")
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Start the bot"),
-    ("help", "What I can do"),
-    ("daily", "Today's question here"),
-    ("answer", "Answer the question (or reply to it)"),
-    ("reveal", "Show the answer (again: the full one)"),
-    ("quiz", "A quiz: [topic] [count] [difficulty]"),
-    ("review", "Your due review cards"),
-    ("streak", "Your streak"),
-    ("leaderboard", "Board: week, month, all, optout, optin"),
-    ("stats", "Your statistics"),
-    ("topics", "Topics for /quiz and /schedule"),
-    ("timezone", "Your time zone: Area/City"),
-    ("report", "Reply to a question: report a problem"),
-    ("forget", "Delete everything stored about you"),
-    ("schedule", "Admins: the daily question schedule"),
+
+class TelegramMarkup(Markup):
+    """Telegram HTML around the shared wording; `code=False` inside spoilers, which take
+    no code entities."""
+
+    def __init__(self, *, code: bool = True) -> None:
+        self.code_blocks = code
+
+    def text(self, text: str) -> str:
+        return esc(text)
+
+    def user(self, text: str) -> str:
+        return user_text(text)
+
+    def content(self, text: str) -> str:
+        return markdown_html(text, code=self.code_blocks)
+
+    def strong(self, marked: str) -> str:
+        return f"<b>{marked}</b>"
+
+    def quiet(self, marked: str) -> str:
+        return f"<i>{marked}</i>"
+
+    def code(self, text: str) -> str:
+        return f"<code>{esc(text)}</code>"
+
+    def mark(self, kind: Mark) -> str:
+        return MARKERS[kind]
+
+    def verdict(self, verdict: Verdict, label: str) -> str:
+        return f"{VERDICT_EMOJI[verdict]} {label}"
+
+
+M = TelegramMarkup()
+HIDDEN = TelegramMarkup(code=False)
+
+MENU = (
+    "start", "help", "daily", "answer", "reveal", "quiz", "review", "streak", "leaderboard",
+    "stats", "topics", "timezone", "report", "forget", "schedule",
 )
 
-HELP = "\n".join(
-    [
-        "<b>prepbot</b> — daily interview practice for deep learning.",
-        "",
-        "/daily — today's question in this chat",
-        esc("/answer <text> — answer it (or reply to the question message)"),
-        "/reveal — show the answer (press again for the full one)",
-        esc("/quiz [topic] [count] [difficulty] — a personal quiz, e.g. /quiz cnn 5 easy"),
-        "/review — your due review cards (spaced repetition)",
-        "/streak, /stats — your streak and your statistics",
-        esc("/leaderboard [week|month|all|optout|optin] — this chat's board"),
-        "/topics — topics for /quiz and /schedule",
-        esc("/timezone <Area/City> — your time zone (reset: follow the chat)"),
-        esc("/report <reason> — as a reply to a question: report a problem"),
-        "/forget — delete everything stored about you",
-        "",
-        "<b>Admins</b>: "
-        + esc(
-            "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
-        )
-        + ", /schedule to show it, /schedule pause|resume|off.",
-        "",
-        "In groups, feedback on your answers is hidden under a spoiler; start me in a private "
-        "chat to get it there instead.",
-    ]
-)
 
-WELCOME_GROUP = (
-    "👋 Hi! I post one deep-learning interview question a day and grade your answers.\n"
-    "An admin can start it with <code>/schedule 09:00 Europe/Berlin</code>; /help lists "
-    "everything."
+def commands() -> list[tuple[str, str]]:
+    """(command, description) for Telegram's command menu, in the current language."""
+    return [(name, helptext.menu(name)) for name in MENU]
+
+
+# Each command's syntax here, and which explanation it takes.
+_HELP_LINES = (
+    ("/daily", "daily"),
+    ("/answer <text>", "answer"),
+    ("/reveal", "reveal"),
+    ("/quiz [topic] [count] [difficulty]", "quiz"),
+    ("/review", "review"),
+    ("/streak, /stats", "streak-stats"),
+    ("/leaderboard [week|month|all|optout|optin]", "leaderboard"),
+    ("/topics", "topics"),
+    ("/timezone <Area/City>", "timezone"),
+    ("/report <reason>", "report"),
+    ("/forget", "forget"),
 )
+_SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
+_SCHEDULE_EXAMPLE = "/schedule 09:00 Europe/Berlin"
+
+
+def help_text() -> str:
+    """/help, built when asked so a language switch applies."""
+    return "\n".join(
+        [
+            M.fill(helptext.tagline(), name=M.strong("prepbot")),
+            "",
+            *(
+                esc(f"{syntax} — {helptext.explained(key, example='/quiz cnn 5 easy')}")
+                for syntax, key in _HELP_LINES
+            ),
+            "",
+            M.strong(M.text(helptext.admins_title())) + ": "
+            + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
+            "",
+            M.text(helptext.groups_note()),
+        ]
+    )
+
+
+def welcome_group() -> str:
+    return "👋 " + M.fill(
+        helptext.welcome_group(), start=M.code(_SCHEDULE_EXAMPLE), help=command(Command.HELP)
+    )
+
+
+def welcome(dm_link: bool) -> str:
+    """/start in private: a welcome (or, from the deep link, private feedback is on), then
+    the help."""
+    if dm_link:
+        intro = "✅ " + M.text(wording.private_feedback_on())
+    else:
+        intro = "👋 " + M.fill(wording.welcome("{name}"), name=M.strong("prepbot"))
+    return f"{intro}\n\n{help_text()}"
 
 
 def day(value: date) -> str:
@@ -94,8 +151,12 @@ def when(value: datetime) -> str:
     return f"{value:%a} {value.day} {value:%b %H:%M} {value.tzname() or 'UTC'}"
 
 
+def _tags(view: QuestionView) -> str:
+    return ", ".join(view.tags) or wording.general_tag()
+
+
 def tags_line(view: QuestionView) -> str:
-    tags = ", ".join(view.tags) or "general"
+    tags = _tags(view)
     return f"<i>{esc(tags)} · {esc(view.difficulty)}</i>"
 
 
@@ -120,92 +181,79 @@ def question(view: QuestionView, heading: str, hint: str = "") -> list[str]:
 
 
 def daily_heading(daily: DailyQuestion) -> str:
-    return f"📅 <b>Question of the day</b> · {day(daily.local_date)}"
+    return "📅 " + M.strong(M.text(wording.question_of_the_day(day(daily.local_date))))
 
 
 def daily(daily_question: DailyQuestion) -> list[str]:
     view = daily_question.question
-    hint = (
-        "<i>Pick an option below.</i>"
-        if view.options
-        else "<i>Reply to this message with your answer.</i>"
-    )
+    hint = wording.pick_an_option() if view.options else wording.reply_with_answer()
+    hint = M.quiet(M.text(hint))
     return question(view, daily_heading(daily_question), hint)
 
 
 def quiz_heading(view: QuestionView) -> str:
     where = f" {view.position}/{view.total}" if view.position and view.total else ""
-    return f"🧠 <b>Quiz{where}</b>"
+    return "🧠 " + M.strong(M.text(wording.quiz_title()) + where)
 
 
 def review_heading(due: int) -> str:
-    return f"🔁 <b>Review</b> · {due} due"
+    return "🔁 " + M.strong(M.text(wording.review_title(due)))
 
 
 def answer_hint(view: QuestionView) -> str:
-    if view.options:
-        return "<i>Pick an option, or reply with your answer.</i>"
-    return "<i>Reply to this message with your answer.</i>"
+    hint = wording.pick_or_reply() if view.options else wording.reply_with_answer()
+    return M.quiet(M.text(hint))
 
 
 def poll_description(daily_question: DailyQuestion) -> str:
     """Plain text under a daily quiz poll (polls take no HTML)."""
     view = daily_question.question
-    tags = ", ".join(view.tags) or "general"
-    return f"Question of the day · {day(daily_question.local_date)} · {tags} · {view.difficulty}"
+    tags = _tags(view)
+    title = wording.question_of_the_day(day(daily_question.local_date))
+    return f"{title} · {tags} · {view.difficulty}"
 
 
 # --- feedback ---------------------------------------------------------------------------
 
 
 def _feedback_lines(result: AnswerResult, *, code: bool) -> list[str]:
-    lines = [f"<b>{VERDICT[result.verdict]}</b> (score {result.score:.2f})"]
-    lines += [f"✓ {markdown_html(point, code=code)}" for point in result.covered]
-    lines += [f"✗ {markdown_html(point, code=code)}" for point in result.missed]
-    lines += [
-        f"⚠ you said the opposite: {markdown_html(point, code=code)}"
-        for point in result.contradicted
+    m = M if code else HIDDEN
+    return [
+        m.strong(wording.verdict_heading(result, m)),
+        *wording.feedback_lines(result, m),
+        wording.outcome_line(result, m),
     ]
-    lines += [f"⚠ not quite: {markdown_html(claim, code=code)}" for claim in result.misconceptions]
-    lines += [f"<i>note: {esc(note)}</i>" for note in result.notes]
-    if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
-        lines.append(f"You chose: {markdown_html(result.chosen_option, code=code)}")
-    if result.why:
-        lines.append(f"Why: {markdown_html(result.why, code=code)}")
-    if result.correct_option:
-        lines.append(f"Right answer: {markdown_html(result.correct_option, code=code)}")
-    outcome, earned = points_outcome(result)
-    lines.append(f"<b>{esc(outcome)}</b>" if earned else f"<i>{esc(outcome)}</i>")
-    return lines
 
 
 def streak_short(view: StreakView) -> str:
-    return f"🔥 Streak {view.current} (best {view.best})"
+    return f"🔥 {wording.streak(view, M)}"
 
 
 def feedback(result: AnswerResult, *, name: str | None = None, edited: bool = False) -> list[str]:
     """Feedback on an answer: open in a private chat, under a spoiler in a group (`name`)."""
-    note = " <i>(edited answer)</i>" if edited else ""
+    note = " " + M.quiet(M.text(wording.edited_note())) if edited else ""
+    hint = M.quiet(M.text(wording.rate_hint()))
     if name is None:
         return pack(["\n".join(_feedback_lines(result, code=True)) + note,
-                     streak_short(result.streak)])
+                     f"{streak_short(result.streak)}\n{hint}"])
     hidden = "\n".join(_feedback_lines(result, code=False))
+    head = M.fill(wording.your_result(), name=M.strong(user_text(name)))
     return pack(
         [
-            f"<b>{user_text(name)}</b>, your result{note}:\n<tg-spoiler>{hidden}</tg-spoiler>\n"
-            f"{streak_short(result.streak)}"
+            f"{head}{note}:\n<tg-spoiler>{hidden}</tg-spoiler>\n"
+            f"{streak_short(result.streak)}\n{hint}"
         ]
     )
 
 
 def from_group(title: str, parts: list[str]) -> list[str]:
     """Private copies of group feedback say which group they are about."""
-    header = f"<i>From {esc(title or 'the group')}:</i>"
+    header = M.quiet(M.text(wording.from_group(title)))
     return pack([header, *parts]) if parts else parts
 
 
 def feedback_sent_privately(name: str) -> str:
-    return f"✉️ {user_text(name)}: feedback sent to our private chat."
+    return "✉️ " + M.fill(wording.feedback_sent_privately(), name=user_text(name))
 
 
 # --- reveals ----------------------------------------------------------------------------
@@ -213,128 +261,92 @@ def feedback_sent_privately(name: str) -> str:
 
 def reveal(result: RevealResult, *, name: str | None = None) -> list[str]:
     """A per-user reveal; in a group (`name` given) every part is under a spoiler."""
-    code = name is None
+    m = M if name is None else HIDDEN
     blocks: list[str]
     if result.full:
-        blocks = ["📖 <b>Full answer</b>", *markdown_parts(result.answer or result.short_answer,
-                                                          code=code)]
+        full = result.answer or result.short_answer
+        blocks = ["📖 " + m.strong(m.text(wording.full_answer_title())),
+                  *markdown_parts(full, code=m.code_blocks)]
         if result.key_points:
             blocks.append(
-                "<b>Key points</b>\n"
-                + "\n".join(f"• {markdown_html(p, code=code)}" for p in result.key_points)
+                m.strong(m.text(wording.key_points_title())) + "\n"
+                + "\n".join(m.line(Mark.ITEM, m.content(p)) for p in result.key_points)
             )
     else:
-        blocks = [f"💡 <b>Short answer</b>\n{markdown_html(result.short_answer, code=code)}"]
-    notes = []
-    if not result.full:
-        notes.append("<i>Show answer again for the full answer.</i>")
-    if result.points_forfeited:
-        notes.append("<i>Seen before answering: an answer now earns no points.</i>")
-    notes.append("<i>How well did you know it? Rate it to schedule a review.</i>")
+        title = m.strong(m.text(wording.short_answer_title()))
+        blocks = [f"💡 {title}\n{m.content(result.short_answer)}"]
+    full_button = M.text("📖 " + wording.full_answer_title())
+    notes = "\n".join(M.quiet(M.text(n)) for n in wording.reveal_notes(result, full_button))
     if name is None:
-        return pack([*blocks, "\n".join(notes)])
+        return pack([*blocks, notes])
     parts = pack(blocks, limit=3800)  # room for the name and the notes
-    head = f"<b>{user_text(name)}</b>, the answer:\n"
+    head = M.fill(wording.the_answer_for(), name=M.strong(user_text(name))) + "\n"
     wrapped = [f"<tg-spoiler>{part}</tg-spoiler>" for part in parts]
     wrapped[0] = head + wrapped[0]
-    wrapped[-1] += "\n" + "\n".join(notes)
+    wrapped[-1] += "\n" + notes
     return wrapped
 
 
 def channel_reveal(result: ChannelReveal) -> list[str]:
     """The scheduled reveal of a daily question, for everyone."""
     blocks = [
-        f"⏰ <b>Answer to the question of {day(result.local_date)}</b>\n"
-        f"<i>{markdown_html(result.question, code=False)}</i>",
-        f"💡 <b>In short</b>: {markdown_html(result.short_answer)}",
+        "⏰ " + M.strong(M.text(wording.channel_reveal_title(day(result.local_date))))
+        + f"\n<i>{markdown_html(result.question, code=False)}</i>",
+        "💡 " + M.fill(wording.in_short(), answer=markdown_html(result.short_answer)),
         *markdown_parts(result.answer),
     ]
-    if result.answered:
-        lines = [f"👥 {result.answered} answered."]
-        for index, line in enumerate(result.top):
-            medal = MEDALS[index] if index < len(MEDALS) else "•"
-            lines.append(
-                f"{medal} {user_text(line.display_name)} — {VERDICT[line.verdict]}, "
-                f"{line.points} {noun(line.points, 'point')}"
-            )
-        blocks.append("\n".join(lines))
-    else:
-        blocks.append("👥 Nobody answered this one. Tomorrow's your chance!")
+    lines = ["👥 " + M.text(wording.answered_count(result.answered))]
+    for index, line in enumerate(result.top):
+        medal = MEDALS[index] if index < len(MEDALS) else "•"
+        lines.append(f"{medal} {wording.score_line(line, M)}")
+    blocks.append("\n".join(lines))
     return pack(blocks)
 
 
+def no_reviews(next_due: datetime | None) -> str:
+    text = wording.no_reviews(
+        when(next_due) if next_due else None,
+        quiz=command(Command.QUIZ),
+        daily=command(Command.DAILY),
+    )
+    return "🎉 " + M.text(text)
+
+
 def rated(result: RatingResult) -> str:
-    return f"🗓 Rated <b>{esc(result.rating)}</b>; next review {when(result.due)}."
+    return "🗓 " + wording.rated(M, result.rating, M.text(when(result.due)))
 
 
 # --- quizzes, stats, boards -------------------------------------------------------------
 
 
 def quiz_conflict(answered: int, total: int) -> str:
-    return (
-        f"You already have a quiz running here ({answered}/{total} answered). "
-        "Continue it, or stop it and start a new one."
-    )
+    return M.text(wording.quiz_conflict(answered, total))
 
 
 def summary(result: QuizSummary) -> list[str]:
-    state = "stopped" if result.stopped else "finished"
-    lines = [
-        f"🏁 <b>Quiz {state}</b>: {result.correct} correct, {result.partial} partial, "
-        f"{result.incorrect} wrong, {result.skipped} skipped of {result.total}; "
-        f"<b>{result.points}</b> {noun(result.points, 'point')}."
-    ]
-    if result.to_review:
-        lines.append("To review:")
-        lines += [f"• {markdown_html(ref.question)}" for ref in result.to_review]
-    return pack(["\n".join(lines)])
+    title = "🏁 " + M.strong(M.text(wording.summary_title(result)))
+    return pack(["\n".join(wording.summary_lines(result, M, title=title))])
 
 
 def skipped(question_text: str) -> str:
-    return f"⏭ Skipped: <i>{markdown_html(question_text, code=False)}</i>"
+    return "⏭ " + wording.skipped(M, markdown_html(question_text, code=False))
 
 
 def streak(view: StreakView) -> str:
-    today = "answered today ✅" if view.answered_today else "not answered today yet"
-    return (
-        f"🔥 Streak: <b>{view.current}</b> {noun(view.current, 'day')}, best {view.best}, "
-        f"{view.freezes} {noun(view.freezes, 'freeze')}; {today}."
-    )
+    return f"🔥 {wording.streak(view, M)}"
 
 
 def stats(view: StatsView) -> list[str]:
-    lines = [
-        "📊 <b>Your statistics</b>",
-        f"Answered {view.answered}, accuracy {view.accuracy:.0%}, "
-        f"{view.points_week} points this week",
-        streak(view.streak),
-        f"Reviews due: {view.due_reviews} · time zone {esc(view.timezone)}",
-    ]
-    if view.by_tag:
-        lines.append("")
-        lines += [
-            f"• {esc(tag.tag)}: {tag.answered} answered, {tag.accuracy:.0%}"
-            for tag in view.by_tag[:10]
-        ]
-    return pack(["\n".join(lines)])
+    title = "📊 " + M.strong(M.text(wording.stats_title()))
+    return pack(["\n".join([title, *wording.stats_lines(view, M)])])
 
 
 def leaderboard(view: LeaderboardView) -> list[str]:
-    titles = {"week": "this week", "month": "this month", "all": "all time"}
-    lines = [f"🏆 <b>Leaderboard</b> · {titles.get(view.period.value, view.period.value)}"]
-    if not view.rows:
-        lines.append("No points yet. Answer today's question to get on the board!")
-    for row in view.rows:
-        medal = MEDALS[row.rank - 1] if row.rank <= len(MEDALS) else f"{row.rank}."
-        lines.append(
-            f"{medal} {user_text(row.display_name)} — <b>{row.points}</b> pts, "
-            f"{row.answered} answered, {row.accuracy:.0%}, 🔥{row.streak}"
-        )
-    if view.caller_opted_out:
-        lines.append("<i>You are hidden from leaderboards (/leaderboard optin to show).</i>")
-    elif view.caller is not None and all(r.user != view.caller.user for r in view.rows):
-        mine = view.caller
-        lines.append(f"You: #{mine.rank}, {mine.points} pts")
+    title = "🏆 " + M.strong(M.text(wording.leaderboard_title(view)))
+    optin = M.text(command(Command.LEADERBOARD_OPTIN))
+    lines = [title, *wording.leaderboard_lines(view, M, optin, medals=MEDALS)]
+    if view.start is not None:
+        lines.append(M.quiet(M.text(wording.since(view, f"{view.start:%Y-%m-%d %H:%M}"))))
     return pack(["\n".join(lines)])
 
 
@@ -344,32 +356,77 @@ def topics(items: list[TopicInfo]) -> list[str]:
     blocks = []
     if tags:
         blocks.append(
-            "<b>Topics</b>\n"
-            + "\n".join(f"• <code>{esc(t.name)}</code> ({t.items})" for t in tags)
+            M.strong(M.text(wording.topics_title())) + "\n"
+            + "\n".join(M.line(Mark.ITEM, f"{M.code(t.name)} ({t.items})") for t in tags)
         )
     if decks:
         blocks.append(
-            "<b>Decks</b>\n"
+            M.strong(M.text(wording.decks_title())) + "\n"
             + "\n".join(
-                f"• <code>{esc(t.name)}</code> ({t.items}) — {esc(t.description)}" for t in decks
+                M.line(Mark.ITEM, f"{M.code(t.name)} ({t.items}) — {esc(t.description)}")
+                for t in decks
             )
         )
-    blocks.append(esc("Use them with /quiz <topic> or /schedule ... <topics>."))
+    blocks.append(esc(wording.topics_hint("/quiz <topic>", "/schedule ... <topics>")))
     return pack(blocks)
 
 
-def schedule(view: ScheduleView) -> str:
-    topics_text = ", ".join(view.topics) if view.topics else "all topics"
-    reveal_text = (
-        f"answer revealed after {view.reveal_delay_hours} h"
-        if view.reveal_delay_hours
-        else "no automatic reveal"
+def timezone(result: TimezoneResult) -> str:
+    return "🕒 " + wording.timezone(result, M)
+
+
+def unknown_command(name: str) -> str:
+    return M.fill(wording.unknown_command(), command=user_text(name), help=command(Command.HELP))
+
+
+def report_recorded(item_id: str) -> str:
+    return "🙏 " + M.fill(wording.report_recorded(), id=M.code(item_id))
+
+
+def forget_confirm(code: str) -> str:
+    return M.fill(
+        wording.forget_confirm(),
+        button=M.strong(M.text(wording.button("delete"))),
+        command=M.code(f"{command(Command.FORGET)} {code}"),
     )
+
+
+def forget_done() -> str:
+    return "🗑 " + M.text(wording.forget_done())
+
+
+def admin_notice(chat_id: int, text: str) -> str:
+    """A notice sent privately to a chat's admins, naming the chat."""
+    head = M.fill(wording.about_chat(), name="⚠️ prepbot", chat=M.code(str(chat_id)))
+    return f"{head}\n{M.text(text)}"
+
+
+def admins_only() -> str:
+    return M.text(wording.admins_only(command(Command.SCHEDULE)))
+
+
+def not_scheduled() -> str:
+    usage = _SCHEDULE.removeprefix(command(Command.SCHEDULE)).strip()  # the arguments
+    return M.text(wording.not_scheduled(_SCHEDULE_EXAMPLE, usage))
+
+
+SCHEDULE_ICONS = {"subscribe": "✅", "pause": "⏸", "resume": "▶️"}
+
+
+def schedule_changed(action: str, view: ScheduleView) -> str:
+    """`✅ Scheduled.` (or paused, resumed) above the schedule."""
+    return f"{SCHEDULE_ICONS[action]} {M.text(wording.schedule_changed(action))}\n{schedule(view)}"
+
+
+def schedule_off(removed: bool) -> str:
+    return ("🛑 " if removed else "") + M.text(wording.schedule_off(removed))
+
+
+def schedule(view: ScheduleView) -> str:
     lines = [
-        f"📅 <b>Daily question</b> at {esc(view.time)} {esc(view.timezone)}, "
-        f"{esc(view.weekdays)}" + (" — <b>paused</b>" if view.paused else ""),
-        f"Topics: {esc(topics_text)} ({view.pool_size} questions); {reveal_text}.",
+        "📅 " + wording.schedule_heading(view, M),
+        M.text(wording.schedule_details(view)),
     ]
     if view.next_post_local is not None:
-        lines.append(f"Next: {when(view.next_post_local)}")
+        lines.append(M.text(wording.next_post(when(view.next_post_local))))
     return "\n".join(lines)

@@ -1,1 +1,0 @@
-"""Offline fake platform servers (Discord, Telegram) for end-to-end adapter tests."""

@@ -1,1 +1,0 @@
-"""End-to-end tests of the platform adapters against the offline fakes."""
