@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck pytest bench clean venv postgres-server messages
+.PHONY: run test lint typecheck pytest bench bench-fanout clean venv postgres-server messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,8 @@ messages: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# Three `prepbot run` processes on one throwaway PostgreSQL post to 2,000 chats through a
+# rate-limited fake Telegram, then again with one killed (-9) mid fan-out (a few minutes).
+bench-fanout: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.fanout

@@ -122,6 +122,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
             runtime.services,
             runtime.clock,
             max_age=timedelta(minutes=settings.outbox_max_age_minutes),
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         )
         started: list[tuple[PlatformSpec, Adapter]] = []
         scheduler = TickScheduler(delivery, settings.scheduler_tick_seconds)

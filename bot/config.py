@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     discord_bot_token: SecretStr | None = None
     discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     discord_message_answers: bool = False
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
@@ -58,12 +60,19 @@ class Settings(BaseSettings):
     quiz_daily_points_cap: int = Field(default=50, ge=0)
     scheduler_tick_seconds: int = Field(default=30, ge=1, le=3600)
     outbox_max_age_minutes: int = Field(default=120, ge=1)
+    outbox_lease_seconds: int = Field(default=300, ge=5, le=86400)
     grader_semantic: bool = False
 
-    @field_validator("discord_guild_ids", mode="before")
+    @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `DISCORD_SHARD_COUNT=` as in .env.example: no sharding.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("default_timezone")
     @classmethod
@@ -102,6 +111,20 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "memory://", "postgresql://", "postgres://")):
             raise ValueError("expected sqlite:///path, memory:// or postgresql://...")
         return value
+
+    @model_validator(mode="after")
+    def _shards(self) -> Settings:
+        ids, count = self.discord_shard_ids, self.discord_shard_count
+        if ids and count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total shards)")
+        if count is not None and any(not 0 <= shard < count for shard in ids):
+            raise ValueError(
+                f"DISCORD_SHARD_IDS: every id must be between 0 and {count - 1} "
+                f"(DISCORD_SHARD_COUNT={count})"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("DISCORD_SHARD_IDS: an id is listed twice")
+        return self
 
     def secrets(self, names: Iterable[str]) -> list[str]:
         """The configured values of the secret settings `names` (the platform specs name
@@ -188,9 +211,10 @@ def load_settings(env_file: str | Path | None = ".env", *, check_tokens: bool = 
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
-            # Never include the input value: it may be a token.
-            lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+            message = error["msg"].removeprefix("Value error, ")
+            # Never include the input value: it may be a token. A check across settings
+            # (no location) names its settings itself.
+            lines.append(f"{str(error['loc'][0]).upper()}: {message}" if error["loc"] else message)
         # `from None`: the pydantic error carries the raw input, which may be a token.
         raise ConfigError("invalid setting " + "; ".join(lines)) from None
     problems = connection_problems(settings) if check_tokens else []

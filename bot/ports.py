@@ -20,6 +20,7 @@ from bot.domain.models import (
     GradeResult,
     GroupKey,
     LeaderboardEntry,
+    Lease,
     NewOutboxRow,
     OutboxRow,
     OutboxStatus,
@@ -446,6 +447,19 @@ class OutboxStore(Protocol):
         ...
 
 
+class LeaseStore(Protocol):
+    """Named leases: one holder at a time across the processes sharing the database."""
+
+    async def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease:
+        """Take `name` for `holder` until `now + ttl` when it is free, expired or already
+        `holder`'s (a renewal); returns the lease as it now stands, whoever holds it."""
+        ...
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up, if `holder` holds it."""
+        ...
+
+
 class StoreInspection(Protocol):
     """Reads only tests, benchmarks and maintenance use; not part of `Store`."""
 
@@ -479,6 +493,7 @@ class Store(
     ReviewCardStore,
     ReportStore,
     OutboxStore,
+    LeaseStore,
     Protocol,
 ):
     """Every persistence operation the services need, one object for all aggregates.

@@ -22,11 +22,13 @@ class Delivery:
         clock: Clock,
         *,
         max_age: timedelta = timedelta(minutes=120),
+        lease: timedelta = timedelta(minutes=5),
     ) -> None:
         self.store = store
         self.services = services
         self.clock = clock
         self.max_age = max_age
+        self.lease = lease
 
     async def tick(self) -> TickResult:
         """Move every due daily post and reveal into the outbox."""
@@ -44,6 +46,7 @@ class Delivery:
             rate=AsyncLimiter(*budget.overall),
             per_chat=budget.per_chat,
             max_age=self.max_age,
+            lease=self.lease,
         )
 
 

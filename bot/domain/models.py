@@ -328,3 +328,12 @@ class OutboxRow:
     message_id: str | None = None
     sent_at: datetime | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a named lease (one holder across every process on the database)."""
+
+    name: str
+    holder: str
+    expires_at: datetime

@@ -13,6 +13,7 @@ from bot.services.base import Directory, Questions, Streaks, Topics, Zones
 from bot.services.daily import DailyService
 from bot.services.data import DataService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.leases import LeaseService
 from bot.services.quiz import QuizService
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
 from bot.services.reveal import RevealService
@@ -38,6 +39,7 @@ class Services:
     leaderboards: LeaderboardService
     data: DataService
     topics: TopicService
+    leases: LeaseService
 
 
 def build_services(
@@ -74,6 +76,7 @@ def build_services(
         leaderboards=LeaderboardService(store, clock, directory, zones, streaks),
         data=DataService(store, bank, clock, directory),
         topics=TopicService(bank),
+        leases=LeaseService(store, clock),
     )
 
 
@@ -82,6 +85,7 @@ __all__ = [
     "DailyService",
     "DataService",
     "LeaderboardService",
+    "LeaseService",
     "QuizService",
     "RevealService",
     "ReviewService",

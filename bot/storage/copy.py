@@ -46,8 +46,9 @@ TABLES = (
     "platform_polls",
     "streaks",
 )
-#: The migrations' own bookkeeping: each database keeps its own.
-NOT_COPIED = frozenset({"schema_version"})
+#: The migrations' own bookkeeping, and the leases of the processes running on a database
+#: (the Telegram poller's): each database keeps its own.
+NOT_COPIED = frozenset({"schema_version", "leases"})
 BATCH_ROWS = 5_000
 #: From this many rows on, a terminal shows a progress bar.
 PROGRESS_ROWS = 20_000

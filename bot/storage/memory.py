@@ -18,6 +18,7 @@ from bot.domain.models import (
     DueGroup,
     GroupKey,
     LeaderboardEntry,
+    Lease,
     NewOutboxRow,
     OutboxKind,
     OutboxRow,
@@ -71,6 +72,7 @@ class MemoryStore:
         self.polls: dict[tuple[str, str], int] = {}
         self.private_ok_users: set[UserKey] = set()
         self.streaks: dict[UserKey, StoredStreak] = {}
+        self.leases: dict[str, Lease] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -91,6 +93,18 @@ class MemoryStore:
 
     async def close(self) -> None:
         return None
+
+    # --- leases ----------------------------------------------------------------------
+    async def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease:
+        current = self.leases.get(name)
+        if current is None or current.holder == holder or current.expires_at <= _sec(now):
+            current = self.leases[name] = Lease(name, holder, _sec(now + ttl))
+        return current
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        current = self.leases.get(name)
+        if current is not None and current.holder == holder:
+            del self.leases[name]
 
     # --- users -----------------------------------------------------------------
     async def upsert_user(self, key: UserKey, display_name: str, now: datetime) -> User:

@@ -145,3 +145,30 @@ def test_every_secret_setting_of_every_platform_is_masked() -> None:
         "hook-secret",
         "discord-token-value",
     }
+
+
+def test_discord_shards_are_a_count_and_ids_within_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "3")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "0, 2")
+    settings = load_settings(None)
+    assert (settings.discord_shard_count, settings.discord_shard_ids) == (3, [0, 2])
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "1,3")
+    with pytest.raises(ConfigError) as outside:
+        load_settings(None)
+    assert str(outside.value) == (
+        "invalid setting DISCORD_SHARD_IDS: every id must be between 0 and 2 "
+        "(DISCORD_SHARD_COUNT=3)"
+    )
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "1,1")
+    with pytest.raises(ConfigError, match="listed twice"):
+        load_settings(None)
+    monkeypatch.delenv("DISCORD_SHARD_COUNT")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "0")
+    with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"):
+        load_settings(None)
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "")
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "")  # blank, as .env.example has it: unset
+    assert load_settings(None).discord_shard_count is None
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "0")
+    with pytest.raises(ConfigError, match="DISCORD_SHARD_COUNT"):
+        load_settings(None)

@@ -8,7 +8,7 @@ import logging
 
 import discord
 
-from bot.adapters.discord.client import PrepBot
+from bot.adapters.discord.client import build_client
 from bot.adapters.discord.messenger import DiscordMessenger
 from bot.config import Settings
 from bot.content.bank import Bank
@@ -35,9 +35,11 @@ class DiscordAdapter:
             raise ConfigError("DISCORD_BOT_TOKEN is not set")
         self._token = settings.discord_bot_token
         self._ready_timeout = ready_timeout
-        self.bot = PrepBot(
+        self.bot = build_client(
             services,
             bank,
+            shard_count=settings.discord_shard_count,
+            shard_ids=settings.discord_shard_ids,
             guild_ids=settings.discord_guild_ids,
             message_answers=settings.discord_message_answers,
             guild_ready_timeout=guild_ready_timeout,

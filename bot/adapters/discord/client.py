@@ -139,3 +139,25 @@ class PrepBot(commands.Bot):
         log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
         if self.application_id is not None:
             log.info("invite it to a server: %s", invite_url(self.application_id))
+
+
+class ShardedPrepBot(PrepBot, commands.AutoShardedBot):
+    """PrepBot on discord.py's sharded client, connecting only this process's gateway
+    shards (`shard_count`, `shard_ids`); REST calls, such as the outbox's sends, need none."""
+
+
+def build_client(
+    services: Services,
+    bank: Bank,
+    *,
+    shard_count: int | None = None,
+    shard_ids: list[int] | None = None,
+    **options: Any,
+) -> PrepBot:
+    """The client: one plain gateway connection, or the given shards of `shard_count`
+    (all of them when `shard_ids` is empty)."""
+    if shard_count is None:
+        return PrepBot(services, bank, **options)
+    return ShardedPrepBot(
+        services, bank, shard_count=shard_count, shard_ids=list(shard_ids or []) or None, **options
+    )

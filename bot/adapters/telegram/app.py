@@ -15,6 +15,7 @@ from bot.adapters.telegram.callbacks import ItemKeys
 from bot.adapters.telegram.context import AdapterContext
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
 from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.poller import PollerLease, PollErrors
 from bot.adapters.telegram.processing import ChatOrderedProcessor
 from bot.config import Settings
 from bot.content.bank import Bank
@@ -65,6 +66,7 @@ class TelegramAdapter:
         # Typed as the port: the composition root hands it to the outbox sender.
         self.messenger: Messenger = self.telegram
         register(self.application, self.context, self.telegram)
+        self.poller: PollerLease | None = None
 
     @property
     def webhook(self) -> bool:
@@ -102,7 +104,12 @@ class TelegramAdapter:
                 allowed_updates=allowed,
             )
         else:
-            await updater.start_polling(timeout=self.poll_timeout, allowed_updates=allowed)
+            # One poller per bot: another process on this database refuses to start.
+            self.poller = PollerLease(self.context.services.leases, app.bot.id)
+            await self.poller.acquire()
+            await updater.start_polling(
+                timeout=self.poll_timeout, allowed_updates=allowed, error_callback=PollErrors()
+            )
         await app.start()
         log.info(
             "telegram: @%s is up (%s)", app.bot.username, "webhook" if url else "long polling"
@@ -113,6 +120,8 @@ class TelegramAdapter:
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        if self.poller is not None:
+            await self.poller.release()
         if app.running:
             await app.stop()
         await app.shutdown()

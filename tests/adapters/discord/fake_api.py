@@ -23,6 +23,7 @@ without the message-content intent.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import itertools
@@ -658,8 +659,14 @@ class FakeDiscord:
         application_flags: int = 0,
         enforce_intents: bool = True,
         echo_bot_messages: bool = False,
+        requests_per_second: int | None = None,
     ) -> None:
         self.token = token
+        # Opt-in: Discord's global limit (50 requests/s per bot, interactions exempt); beyond
+        # it requests answer a global 429. `rate_limited` counts those answers.
+        self.requests_per_second = requests_per_second
+        self.rate_limited = 0
+        self._recent: collections.deque[float] = collections.deque()
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.interaction_deadline = interaction_deadline
         self.nonce_window = nonce_window
@@ -1123,6 +1130,10 @@ class FakeDiscord:
         for failure in self._failures:
             if failure.matches(method, path):
                 return self._failure_response(failure)
+        if not path.startswith(("/interactions", "/webhooks")):
+            limited = self._over_global_limit()
+            if limited is not None:
+                return limited
         for route_method, pattern, name, handler in self._routes:
             match = pattern.fullmatch(path)
             if match is None or route_method != method:
@@ -1142,6 +1153,22 @@ class FakeDiscord:
                 return json_response(data, err.status)
         self.unhandled.append(record)
         return json_response({"message": "404: Not Found", "code": 0}, 404)
+
+    def _over_global_limit(self) -> web.Response | None:
+        """A global 429 when `requests_per_second` requests came within the last second."""
+        if self.requests_per_second is None:
+            return None
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) < self.requests_per_second:
+            self._recent.append(now)
+            return None
+        self.rate_limited += 1
+        wait = max(0.001, 1.0 - (now - self._recent[0]))
+        return self._failure_response(
+            _Failure("*", re.compile(""), 429, None, None, wait, None, is_global=True)
+        )
 
     def _authorised(self, request: web.Request) -> bool:
         auth = request.headers.get("Authorization", "")

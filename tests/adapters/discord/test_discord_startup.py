@@ -118,3 +118,24 @@ def test_invite_url_asks_for_exactly_what_the_bot_uses() -> None:
     # The README's invite link is the one the code builds (same permissions integer).
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     assert f"scope=bot+applications.commands&permissions={BOT_PERMISSIONS.value}" in readme
+
+
+async def test_shard_settings_connect_only_this_process_shards(fake_discord: FakeDiscord) -> None:
+    """DISCORD_SHARD_COUNT/IDS: the sharded client identifies with exactly its shard, and
+    the outbox's REST sends work from it (they need no shard)."""
+    runtime = make_runtime(discord_shard_count=3, discord_shard_ids=[2])
+    adapter = await start_adapter(fake_discord, runtime)
+    assert isinstance(adapter.bot, discord.AutoShardedClient)
+    assert adapter.bot.shard_count == 3 and adapter.bot.shard_ids == [2]
+    [session] = [s for s in fake_discord.sessions if s.identify is not None]
+    assert session.identify is not None and session.identify["shard"] == [2, 3]
+    channel = await adapter.bot.fetch_channel(fake_discord.daily_channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("from shard 2's process")
+    assert fake_discord.channel_messages(channel.id)[-1]["content"] == "from shard 2's process"
+
+
+async def test_without_shard_settings_the_client_is_not_sharded(discord_harness: Harness) -> None:
+    assert not isinstance(discord_harness.bot, discord.AutoShardedClient)
+    session = await discord_harness.fake.wait_for_identify()
+    assert session.identify is not None and "shard" not in session.identify

@@ -22,7 +22,13 @@ from tests.adapters.discord.fake_api import (
     MEMBER_PERMISSIONS,
     FakeDiscord,
 )
-from tests.adapters.discord.fake_fixtures import fake_discord, make_bot, start_client, stop_client
+from tests.adapters.discord.fake_fixtures import (
+    fake_discord,
+    make_bot,
+    patch_discord,
+    start_client,
+    stop_client,
+)
 
 __all__ = ["fake_discord"]  # re-exported fixture (no shared conftest for platform tests)
 
@@ -460,3 +466,25 @@ async def test_gateway_resume_and_privileged_intents(fake_discord: FakeDiscord) 
     intents.message_content = True
     with pytest.raises(discord.PrivilegedIntentsRequired):
         await start_client(fake_discord, make_bot(intents=intents))
+
+
+async def test_opt_in_global_rate_limit_answers_a_global_429() -> None:
+    """With `requests_per_second`, requests past the limit get a global 429 that
+    discord.py waits out; every message still lands once."""
+    fake = await FakeDiscord(requests_per_second=5).start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch_discord(patch, fake)
+            bot = await start_client(fake, make_bot())
+            channel = bot.get_channel(fake.channel.id)
+            assert isinstance(channel, discord.TextChannel)
+            await asyncio.sleep(1.0)  # start-up requests leave the window
+            await asyncio.gather(*(channel.send(f"m{n}") for n in range(8)))
+            posts = fake.find_requests("POST", MESSAGES)
+            assert fake.rate_limited >= 1  # discord.py then holds every request globally
+            limited = [p for p in posts if p.status == 429]
+            assert limited and all(p.response["global"] for p in limited)
+            contents = sorted(m["content"] for m in fake.channel_messages(channel.id))
+            assert contents == sorted(f"m{n}" for n in range(8))
+    finally:
+        await fake.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import pytest_asyncio
@@ -131,6 +132,17 @@ def make_runtime(
         scheduler=Scheduler(enable_fuzzing=False),
     )
     return Runtime(config, chosen_bank, chosen_store, chosen_clock, services)
+
+
+def serve_settings(fake: FakeTelegram, database: Path) -> Settings:
+    """Settings for `bot.app.serve` against the fake: an SQLite file, the shipped bank."""
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=fake.token,
+        telegram_base_url=fake.base_url,
+        database_url=f"sqlite:///{database}",
+        content_dir=Path(__file__).resolve().parents[3] / "content",
+    )
 
 
 StartTelegram = Callable[..., Awaitable[TelegramHarness]]

@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import html
@@ -117,6 +118,11 @@ _TRUE_METHODS = frozenset(
         "setmyname",
         "setmessagereaction",
     }
+)
+
+#: Methods that post a message: what Telegram's ~30 messages/s limit counts.
+SEND_METHODS = frozenset(
+    {"sendmessage", "sendpoll", "sendphoto", "senddocument", "copymessage", "forwardmessage"}
 )
 
 TEXT_LIMIT = 4096
@@ -491,9 +497,15 @@ class FakeTelegram:
         bot_username: str = "prepbot_test_bot",
         bot_first_name: str = "PrepBot",
         strict_chats: bool = False,
+        sends_per_second: int | None = None,
     ) -> None:
         self.token = token
         self.strict_chats = strict_chats
+        # Opt-in: more sends than this in any one second answer 429 retry_after 1, as
+        # Telegram does past its overall limit; `rate_limited` counts those answers.
+        self.sends_per_second = sends_per_second
+        self.rate_limited = 0
+        self._recent_sends: collections.deque[float] = collections.deque()
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123
         self.bot_user: JSONDict = make_user(
             bot_id, bot_first_name, username=bot_username, language_code=None, is_bot=True
@@ -1118,6 +1130,8 @@ class FakeTelegram:
             rule = next((r for r in self.failures if r.matches(method, params)), None)
             if rule is not None:
                 raise rule.error()
+            if method.lower() in SEND_METHODS:
+                self._enforce_rate()
             handler = self._methods.get(method.lower())
             if handler is None and method.lower() in _TRUE_METHODS:
                 result: Any = True
@@ -1136,6 +1150,18 @@ class FakeTelegram:
             raise
         self._finish(record, status, body)
         return web.json_response(body, status=status)
+
+    def _enforce_rate(self) -> None:
+        """429 when `sends_per_second` sends were accepted within the last second."""
+        if self.sends_per_second is None:
+            return
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self.sends_per_second:
+            self.rate_limited += 1
+            raise ApiError(429, DEFAULT_DESCRIPTIONS[429].format(retry_after=1), {"retry_after": 1})
+        self._recent_sends.append(now)
 
     # ------------------------------------------------------------------ chat helpers
 

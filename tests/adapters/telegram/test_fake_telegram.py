@@ -438,3 +438,33 @@ def test_html_parsing_and_command_entities() -> None:
         {"type": "bot_command", "offset": 3, "length": 22},
         {"type": "bot_command", "offset": 36, "length": 5},
     ]
+
+
+async def test_opt_in_rate_enforcement_answers_429_beyond_the_limit() -> None:
+    """With `sends_per_second`, sends past the limit in one second get Telegram's 429;
+    other methods are not counted, and a second later sends go through again."""
+    fake = FakeTelegram(sends_per_second=3)
+    await fake.start()
+    try:
+        url = f"{fake.base_url}{fake.token}"
+        async with aiohttp.ClientSession() as session:
+            statuses = []
+            for n in range(5):
+                async with session.post(
+                    f"{url}/sendMessage", json={"chat_id": GROUP["id"], "text": f"m{n}"}
+                ) as response:
+                    statuses.append(response.status)
+                    body = await response.json()
+            assert statuses == [200, 200, 200, 429, 429]
+            assert body["parameters"] == {"retry_after": 1}
+            async with session.post(f"{url}/getMe") as response:
+                assert response.status == 200
+            await asyncio.sleep(1.05)
+            async with session.post(
+                f"{url}/sendMessage", json={"chat_id": GROUP["id"], "text": "later"}
+            ) as response:
+                assert response.status == 200
+        assert fake.rate_limited == 2
+        assert len(fake.sent_messages(GROUP["id"])) == 4
+    finally:
+        await fake.close()

@@ -11,16 +11,13 @@ import pytest
 from telegram.error import InvalidToken
 
 from bot.app import serve
-from bot.config import Settings
 from bot.domain.models import Verdict
 from bot.storage.sqlite import SqliteStore
-from tests.adapters.telegram.conftest import StartTelegram
+from tests.adapters.telegram.conftest import StartTelegram, serve_settings
 from tests.adapters.telegram.fake_api import FakeTelegram, make_user
 from tests.factories import bank, deck, mcq
 
 pytestmark = pytest.mark.timeout(30)
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:
@@ -81,13 +78,7 @@ async def test_a_rejected_token_fails_start_cleanly(
 async def test_serve_runs_the_telegram_adapter_in_the_core_loop(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        _env_file=None,
-        telegram_bot_token=fake_telegram.token,
-        telegram_base_url=fake_telegram.base_url,
-        database_url=f"sqlite:///{tmp_path / 'prepbot.db'}",
-        content_dir=ROOT / "content",
-    )
+    settings = serve_settings(fake_telegram, tmp_path / "prepbot.db")
     stop = asyncio.Event()
     running = asyncio.create_task(serve(settings, stop))
     try:
