@@ -96,7 +96,13 @@ class OutboxSender:
         # Claimed rows are this process's for `lease`: other processes on the database
         # skip them, and take them over if this one dies before recording an outcome.
         rows = await self.store.claim_outbox(self.platform, now, self.batch, self.lease)
+        # Rows still unsent when half the lease is gone are given back while they are
+        # surely ours: past the lease another process may take them and post them too.
+        keep_until = now + self.lease / 2
         for index, row in enumerate(rows):
+            if self.clock.now() >= keep_until:
+                await self._release(rows[index:])
+                break
             outcome = await self._send(row)
             if outcome is None:  # rate limited for the whole platform: stop this round
                 await self._release(rows[index + 1 :])

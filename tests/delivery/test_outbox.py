@@ -108,6 +108,32 @@ async def test_crash_between_rows_gives_no_duplicate_and_no_miss(
     assert {k[1] for k in keys} == {A.chat_id, B.chat_id}
 
 
+async def test_a_slow_batch_gives_back_its_rows_before_the_lease_ends(
+    store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
+) -> None:
+    for chat in (A, B):
+        await services.schedules.subscribe(chat, "08:00", "UTC")
+    await at(clock, delivery, datetime(2024, 3, 4, 8, 0, tzinfo=UTC))
+    sender = delivery.sender(FakeMessenger())
+    half = sender.lease.total_seconds() / 2
+
+    def slow(message: Outgoing) -> None:
+        clock.advance(seconds=half)  # the first send takes half the lease
+        return None
+
+    messenger = FakeMessenger(fail=slow)
+    sender = delivery.sender(messenger)
+    assert await sender.drain() == 1
+    # The second row was given back, not kept past the point where another process on
+    # the database could take it over: it is pending and claimable at once.
+    statuses = sorted(row.status.value for row in await store.outbox_rows())
+    assert statuses == sorted([OutboxStatus.SENT.value, OutboxStatus.PENDING.value])
+    other = FakeMessenger()
+    assert await delivery.sender(other).drain() == 1
+    keys = messenger.delivered_keys() + other.delivered_keys()
+    assert len(keys) == len(set(keys)) == 2
+
+
 async def test_dst_changes_give_one_post_per_local_day(
     store: InspectableStore, services: Services, clock: FakeClock, delivery: Delivery
 ) -> None:
