@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 #: A holder that stops renewing (killed) frees the bot for another poller after this.
 POLLER_TTL = timedelta(seconds=60)
 RENEW_SECONDS = 20.0
-ADVICE = "run one poller, or use TELEGRAM_WEBHOOK_URL behind a load balancer"
 #: Seconds between two log lines about the same stream of 409s.
 CONFLICT_LOG_SECONDS = 60.0
 
@@ -61,7 +60,7 @@ class PollerLease:
             raise ConfigError(
                 "another prepbot process is already long-polling this bot "
                 f"({lease.holder}, lease renewed until {lease.expires_at:%Y-%m-%d %H:%M:%S} "
-                f"UTC); {ADVICE}"
+                "UTC); run one poller, or use TELEGRAM_WEBHOOK_URL behind a load balancer"
             )
         self._task = asyncio.create_task(self._renew(), name="telegram-poller-lease")
 
@@ -77,9 +76,9 @@ class PollerLease:
                 # Renewals failed past the lease's end and another process took over: both
                 # now poll, and Telegram's 409s say so (see PollErrors).
                 log.error(
-                    "telegram: the long-polling lease of this bot went to %s; %s",
+                    "telegram: the long-polling lease of this bot went to %s; run one "
+                    "poller, or use TELEGRAM_WEBHOOK_URL behind a load balancer",
                     lease.holder,
-                    ADVICE,
                 )
 
     async def release(self) -> None:
@@ -116,8 +115,8 @@ class PollErrors:
         self._logged_at = now
         log.error(
             "telegram: Telegram refused getUpdates with 409 Conflict (%s): another process "
-            "is long-polling this bot, on another host or database; %s (%d conflict(s) so far)",
+            "is long-polling this bot, on another host or database; run one poller, or use "
+            "TELEGRAM_WEBHOOK_URL behind a load balancer (%d conflict(s) so far)",
             exc.message,
-            ADVICE,
             self.conflicts,
         )
