@@ -670,8 +670,9 @@ def leaderboard_shown() -> str:
 
 
 def report_recorded() -> str:
-    """`{id}` is the reported question's id, marked up by the caller."""
-    return _("Thanks: your report on {id} was recorded for the maintainers.")
+    """`{number}` is the report's number, `{id}` the reported question's id (marked up by
+    the caller)."""
+    return _("Thanks: your report #{number} on {id} was recorded for the maintainers.")
 
 
 def forget_cancelled() -> str:

@@ -367,8 +367,10 @@ class ConsoleSession:
         if not reason.strip():
             self.print(escape(wording.report_what(command(Command.REPORT_REPLY))))
             return
-        await self.services.data.report(self.user, item_id, reason)
-        self.print(render.M.fill(wording.report_recorded(), id=escape(item_id)))
+        report = await self.services.data.report(self.user, item_id, reason)
+        self.print(
+            render.M.fill(wording.report_recorded(), number=str(report.id), id=escape(item_id))
+        )
 
 
 def _practice() -> tuple[str, str, str]:

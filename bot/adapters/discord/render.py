@@ -354,4 +354,4 @@ def help_embed() -> discord.Embed:
 
 
 def report_text(report: Report) -> str:
-    return M.fill(wording.report_recorded(), id=M.code(report.item_id))
+    return M.fill(wording.report_recorded(), number=str(report.id), id=M.code(report.item_id))

@@ -228,8 +228,8 @@ class Commands:
             if self.context.bank.item(first) is None:
                 raise InvalidInputError(REPORT_USAGE)
             item_id, reason = first, rest
-        await self.services.data.report(who.user, item_id, reason)
-        await self._reply(who, message, render.report_recorded(item_id))
+        report = await self.services.data.report(who.user, item_id, reason)
+        await self._reply(who, message, render.report_recorded(report))
 
     async def _reported_item(self, who: Who, message: Message) -> str | None:
         replied = message.reply_to_message

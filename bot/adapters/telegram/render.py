@@ -12,7 +12,7 @@ from bot.adapters.telegram.formatting import (
     user_text,
 )
 from bot.domain.choices import LETTERS
-from bot.domain.models import Verdict
+from bot.domain.models import Report, Verdict
 from bot.domain.views import ChannelReveal, DailyQuestion, QuestionView
 from bot.errors import Command
 from bot.presentation import helptext, wording
@@ -379,8 +379,10 @@ def unknown_command(name: str) -> str:
     return M.fill(wording.unknown_command(), command=user_text(name), help=command(Command.HELP))
 
 
-def report_recorded(item_id: str) -> str:
-    return "🙏 " + M.fill(wording.report_recorded(), id=M.code(item_id))
+def report_recorded(report: Report) -> str:
+    return "🙏 " + M.fill(
+        wording.report_recorded(), number=str(report.id), id=M.code(report.item_id)
+    )
 
 
 def forget_confirm(code: str) -> str:

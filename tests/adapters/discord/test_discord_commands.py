@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -175,7 +176,7 @@ async def test_leaderboard_and_optout(discord_harness: Harness) -> None:
 async def test_report_command(discord_harness: Harness) -> None:
     h = discord_harness
     (reply,) = await h.replies("report", {"item": "dl/q01", "reason": "Typo in @everyone"})
-    assert "report on `dl/q01` was recorded" in reply["content"]
+    assert re.search(r"report #\d+ on `dl/q01` was recorded", reply["content"])
     (report,) = await h.services.data.reports()
     assert report.reason == "Typo in @everyone" and report.user == h.user_key()
     (bad,) = await h.replies("report", {"item": "dl/q99", "reason": "x"})

@@ -192,6 +192,7 @@ async def test_report_as_a_reply_to_a_question(start_telegram: StartTelegram) ->
     assert thanks.text is not None and thanks.text.startswith("🙏 Thanks")
     post = await tg.services.daily.current(tg.chat_key(tg.alice))
     reports = await tg.store.list_reports()
+    assert f"report #{reports[0].id} on" in thanks.text  # the number the maintainers see
     assert post is not None and [(r.item_id, r.reason) for r in reports] == [
         (post.question.item_id, "the answer has a typo")
     ]
