@@ -12,6 +12,7 @@ from bench.common import emit
 from bench.leaderboard import bench_leaderboard
 from bench.postgres import bench_postgres
 from bench.startup import bench_memory, bench_startup
+from bench.stats_card import bench_stats_card
 from bench.tick import bench_tick
 
 BENCHES = {
@@ -19,6 +20,7 @@ BENCHES = {
     "tick": bench_tick,
     "answers": bench_answers,
     "leaderboard": bench_leaderboard,
+    "stats_card": bench_stats_card,
     # answer_path and leaderboard_1m again on PostgreSQL, when a server can be had.
     "postgres": bench_postgres,
 }

@@ -70,6 +70,11 @@ async def _memory_child() -> None:
         finally:
             await store.close()
     assert bank.items and result.daily_rows == 10_000
+    # Pictures in use: matplotlib loaded and a /stats card drawn in the same process.
+    from bench.stats_card import demo_card
+    from bot.presentation.charts import stats_png
+
+    assert await stats_png(demo_card()) is not None
     print(json.dumps({"rss_mb": _peak_rss_mb()}))
 
 

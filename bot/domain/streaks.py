@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import local_date
@@ -119,3 +119,15 @@ def state_at(
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     today = local_date(now, tz)
     return state_of(day for day in local_days(instants, tz) if day <= today)
+
+
+def bridged_days(days: Iterable[date]) -> set[date]:
+    """The missed days a freeze bridged, walking the answered `days` as `advance` does."""
+    bridged: set[date] = set()
+    state = None
+    for day in sorted(set(days)):
+        missed_one = state is not None and (day - state.last_day).days == 2
+        if missed_one and state is not None and state.current > 0 and state.freezes > 0:
+            bridged.add(day - timedelta(days=1))
+        state = advance(state, day)
+    return bridged

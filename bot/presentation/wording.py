@@ -18,6 +18,7 @@ from bot.services.results import (
     QuizSummary,
     RevealResult,
     ScheduleView,
+    StatsCard,
     StatsView,
     StreakView,
     TimezoneResult,
@@ -253,6 +254,30 @@ def stats_lines(view: StatsView, m: Markup = PLAIN, *, tags: int = 10) -> list[s
         for tag in view.by_tag[:tags]
     ]
     return lines
+
+
+def stats_card_line(card: StatsCard, m: Markup = PLAIN) -> str:
+    """The picture's numbers the stats lines lack: all-time points and this week's rank."""
+    if card.rank is None:
+        return m.fill(_("Points in all {points}"), points=m.strong(str(card.points_all)))
+    return m.fill(
+        _("Points in all {points}; rank this week {rank} of {count}"),
+        points=m.strong(str(card.points_all)),
+        rank=m.strong(str(card.rank)),
+        count=card.ranked,
+    )
+
+
+def picture_written(path: str) -> str:
+    return _("Picture written to {path}").format(path=path)
+
+
+def picture_not_written(path: str, reason: str) -> str:
+    return _("Could not write the picture to {path}: {reason}").format(path=path, reason=reason)
+
+
+def picture_failed() -> str:
+    return _("The picture could not be drawn this time; the numbers are above.")
 
 
 def timezone(result: TimezoneResult, m: Markup = PLAIN) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.leaderboard import Period
 from bot.domain.models import AnswerKind, ChatKey, GroupKey, UserKey, Verdict
@@ -146,6 +146,12 @@ class TagStat:
     tag: str
     answered: int
     accuracy: float
+    correct: int = 0
+    partial: int = 0
+
+    @property
+    def incorrect(self) -> int:
+        return self.answered - self.correct - self.partial
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,32 @@ class StatsView:
     due_reviews: int
     points_week: int
     timezone: str
+
+
+@dataclass(frozen=True)
+class StatsCard:
+    """Everything the /stats picture shows; `view` is what the text shows."""
+
+    view: StatsView
+    today: date  # the user's local day
+    start: date  # the first day of the activity grid (a Monday)
+    answered_days: tuple[date, ...]  # within [start, today]
+    freeze_days: tuple[date, ...]  # missed days a freeze bridged, within [start, today]
+    forecast: tuple[int, ...]  # cards coming due on each local day from today on (not yet due)
+    points_all: int
+    rank: int | None  # in the chat's group this week (None: not on the board)
+    ranked: int  # how many are on that board
+    last_answer: datetime | None
+
+    @property
+    def tags(self) -> tuple[TagStat, ...]:
+        """The tags drawn: most answered first, at most 8."""
+        return self.view.by_tag[:CARD_TAGS]
+
+
+CARD_TAGS = 8
+CARD_WEEKS = 26
+FORECAST_DAYS = 14
 
 
 @dataclass(frozen=True)

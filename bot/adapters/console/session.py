@@ -15,6 +15,7 @@ import getpass
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -28,6 +29,7 @@ from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.domain.views import QuestionView
 from bot.errors import Command
 from bot.presentation import helptext, wording
+from bot.presentation.charts import stats_png
 from bot.presentation.commands import command
 from bot.presentation.failures import tell_user
 from bot.services import Services
@@ -36,6 +38,7 @@ from bot.services.results import AnswerResult, RevealResult
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
+PICTURE = "prepbot-stats.png"  # /stats --png without a path: in the working directory
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C (128 + SIGINT)
 @dataclass
 class _Current:
@@ -338,8 +341,26 @@ class ConsoleSession:
         self.print(render.streak(await self.services.stats.streak(self.user, self.chat)))
         self.print(render.M.quiet(escape(wording.freeze_rule())))
 
-    async def _stats(self, _: str) -> None:
-        self.print(render.stats(await self.services.stats.stats(self.user, self.chat)))
+    async def _stats(self, args: str) -> None:
+        """`/stats`, or `/stats --png [PATH]`: the text, and the picture written to PATH."""
+        words = args.split(maxsplit=1)
+        if not words or words[0] != "--png":
+            self.print(render.stats(await self.services.stats.stats(self.user, self.chat)))
+            return
+        card = await self.services.stats.card(self.user, self.chat)
+        self.print(render.stats(card.view))
+        self.print(wording.stats_card_line(card, render.M))
+        png = await stats_png(card)
+        if png is None:
+            self.print(render.M.quiet(escape(wording.picture_failed())))
+            return
+        path = Path(words[1] if len(words) > 1 else PICTURE).expanduser().resolve()
+        try:
+            await asyncio.to_thread(path.write_bytes, png)
+        except OSError as exc:
+            self.print(escape(wording.picture_not_written(str(path), exc.strerror or str(exc))))
+            return
+        self.print(escape(wording.picture_written(str(path))))
 
     async def _topics(self, _: str) -> None:
         self.print(render.topics(self.services.topics.topics()))

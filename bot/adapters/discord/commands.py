@@ -21,6 +21,7 @@ from bot.adapters.discord.translator import description, options
 from bot.adapters.discord.views import RevealCurrent, answer_modal, daily_view, forget_view
 from bot.content.bank import Bank
 from bot.presentation import wording
+from bot.presentation.charts import stats_png
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,9 @@ class PracticeCommands(commands.Cog):
         """Show the caller's statistics."""
         await defer(interaction)
         who = await ensure(self.services, interaction)
-        view = await self.services.stats.stats(who.user, who.chat)
-        await send(interaction, [render.stats_embed(view)])
+        card = await self.services.stats.card(who.user, who.chat)
+        embed, picture = render.stats_card_embed(card, await stats_png(card))
+        await send(interaction, [embed], file=picture)
 
     @app_commands.command(name="leaderboard", description=description("leaderboard"))
     @app_commands.describe(**options("leaderboard"))

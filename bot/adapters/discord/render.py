@@ -7,6 +7,7 @@ escaped and mentions inert). Every send also passes `NO_MENTIONS`, so nothing ca
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -30,6 +31,7 @@ from bot.services.results import (
     RevealResult,
     ReviewPrompt,
     ScheduleView,
+    StatsCard,
     StatsView,
     StreakView,
     TimezoneResult,
@@ -290,11 +292,25 @@ def review_empty_text(prompt: ReviewPrompt) -> str:
 # --- personal views -----------------------------------------------------------------------
 
 
-def stats_embed(view: StatsView) -> discord.Embed:
-    lines = wording.stats_lines(view, M, tags=15)
+def stats_embed(view: StatsView, more: Sequence[str] = ()) -> discord.Embed:
+    lines = [*wording.stats_lines(view, M, tags=15), *more]
     return discord.Embed(
         title=wording.stats_title(), description="\n".join(lines), colour=BLURPLE
     )
+
+
+STATS_PICTURE = "stats.png"
+
+
+def stats_card_embed(
+    card: StatsCard, png: bytes | None
+) -> tuple[discord.Embed, discord.File | None]:
+    """The stats embed with the same numbers as the picture, and the picture attached."""
+    embed = stats_embed(card.view, [wording.stats_card_line(card, M)])
+    if png is None:
+        return embed, None
+    embed.set_image(url=f"attachment://{STATS_PICTURE}")
+    return embed, discord.File(io.BytesIO(png), filename=STATS_PICTURE)
 
 
 def timezone_text(result: TimezoneResult) -> str:

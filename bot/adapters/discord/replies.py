@@ -25,11 +25,13 @@ async def send(
     text: str | None = None,
     view: discord.ui.View | None = None,
     ephemeral: bool = True,
+    file: discord.File | None = None,
 ) -> discord.Message | None:
     """Reply, or follow up after a deferral; long output becomes several messages.
 
     Text goes first, then embeds packed under Discord's limits; the view rides on the last
-    message. Returns the first message when Discord reports it.
+    message, the file on the first with embeds (their `attachment://` image). Returns the
+    first message when Discord reports it.
     """
     chunks: list[tuple[str | None, list[discord.Embed]]] = []
     texts = text_parts(text) if text else []
@@ -42,9 +44,12 @@ async def send(
     elif last_text is not None:
         chunks.append((last_text, []))
     first: discord.Message | None = None
+    first_with_embeds = True
     for index, (content, group) in enumerate(chunks):
         with_view = view if index == len(chunks) - 1 else None
-        sent = await _send_one(interaction, content, group, with_view, ephemeral)
+        with_file = file if group and first_with_embeds else None
+        first_with_embeds = first_with_embeds and not group
+        sent = await _send_one(interaction, content, group, with_view, ephemeral, with_file)
         first = first or sent
     return first
 
@@ -55,8 +60,11 @@ async def _send_one(
     embeds: list[discord.Embed],
     view: discord.ui.View | None,
     ephemeral: bool,
+    file: discord.File | None = None,
 ) -> discord.Message | None:
     kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
+    if file is not None:
+        kwargs["file"] = file
     if content:
         kwargs["content"] = content
     if embeds:

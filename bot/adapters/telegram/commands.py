@@ -11,9 +11,10 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import AdapterContext, Who, identify
 from bot.adapters.telegram.flows import Flows, Target
-from bot.adapters.telegram.sending import send_html, send_parts
+from bot.adapters.telegram.sending import send_html, send_parts, send_photo
 from bot.errors import InvalidInputError
 from bot.presentation import wording
+from bot.presentation.charts import stats_png
 from bot.presentation.notices import REPORT_USAGE
 from bot.services.leaderboard import parse_period
 
@@ -172,8 +173,13 @@ class Commands:
         if found is None:
             return
         who, message = found
-        await self._reply(who, message, render.stats(await self.services.stats.stats(
-            who.user, who.chat)))
+        card = await self.services.stats.card(who.user, who.chat)
+        parts = render.stats_card(card)
+        png = await stats_png(card)
+        if png is None:
+            await self._reply(who, message, parts)
+            return
+        await send_photo(self.flows.bot, who.chat_id, png, parts, reply_to=message.message_id)
 
     async def leaderboard(self, update: Update, context: Context) -> None:
         """/leaderboard [week|month|all|optout|optin]."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.adapters.telegram.formatting import (
@@ -25,6 +26,7 @@ from bot.services.results import (
     RatingResult,
     RevealResult,
     ScheduleView,
+    StatsCard,
     StatsView,
     StreakView,
     TimezoneResult,
@@ -336,9 +338,14 @@ def streak(view: StreakView) -> str:
     return f"🔥 {wording.streak(view, M)}"
 
 
-def stats(view: StatsView) -> list[str]:
+def stats(view: StatsView, more: Sequence[str] = ()) -> list[str]:
     title = "📊 " + M.strong(M.text(wording.stats_title()))
-    return pack(["\n".join([title, *wording.stats_lines(view, M)])])
+    return pack(["\n".join([title, *wording.stats_lines(view, M), *more])])
+
+
+def stats_card(card: StatsCard) -> list[str]:
+    """The text that goes with the stats picture: the same numbers."""
+    return stats(card.view, [wording.stats_card_line(card, M)])
 
 
 def leaderboard(view: LeaderboardView) -> list[str]:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+CAPTION_LIMIT = 1024  # Telegram's limit on a photo caption's text
 
 
 async def send_parts(
@@ -49,3 +57,24 @@ async def send_html(
 ) -> Message:
     """Send one short HTML message."""
     return (await send_parts(bot, chat_id, [text], markup=markup, reply_to=reply_to))[0]
+
+
+async def send_photo(
+    bot: Bot, chat_id: int, png: bytes, parts: Sequence[str], *, reply_to: int | None = None
+) -> list[Message]:
+    """A picture with `parts` as its caption when they fit in one, else followed by them.
+
+    The HTML's length bounds the caption Telegram counts (markup is not counted).
+    """
+    caption = parts[0] if len(parts) == 1 and len(parts[0]) <= CAPTION_LIMIT else None
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    photo = await bot.send_photo(
+        chat_id,
+        InputFile(png, filename="stats.png"),
+        caption=caption,
+        parse_mode=ParseMode.HTML if caption else None,
+        reply_parameters=reply,
+    )
+    if caption is not None:
+        return [photo]
+    return [photo, *await send_parts(bot, chat_id, parts)]

@@ -164,6 +164,19 @@ async def test_streak_and_stats_commands(store: Store) -> None:
     assert "dl" in out and "deck" in out
 
 
+async def test_stats_png_writes_the_picture(store: Store, tmp_path: Path) -> None:
+    services = make_services(store)
+    target = tmp_path / "me.png"
+    _, out = await run_console(services, f"{GOOD}\n\n/stats --png {target}\n")
+    assert "Answered 1, accuracy 100%" in out
+    assert "Points in all" in out
+    assert f"Picture written to {target}" in out.replace("\n", "")
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The path is not writable: the text still comes, with the reason.
+    _, out = await run_console(services, f"/stats --png {tmp_path / 'no' / 'x.png'}\n")
+    assert "Answered 1" in out and "Could not write the picture" in out
+
+
 def run_prepbot(
     tmp_path: Path, args: list[str], token: str = ""
 ) -> subprocess.CompletedProcess[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.discord import commands as commands_module
 from bot.domain.models import ChatKey
 from tests.adapters.discord.fake_api import (
     CALLBACK_AUTOCOMPLETE,
@@ -132,6 +133,13 @@ async def test_streak_stats_topics_help(discord_harness: Harness) -> None:
     assert "Streak: **0**" in streak["content"] and streak["flags"] & EPHEMERAL
     (stats,) = await h.replies("stats")
     assert stats["embeds"][0]["title"] == "Your statistics"
+    # The picture rides in the embed, attached; the embed keeps the numbers as text.
+    assert "Answered **0**" in stats["embeds"][0]["description"]
+    assert stats["embeds"][0]["image"]["url"] == "attachment://stats.png"
+    (attached,) = stats["attachments"]
+    assert attached["filename"] == "stats.png" and attached["size"] > 0
+    (upload,) = [f for r in h.fake.requests for f in r.files if f.filename == "stats.png"]
+    assert upload.data[:8] == b"\x89PNG\r\n\x1a\n"
     (topics,) = await h.replies("topics")
     text = topics["embeds"][0]["description"]
     assert "`regularization` · tag" in text and "`vision` · deck" in text
@@ -237,3 +245,15 @@ async def test_commands_in_direct_messages(discord_harness: Harness) -> None:
     assert stats["embeds"][0]["title"] == "Your statistics"
     refused = await h.slash("schedule show", guild_id=None, user=h.fake.admin)
     assert "Manage Server" in (refused.content or "")
+
+
+async def test_stats_without_a_picture_is_the_embed(
+    discord_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_picture(card: object) -> None:
+        return None
+
+    monkeypatch.setattr(commands_module, "stats_png", no_picture)
+    (stats,) = await discord_harness.replies("stats")
+    assert "Answered **0**" in stats["embeds"][0]["description"]
+    assert not stats.get("attachments") and "image" not in stats["embeds"][0]

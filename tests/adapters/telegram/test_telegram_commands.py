@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.telegram import commands as commands_module
+from bot.adapters.telegram import render
 from bot.content.bank import Bank
 from bot.domain.models import AnswerKind, Verdict
 from tests.adapters.telegram.conftest import StartTelegram
@@ -140,9 +142,12 @@ async def test_streak_stats_topics_and_timezone(start_telegram: StartTelegram) -
     await tg.reply(f"/answer {GOOD}")
     streak = await tg.reply("/streak")
     assert streak.text == "🔥 Streak: 1 day, best 1, 0 freezes; answered today."
-    stats = await tg.reply("/stats")
+    stats = await tg.reply("/stats", method="sendPhoto")
     assert stats.text is not None and "Answered 1, accuracy 100%" in stats.text
     assert "• regularization: 1 answered, 100%" in stats.text
+    # The picture with the same numbers as its caption.
+    assert stats.upload is not None and stats.upload.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Points in all 10; rank this week 1 of 1" in stats.text
     topics = await tg.reply("/topics")
     assert topics.text is not None and "regularization (3)" in topics.text
     assert "dl (3) — Deck dl" in topics.text
@@ -282,7 +287,7 @@ async def test_forget_confirmed_by_code(start_telegram: StartTelegram) -> None:
     assert wrong.text is not None and "does not match" in wrong.text
     done = await tg.reply(f"/forget {code}")
     assert done.text == "🗑 Done: everything stored about you is deleted."
-    stats = await tg.reply("/stats")
+    stats = await tg.reply("/stats", method="sendPhoto")
     assert stats.text is not None and "Answered 0" in stats.text
 
 
@@ -294,3 +299,30 @@ async def test_stop_is_clean_and_quick(
     await tg.adapter.stop()
     assert fake_telegram.pending_long_polls == 0
     assert not tg.adapter.application.running
+
+
+async def test_stats_text_too_long_for_a_caption_follows_the_photo(
+    start_telegram: StartTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tg = await start_telegram(bank=open_bank())
+    long = ["x" * 1100]
+    monkeypatch.setattr(render, "stats_card", lambda card: long)
+    mark = tg.fake.mark()
+    (photo_call,) = await tg.say("/stats", method="sendPhoto")
+    photo = tg.fake.message_for(photo_call)
+    assert photo.upload is not None and not photo.text
+    (text_call,) = await tg.fake.wait_for_calls("sendMessage", 1, since=mark)
+    assert tg.fake.message_for(text_call).text == long[0]
+
+
+async def test_stats_without_a_picture_is_the_text(
+    start_telegram: StartTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tg = await start_telegram(bank=open_bank())
+
+    async def no_picture(card: object) -> None:
+        return None
+
+    monkeypatch.setattr(commands_module, "stats_png", no_picture)
+    stats = await tg.reply("/stats")
+    assert stats.text is not None and "Answered 0" in stats.text and stats.upload is None
