@@ -90,7 +90,10 @@ def card_figure(card: StatsCard) -> CardFigure:
         else _("not on this week's board")
     )
     totals = PLAIN.fill(
-        _("{answered} answered · {accuracy} · {week} points this week · {all} in all · {rank}"),
+        _(
+            "{answered} answered · {accuracy} · points this week {week} · points in all {all} "
+            "· {rank}"
+        ),
         answered=view.answered,
         accuracy=percent(view.accuracy),
         week=view.points_week,
@@ -98,7 +101,7 @@ def card_figure(card: StatsCard) -> CardFigure:
         rank=rank,
     )
     streak = PLAIN.fill(
-        _("Streak {current} · best {best} · {freezes} freezes held"),
+        _("Streak {current} · best {best} · freezes held {freezes}"),
         current=view.streak.current,
         best=view.streak.best,
         freezes=view.streak.freezes,

@@ -61,7 +61,7 @@ def test_figure_data_comes_from_the_card() -> None:
     assert data.activity[3][today_week] == charts.LATER
     assert data.tags == (("cnn", (2 / 6, 2 / 6, 2 / 6)), ("rnn", (1.0, 0.0, 0.0)))
     assert data.forecast == tuple(range(14))
-    for number in ("10 answered", "70%", "42 points", "321", "2 of 7"):
+    for number in ("10 answered", "70%", "points this week 42", "321", "2 of 7"):
         assert number in data.totals
     assert "3" in data.streak and "9" in data.streak
     assert "5" in data.forecast_title
