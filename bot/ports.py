@@ -460,6 +460,20 @@ class LeaseStore(Protocol):
         ...
 
 
+class GradeCacheStore(Protocol):
+    """Grades an optional grading stage returned, by item, answer digest and model."""
+
+    async def cached_grade(self, item_id: str, answer_hash: str, model: str) -> str | None:
+        """The stored payload, or None when this answer was never graded by `model`."""
+        ...
+
+    async def cache_grade(
+        self, item_id: str, answer_hash: str, model: str, payload: str, now: datetime
+    ) -> None:
+        """Store (or replace) the payload for this item, answer digest and model."""
+        ...
+
+
 class StoreInspection(Protocol):
     """Reads only tests, benchmarks and maintenance use; not part of `Store`."""
 
@@ -494,6 +508,7 @@ class Store(
     ReportStore,
     OutboxStore,
     LeaseStore,
+    GradeCacheStore,
     Protocol,
 ):
     """Every persistence operation the services need, one object for all aggregates.
