@@ -64,6 +64,20 @@ class Grader(Protocol):
         ...
 
 
+class AsyncGrader(Grader, Protocol):
+    """A grader with a stage that waits on I/O (a model server): the answer path awaits
+    `grade_async`; `grade` stays the synchronous floor."""
+
+    @property
+    def slow(self) -> bool:
+        """True when answers may wait on the network (show a "grading..." state)."""
+        ...
+
+    async def grade_async(self, item: Item, text: str) -> GradeResult:
+        """Grade a free-text answer without blocking the event loop."""
+        ...
+
+
 @dataclass(frozen=True)
 class DailyPostMessage:
     """A scheduled daily question for one chat.
