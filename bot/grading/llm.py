@@ -193,7 +193,9 @@ def parse_reply(content: str) -> ModelGrade:
     try:
         return ModelGrade.model_validate_json(content[start : end + 1])
     except ValidationError as exc:
-        raise LLMStageError("invalid", f"the reply does not match the schema: {exc}") from exc
+        # The error count only: pydantic's text would quote the reply, and so the answer.
+        count = exc.error_count()
+        raise LLMStageError("invalid", f"the reply misses the schema ({count} errors)") from exc
 
 
 def _unsupported_format(response: httpx.Response) -> bool:
