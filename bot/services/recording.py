@@ -159,7 +159,10 @@ class Recorder:
 
         The hot path: one read round trip for the context, one write transaction.
         """
-        grade = await self.grade_async(item, text, choice)
+        if self._grade_async is None:  # the usual case: no awaitable stage, no extra await
+            grade = self.grade(item, text, choice)
+        else:
+            grade = await self.grade_async(item, text, choice)
         now = self.clock.now()
         context = await self.store.answer_context(user_key, chat_key, target, item.id)
         user = context.user or await self.directory.user(user_key)
