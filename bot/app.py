@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.content.bank import Bank, load_bank
 from bot.errors import AdapterStartError, ConfigError
 from bot.grading.factory import build_grader
-from bot.ports import Adapter, Clock, Store, SystemClock
+from bot.grading.llm_config import llm_config
+from bot.ports import Adapter, Clock, Grader, Store, SystemClock
 from bot.services import Services, build_services
 from bot.storage import is_in_memory, open_store, sqlite_path
 
@@ -38,7 +39,8 @@ def enabled_platforms(settings: Settings) -> list[PlatformSpec]:
 
 def secrets(settings: Settings) -> list[str]:
     """Every configured secret value: each platform's secret settings, the DB password."""
-    return settings.secrets(name for spec in PLATFORMS for name in spec.secret_settings)
+    names = [name for spec in PLATFORMS for name in spec.secret_settings]
+    return settings.secrets([*names, "grader_llm_api_key"])
 
 
 def noisy_loggers() -> list[str]:
@@ -63,19 +65,29 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
     bank = load_bank(settings.content_dir)
     store = await open_store(settings.database_url)
     clock = clock or SystemClock()
+    grader: Grader | None = None
     try:
+        grader = build_grader(
+            settings.grader_semantic,
+            required=False,
+            corpus=bank.items.values(),
+            llm=llm_config(settings),
+            cache=store,
+            clock=clock,
+        )
         services = build_services(
             store,
             bank,
             clock,
-            grader=build_grader(
-                settings.grader_semantic, required=False, corpus=bank.items.values()
-            ),
+            grader=grader,
             default_timezone=settings.default_timezone,
             quiz_daily_points_cap=settings.quiz_daily_points_cap,
         )
         yield Runtime(settings, bank, store, clock, services)
     finally:
+        close = getattr(grader, "aclose", None)
+        if close is not None:  # the LLM stage's HTTP client
+            await close()
         await store.close()
 
 

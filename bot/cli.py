@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -10,6 +11,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -23,11 +25,13 @@ from bot.content.importers import (
 )
 from bot.content.importers.draft import dump_deck
 from bot.content.rubric import check_with_rubrics
-from bot.content.schema import DECK_ID_RE, Deck
+from bot.content.schema import DECK_ID_RE, Deck, Item
 from bot.content.stats import deck_stats, format_stats
-from bot.domain.models import Report
+from bot.domain.models import GradeResult, Report
 from bot.errors import ConfigError, PrepbotError
+from bot.grading.llm_config import llm_config
 from bot.logsetup import setup_logging
+from bot.ports import Grader
 
 log = logging.getLogger(__name__)
 
@@ -212,9 +216,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         args.semantic or settings.grader_semantic,
         required=args.semantic,
         corpus=bank.items.values(),
+        llm=llm_config(settings),
     )
-    result = grader.grade(item, args.answer)
-    out = {
+    result = _grade_once(grader, item, args.answer)
+    out: dict[str, object] = {
         "item": item.id,
         "verdict": result.verdict.value,
         "score": result.score,
@@ -223,9 +228,30 @@ def cmd_grade(args: argparse.Namespace) -> int:
         "misconceptions": list(result.misconceptions),
         "contradicted": list(result.contradicted),
         "notes": list(result.notes),
+        "stage": result.stage,
     }
+    if result.fallback:
+        out["fallback"] = result.fallback
+    if result.feedback:
+        out["feedback"] = result.feedback
     print(json.dumps(out, ensure_ascii=False))
     return 0
+
+
+def _grade_once(grader: Grader, item: Item, answer: str) -> GradeResult:
+    """One grade, through the LLM stage when it is configured (the floor otherwise)."""
+    staged = getattr(grader, "grade_async", None)
+    if staged is None:
+        return grader.grade(item, answer)
+
+    async def run() -> GradeResult:
+        try:
+            result: GradeResult = await staged(item, answer)
+            return result
+        finally:
+            await grader.aclose()  # type: ignore[attr-defined]
+
+    return asyncio.run(run())
 
 
 def close_ids(wanted: str, ids: Sequence[str], limit: int = 5) -> list[str]:
@@ -251,18 +277,36 @@ def close_ids(wanted: str, ids: Sequence[str], limit: int = 5) -> list[str]:
 def cmd_grade_eval(args: argparse.Namespace) -> int:
     """Measure the grader on labelled answers; figures as JSON lines."""
     from bot.content.bank import load_bank
-    from bot.grading.evaluate import evaluate, load_examples
+    from bot.grading.evaluate import evaluate, evaluate_async, load_examples
     from bot.grading.factory import build_grader
+    from bot.grading.llm import LLMGrader
 
     settings = _settings()
     bank = load_bank(settings.content_dir)
     dataset = load_examples(Path(args.file), bank, args.split)
+    llm = llm_config(settings) if args.llm else None
+    if args.llm and llm is None:
+        print("prepbot: --llm needs GRADER_LLM_URL and GRADER_LLM_MODEL", file=sys.stderr)
+        return 2
     grader = build_grader(
         args.semantic or settings.grader_semantic,
         required=args.semantic,
         corpus=bank.items.values(),
+        llm=llm,
     )
-    for record in evaluate(grader, dataset.examples):
+    if isinstance(grader, LLMGrader):
+        staged = grader
+
+        async def run() -> list[dict[str, Any]]:
+            try:
+                return await evaluate_async(staged, dataset.examples)
+            finally:
+                await staged.aclose()
+
+        records = asyncio.run(run())
+    else:
+        records = evaluate(grader, dataset.examples)
+    for record in records:
         print(json.dumps(record))
     unresolved = {"name": "grade_eval.unresolved", "value": len(dataset.unresolved)}
     print(json.dumps({**unresolved, "unit": "answers"}))
@@ -501,6 +545,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade_eval.add_argument("file", help="YAML list of {item, answer, label, split}")
     grade_eval.add_argument("--semantic", action="store_true", help="add the semantic stage")
     grade_eval.add_argument("--split", default="test", choices=("dev", "test", "all"))
+    grade_eval.add_argument(
+        "--llm", action="store_true", help="grade through the configured GRADER_LLM_* endpoint"
+    )
     grade_eval.set_defaults(func=cmd_grade_eval)
     return parser
 

@@ -62,13 +62,22 @@ class Settings(BaseSettings):
     outbox_max_age_minutes: int = Field(default=120, ge=1)
     outbox_lease_seconds: int = Field(default=300, ge=5, le=86400)
     grader_semantic: bool = False
+    grader_llm_url: str | None = None
+    grader_llm_model: str | None = None
+    grader_llm_api_key: SecretStr | None = None
+    grader_llm_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    grader_llm_concurrency: int = Field(default=4, ge=1, le=256)
+    grader_llm_daily_limit: int = Field(default=500, ge=0)
 
     @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("discord_shard_count", mode="before")
+    @field_validator(
+        "discord_shard_count", "grader_llm_url", "grader_llm_model", "grader_llm_api_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `DISCORD_SHARD_COUNT=` as in .env.example: no sharding.
@@ -111,6 +120,27 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "memory://", "postgresql://", "postgres://")):
             raise ValueError("expected sqlite:///path, memory:// or postgresql://...")
         return value
+
+    @field_validator("grader_llm_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected the API's base URL, e.g. http://localhost:11434/v1")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _llm(self) -> Settings:
+        if self.grader_llm_url and not self.grader_llm_model:
+            raise ValueError("GRADER_LLM_URL needs GRADER_LLM_MODEL (the model to ask)")
+        return self
+
+    @property
+    def llm_grading(self) -> bool:
+        """Whether the optional LLM grading stage is configured."""
+        return bool(self.grader_llm_url and self.grader_llm_model)
 
     @model_validator(mode="after")
     def _shards(self) -> Settings:

@@ -64,6 +64,20 @@ class Grader(Protocol):
         ...
 
 
+class AsyncGrader(Grader, Protocol):
+    """A grader with a stage that waits on I/O (a model server): the answer path awaits
+    `grade_async`; `grade` stays the synchronous floor."""
+
+    @property
+    def slow(self) -> bool:
+        """True when answers may wait on the network (show a "grading..." state)."""
+        ...
+
+    async def grade_async(self, item: Item, text: str) -> GradeResult:
+        """Grade a free-text answer without blocking the event loop."""
+        ...
+
+
 @dataclass(frozen=True)
 class DailyPostMessage:
     """A scheduled daily question for one chat.
@@ -460,6 +474,20 @@ class LeaseStore(Protocol):
         ...
 
 
+class GradeCacheStore(Protocol):
+    """Grades an optional grading stage returned, by item, answer digest and model."""
+
+    async def cached_grade(self, item_id: str, answer_hash: str, model: str) -> str | None:
+        """The stored payload, or None when this answer was never graded by `model`."""
+        ...
+
+    async def cache_grade(
+        self, item_id: str, answer_hash: str, model: str, payload: str, now: datetime
+    ) -> None:
+        """Store (or replace) the payload for this item, answer digest and model."""
+        ...
+
+
 class StoreInspection(Protocol):
     """Reads only tests, benchmarks and maintenance use; not part of `Store`."""
 
@@ -494,6 +522,7 @@ class Store(
     ReportStore,
     OutboxStore,
     LeaseStore,
+    GradeCacheStore,
     Protocol,
 ):
     """Every persistence operation the services need, one object for all aggregates.

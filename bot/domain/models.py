@@ -145,6 +145,13 @@ class GradeResult:
     """Guard notices for the user (too short, truncated, pasted reference, ...)."""
     contradicted: tuple[str, ...] = ()
     """Key points the answer asserts the opposite of."""
+    stage: str = "lexical"
+    """Which grading stage decided: "lexical" or "llm"."""
+    fallback: str | None = None
+    """Why an optional stage did not decide ("timeout", "error", "invalid", "daily_limit",
+    "rejected"); None when it did, or when no optional stage is configured."""
+    feedback: str | None = None
+    """A sentence or two of feedback from the LLM stage (model text, not our wording)."""
 
 
 @dataclass(frozen=True)

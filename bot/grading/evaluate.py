@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,9 @@ import yaml
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
+from bot.domain.models import GradeResult
 from bot.errors import ContentError
-from bot.ports import Grader
+from bot.ports import AsyncGrader, Grader
 
 LABELS = ("correct", "partial", "incorrect")
 
@@ -105,10 +107,8 @@ def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
 
 def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]]:
     """The figures as JSON-line records, in the documented order and names."""
-    confusion = {label: dict.fromkeys(LABELS, 0) for label in LABELS}
-    by_kind: dict[str, dict[str, int]] = {}
     latencies: list[float] = []
-    scored: list[tuple[str, float]] = []
+    results: list[GradeResult] = []
     if examples:
         # Untimed calls first, one per item: loading a model and compiling an item's rubric
         # happen once per process (start-up), not once per answer, so they are not latency.
@@ -117,8 +117,39 @@ def evaluate(grader: Grader, examples: Sequence[Example]) -> list[dict[str, Any]
             grader.grade(item, item.short_answer or item.question)
     for example in examples:
         start = time.perf_counter()
-        result = grader.grade(example.item, example.answer)
+        results.append(grader.grade(example.item, example.answer))
         latencies.append((time.perf_counter() - start) * 1000)
+    return figures(examples, results, latencies)
+
+
+async def evaluate_async(grader: AsyncGrader, examples: Sequence[Example]) -> list[dict[str, Any]]:
+    """`evaluate` through the grader's awaitable stage (`grade-eval --llm`), one answer at a
+    time so each latency is one answer's; then which stage decided and why not."""
+    latencies: list[float] = []
+    results: list[GradeResult] = []
+    for item in {example.item.id: example.item for example in examples}.values():
+        grader.grade(item, item.short_answer or item.question)  # the floor's rubric, untimed
+    for example in examples:
+        start = time.perf_counter()
+        results.append(await grader.grade_async(example.item, example.answer))
+        latencies.append((time.perf_counter() - start) * 1000)
+    stages = Counter(result.stage for result in results)
+    fallbacks = Counter(result.fallback for result in results if result.fallback)
+    return [
+        *figures(examples, results, latencies),
+        {"name": "grade_eval.stages", "value": dict(sorted(stages.items()))},
+        {"name": "grade_eval.fallbacks", "value": dict(sorted(fallbacks.items()))},
+    ]
+
+
+def figures(
+    examples: Sequence[Example], results: Sequence[GradeResult], latencies: Sequence[float]
+) -> list[dict[str, Any]]:
+    """The figures from each example's grade and latency."""
+    confusion = {label: dict.fromkeys(LABELS, 0) for label in LABELS}
+    by_kind: dict[str, dict[str, int]] = {}
+    scored: list[tuple[str, float]] = []
+    for example, result in zip(examples, results, strict=True):
         confusion[example.label][result.verdict.value] += 1
         if example.kind is not None:
             counts = by_kind.setdefault(example.kind, dict.fromkeys(LABELS, 0))

@@ -114,8 +114,9 @@ def answer_form_hint() -> str:
     return _("Explain in your own words.")
 
 
-def help_text(m: Markup = PLAIN) -> str:
-    """The /help text: each command's syntax (never translated) and what it does."""
+def help_text(m: Markup = PLAIN, llm: bool = False) -> str:
+    """The /help text: each command's syntax (never translated) and what it does; `llm`:
+    LLM grading is on."""
 
     def heading(text: str) -> str:
         return m.strong(m.text(text))
@@ -137,6 +138,7 @@ def help_text(m: Markup = PLAIN) -> str:
             "`/schedule set time timezone weekdays topics reveal_after_hours thread`",
             "`/schedule show|pause|resume|off`",
             _("Buttons under each question answer it privately; nobody else sees your feedback."),
+            m.quiet(m.text(helptext.grading_mode(llm))),
         ]
     )
 

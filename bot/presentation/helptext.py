@@ -123,3 +123,13 @@ def console_answering() -> str:
         "itself and Esc-Enter (or Alt-Enter) sends at once. A command typed under an answer "
         "sends the answer first."
     )
+
+
+def grading_mode(llm: bool) -> str:
+    """Whether answers go to a language model, for /help (admins ask this)."""
+    if llm:
+        return _(
+            "Grading: a language model reads each answer (it gets the question and the answer, "
+            "never your name or this chat); keyword grading steps in when it is unavailable."
+        )
+    return _("Grading: by key points, on this server; answers are sent nowhere else.")

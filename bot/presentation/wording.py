@@ -157,6 +157,13 @@ def feedback_items(result: AnswerResult, m: Markup = PLAIN) -> list[tuple[Mark, 
         for claim in result.misconceptions
     ]
     items += [(Mark.NOTE, m.quiet(m.text(note))) for note in result.notes]
+    if result.feedback:
+        items.append(
+            (Mark.NOTE, m.fill(_("Grader: {feedback}"), feedback=m.user(result.feedback)))
+        )
+    fallback = fallback_note(result.fallback)
+    if fallback:
+        items.append((Mark.NOTE, m.quiet(m.text(fallback))))
     if result.chosen_option is not None and result.verdict is not Verdict.CORRECT:
         chosen = m.fill(_("You chose: {option}"), option=m.content(result.chosen_option))
         items.append((Mark.ANSWER, chosen))
@@ -166,6 +173,16 @@ def feedback_items(result: AnswerResult, m: Markup = PLAIN) -> list[tuple[Mark, 
         option = m.strong(m.content(result.correct_option))
         items.append((Mark.ANSWER, m.fill(_("Right answer: {option}"), option=option)))
     return items
+
+
+def fallback_note(reason: str | None) -> str | None:
+    """Why an answer got the keyword grade although LLM grading is on (None: nothing to say;
+    an answer the keyword checks refused already carries their note)."""
+    if reason == "daily_limit":
+        return _("Today's limit for model grading is reached, so this is the keyword grade.")
+    if reason in ("timeout", "error", "invalid"):
+        return _("The model grader was unavailable, so this is the keyword grade.")
+    return None
 
 
 def feedback_lines(result: AnswerResult, m: Markup = PLAIN) -> list[str]:

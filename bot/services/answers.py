@@ -19,6 +19,11 @@ class AnswerService:
     recorder: Recorder
     quizzes: QuizService
 
+    @property
+    def slow_grading(self) -> bool:
+        """True when answers wait on a model server (adapters show a "grading..." state)."""
+        return self.recorder.slow_grading
+
     async def answer(
         self,
         user: UserKey,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -38,6 +38,7 @@ DEFAULT_POINTS_CAP = 50
 RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
 
 QuizUpdate = Callable[[GradeResult, int], QuizSession]
+AsyncGrade = Callable[[Item, str], Awaitable[GradeResult]]
 
 
 def derived_rating(verdict: Verdict, forfeited: bool) -> Rating:
@@ -111,6 +112,9 @@ class Recorder:
         self.store = store
         self.bank = bank
         self.grader = grader
+        # An optional stage that waits on a model server is awaited, never run inline.
+        self._grade_async: AsyncGrade | None = getattr(grader, "grade_async", None)
+        self.slow_grading = bool(getattr(grader, "slow", False))
         self.clock = clock
         self.directory = directory
         self.zones = zones
@@ -128,6 +132,14 @@ class Recorder:
                 Notice("Write your answer after the command: {answer}", answer=Command.ANSWER)
             )
         return self.grader.grade(item, text)
+
+    async def grade_async(
+        self, item: Item, text: str | None, choice: int | str | None
+    ) -> GradeResult:
+        """`grade`, through the grader's awaitable stage when it has one (free text only)."""
+        if self._grade_async is None or choice is not None or text is None or not text.strip():
+            return self.grade(item, text, choice)
+        return await self._grade_async(item, text)
 
     async def record(
         self,
@@ -147,7 +159,10 @@ class Recorder:
 
         The hot path: one read round trip for the context, one write transaction.
         """
-        grade = self.grade(item, text, choice)
+        if self._grade_async is None:  # the usual case: no awaitable stage, no extra await
+            grade = self.grade(item, text, choice)
+        else:
+            grade = await self.grade_async(item, text, choice)
         now = self.clock.now()
         context = await self.store.answer_context(user_key, chat_key, target, item.id)
         user = context.user or await self.directory.user(user_key)
@@ -275,6 +290,8 @@ class Recorder:
             misconceptions=grade.misconceptions,
             contradicted=grade.contradicted,
             notes=grade.notes,
+            feedback=grade.feedback,
+            fallback=grade.fallback,
             points=points,
             counted=counted,
             forfeited=forfeited,

@@ -70,6 +70,8 @@ class AnswerResult:
     freeze_earned: bool = False  # this answer made a 7th day in a row: a freeze was earned
     freeze_spent: bool = False  # a freeze bridged the day missed before this answer
     contradicted: tuple[str, ...] = ()  # key points the answer asserted the opposite of
+    feedback: str | None = None  # the LLM stage's sentence or two (model text, shown as such)
+    fallback: str | None = None  # why the LLM stage did not decide (GradeResult.fallback)
 
 
 @dataclass(frozen=True)

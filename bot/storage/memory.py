@@ -73,6 +73,7 @@ class MemoryStore:
         self.private_ok_users: set[UserKey] = set()
         self.streaks: dict[UserKey, StoredStreak] = {}
         self.leases: dict[str, Lease] = {}
+        self.grade_cache: dict[tuple[str, str, str], str] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -93,6 +94,15 @@ class MemoryStore:
 
     async def close(self) -> None:
         return None
+
+    # --- grade cache -----------------------------------------------------------------
+    async def cached_grade(self, item_id: str, answer_hash: str, model: str) -> str | None:
+        return self.grade_cache.get((item_id, answer_hash, model))
+
+    async def cache_grade(
+        self, item_id: str, answer_hash: str, model: str, payload: str, now: datetime
+    ) -> None:
+        self.grade_cache[(item_id, answer_hash, model)] = payload
 
     # --- leases ----------------------------------------------------------------------
     async def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease:

@@ -237,6 +237,7 @@ class ConsoleSession:
                 helptext.console_answering(),
                 wording.points_rule(cap),
                 wording.freeze_rule(),
+                helptext.grading_mode(self.services.answers.slow_grading),
             )
         )
 

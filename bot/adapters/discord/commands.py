@@ -208,4 +208,4 @@ class PracticeCommands(commands.Cog):
     @app_commands.command(name="help", description=description("help"))
     async def help(self, interaction: discord.Interaction) -> None:
         """List the commands."""
-        await send(interaction, [render.help_embed()])
+        await send(interaction, [render.help_embed(self.services.answers.slow_grading)])

@@ -9,6 +9,7 @@ would spoil the question for the channel); if DMs are closed, a verdict-only rep
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 
@@ -49,6 +50,10 @@ class MessageAnswers:
         if (post_id is None and not addressed) or not text:
             return
         who = await ensure_message(self.services, message)
+        if self.services.answers.slow_grading:
+            # "typing..." while a model grades (interactions are deferred instead).
+            with contextlib.suppress(discord.HTTPException):
+                await message.channel.typing()
         if post_id is not None:
             result = await self.services.answers.answer_daily(
                 who.user, who.chat, text, post_id=post_id

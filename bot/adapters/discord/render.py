@@ -365,8 +365,9 @@ def forget_embed(request: ForgetRequest) -> discord.Embed:
     )
 
 
-def help_embed() -> discord.Embed:
-    return discord.Embed(title="prepbot", description=discord_texts.help_text(M), colour=BLURPLE)
+def help_embed(llm: bool = False) -> discord.Embed:
+    description = discord_texts.help_text(M, llm)
+    return discord.Embed(title="prepbot", description=description, colour=BLURPLE)
 
 
 def report_text(report: Report) -> str:

@@ -74,13 +74,14 @@ class Commands:
             await self._reply(who, message, render.welcome_group())
             return
         dm_link = (context.args or [""])[0] == "dm"
-        await self._reply(who, message, render.welcome(dm_link))
+        llm = self.services.answers.slow_grading
+        await self._reply(who, message, render.welcome(dm_link, llm))
 
     async def help(self, update: Update, context: Context) -> None:
         """/help: what the bot does and its commands."""
         found = await self._who(update)
         if found is not None:
-            await self._reply(*found, render.help_text())
+            await self._reply(*found, render.help_text(self.services.answers.slow_grading))
 
     async def daily(self, update: Update, context: Context) -> None:
         """/daily: today's question in this chat (created on first request)."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
 from bot.adapters.telegram import callbacks as cb
@@ -152,6 +153,8 @@ class Flows:
         if choice is None and text is not None:
             choice = choice_from_text(text, target.options)
             text = None if choice is not None else text
+        if text is not None and self.services.answers.slow_grading:
+            await self._typing(who)
         result = await self._submit(who, target, text, choice)
         review = target.kind is AnswerKind.REVIEW
         markup = keyboards.next_review(str(who.user_id)) if review else None
@@ -167,6 +170,13 @@ class Flows:
         )
         await self._continue_quiz(who, result)
         return result
+
+    async def _typing(self, who: Who) -> None:
+        """The "typing..." state while a model grades; the answer goes on without it."""
+        try:
+            await self.bot.send_chat_action(who.chat_id, ChatAction.TYPING)
+        except TelegramError as exc:
+            log.debug("chat action in %s failed: %s", who.chat_id, exc)
 
     async def _submit(
         self, who: Who, target: Target, text: str | None, choice: int | None

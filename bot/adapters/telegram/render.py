@@ -110,8 +110,8 @@ _SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...]
 _SCHEDULE_EXAMPLE = "/schedule 09:00 Europe/Berlin"
 
 
-def help_text() -> str:
-    """/help, built when asked so a language switch applies."""
+def help_text(llm: bool = False) -> str:
+    """/help, built when asked so a language switch applies; `llm`: LLM grading is on."""
     return "\n".join(
         [
             M.fill(helptext.tagline(), name=M.strong("prepbot")),
@@ -125,6 +125,7 @@ def help_text() -> str:
             + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
             "",
             M.text(helptext.groups_note()),
+            M.quiet(M.text(helptext.grading_mode(llm))),
         ]
     )
 
@@ -135,14 +136,14 @@ def welcome_group() -> str:
     )
 
 
-def welcome(dm_link: bool) -> str:
+def welcome(dm_link: bool, llm: bool = False) -> str:
     """/start in private: a welcome (or, from the deep link, private feedback is on), then
     the help."""
     if dm_link:
         intro = "✅ " + M.text(wording.private_feedback_on())
     else:
         intro = "👋 " + M.fill(wording.welcome("{name}"), name=M.strong("prepbot"))
-    return f"{intro}\n\n{help_text()}"
+    return f"{intro}\n\n{help_text(llm)}"
 
 
 def day(value: date) -> str:
