@@ -45,6 +45,8 @@ TABLES = (
     "outbox",
     "platform_polls",
     "streaks",
+    "interviews",
+    "interview_questions",
 )
 #: The migrations' own bookkeeping, and the leases of the processes running on a database
 #: (the Telegram poller's): each database keeps its own.

@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.domain.interview import InterviewRound
 from bot.domain.models import (
     AnswerContext,
     AnswerKind,
@@ -37,6 +38,7 @@ from bot.domain.models import (
 )
 from bot.domain.streaks import StoredStreak
 from bot.errors import NotFoundError
+from bot.storage.memory_interviews import MemoryInterviews
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ def _opt_sec(instant: datetime | None) -> datetime | None:
     return None if instant is None else _sec(instant)
 
 
-class MemoryStore:
+class MemoryStore(MemoryInterviews):
     """Dictionaries behind the Store protocol; nothing survives the process."""
 
     def __init__(self) -> None:
@@ -73,6 +75,7 @@ class MemoryStore:
         self.private_ok_users: set[UserKey] = set()
         self.streaks: dict[UserKey, StoredStreak] = {}
         self.leases: dict[str, Lease] = {}
+        self.interviews: dict[int, InterviewRound] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -133,6 +136,7 @@ class MemoryStore:
         self.answers = {i: a for i, a in self.answers.items() if a.user != key}
         self.reveals = {k: v for k, v in self.reveals.items() if k[0] != key}
         self.quizzes = {i: q for i, q in self.quizzes.items() if q.user != key}
+        self.interviews = {i: r for i, r in self.interviews.items() if r.user != key}
         self.cards = {k: c for k, c in self.cards.items() if k[0] != key}
         self.reports = {i: r for i, r in self.reports.items() if r.user != key}
         return True
