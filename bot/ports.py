@@ -396,6 +396,10 @@ class InterviewStore(Protocol):
         """(number of ended rounds, the latest `limit` overall scores, newest first)."""
         ...
 
+    async def correct_item_ids_since(self, user: UserKey, since: datetime) -> set[str]:
+        """Items the user answered correctly at or after `since` (any kind of answer)."""
+        ...
+
 
 class ReviewCardStore(Protocol):
     """Spaced-repetition cards, one per user and item."""

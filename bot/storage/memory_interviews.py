@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.domain.interview import InterviewQuestion, InterviewRound, RoundStatus
-from bot.domain.models import Chat, ChatKey, User, UserKey
+from bot.domain.models import AnswerRecord, Chat, ChatKey, User, UserKey, Verdict
 from bot.errors import NotFoundError
 
 
@@ -43,6 +43,7 @@ class MemoryInterviews:
     interviews: dict[int, InterviewRound]
     users: dict[UserKey, User]
     chats: dict[ChatKey, Chat]
+    answers: dict[int, AnswerRecord]
 
     def _new_id(self, kind: str) -> int:
         raise NotImplementedError
@@ -86,3 +87,10 @@ class MemoryInterviews:
         ]
         ended.sort(key=lambda r: (r.ended_at or r.started_at, r.id), reverse=True)
         return len(ended), [r.score for r in ended[:limit] if r.score is not None]
+
+    async def correct_item_ids_since(self, user: UserKey, since: datetime) -> set[str]:
+        return {
+            a.item_id
+            for a in self.answers.values()
+            if a.user == user and a.verdict is Verdict.CORRECT and a.answered_at >= since
+        }

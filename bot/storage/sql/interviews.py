@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from bot.domain.interview import InterviewQuestion, InterviewRound, RoundStatus
@@ -214,3 +215,13 @@ class SqlInterviews(SqlCore):
             return (int(count[0]) if count else 0, [int(row[0]) for row in rows])
 
         return await self._read(script())
+
+    async def correct_item_ids_since(self, user: UserKey, since: datetime) -> set[str]:
+        rows = await self._all(
+            "SELECT DISTINCT a.item_id FROM answers a JOIN users u ON u.id = a.user_ref "
+            "WHERE u.platform = ? AND u.user_id = ? AND a.verdict = 'correct' "
+            "AND a.answered_at >= ?",
+            *_uk(user),
+            _ts(since),
+        )
+        return {row[0] for row in rows}

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.interview import InterviewQuestion, InterviewRound, RoundStatus
-from bot.domain.models import UserKey, Verdict
+from bot.domain.models import AnswerKind, UserKey, Verdict
 from bot.errors import NotFoundError
 from bot.ports import InspectableStore
-from tests.storage.contract.support import ALICE, BOB, CHAT, T0, seed
+from tests.storage.contract.support import ALICE, BOB, CHAT, T0, answer, seed
 
 
 def interview(user: UserKey = ALICE) -> InterviewRound:
@@ -103,3 +103,18 @@ async def test_deleting_the_user_deletes_their_rounds(store: InspectableStore) -
     assert created is not None
     assert await store.delete_user(ALICE)
     assert await store.get_interview(created.id) is None
+
+
+async def test_correct_items_since_reads_correct_answers_only(store: InspectableStore) -> None:
+    await seed(store)
+    for minute, (item_id, verdict) in enumerate(
+        (("dl/a", Verdict.CORRECT), ("dl/b", Verdict.PARTIAL), ("dl/c", Verdict.CORRECT))
+    ):
+        stored = await store.record_answer(
+            answer(target=f"quiz:1:{minute}", item=item_id, verdict=verdict,
+                   at=T0 + timedelta(hours=minute), kind=AnswerKind.QUIZ)
+        )
+        assert stored is not None
+    assert await store.correct_item_ids_since(ALICE, T0) == {"dl/a", "dl/c"}
+    assert await store.correct_item_ids_since(ALICE, T0 + timedelta(hours=1)) == {"dl/c"}
+    assert await store.correct_item_ids_since(BOB, T0) == set()
