@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from fsrs import Card
@@ -179,6 +179,8 @@ class InterviewService:
     questions: Questions
     topics: Topics
     recorder: Recorder
+    # Rounds this process resumed after a restart, by id -> the question resumed (1-based).
+    _resumed: dict[int, int] = field(default_factory=dict, init=False)
 
     # --- arguments ---------------------------------------------------------------------
     def parse_args(self, args: Sequence[str]) -> InterviewArgs:
@@ -273,7 +275,12 @@ class InterviewService:
     async def current(self, user: UserKey) -> InterviewPrompt | None:
         """The running round's current prompt (None without one)."""
         running, _ = await self._live(user)
-        return self._prompt(running) if running else None
+        if running is None:
+            return None
+        prompt = self._prompt(running)
+        if prompt is not None and self._resumed.get(running.id) == prompt.position:
+            return replace(prompt, resumed=True)
+        return prompt
 
     async def running(self, user: UserKey, chat: ChatKey | None = None) -> bool:
         """Whether the user has a round running (in `chat`, when given); an idle one that
@@ -328,6 +335,7 @@ class InterviewService:
             await self.store.save_interview(resumed)
             prompt = self._prompt(resumed)
             if prompt is not None:
+                self._resumed[resumed.id] = prompt.position
                 prompts.append(replace(prompt, resumed=True))
         if prompts:
             log.info("resumed %d interview rounds", len(prompts))
