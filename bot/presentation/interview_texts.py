@@ -239,3 +239,8 @@ def open_private_chat(link: str) -> str:
     return _("Interviews run in a private chat with me: open {link} to start.").format(
         link=link
     )
+
+
+def thread_name(name: str) -> str:
+    """The private thread a Discord round runs in."""
+    return _("Interview · {name}").format(name=name)
