@@ -33,7 +33,8 @@ def test_a_follow_up_must_be_a_question_of_its_own(tmp_path: Path) -> None:
 
 def test_follow_ups_only_on_open_and_coding_items(tmp_path: Path) -> None:
     flashcard = with_follow_up("Which units?").replace(
-        "    type: open\n", "    type: flashcard\n    term: dropout\n    definition: Zeroing units.\n"
+        "    type: open\n",
+        "    type: flashcard\n    term: dropout\n    definition: Zeroing units.\n",
     )
     write_deck(tmp_path, "d.yaml", flashcard)
     find(problems(tmp_path), "only open and coding items have follow-ups")
