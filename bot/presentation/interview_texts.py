@@ -58,8 +58,8 @@ def follow_up_text(prompt: InterviewPrompt, m: Markup = PLAIN) -> str:
     """The follow-up: the bank's own question, or the neutral form around the key point."""
     if prompt.neutral:
         return m.fill(
-            _("You did not mention {point}. How does it fit in?"),
-            point=m.content(prompt.follow_up_point or ""),
+            _("You did not mention “{point}”. How does it fit in?"),
+            point=m.content((prompt.follow_up_point or "").rstrip(".")),
         )
     return m.content(prompt.follow_up or "")
 
