@@ -12,6 +12,7 @@ from bot.domain.models import AnswerKind, ChatKey, Verdict, interview_target
 from bot.errors import InvalidInputError, NotFoundError
 from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
+from bot.presentation import interview_texts as texts
 from bot.services import Services, build_services
 from tests.factories import ALICE, BAD, GOOD, PARTIAL, FakeClock
 from tests.interview_support import FOLLOW_UP, interview_bank
@@ -148,3 +149,20 @@ async def test_a_restart_mid_round_resumes_with_the_clock_from_the_restart(
     assert final.report is not None and final.report.status is RoundStatus.FINISHED
     assert final.report.answered == 3
     assert [q.seconds for q in final.report.questions] == [20, 45, 10]
+
+
+async def test_without_a_follow_up_in_the_bank_the_neutral_form_is_asked(
+    services: Services, clock: FakeClock
+) -> None:
+    started = await services.interviews.start(ALICE, PRIVATE, "optimization", 3, 2)
+    assert started.prompt is not None and started.prompt.total == 1  # the one such item
+    clock.advance(seconds=10)
+    step = await services.interviews.answer(ALICE, PARTIAL)
+    follow = step.prompt
+    assert follow is not None and follow.neutral
+    assert follow.follow_up_point == "Uses gamma." and follow.follow_up == "Uses gamma."
+    assert texts.follow_up_text(follow) == "You did not mention “Uses gamma”. How does it fit in?"
+    clock.advance(seconds=10)
+    done = await services.interviews.answer(ALICE, "nothing about it")
+    assert done.note is not None and done.note.covered_point is False
+    assert done.report is not None and done.report.questions[0].follow_up_covered is False
