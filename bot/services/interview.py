@@ -111,6 +111,7 @@ class QuestionReport:
 @dataclass(frozen=True)
 class InterviewReport:
     round_id: int
+    chat: ChatKey  # where the round ran (its report belongs there, not in a group)
     status: RoundStatus
     topic: str | None
     minutes: int
@@ -516,6 +517,7 @@ class InterviewService:
             points += record.points if record else 0
         return InterviewReport(
             round_id=round_.id,
+            chat=round_.chat,
             status=round_.status,
             topic=round_.topic,
             minutes=round_.minutes,

@@ -8,7 +8,7 @@ from fsrs import Scheduler
 
 from bot.content.bank import Bank
 from bot.domain.interview import RoundStatus
-from bot.domain.models import AnswerKind, ChatKey, Verdict, interview_target
+from bot.domain.models import AnswerKind, AnswerRecord, ChatKey, Verdict, interview_target
 from bot.errors import InvalidInputError, NotFoundError
 from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
@@ -166,3 +166,26 @@ async def test_without_a_follow_up_in_the_bank_the_neutral_form_is_asked(
     done = await services.interviews.answer(ALICE, "nothing about it")
     assert done.note is not None and done.note.covered_point is False
     assert done.report is not None and done.report.questions[0].follow_up_covered is False
+
+
+async def test_interview_points_count_under_the_daily_cap(
+    services: Services, store: Store, clock: FakeClock
+) -> None:
+    started = await services.interviews.start(ALICE, PRIVATE, "attention", 3, 2)
+    assert started.prompt is not None
+    stored = await store.record_answer(
+        AnswerRecord(
+            user=ALICE, chat=PRIVATE, group=None, kind=AnswerKind.QUIZ, target="quiz:9:0",
+            item_id="dl/medium-2", verdict=Verdict.CORRECT, score=1.0, points=45,
+            forfeited=False, answered_at=clock.now(),
+        )
+    )
+    assert stored is not None
+    clock.advance(seconds=10)
+    step = await services.interviews.answer(ALICE, GOOD)  # 10 points, 5 left under 50
+    assert step.note is not None and step.note.points == 5 and step.note.capped
+    first = await store.get_answer(ALICE, interview_target(started.prompt.round_id, 0))
+    assert first is not None and first.points == 5 and first.kind is AnswerKind.INTERVIEW
+    assert (await services.stats.streak(ALICE)).current == 1  # counts for the streak
+    card = await store.get_card(ALICE, first.item_id)
+    assert card is not None and card.last_review == first.answered_at  # and for reviews

@@ -53,6 +53,13 @@ def prompt_view(prompt: InterviewPrompt) -> discord.ui.View:
     )
 
 
+def report_body(report: InterviewReport) -> str:
+    review = command(Command.REVIEW, render.COMMANDS)
+    quiz = command(Command.QUIZ, render.COMMANDS)
+    title = render.M.strong(render.M.text(texts.report_title(report)))
+    return "\n".join([title, *texts.report_lines(report, review, quiz, render.M)])
+
+
 class InterviewFlow:
     """Sends rounds to their private place and takes the modal answers."""
 
@@ -65,6 +72,11 @@ class InterviewFlow:
     ) -> None:
         """A submitted answer modal (`ref` is `<round>:<position>`)."""
         round_id, _, shown = ref.partition(":")
+        expired = await self.services.interviews.expire(user)
+        if expired is not None:  # left idle too long: the report instead of a grade
+            await send(interaction, text=texts.report_title(expired))
+            await self.report(interaction.channel, expired)
+            return
         prompt = await self.services.interviews.current(user)
         if prompt is not None and (str(prompt.round_id), str(prompt.position)) != (
             round_id, shown
@@ -103,15 +115,13 @@ class InterviewFlow:
             self._reminders.add(task)
             task.add_done_callback(self._reminders.discard)
 
-    async def report(self, channel: object, report: InterviewReport) -> None:
+    async def report(self, channel: object, report: InterviewReport) -> bool:
+        """Send the report to `channel`; False when it is not a channel to send to."""
         if not isinstance(channel, discord.abc.Messageable):
-            return
-        review = command(Command.REVIEW, render.COMMANDS)
-        quiz = command(Command.QUIZ, render.COMMANDS)
-        title = render.M.strong(render.M.text(texts.report_title(report)))
-        body = "\n".join([title, *texts.report_lines(report, review, quiz, render.M)])
-        for part in split_message(body, render.CONTENT_LIMIT):
+            return False
+        for part in split_message(report_body(report), render.CONTENT_LIMIT):
             await channel.send(part, allowed_mentions=render.NO_MENTIONS)
+        return True
 
     async def _remind(
         self, message: discord.Message, prompt: InterviewPrompt, user: UserKey
@@ -208,9 +218,20 @@ class InterviewCommands(commands.Cog):
         await defer(interaction)
         who = await ensure(self.services, interaction)
         report = await self.services.interviews.stop(who.user)
-        channel = interaction.channel
         await send(interaction, text=texts.report_title(report))
-        await self.flow.report(channel, report)
+        if interaction.channel_id is not None and chat_key(interaction.channel_id) == report.chat:
+            await self.flow.report(interaction.channel, report)
+            return
+        # Stopped from elsewhere: the report goes to the round's thread or DMs, not here.
+        place = interaction.client.get_channel(int(report.chat.chat_id))
+        if place is None:
+            try:
+                place = await interaction.client.fetch_channel(int(report.chat.chat_id))
+            except discord.HTTPException as exc:
+                log.info("interview place %s gone (%s)", report.chat, exc.code)
+                place = None
+        if not await self.flow.report(place, report):
+            await send(interaction, text=report_body(report))  # ephemeral: still private
 
     async def _place(
         self, interaction: discord.Interaction

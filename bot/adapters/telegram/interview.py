@@ -92,7 +92,10 @@ class InterviewFlow:
         interviews = self.services.interviews
         parsed = interviews.parse_args(args)  # a mistake is said where it was made
         if parsed.stop:
-            await self._report(who, await interviews.stop(who.user), message.message_id)
+            report = await interviews.stop(who.user)
+            # The report goes where the round ran (the private chat), never to a group.
+            here = report.chat == who.chat
+            await self._report(who, report, message.message_id if here else None)
             return
         if not who.private:
             link = self.context.deep_link(payload_for(args))
@@ -161,7 +164,8 @@ class InterviewFlow:
         review, quiz = command(Command.REVIEW), command(Command.QUIZ)
         title = render.M.strong(render.M.text(texts.report_title(report)))
         lines = texts.report_lines(report, review, quiz, render.M)
-        await self._send(who, pack([title, "\n".join(lines)]), reply_to)
+        parts = pack([title, "\n".join(lines)])
+        await send_parts(self.bot, int(report.chat.chat_id), parts, reply_to=reply_to)
 
     async def _send(
         self, who: Who, parts: list[str], reply_to: int | None = None

@@ -80,3 +80,15 @@ async def test_plain_text_without_a_round_still_answers_the_daily(
     await tg.reply("/daily")
     feedback = await tg.reply(GOOD)
     assert feedback.text is not None and "Answer 1 noted" not in feedback.text
+
+
+async def test_stop_in_a_group_sends_the_report_to_the_private_chat(
+    start_telegram: StartTelegram, fake_telegram: FakeTelegram
+) -> None:
+    tg = await start_telegram(bank=interview_bank())
+    await tg.reply("/interview attention 3")
+    calls = await tg.say("/interview stop", chat=tg.group)
+    report = fake_telegram.message_for(calls[0])
+    assert report.chat_id == tg.alice["id"]  # private, not the group
+    assert report.text is not None and "Interview stopped" in report.text
+    assert "answered 0 of 3" in report.text
