@@ -71,6 +71,14 @@ NO_INTERVIEW = Notice(
 )
 
 
+def _usage() -> Notice:
+    return Notice(
+        "Usage: {interview}: {low}-{high} questions, {short}-{long} minutes each.",
+        interview=Command.INTERVIEW_USAGE,
+        low=MIN_QUESTIONS, high=MAX_QUESTIONS, short=MIN_MINUTES, long=MAX_MINUTES,
+    )
+
+
 @dataclass(frozen=True)
 class InterviewPrompt:
     """What to send: a question of the round, or its follow-up."""
@@ -189,11 +197,7 @@ class InterviewService:
         words = [a.strip() for a in args if a.strip()]
         if len(words) == 1 and words[0].lower() in STOP_WORDS:
             return InterviewArgs(None, None, None, stop=True)
-        usage = Notice(
-            "Usage: {interview}: {low}-{high} questions, {short}-{long} minutes each.",
-            interview=Command.INTERVIEW_USAGE,
-            low=MIN_QUESTIONS, high=MAX_QUESTIONS, short=MIN_MINUTES, long=MAX_MINUTES,
-        )
+        usage = _usage()
         numbers = [int(w) for w in words if _NUMBER.fullmatch(w)]
         others = [w for w in words if not _NUMBER.fullmatch(w)]
         if len(numbers) > 2 or len(others) > 1:
@@ -232,7 +236,7 @@ class InterviewService:
         """Start a round in `chat` (the learner's private place); one per user at a time."""
         count = DEFAULT_QUESTIONS if questions is None else questions
         per_question = DEFAULT_MINUTES if minutes is None else minutes
-        self._check(count, per_question, Notice("{interview}", interview=Command.INTERVIEW_USAGE))
+        self._check(count, per_question, _usage())
         topics = self.topics.resolve([topic]) if topic else ()
         await self.directory.user(user)
         await self.directory.chat(chat)
