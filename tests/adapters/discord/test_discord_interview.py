@@ -118,3 +118,27 @@ async def test_a_round_in_a_private_thread_to_the_report(fake_discord: FakeDisco
     assert f"Partly right, {second_score}/100, 2m 30s" in report
     assert "Follow-up covered: Uses gamma." in report
     await h.adapter.stop()
+
+
+async def test_where_threads_are_not_allowed_the_round_runs_in_dms(
+    fake_discord: FakeDiscord,
+) -> None:
+    runtime = interview_runtime()
+    h = Harness(fake_discord, runtime, await start_adapter(fake_discord, runtime))
+    inter = await h.fake.slash("interview", {"topic": "attention"}, guild_id=None)
+    await h.fake.wait_until(lambda: inter.followup_ids)
+    start = h.fake.messages[inter.followup_ids[0]]
+    assert "Private threads are not allowed here" in start["content"]
+    assert "direct messages" in start["content"]
+    dm = h.fake.dm_channel(h.fake.user)
+
+    def questions() -> list[dict[str, Any]]:
+        return [m for m in h.fake.channel_messages(dm.id) if m.get("components")]
+
+    await h.fake.wait_until(questions)
+    first = questions()[0]
+    assert "Question 1 of 3 · easy · 3 minutes" in first["content"]
+    assert button_id(first).startswith("prepbot:ians:")
+    round_ = await runtime.store.get_active_interview(h.user_key())
+    assert round_ is not None and round_.chat == h.chat_key(dm.id)
+    await h.adapter.stop()
