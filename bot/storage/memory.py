@@ -180,6 +180,9 @@ class MemoryStore(MemoryInterviews):
         for quiz_id, quiz in list(self.quizzes.items()):
             if quiz.chat == old:
                 self.quizzes[quiz_id] = replace(quiz, chat=new)
+        for round_id, round_ in list(self.interviews.items()):
+            if round_.chat == old:
+                self.interviews[round_id] = replace(round_, chat=new)
         return moved
 
     def _merge_into(self, old: ChatKey, new: ChatKey) -> None:
@@ -206,6 +209,8 @@ class MemoryStore(MemoryInterviews):
         for answer_id, answer in list(self.answers.items()):
             if answer.chat == new:
                 self.answers[answer_id] = replace(answer, chat=old)
+        # As in SQL, the target chat's rounds go with its row (ON DELETE CASCADE).
+        self.interviews = {i: r for i, r in self.interviews.items() if r.chat != new}
         new_schedule = self.schedules.pop(new, None)
         if new_schedule is not None and old not in self.schedules:
             self.schedules[old] = replace(new_schedule, chat=old)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.interview import InterviewQuestion, InterviewRound, RoundStatus
-from bot.domain.models import AnswerKind, UserKey, Verdict
+from bot.domain.models import AnswerKind, ChatKey, UserKey, Verdict
 from bot.errors import NotFoundError
 from bot.ports import InspectableStore
 from tests.storage.contract.support import ALICE, BOB, CHAT, T0, answer, seed
@@ -118,3 +118,14 @@ async def test_correct_items_since_reads_correct_answers_only(store: Inspectable
     assert await store.correct_item_ids_since(ALICE, T0) == {"dl/a", "dl/c"}
     assert await store.correct_item_ids_since(ALICE, T0 + timedelta(hours=1)) == {"dl/c"}
     assert await store.correct_item_ids_since(BOB, T0) == set()
+
+
+async def test_a_round_follows_its_chat_to_a_new_id(store: InspectableStore) -> None:
+    await seed(store)
+    created = await store.create_interview(interview())
+    assert created is not None
+    moved = ChatKey(CHAT.platform, "-100999")
+    await store.migrate_chat(CHAT, moved, None)
+    found = await store.get_interview(created.id)
+    assert found is not None and found.chat == moved
+    assert await store.get_active_interview(ALICE) == found
