@@ -12,6 +12,8 @@ from pathlib import Path
 from fsrs import Scheduler
 
 from bot.adapters.console import ConsoleSession
+from bot.app import bootstrap
+from bot.config import Settings
 from bot.domain.models import UserKey, Verdict, interview_target
 from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
@@ -20,6 +22,7 @@ from bot.storage import open_store
 from tests.factories import GOOD, PARTIAL, FakeClock
 from tests.interview_support import FOLLOW_UP, interview_bank
 
+ROOT = Path(__file__).resolve().parents[3]
 USER_ID = "tester"
 USER = UserKey("console", USER_ID)
 
@@ -133,3 +136,21 @@ async def test_a_restart_mid_round_resumes_and_finishes(tmp_path: Path) -> None:
         assert "(late" not in out
     finally:
         await store.close()
+
+
+async def test_a_restart_through_bootstrap_resumes_the_round(tmp_path: Path) -> None:
+    """The composition root resumes running rounds at startup (shipped bank, SQLite)."""
+    settings = Settings(
+        _env_file=None, database_url=f"sqlite:///{tmp_path / 'prepbot.db'}",
+        content_dir=ROOT / "content",
+    )
+    clock = FakeClock()
+    async with bootstrap(settings, clock) as runtime:
+        out = await play(runtime.services, clock, [(0, "/interview pmldl-oral 3 1"), (20, "?")])
+        assert "Question 2 of 3" in out
+    clock.advance(minutes=45)  # down for longer than the round's idle limit: not held against it
+    async with bootstrap(settings, clock) as runtime:
+        out = await play(runtime.services, clock, [(15, "no idea"), (15, "no idea")])
+        assert "Resumed after a restart" in out
+        assert "Interview over" in out and "answered 3 of 3" in out
+        assert "Interview ended: left idle" not in out
