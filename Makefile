@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: run test lint typecheck pytest bench bench-fanout clean venv postgres-server messages \
-	stats-example
+	stats-example interview-example
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,8 @@ bench-fanout: $(VENV)/.installed-dev
 # practised on the bundled decks for 26 weeks, drawn by the bot's own code.
 stats-example: $(VENV)/.installed
 	$(BIN)/python -m devtools.stats_example docs/stats-example.png
+
+# docs/interview-example.txt and the README's example block: a scripted mock interview
+# played through the real services on the bundled decks.
+interview-example: $(VENV)/.installed
+	$(BIN)/python -m devtools.interview_example docs/interview-example.txt

@@ -83,6 +83,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
             default_timezone=settings.default_timezone,
             quiz_daily_points_cap=settings.quiz_daily_points_cap,
         )
+        await services.interviews.resume_all()  # a restart: running rounds count from now
         yield Runtime(settings, bank, store, clock, services)
     finally:
         close = getattr(grader, "aclose", None)

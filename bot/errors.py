@@ -27,6 +27,9 @@ class Command(StrEnum):
     SCHEDULE = "/schedule"
     SCHEDULE_RESUME = "/schedule resume"
     LEADERBOARD_OPTIN = "/leaderboard optin"
+    INTERVIEW = "/interview"
+    INTERVIEW_USAGE = "/interview [topic] [questions] [minutes]"
+    INTERVIEW_STOP = "/interview stop"
 
 
 class Notice:

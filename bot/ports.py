@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from bot.content.schema import Item
+from bot.domain.interview import InterviewRound
 from bot.domain.models import (
     AnswerContext,
     AnswerKind,
@@ -385,6 +386,35 @@ class QuizStore(Protocol):
     async def update_quiz(self, session: QuizSession) -> None: ...
 
 
+class InterviewStore(Protocol):
+    """Mock interview rounds with their questions, at most one active per user."""
+
+    async def create_interview(self, round_: InterviewRound) -> InterviewRound | None:
+        """Store a new active round and its questions (its id is assigned); None if the
+        user already has an active one."""
+        ...
+
+    async def get_interview(self, round_id: int) -> InterviewRound | None: ...
+
+    async def get_active_interview(self, user: UserKey) -> InterviewRound | None: ...
+
+    async def save_interview(self, round_: InterviewRound) -> None:
+        """Save a round's progress and its questions in one transaction."""
+        ...
+
+    async def active_interviews(self) -> list[InterviewRound]:
+        """Every active round (a restart resumes them)."""
+        ...
+
+    async def interview_scores(self, user: UserKey, limit: int) -> tuple[int, list[int]]:
+        """(number of ended rounds, the latest `limit` overall scores, newest first)."""
+        ...
+
+    async def correct_item_ids_since(self, user: UserKey, since: datetime) -> set[str]:
+        """Items the user answered correctly at or after `since` (any kind of answer)."""
+        ...
+
+
 class ReviewCardStore(Protocol):
     """Spaced-repetition cards, one per user and item."""
 
@@ -523,6 +553,7 @@ class Store(
     OutboxStore,
     LeaseStore,
     GradeCacheStore,
+    InterviewStore,
     Protocol,
 ):
     """Every persistence operation the services need, one object for all aggregates.

@@ -15,6 +15,7 @@ from rapidfuzz import process
 from bot.content.schema import (
     DECK_ID_RE,
     DEFINITION_MAX,
+    FOLLOW_UP_MAX,
     ITEM_ID_RE,
     POLL_OPTION_MAX,
     POLL_QUESTION_MAX,
@@ -465,6 +466,8 @@ class Checker:
                     *at("key_points", k_index),
                     "key point has no keywords (the grader needs them)",
                 )
+            if point.follow_up is not None:
+                self._check_follow_up(path, at, item, k_index, point.follow_up)
         if item.type is ItemType.FLASHCARD and "definition" not in dropped:
             if not item.definition:
                 self.add(path, *at("id"), "a published flashcard needs a 'definition'")
@@ -476,6 +479,25 @@ class Checker:
                 )
         if item.source is None and "source" not in dropped:
             self.add(path, *at("id"), "a published item needs a 'source'")
+
+    def _check_follow_up(
+        self,
+        path: Path,
+        at: Callable[..., tuple[int, str]],
+        item: Item,
+        k_index: int,
+        text: str,
+    ) -> None:
+        """A follow-up is a short question of its own, only on open and coding items."""
+        where = at("key_points", k_index, "follow_up")
+        if item.type not in (ItemType.OPEN, ItemType.CODING):
+            self.add(path, *where, "only open and coding items have follow-ups")
+        if not text.strip().endswith("?"):
+            self.add(path, *where, "a follow-up is a question (end it with '?')")
+        if len(text) > FOLLOW_UP_MAX:
+            self.add(path, *where, f"{len(text)} characters; at most {FOLLOW_UP_MAX}")
+        if text.strip().lower() in {item.question.strip().lower(), item.answer.strip().lower()}:
+            self.add(path, *where, "a follow-up repeats the question or the answer")
 
 
 def _problem_from_text(path: Path, text: str) -> Problem:

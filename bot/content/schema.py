@@ -18,6 +18,7 @@ SOURCE_REF_RE = r"^(Q[0-9]+|card [0-9]+|[A-Za-z0-9][A-Za-z0-9 ._:#/-]*)$"
 DEFINITION_MAX = 100
 POLL_QUESTION_MAX = 300
 POLL_OPTION_MAX = 100
+FOLLOW_UP_MAX = 300
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -60,6 +61,11 @@ class KeyPoint(Strict):
         default_factory=list,
         description="Phrases asserting the opposite of this key point; an answer that asserts "
         "one is shown the point as contradicted.",
+    )
+    follow_up: str | None = Field(
+        default=None,
+        description="A short question a mock interview asks when an answer misses this key "
+        "point (written in our own words).",
     )
 
 

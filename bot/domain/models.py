@@ -23,6 +23,7 @@ class AnswerKind(StrEnum):
     DAILY = "daily"
     QUIZ = "quiz"
     REVIEW = "review"
+    INTERVIEW = "interview"
 
 
 class QuizStatus(StrEnum):
@@ -277,6 +278,10 @@ def daily_target(post_id: int) -> str:
 
 def quiz_target(session_id: int, position: int) -> str:
     return f"quiz:{session_id}:{position}"
+
+
+def interview_target(round_id: int, position: int) -> str:
+    return f"interview:{round_id}:{position}"
 
 
 def review_target(item_id: str, due: datetime) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.domain.models import AnswerKind, Verdict
 
 POINTS: dict[Verdict, int] = {Verdict.CORRECT: 10, Verdict.PARTIAL: 5, Verdict.INCORRECT: 1}
-CAPPED_KINDS: frozenset[AnswerKind] = frozenset({AnswerKind.QUIZ, AnswerKind.REVIEW})
+CAPPED_KINDS: frozenset[AnswerKind] = frozenset(
+    {AnswerKind.QUIZ, AnswerKind.REVIEW, AnswerKind.INTERVIEW}
+)
 
 
 def points_for(verdict: Verdict) -> int:

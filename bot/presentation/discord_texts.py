@@ -17,6 +17,8 @@ from bot.presentation.markup import PLAIN, Markup
 # What each slash command does, as Discord's command picker shows it; keyed by the
 # command's qualified name. Where the typed-command menu says the same, it is reused.
 DESCRIPTIONS: dict[str, str] = {
+    "interview": N_("A timed mock interview in private, with a report at the end"),
+    "interview-stop": N_("End your mock interview now, with its report"),
     "daily": N_("Post today's question in this channel"),
     "answer": N_("Answer your quiz question or today's one"),
     "reveal": helptext.MENU["reveal"],
@@ -41,6 +43,11 @@ DESCRIPTIONS: dict[str, str] = {
 
 # Each command's options, as the form explains them.
 OPTIONS: dict[str, dict[str, str]] = {
+    "interview": {
+        "topic": N_("A tag or deck (see /topics); default: a mix"),
+        "questions": N_("How many questions (3-10, default 5)"),
+        "minutes": N_("Minutes per question (1-10, default 3)"),
+    },
     "quiz": {
         "topic": N_("A tag or deck (see /topics)"),
         "count": N_("How many questions (1-20, default 5)"),

@@ -22,6 +22,7 @@ MENU = {
     "report": N_("Reply to a question: report a problem"),
     "forget": N_("Delete everything stored about you"),
     "schedule": N_("Admins: the daily question schedule"),
+    "interview": N_("A timed mock interview: [topic] [questions] [minutes]"),
 }
 
 # What each command does, as the help text explains it.
@@ -37,6 +38,7 @@ EXPLAINED = {
     "timezone": N_("your time zone (reset: follow the chat)"),
     "report": N_("as a reply to a question: report a problem"),
     "forget": N_("delete everything stored about you"),
+    "interview": N_("a timed mock interview in private, with a report at the end"),
 }
 
 
@@ -84,6 +86,13 @@ CONSOLE = (
         N_(
             "start a quiz, e.g. /quiz transformers 5 medium (count 1-20; difficulty easy, "
             "medium or hard)"
+        ),
+    ),
+    (
+        "/interview [topic] [questions] [minutes]",
+        N_(
+            "a timed mock interview with follow-ups and a report, e.g. /interview attention "
+            "5 3 (3-10 questions, 1-10 minutes each); /interview stop ends it"
         ),
     ),
     ("/review", N_("answer your due review cards")),

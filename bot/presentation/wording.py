@@ -270,6 +270,18 @@ def stats_lines(view: StatsView, m: Markup = PLAIN, *, tags: int = 10) -> list[s
         )
         for tag in view.by_tag[:tags]
     ]
+    if view.interviews:
+        lines.append(
+            m.fill(
+                ngettext(
+                    "Interviews: {count} round, last scores {scores}",
+                    "Interviews: {count} rounds, last scores {scores}",
+                    view.interviews,
+                ),
+                count=m.strong(str(view.interviews)),
+                scores=m.text(", ".join(f"{score}/100" for score in view.interview_scores)),
+            )
+        )
     return lines
 
 

@@ -12,6 +12,7 @@ from bot.services.answers import AnswerService
 from bot.services.base import Directory, Questions, Streaks, Topics, Zones
 from bot.services.daily import DailyService
 from bot.services.data import DataService
+from bot.services.interview import InterviewService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.leases import LeaseService
 from bot.services.quiz import QuizService
@@ -40,6 +41,7 @@ class Services:
     data: DataService
     topics: TopicService
     leases: LeaseService
+    interviews: InterviewService
 
 
 def build_services(
@@ -77,6 +79,9 @@ def build_services(
         data=DataService(store, bank, clock, directory),
         topics=TopicService(bank),
         leases=LeaseService(store, clock),
+        interviews=InterviewService(
+            store, bank, clock, directory, questions, topics, recorder
+        ),
     )
 
 
@@ -84,6 +89,7 @@ __all__ = [
     "AnswerService",
     "DailyService",
     "DataService",
+    "InterviewService",
     "LeaderboardService",
     "LeaseService",
     "QuizService",

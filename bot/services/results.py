@@ -166,6 +166,8 @@ class StatsView:
     due_reviews: int
     points_week: int
     timezone: str
+    interviews: int = 0  # mock interview rounds ended
+    interview_scores: tuple[int, ...] = ()  # the last three overall scores, newest first
 
 
 @dataclass(frozen=True)

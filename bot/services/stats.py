@@ -25,6 +25,7 @@ from bot.services.results import (
 
 # More cards than any bank holds: the forecast reads them all.
 _FORECAST_CARDS = 100_000
+INTERVIEW_SCORES = 3
 
 
 @dataclass(eq=False)
@@ -63,6 +64,7 @@ class StatsService:
             )
         )
         week = window(Period.WEEK, now, zone)
+        rounds, scores = await self.store.interview_scores(user, INTERVIEW_SCORES)
         return StatsView(
             user=user,
             answered=totals[0],
@@ -72,6 +74,8 @@ class StatsService:
             due_reviews=await self.store.count_due(user, now),
             points_week=await self.store.points_between(user, week.start, week.end),
             timezone=zone,
+            interviews=rounds,
+            interview_scores=tuple(scores),
         )
 
     async def card(self, user: UserKey, chat: ChatKey | None = None) -> StatsCard:

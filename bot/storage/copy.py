@@ -46,6 +46,8 @@ TABLES = (
     "platform_polls",
     "streaks",
     "grade_cache",
+    "interviews",
+    "interview_questions",
 )
 #: The migrations' own bookkeeping, and the leases of the processes running on a database
 #: (the Telegram poller's): each database keeps its own.

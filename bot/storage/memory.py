@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.domain.interview import InterviewRound
 from bot.domain.models import (
     AnswerContext,
     AnswerKind,
@@ -37,6 +38,7 @@ from bot.domain.models import (
 )
 from bot.domain.streaks import StoredStreak
 from bot.errors import NotFoundError
+from bot.storage.memory_interviews import MemoryInterviews
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ def _opt_sec(instant: datetime | None) -> datetime | None:
     return None if instant is None else _sec(instant)
 
 
-class MemoryStore:
+class MemoryStore(MemoryInterviews):
     """Dictionaries behind the Store protocol; nothing survives the process."""
 
     def __init__(self) -> None:
@@ -74,6 +76,7 @@ class MemoryStore:
         self.streaks: dict[UserKey, StoredStreak] = {}
         self.leases: dict[str, Lease] = {}
         self.grade_cache: dict[tuple[str, str, str], str] = {}
+        self.interviews: dict[int, InterviewRound] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -143,6 +146,7 @@ class MemoryStore:
         self.answers = {i: a for i, a in self.answers.items() if a.user != key}
         self.reveals = {k: v for k, v in self.reveals.items() if k[0] != key}
         self.quizzes = {i: q for i, q in self.quizzes.items() if q.user != key}
+        self.interviews = {i: r for i, r in self.interviews.items() if r.user != key}
         self.cards = {k: c for k, c in self.cards.items() if k[0] != key}
         self.reports = {i: r for i, r in self.reports.items() if r.user != key}
         return True
@@ -186,6 +190,9 @@ class MemoryStore:
         for quiz_id, quiz in list(self.quizzes.items()):
             if quiz.chat == old:
                 self.quizzes[quiz_id] = replace(quiz, chat=new)
+        for round_id, round_ in list(self.interviews.items()):
+            if round_.chat == old:
+                self.interviews[round_id] = replace(round_, chat=new)
         return moved
 
     def _merge_into(self, old: ChatKey, new: ChatKey) -> None:
@@ -212,6 +219,8 @@ class MemoryStore:
         for answer_id, answer in list(self.answers.items()):
             if answer.chat == new:
                 self.answers[answer_id] = replace(answer, chat=old)
+        # As in SQL, the target chat's rounds go with its row (ON DELETE CASCADE).
+        self.interviews = {i: r for i, r in self.interviews.items() if r.chat != new}
         new_schedule = self.schedules.pop(new, None)
         if new_schedule is not None and old not in self.schedules:
             self.schedules[old] = replace(new_schedule, chat=old)

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.adapters.console import render
+from bot.adapters.console.interview import ConsoleInterview
 from bot.adapters.console.reader import Reader, is_command, reader_for
 from bot.adapters.textcommands import choice_from_text
 from bot.domain.choices import LETTERS
@@ -85,6 +86,7 @@ class ConsoleSession:
         # for the answer just graded never forfeits the next question's points.
         self.answered_quiz: tuple[int, int] | None = None
         self._running = True
+        self.interview = ConsoleInterview(services, self.user, self.chat, self.print)
         self._commands: dict[str, Callable[[str], Awaitable[None]]] = {
             "help": self._help,
             "quit": self._quit,
@@ -102,6 +104,7 @@ class ConsoleSession:
             "timezone": self._timezone,
             "report": self._report,
             "send": self._send,
+            "interview": self.interview.command,
         }
 
     async def run(self) -> int:
@@ -114,6 +117,7 @@ class ConsoleSession:
         if not self.keeps_answers:
             self.print(f"[yellow]{escape(wording.not_kept_notice())}[/]")
         await self._daily("")
+        await self.interview.resume()
         code = 0
         try:
             while self._running:
@@ -170,6 +174,12 @@ class ConsoleSession:
     # --- answering --------------------------------------------------------------------
     async def _submit(self, text: str) -> None:
         text = text.strip()
+        try:
+            if await self.interview.take(text):
+                return
+        except Exception as exc:
+            self._fail(exc, "interview")
+            return
         current = self.current
         if current is None:
             self.print(escape(wording.nothing_to_answer(*_practice())))

@@ -13,6 +13,7 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.identity import Who, ensure, who_of
+from bot.adapters.discord.interview import InterviewFlow
 from bot.adapters.discord.replies import defer, report_error, send
 from bot.adapters.discord.views import (
     DailyAnswer,
@@ -20,6 +21,7 @@ from bot.adapters.discord.views import (
     DailyShow,
     ForgetCancel,
     ForgetConfirm,
+    InterviewAnswer,
     NextCard,
     PrepButton,
     QuizAnswer,
@@ -66,6 +68,7 @@ class Actions:
         self.services = services
         # One answer at a time per user: a double click must not answer the next question.
         self._locks: dict[UserKey, asyncio.Lock] = {}
+        self.interviews = InterviewFlow(services)
 
     def _lock(self, user: UserKey) -> asyncio.Lock:
         return self._locks.setdefault(user, asyncio.Lock())
@@ -91,6 +94,8 @@ class Actions:
                 await self._reveal_current(interaction)
             case QuizAnswer(session_id=session, position=position):
                 await interaction.response.send_modal(answer_modal("q", session, position))
+            case InterviewAnswer(session_id=round_id, position=position):
+                await interaction.response.send_modal(answer_modal("i", round_id, position))
             case QuizOption(session_id=session, position=position, option=option):
                 await self._quiz_option(interaction, session, position, option)
             case QuizShow(session_id=session, position=position):
@@ -147,6 +152,8 @@ class Actions:
         elif kind == "r":
             result = await self.services.reviews.answer(who.user, who.chat, ref, text)
             await self.after_answer(interaction, who, result)
+        elif kind == "i":
+            await self.interviews.answer(interaction, who.user, ref, text)
         elif kind == "a":
             result = await self.services.answers.answer(who.user, who.chat, text)
             await self.after_answer(interaction, who, result)

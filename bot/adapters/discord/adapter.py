@@ -78,6 +78,7 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Close the connection and wait (bounded) for the gateway task to end."""
+        self.bot.actions.interviews.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.bot.close(), 10.0)
         task, self._task = self._task, None

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.adapters.discord.actions import Actions
 from bot.adapters.discord.admin import ScheduleCommands
 from bot.adapters.discord.commands import PracticeCommands
+from bot.adapters.discord.interview import InterviewCommands
 from bot.adapters.discord.messages import MessageAnswers
 from bot.adapters.discord.render import NO_MENTIONS
 from bot.adapters.discord.replies import report_error
@@ -96,6 +97,7 @@ class PrepBot(commands.Bot):
         self.add_dynamic_items(*BUTTON_KINDS)
         await self.tree.set_translator(CatalogueTranslator())
         await self.add_cog(PracticeCommands(self.services, self.bank, self.actions))
+        await self.add_cog(InterviewCommands(self.services, self.actions.interviews))
         self.tree.add_command(ScheduleCommands(self.services))
         await self.sync_commands()
 

@@ -71,6 +71,8 @@ COMMANDS: dict[Command, str] = {
     Command.RATE: "/rate",
     Command.SCHEDULE: "/schedule set",
     Command.LEADERBOARD_OPTIN: "/leaderboard-optout hide:False",
+    Command.INTERVIEW_USAGE: "/interview topic:<topic> questions:<questions> minutes:<minutes>",
+    Command.INTERVIEW_STOP: "/interview-stop",
 }
 
 

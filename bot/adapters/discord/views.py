@@ -187,6 +187,10 @@ class QuizOption(_QuizButton, fmt="qopt:{session_id}:{position}:{option}"):
         super().__init__(session_id, position, **look)
 
 
+class InterviewAnswer(_QuizButton, fmt="ians:{session_id}:{position}"):
+    """Opens the answer modal for a mock interview's question (round, position)."""
+
+
 class QuizStop(PrepButton, fmt="qstop:{session_id}"):
     """Stops quiz `session_id`, if it is still running."""
 

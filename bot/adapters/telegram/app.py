@@ -65,7 +65,7 @@ class TelegramAdapter:
         self.telegram = TelegramMessenger(self.application.bot, self.context)
         # Typed as the port: the composition root hands it to the outbox sender.
         self.messenger: Messenger = self.telegram
-        register(self.application, self.context, self.telegram)
+        self.interviews = register(self.application, self.context, self.telegram)
         self.poller: PollerLease | None = None
 
     @property
@@ -118,6 +118,7 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, close the HTTP sessions."""
         app = self.application
+        self.interviews.close()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if self.poller is not None:

@@ -26,6 +26,7 @@ from bot.adapters.telegram.events import Events
 from bot.adapters.telegram.failures import chat_lost
 from bot.adapters.telegram.flows import Flows
 from bot.adapters.telegram.formatting import esc, user_text
+from bot.adapters.telegram.interview import InterviewFlow
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html
 from bot.presentation.failures import tell_user
@@ -40,16 +41,18 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "poll_answer",
 
 def register(
     application: TelegramApp, context: AdapterContext, messenger: TelegramMessenger
-) -> None:
+) -> InterviewFlow:
     """Add every handler; the order decides which one takes a message."""
     flows = Flows(context, messenger)
     commands = Commands(context, flows)
+    interview = InterviewFlow(context, messenger.bot, commands.start)
     admin = Admin(context, messenger.bot)
     buttons = Buttons(context, flows)
     events = Events(context, flows)
     new = filters.UpdateType.MESSAGE  # edits of commands are not re-run, except /answer
     for name, callback in (
-        ("start", commands.start),
+        ("start", interview.start),
+        ("interview", interview.command),
         ("help", commands.help),
         ("daily", commands.daily),
         ("reveal", commands.reveal),
@@ -78,7 +81,15 @@ def register(
     application.add_handler(CallbackQueryHandler(buttons.press))
     application.add_handler(PollAnswerHandler(buttons.poll_answer))
     application.add_handler(ChatMemberHandler(events.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    # First (group -1): private text answers a running interview round, else goes on.
+    application.add_handler(
+        MessageHandler(
+            new & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, interview.text
+        ),
+        group=-1,
+    )
     application.add_error_handler(on_error)
+    return interview
 
 
 def describe(update: object) -> str:

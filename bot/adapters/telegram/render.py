@@ -83,7 +83,7 @@ HIDDEN = TelegramMarkup(code=False)
 
 MENU = (
     "start", "help", "daily", "answer", "reveal", "quiz", "review", "streak", "leaderboard",
-    "stats", "topics", "timezone", "report", "forget", "schedule",
+    "stats", "topics", "timezone", "report", "forget", "schedule", "interview",
 )
 
 
@@ -105,6 +105,7 @@ _HELP_LINES = (
     ("/timezone <Area/City>", "timezone"),
     ("/report <reason>", "report"),
     ("/forget", "forget"),
+    ("/interview [topic] [questions] [minutes]", "interview"),
 )
 _SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
 _SCHEDULE_EXAMPLE = "/schedule 09:00 Europe/Berlin"

@@ -6,6 +6,7 @@ from bot.storage.sql.answers import SqlAnswers
 from bot.storage.sql.cards import SqlCards
 from bot.storage.sql.chats import SqlChats
 from bot.storage.sql.gradecache import SqlGradeCache
+from bot.storage.sql.interviews import SqlInterviews
 from bot.storage.sql.leases import SqlLeases
 from bot.storage.sql.outbox import SqlOutbox
 from bot.storage.sql.posts import SqlPosts
@@ -27,6 +28,7 @@ class SqlStore(
     SqlOutbox,
     SqlLeases,
     SqlGradeCache,
+    SqlInterviews,
 ):
     """Store and StoreInspection in SQL; a subclass supplies `dialect`, `_read`, `_write`
     and `close`."""

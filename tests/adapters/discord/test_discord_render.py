@@ -188,6 +188,7 @@ OLD_IDS: dict[str, tuple[str, dict[str, object]]] = {
     "prepbot:rate:dl/q01:good": ("Rate", {"item_id": "dl/q01", "rating": "good"}),
     "prepbot:forget:ab12cd": ("ForgetConfirm", {"code": "ab12cd"}),
     "prepbot:keep": ("ForgetCancel", {}),
+    "prepbot:ians:4:2": ("InterviewAnswer", {"session_id": 4, "position": 2}),
 }
 
 

@@ -28,6 +28,8 @@ COMMANDS = [
     "daily",
     "forget",
     "help",
+    "interview",
+    "interview-stop",
     "leaderboard",
     "leaderboard-optout",
     "quiz",
