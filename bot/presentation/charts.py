@@ -140,16 +140,16 @@ def card_figure(card: StatsCard) -> CardFigure:
     )
 
 
-def _short(tag: str, width: int = 16) -> str:
+def short(tag: str, width: int = 16) -> str:
     return tag if len(tag) <= width else tag[: width - 1] + "…"
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Text matplotlib shows as written (a `$` would start math)."""
     return text.replace("$", r"\$")
 
 
-_draw_lock = threading.Lock()  # one prepared figure per picture, and matplotlib's caches
+DRAW_LOCK = threading.Lock()  # one prepared figure per picture, and matplotlib's caches
 _mpl: Any = None
 
 
@@ -207,7 +207,7 @@ def bare(axes: Any, spines: str | None = EMPTY) -> None:
 
 def shown(text: Any, value: str | None) -> None:
     """Set a prepared text, hidden when there is nothing to show."""
-    text.set_text(_plain(value or ""))
+    text.set_text(plain(value or ""))
     text.set_visible(bool(value))
 
 
@@ -307,8 +307,8 @@ class _CardTemplate:
         return axes.text(0, 1.04, "", color=INK, fontsize=10.5, transform=axes.transAxes)
 
     def draw(self, data: CardFigure) -> bytes:
-        self.title.set_text(_plain(data.title))
-        self.totals.set_text(_plain(data.totals))
+        self.title.set_text(plain(data.title))
+        self.totals.set_text(plain(data.totals))
         self.mesh.set_array([value for row in data.activity for value in row])
         months = data.months[: self.MONTHS]
         for slot, text in enumerate(self.months):
@@ -317,14 +317,14 @@ class _CardTemplate:
             shown(text, label)
         for text, label in zip(self.weekdays, data.weekdays[::2], strict=True):
             shown(text, label)
-        self.streak.set_text(_plain(data.streak))
+        self.streak.set_text(plain(data.streak))
         for text, label in zip(self.legend, data.legend, strict=True):
-            text.set_text("■ " + _plain(label))
+            text.set_text("■ " + plain(label))
 
-        self.tags_title.set_text(_plain(data.tags_title))
+        self.tags_title.set_text(plain(data.tags_title))
         for slot in range(CARD_TAGS):
             name, shares = data.tags[slot] if slot < len(data.tags) else ("", (0.0, 0.0, 0.0))
-            shown(self.tag_names[slot], _short(name) if name else None)
+            shown(self.tag_names[slot], short(name) if name else None)
             left = 0.0
             for bars, share in zip(self.shares, shares, strict=True):
                 bars[slot].set_x(left)
@@ -335,7 +335,7 @@ class _CardTemplate:
         for text, label in zip(self.share_names, data.shares, strict=True):
             shown(text, "■ " + label if data.tags else None)
 
-        self.forecast_title.set_text(_plain(data.forecast_title))
+        self.forecast_title.set_text(plain(data.forecast_title))
         top = max((*data.forecast, 1))
         self.forecast_axes.set_ylim(0, top * 1.2)
         for bar, text, count in zip(self.bars, self.counts, data.forecast, strict=True):
@@ -354,7 +354,7 @@ _card: _CardTemplate | None = None
 def draw(data: CardFigure) -> bytes:
     """The card as PNG bytes (blocking: run it in a worker thread)."""
     global _card
-    with _draw_lock:
+    with DRAW_LOCK:
         if _card is None:
             _card = _CardTemplate()
         return _card.draw(data)
