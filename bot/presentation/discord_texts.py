@@ -132,7 +132,7 @@ def help_text(m: Markup = PLAIN) -> str:
             f"{_('a personal quiz')}",
             f"`/review` {explained('review')} · `/topics` {_('what you can practise')}",
             heading(_("You")),
-            "`/streak` · `/stats` · `/timezone zone` · `/leaderboard window` · "
+            "`/streak` · `/stats` · `/timezone zone` · `/leaderboard window chart` · "
             "`/leaderboard-optout`",
             f"`/report item reason` {_('a problem with a question')} · "
             f"`/forget` {explained('forget')}",
