@@ -163,11 +163,92 @@ def _matplotlib() -> Any:
         # FreeType's autohinter is most of the cost of drawing text; unhinted glyphs look the
         # same at this size and draw about a third faster.
         matplotlib.rcParams["text.hinting"] = "no_hinting"
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        _mpl = (Figure, FigureCanvasAgg)
+        _mpl = (Figure, _canvas_class())
     return _mpl
+
+
+TEXT_RUNS = 4096  # laid-out, rasterised texts kept: a few hundred distinct labels in use
+
+
+def _canvas_class() -> Any:
+    """An Agg canvas whose renderer keeps each text's rasterised glyphs, keyed by the text
+    and its font: laying out and rasterising glyphs is most of a picture's cost, and most
+    labels repeat from one picture to the next. Texts are placed on whole pixels so a kept
+    run fits anywhere. Math, rotated text and matplotlib versions without the glyph API
+    take matplotlib's own path."""
+    import numpy as np
+    from matplotlib import ft2font
+    from matplotlib.backends import backend_agg as imported
+
+    agg: Any = imported  # its renderer is untyped
+    if not all(hasattr(ft2font.FT2Font, name) for name in ("_layout", "_render_glyph")):
+        return agg.FigureCanvasAgg
+    runs: OrderedDict[tuple[Any, ...], list[tuple[Any, int, int]]] = OrderedDict()
+
+    class Renderer(agg.RendererAgg):  # type: ignore[misc]
+        def draw_text(
+            self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+            ismath: Any = False, mtext: Any = None,
+        ) -> None:
+            if ismath or angle:
+                super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+                return
+            features = mtext.get_fontfeatures() if mtext is not None else None
+            language = mtext.get_language() if mtext is not None else None
+            flags = agg.get_hinting_flag()
+            smooth = bool(gc.get_antialiased())
+            key = (s, hash(prop), prop.get_size_in_points(), self.dpi, smooth, flags,
+                   features, language)
+            left, top = round(x), round(y)
+            run = runs.get(key)
+            if run is None:
+                run = self._run(s, prop, features, language, flags, smooth, left, top)
+                runs[key] = run
+                if len(runs) > TEXT_RUNS:
+                    runs.popitem(last=False)
+            for buffer, dx, dy in run:
+                self._renderer.draw_text_image(buffer, left + dx, top + dy, 0, gc)
+
+        def _run(
+            self, s: str, prop: Any, features: Any, language: Any, flags: Any, smooth: bool,
+            left: int, top: int,
+        ) -> list[tuple[Any, int, int]]:
+            """The glyphs of `s` drawn at (left, top), as offsets from there."""
+            font = self._prepare_font(prop)
+            size = prop.get_size_in_points()
+            base = self.height - top  # FreeType's y is upwards
+            run = []
+            for item in font._layout(s, flags=flags, features=features, language=language):
+                glyph_font = item.ft_object
+                glyph_font.set_size(size, self.dpi)
+                glyph_font._set_transform(
+                    [[0x10000, 0], [0, 0x10000]],
+                    [round(0x40 * (left + item.x)), round(0x40 * (base + item.y))],
+                )
+                bitmap = glyph_font._render_glyph(
+                    item.glyph_index,
+                    flags,
+                    ft2font.RenderMode.NORMAL if smooth else ft2font.RenderMode.MONO,
+                )
+                buffer = np.array(bitmap.buffer, copy=True)
+                if not smooth:
+                    buffer *= 0xFF
+                bottom = int(self.height) - bitmap.top + buffer.shape[0]
+                run.append((buffer, bitmap.left - left, bottom - top))
+            return run
+
+    class Canvas(agg.FigureCanvasAgg):  # type: ignore[misc]
+        def get_renderer(self) -> Any:
+            width, height = self.get_width_height(physical=True)
+            key = width, height, self.figure.dpi
+            if getattr(self, "_lastKey", None) != key:
+                self.renderer = Renderer(width, height, self.figure.dpi)
+                self._lastKey = key
+            return self.renderer
+
+    return Canvas
 
 
 def new_figure(width: float = WIDTH, height: float = HEIGHT) -> Figure:
