@@ -4,6 +4,11 @@
 tests check what is drawn without reading pixels; `draw` paints it; `stats_png` runs `draw`
 in a worker thread and returns None (after a log line) when drawing fails, so callers fall
 back to the text.
+
+Speed: the figure is built once and each card only updates its artists (no axes, ticks or
+legends are made per card; labels are plain texts), and the canvas keeps rasterised texts.
+The helpers here (`new_figure`, `png_of`, `bare`, `shown`, `DRAW_LOCK`) serve the other
+pictures too (`week_chart`).
 """
 
 from __future__ import annotations
