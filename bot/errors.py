@@ -30,6 +30,7 @@ class Command(StrEnum):
     INTERVIEW = "/interview"
     INTERVIEW_USAGE = "/interview [topic] [questions] [minutes]"
     INTERVIEW_STOP = "/interview stop"
+    LEADERBOARD_CHART = "/leaderboard week chart"
 
 
 class Notice:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.domain.models import LeaderboardEntry
+from bot.domain.models import LeaderboardEntry, UserKey
 from bot.domain.schedule import day_bounds_utc, local_date
 
 
@@ -67,3 +67,32 @@ def rank(entries: Iterable[LeaderboardEntry]) -> list[Ranked]:
         else:
             ranked.append(Ranked(position, entry))
     return ranked
+
+
+def combine(windows: Sequence[Iterable[LeaderboardEntry]]) -> list[LeaderboardEntry]:
+    """One entry per user over adjacent windows, as one query over their union counts it
+    (points, answers and verdicts add up; `reached_at` is the last earning answer's time,
+    else the first answer's)."""
+    merged: dict[UserKey, LeaderboardEntry] = {}
+    for entries in windows:
+        for entry in entries:
+            before = merged.get(entry.user)
+            if before is None:
+                merged[entry.user] = entry
+                continue
+            if entry.points > 0 and before.points > 0:
+                reached = max(before.reached_at, entry.reached_at)
+            elif entry.points > 0 or before.points > 0:
+                reached = entry.reached_at if entry.points > 0 else before.reached_at
+            else:
+                reached = min(before.reached_at, entry.reached_at)
+            merged[entry.user] = replace(
+                before,
+                display_name=entry.display_name,
+                points=before.points + entry.points,
+                answered=before.answered + entry.answered,
+                correct=before.correct + entry.correct,
+                partial=before.partial + entry.partial,
+                reached_at=reached,
+            )
+    return list(merged.values())

@@ -53,7 +53,10 @@ OPTIONS: dict[str, dict[str, str]] = {
         "count": N_("How many questions (1-20, default 5)"),
         "difficulty": N_("Only questions of this difficulty"),
     },
-    "leaderboard": {"window": N_("week (default), month or all time")},
+    "leaderboard": {
+        "window": N_("week (default), month or all time"),
+        "chart": N_("True adds a picture of this week's points by day"),
+    },
     "leaderboard-optout": {"hide": N_("True hides you (default), False shows you again")},
     "timezone": {"zone": N_("An IANA zone such as Europe/Berlin, or reset")},
     "report": {
@@ -137,7 +140,7 @@ def help_text(m: Markup = PLAIN, llm: bool = False) -> str:
             f"{_('a personal quiz')}",
             f"`/review` {explained('review')} · `/topics` {_('what you can practise')}",
             heading(_("You")),
-            "`/streak` · `/stats` · `/timezone zone` · `/leaderboard window` · "
+            "`/streak` · `/stats` · `/timezone zone` · `/leaderboard window chart` · "
             "`/leaderboard-optout`",
             f"`/report item reason` {_('a problem with a question')} · "
             f"`/forget` {explained('forget')}",

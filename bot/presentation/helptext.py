@@ -34,6 +34,7 @@ EXPLAINED = {
     "review": N_("your due review cards (spaced repetition)"),
     "streak-stats": N_("your streak and your statistics"),
     "leaderboard": N_("this chat's board"),
+    "leaderboard-chart": N_("this week's points by day, as a picture"),
     "topics": N_("topics for /quiz and /schedule"),
     "timezone": N_("your time zone (reset: follow the chat)"),
     "report": N_("as a reply to a question: report a problem"),
@@ -110,6 +111,16 @@ CONSOLE = (
     ("/skip, /stop", N_("skip a quiz question, stop the quiz")),
     ("/daily", N_("back to today's question")),
     ("/streak, /stats, /topics", N_("your streak, your statistics, the topics")),
+    (
+        "/stats --png [PATH]",
+        N_("your statistics, and their picture written to PATH (default {stats_png})"),
+    ),
+    ("/leaderboard [week|month|all]", N_("this chat's board")),
+    (
+        "/leaderboard week chart [--png [PATH]]",
+        N_("the board, and this week's points by day as a picture written to PATH "
+           "(default {week_png})"),
+    ),
     ("/timezone [Area/City|reset]", N_("show or set your time zone")),
     (
         "/report [question id] <reason>",
@@ -119,9 +130,13 @@ CONSOLE = (
 )
 
 
-def console_commands() -> list[tuple[str, str]]:
-    """(syntax, what it does) per console command, in the current language."""
-    return [(syntax, _(meaning)) for syntax, meaning in CONSOLE]
+def console_commands(*, stats_png: str, week_png: str) -> list[tuple[str, str]]:
+    """(syntax, what it does) per console command, in the current language, with the
+    pictures' default paths."""
+    return [
+        (syntax, _(meaning).format(stats_png=stats_png, week_png=week_png))
+        for syntax, meaning in CONSOLE
+    ]
 
 
 def console_answering() -> str:

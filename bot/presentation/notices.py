@@ -15,4 +15,8 @@ REPORT_USAGE = Notice(
     report=Command.REPORT,
 )
 
-__all__ = ["CARD_GONE", "NOT_YOUR_CARD", "REPORT_USAGE"]
+CHART_WEEK_ONLY = Notice(
+    "The chart shows this week's points by day: {chart}.", chart=Command.LEADERBOARD_CHART
+)
+
+__all__ = ["CARD_GONE", "CHART_WEEK_ONLY", "NOT_YOUR_CARD", "REPORT_USAGE"]

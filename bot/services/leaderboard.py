@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.leaderboard import Period, Ranked, rank, window
-from bot.domain.models import ChatKey, UserKey
+from bot.domain.leaderboard import Period, Ranked, Window, combine, rank, window
+from bot.domain.models import ChatKey, GroupKey, LeaderboardEntry, UserKey
+from bot.domain.schedule import day_bounds_utc, local_date
 from bot.domain.streaks import Streak
 from bot.domain.timeparse import closest
 from bot.errors import InvalidInputError, Notice, did_you_mean
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Streaks, Zones
-from bot.services.results import LeaderboardRow, LeaderboardView
+from bot.services.results import LeaderboardRow, LeaderboardView, WeekChart
 
 TOP = 10
 
@@ -53,9 +55,47 @@ class LeaderboardService:
         chosen = parse_period(period)
         group = (await self.directory.chat(chat)).group
         zone = await self.store.group_timezone(group) or self.zones.default
+        bounds = window(chosen, self.clock.now(), zone)
+        entries = await self.store.leaderboard_entries(group, bounds.start, bounds.end)
+        return await self._view(group, zone, chosen, bounds, entries, caller, limit)
+
+    async def week_chart(self, chat: ChatKey, caller: UserKey, limit: int = TOP) -> WeekChart:
+        """This week's board and its members' points per local day, from the same rows: one
+        query per day, the board built from their sum, so each member's days add up to the
+        points on the board."""
+        group = (await self.directory.chat(chat)).group
+        zone = await self.store.group_timezone(group) or self.zones.default
         now = self.clock.now()
-        bounds = window(chosen, now, zone)
-        ranked = rank(await self.store.leaderboard_entries(group, bounds.start, bounds.end))
+        bounds = window(Period.WEEK, now, zone)
+        today = local_date(now, ZoneInfo(zone))
+        monday = today - timedelta(days=today.weekday())
+        days = tuple(monday + timedelta(days=offset) for offset in range(7))
+        per_day = [
+            await self.store.leaderboard_entries(group, *day_bounds_utc(day, zone))
+            for day in days
+        ]
+        board = await self._view(group, zone, Period.WEEK, bounds, combine(per_day), caller, limit)
+        points = {entry.user: [0] * len(days) for entries in per_day for entry in entries}
+        for index, entries in enumerate(per_day):
+            for entry in entries:
+                points[entry.user][index] = entry.points
+        return WeekChart(
+            board=board,
+            days=days,
+            points=tuple(tuple(points[row.user]) for row in board.rows),
+        )
+
+    async def _view(
+        self,
+        group: GroupKey,
+        zone: str,
+        chosen: Period,
+        bounds: Window,
+        entries: list[LeaderboardEntry],
+        caller: UserKey,
+        limit: int,
+    ) -> LeaderboardView:
+        ranked = rank(entries)
         caller_user = await self.directory.user(caller)
         mine = next((r for r in ranked if r.entry.user == caller), None)
         top = ranked[:limit]

@@ -220,6 +220,20 @@ class LeaderboardView:
 
 
 @dataclass(frozen=True)
+class WeekChart:
+    """The group's week as a chart: `board` is the text board, `members` its rows, and
+    `points[member][day]` their points on each local day of the week (Monday first)."""
+
+    board: LeaderboardView
+    days: tuple[date, ...]
+    points: tuple[tuple[int, ...], ...]
+
+    @property
+    def members(self) -> tuple[LeaderboardRow, ...]:
+        return self.board.rows
+
+
+@dataclass(frozen=True)
 class ScheduleView:
     chat: ChatKey
     time: str

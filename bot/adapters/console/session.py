@@ -26,20 +26,25 @@ from bot.adapters.console.interview import ConsoleInterview
 from bot.adapters.console.reader import Reader, is_command, reader_for
 from bot.adapters.textcommands import choice_from_text
 from bot.domain.choices import LETTERS
+from bot.domain.leaderboard import Period
 from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.domain.views import QuestionView
-from bot.errors import Command
+from bot.errors import Command, InvalidInputError
 from bot.presentation import helptext, wording
 from bot.presentation.charts import stats_png
 from bot.presentation.commands import command
 from bot.presentation.failures import tell_user
+from bot.presentation.notices import CHART_WEEK_ONLY
+from bot.presentation.week_chart import week_png
 from bot.services import Services
+from bot.services.leaderboard import parse_period
 from bot.services.results import AnswerResult, RevealResult
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 PICTURE = "prepbot-stats.png"  # /stats --png without a path: in the working directory
+WEEK_PICTURE = "prepbot-week.png"  # /leaderboard week chart without a path: likewise
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C (128 + SIGINT)
 @dataclass
 class _Current:
@@ -100,6 +105,7 @@ class ConsoleSession:
             "stop": self._stop,
             "streak": self._streak,
             "stats": self._stats,
+            "leaderboard": self._leaderboard,
             "topics": self._topics,
             "timezone": self._timezone,
             "report": self._report,
@@ -243,7 +249,7 @@ class ConsoleSession:
         cap = self.services.answers.recorder.cap
         self.print(
             render.help_table(
-                helptext.console_commands(),
+                helptext.console_commands(stats_png=PICTURE, week_png=WEEK_PICTURE),
                 helptext.console_answering(),
                 wording.points_rule(cap),
                 wording.freeze_rule(),
@@ -361,11 +367,36 @@ class ConsoleSession:
         card = await self.services.stats.card(self.user, self.chat)
         self.print(render.stats(card.view))
         self.print(wording.stats_card_line(card, render.M))
-        png = await stats_png(card)
+        await self._write_picture(await stats_png(card), words[1] if len(words) > 1 else PICTURE)
+
+    async def _leaderboard(self, args: str) -> None:
+        """`/leaderboard [week|month|all]`, or `/leaderboard week chart [--png [PATH]]`: the
+        board, and the week's picture written to PATH."""
+        words = args.lower().split()
+        path, png = WEEK_PICTURE, "--png" in words
+        if png:
+            at = words.index("--png")
+            if at + 1 < len(words):
+                path = args.split()[at + 1]  # as typed: paths keep their case
+            del words[at : at + 2]
+        chart = png or "chart" in words
+        period = parse_period(next((word for word in words if word != "chart"), None))
+        boards = self.services.leaderboards
+        if not chart:
+            self.print(render.leaderboard(await boards.leaderboard(self.chat, self.user, period)))
+            return
+        if period is not Period.WEEK:
+            raise InvalidInputError(CHART_WEEK_ONLY)
+        week = await boards.week_chart(self.chat, self.user)
+        self.print(render.leaderboard(week.board))
+        await self._write_picture(await week_png(week), path)
+
+    async def _write_picture(self, png: bytes | None, where: str) -> None:
+        """Write a picture to `where` and say so (or why not)."""
         if png is None:
             self.print(render.M.quiet(escape(wording.picture_failed())))
             return
-        path = Path(words[1] if len(words) > 1 else PICTURE).expanduser().resolve()
+        path = Path(where).expanduser().resolve()
         try:
             await asyncio.to_thread(path.write_bytes, png)
         except OSError as exc:

@@ -20,8 +20,11 @@ from bot.adapters.discord.replies import defer, send
 from bot.adapters.discord.translator import description, options
 from bot.adapters.discord.views import RevealCurrent, answer_modal, daily_view, forget_view
 from bot.content.bank import Bank
+from bot.errors import InvalidInputError
 from bot.presentation import wording
 from bot.presentation.charts import stats_png
+from bot.presentation.notices import CHART_WEEK_ONLY
+from bot.presentation.week_chart import week_png
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -128,12 +131,21 @@ class PracticeCommands(commands.Cog):
         self,
         interaction: discord.Interaction,
         window: Literal["week", "month", "all"] = "week",
+        chart: bool = False,
     ) -> None:
-        """Post the server's leaderboard."""
+        """Post the server's leaderboard (with `chart`, the week's picture attached)."""
+        if chart and window != "week":
+            raise InvalidInputError(CHART_WEEK_ONLY)  # before deferring: said to the caller only
         await defer(interaction, ephemeral=False)
         who = await ensure(self.services, interaction)
-        view = await self.services.leaderboards.leaderboard(who.chat, who.user, window)
-        await send(interaction, [render.leaderboard_embed(view)], ephemeral=False)
+        boards = self.services.leaderboards
+        if not chart:
+            view = await boards.leaderboard(who.chat, who.user, window)
+            await send(interaction, [render.leaderboard_embed(view)], ephemeral=False)
+            return
+        week = await boards.week_chart(who.chat, who.user)
+        embed, picture = render.week_chart_embed(week, await week_png(week))
+        await send(interaction, [embed], file=picture, ephemeral=False)
 
     @app_commands.command(name="leaderboard-optout", description=description("leaderboard-optout"))
     @app_commands.describe(**options("leaderboard-optout"))

@@ -36,6 +36,7 @@ from bot.services.results import (
     StreakView,
     TimezoneResult,
     TopicInfo,
+    WeekChart,
 )
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -73,6 +74,7 @@ COMMANDS: dict[Command, str] = {
     Command.LEADERBOARD_OPTIN: "/leaderboard-optout hide:False",
     Command.INTERVIEW_USAGE: "/interview topic:<topic> questions:<questions> minutes:<minutes>",
     Command.INTERVIEW_STOP: "/interview-stop",
+    Command.LEADERBOARD_CHART: "/leaderboard window:week chart:True",
 }
 
 
@@ -329,6 +331,20 @@ def leaderboard_embed(view: LeaderboardView) -> discord.Embed:
     if view.start is not None:
         embed.set_footer(text=wording.since(view, f"{view.start:%Y-%m-%d %H:%M}"))
     return embed
+
+
+WEEK_PICTURE = "leaderboard.png"
+
+
+def week_chart_embed(
+    chart: WeekChart, png: bytes | None
+) -> tuple[discord.Embed, discord.File | None]:
+    """The week's board, and the picture of its points by day attached."""
+    embed = leaderboard_embed(chart.board)
+    if png is None:
+        return embed, None
+    embed.set_image(url=f"attachment://{WEEK_PICTURE}")
+    return embed, discord.File(io.BytesIO(png), filename=WEEK_PICTURE)
 
 
 def topics_embeds(topics: Iterable[TopicInfo]) -> list[discord.Embed]:

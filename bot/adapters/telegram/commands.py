@@ -12,10 +12,12 @@ from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import AdapterContext, Who, identify
 from bot.adapters.telegram.flows import Flows, Target
 from bot.adapters.telegram.sending import send_html, send_parts, send_photo
+from bot.domain.leaderboard import Period
 from bot.errors import InvalidInputError
 from bot.presentation import wording
 from bot.presentation.charts import stats_png
-from bot.presentation.notices import REPORT_USAGE
+from bot.presentation.notices import CHART_WEEK_ONLY, REPORT_USAGE
+from bot.presentation.week_chart import week_png
 from bot.services.leaderboard import parse_period
 
 log = logging.getLogger(__name__)
@@ -183,13 +185,15 @@ class Commands:
         await send_photo(self.flows.bot, who.chat_id, png, parts, reply_to=message.message_id)
 
     async def leaderboard(self, update: Update, context: Context) -> None:
-        """/leaderboard [week|month|all|optout|optin]."""
+        """/leaderboard [week|month|all|optout|optin] [chart]."""
         found = await self._who(update)
         if found is None:
             return
         who, message = found
         boards = self.services.leaderboards
-        arg = (context.args or [""])[0].lower()
+        words = [word.lower() for word in context.args or []]
+        chart = "chart" in words
+        arg = next((word for word in words if word != "chart"), "")
         if arg in ("optout", "opt-out"):
             await boards.opt_out(who.user)
             await self._reply(who, message, render.M.text(wording.leaderboard_hidden()))
@@ -198,8 +202,27 @@ class Commands:
             await boards.opt_in(who.user)
             await self._reply(who, message, render.M.text(wording.leaderboard_shown()))
             return
-        view = await boards.leaderboard(who.chat, who.user, parse_period(arg or None))
+        period = parse_period(arg or None)
+        if chart:
+            await self._week_chart(who, message, period)
+            return
+        view = await boards.leaderboard(who.chat, who.user, period)
         await self._reply(who, message, render.leaderboard(view))
+
+    async def _week_chart(self, who: Who, message: Message, period: Period) -> None:
+        """The week's board as a picture, the text board as its caption."""
+        if period is not Period.WEEK:
+            raise InvalidInputError(CHART_WEEK_ONLY)
+        week = await self.services.leaderboards.week_chart(who.chat, who.user)
+        parts = render.leaderboard(week.board)
+        png = await week_png(week)
+        if png is None:
+            await self._reply(who, message, parts)
+            return
+        await send_photo(
+            self.flows.bot, who.chat_id, png, parts, reply_to=message.message_id,
+            filename="leaderboard.png",
+        )
 
     async def topics(self, update: Update, context: Context) -> None:
         """/topics: tags and decks to quiz on or schedule."""

@@ -101,6 +101,7 @@ _HELP_LINES = (
     ("/review", "review"),
     ("/streak, /stats", "streak-stats"),
     ("/leaderboard [week|month|all|optout|optin]", "leaderboard"),
+    ("/leaderboard week chart", "leaderboard-chart"),
     ("/topics", "topics"),
     ("/timezone <Area/City>", "timezone"),
     ("/report <reason>", "report"),

@@ -60,7 +60,13 @@ async def send_html(
 
 
 async def send_photo(
-    bot: Bot, chat_id: int, png: bytes, parts: Sequence[str], *, reply_to: int | None = None
+    bot: Bot,
+    chat_id: int,
+    png: bytes,
+    parts: Sequence[str],
+    *,
+    reply_to: int | None = None,
+    filename: str = "stats.png",
 ) -> list[Message]:
     """A picture with `parts` as its caption when they fit in one, else followed by them.
 
@@ -70,7 +76,7 @@ async def send_photo(
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     photo = await bot.send_photo(
         chat_id,
-        InputFile(png, filename="stats.png"),
+        InputFile(png, filename=filename),
         caption=caption,
         parse_mode=ParseMode.HTML if caption else None,
         reply_parameters=reply,
