@@ -45,6 +45,7 @@ TABLES = (
     "outbox",
     "platform_polls",
     "streaks",
+    "decks",
 )
 #: The migrations' own bookkeeping, and the leases of the processes running on a database
 #: (the Telegram poller's): each database keeps its own.

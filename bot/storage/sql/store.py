@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.storage.sql.answers import SqlAnswers
 from bot.storage.sql.cards import SqlCards
 from bot.storage.sql.chats import SqlChats
+from bot.storage.sql.decks import SqlDecks
 from bot.storage.sql.leases import SqlLeases
 from bot.storage.sql.outbox import SqlOutbox
 from bot.storage.sql.posts import SqlPosts
@@ -25,6 +26,7 @@ class SqlStore(
     SqlReports,
     SqlOutbox,
     SqlLeases,
+    SqlDecks,
 ):
     """Store and StoreInspection in SQL; a subclass supplies `dialect`, `_read`, `_write`
     and `close`."""

@@ -1,0 +1,25 @@
+"""Decks a chat or server uploaded: how the store keeps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeck:
+    """An uploaded deck: its scope (who owns it), metadata and the validated deck YAML.
+
+    `scope` is a platform-qualified owner such as "telegram:-100" (a group) or
+    "discord:guild:42" (a server, shared by its channels); `owner` the user who added it.
+    `body` is empty in listings, which do not need the items.
+    """
+
+    id: str
+    scope: str
+    owner: str
+    name: str
+    format: str
+    created: datetime
+    item_count: int
+    body: str = ""
