@@ -22,6 +22,7 @@ from bot.errors import AdapterStartError, ConfigError
 from bot.grading.factory import build_grader
 from bot.ports import Adapter, Clock, Store, SystemClock
 from bot.services import Services, build_services
+from bot.services.decks import DeckLimits
 from bot.storage import is_in_memory, open_store, sqlite_path
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,11 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
             ),
             default_timezone=settings.default_timezone,
             quiz_daily_points_cap=settings.quiz_daily_points_cap,
+            deck_limits=DeckLimits(
+                settings.deck_max_bytes, settings.deck_max_items, settings.decks_per_chat
+            ),
         )
+        await services.decks.load()
         yield Runtime(settings, bank, store, clock, services)
     finally:
         await store.close()

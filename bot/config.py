@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     outbox_max_age_minutes: int = Field(default=120, ge=1)
     outbox_lease_seconds: int = Field(default=300, ge=5, le=86400)
     grader_semantic: bool = False
+    deck_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    deck_max_items: int = Field(default=2000, ge=1)
+    decks_per_chat: int = Field(default=20, ge=0)
 
     @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod

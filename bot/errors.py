@@ -27,6 +27,7 @@ class Command(StrEnum):
     SCHEDULE = "/schedule"
     SCHEDULE_RESUME = "/schedule resume"
     LEADERBOARD_OPTIN = "/leaderboard optin"
+    DECK_LIST = "/deck list"
 
 
 class Notice:

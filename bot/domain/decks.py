@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.models import GroupKey
+
 
 @dataclass(frozen=True, slots=True)
 class StoredDeck:
@@ -23,3 +25,9 @@ class StoredDeck:
     created: datetime
     item_count: int
     body: str = ""
+
+
+def scope_of(group: GroupKey) -> str:
+    """The scope a chat's decks belong to: its server on Discord, the group itself on
+    Telegram (and the console)."""
+    return str(group)

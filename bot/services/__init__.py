@@ -12,6 +12,7 @@ from bot.services.answers import AnswerService
 from bot.services.base import Directory, Questions, Streaks, Topics, Zones
 from bot.services.daily import DailyService
 from bot.services.data import DataService
+from bot.services.decks import DeckLimits, DeckService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.leases import LeaseService
 from bot.services.quiz import QuizService
@@ -40,6 +41,7 @@ class Services:
     data: DataService
     topics: TopicService
     leases: LeaseService
+    decks: DeckService
 
 
 def build_services(
@@ -51,6 +53,7 @@ def build_services(
     default_timezone: str = "UTC",
     quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
     scheduler: Scheduler | None = None,
+    deck_limits: DeckLimits | None = None,
 ) -> Services:
     """Build the shared helpers and the services once (Settings supply default_timezone and
     quiz_daily_points_cap; `bot.grading.factory.build_grader` the grader)."""
@@ -64,6 +67,7 @@ def build_services(
         quiz_daily_points_cap=quiz_daily_points_cap, scheduler=scheduler,
     )
     quizzes = QuizService(store, bank, clock, directory, questions, topics, recorder)
+    topic_service = TopicService(bank)
     return Services(
         users=UserService(store, clock, directory, zones),
         schedules=ScheduleService(store, clock, directory, zones, topics),
@@ -75,8 +79,11 @@ def build_services(
         stats=StatsService(store, bank, clock, directory, zones, streaks),
         leaderboards=LeaderboardService(store, clock, directory, zones, streaks),
         data=DataService(store, bank, clock, directory),
-        topics=TopicService(bank),
+        topics=topic_service,
         leases=LeaseService(store, clock),
+        decks=DeckService(
+            store, bank, clock, directory, topic_service, deck_limits or DeckLimits()
+        ),
     )
 
 
@@ -84,6 +91,7 @@ __all__ = [
     "AnswerService",
     "DailyService",
     "DataService",
+    "DeckService",
     "LeaderboardService",
     "LeaseService",
     "QuizService",
