@@ -187,6 +187,22 @@ def _from_yaml(text: str, deck_id: str, name: str) -> tuple[dict[str, Any], dict
     return mapping, {}
 
 
+#: An @ that could mention someone (@everyone, @here, @name, <@123>) on a chat platform.
+MENTION = re.compile(r"@(?=[\w&!])")
+
+
+def _inert(value: Any) -> Any:
+    """Uploaded text is data: every string with its mentions broken (a zero-width space
+    after the @), so no platform renders a mention from a deck."""
+    if isinstance(value, str):
+        return MENTION.sub("@\u200b", value)
+    if isinstance(value, list):
+        return [_inert(entry) for entry in value]
+    if isinstance(value, dict):
+        return {key: _inert(entry) for key, entry in value.items()}
+    return value
+
+
 def parse_upload(
     data: bytes, filename: str, fmt: str, deck_id: str, max_items: int
 ) -> ParsedUpload:
@@ -225,6 +241,7 @@ def parse_upload(
             [UploadProblem(0, f"{count} items; a deck holds at most {max_items}")]
         )
     mapping["status"] = "draft"  # uploaded decks carry no grading rubric requirements
+    mapping["items"] = _inert(mapping["items"])
     deck, warnings = _check(mapping, lines)
     return ParsedUpload(deck, dump_deck(mapping), fmt, [*notes, *warnings])
 

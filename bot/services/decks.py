@@ -177,13 +177,7 @@ class DeckService:
         """Parse and store an uploaded file as one of the chat's decks, all or nothing."""
         if not admin:
             raise NotAllowedError(NOT_ADMIN)
-        if len(data) > self.limits.max_bytes:
-            raise InvalidInputError(
-                Notice(
-                    "The file has {size} bytes; a deck file may have at most {limit}.",
-                    size=len(data), limit=self.limits.max_bytes,
-                )
-            )
+        self.check_size(len(data))
         scope = await self.scope(chat)
         await self.directory.user(user)
         if len(await self.store.list_decks(scope)) >= self.limits.per_chat:
@@ -212,6 +206,16 @@ class DeckService:
         return DeckAdded(
             _info(stored), parsed.by_type, parsed.no_answer, tuple(parsed.warnings[:20])
         )
+
+    def check_size(self, size: int) -> None:
+        """Refuse a file over DECK_MAX_BYTES (before downloading it, where the size is known)."""
+        if size > self.limits.max_bytes:
+            raise InvalidInputError(
+                Notice(
+                    "The file has {size} bytes; a deck file may have at most {limit}.",
+                    size=size, limit=self.limits.max_bytes,
+                )
+            )
 
     def _full(self) -> Notice:
         return Notice(
