@@ -3,6 +3,7 @@ is data: names and questions go through `Markup.user` (escaped, mentions inert).
 
 from __future__ import annotations
 
+from bot.errors import Notice
 from bot.presentation.i18n import N_, _, ngettext
 from bot.presentation.markup import Mark, Markup
 from bot.services.decks import DeckAdded, DeckDetail, DeckInfo, DeckRemoval
@@ -129,8 +130,11 @@ def deck_needs_file() -> str:
     return _("Send the deck file with the caption /deck add, or reply /deck add to the file.")
 
 
+FILE_UNREADABLE = Notice("The file could not be downloaded; please send it again.")
+
+
 def deck_file_unreadable() -> str:
-    return _("The file could not be downloaded; please send it again.")
+    return _(FILE_UNREADABLE.msgid)
 
 
 def remove_confirm_label() -> str:

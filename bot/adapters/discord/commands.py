@@ -155,7 +155,9 @@ class PracticeCommands(commands.Cog):
     async def topics(self, interaction: discord.Interaction) -> None:
         """List tags and decks."""
         await defer(interaction)
-        await send(interaction, render.topics_embeds(self.services.topics.topics()))
+        who = await ensure(self.services, interaction)
+        topics = await self.services.decks.topics(who.chat)
+        await send(interaction, render.topics_embeds(topics))
 
     @app_commands.command(name="timezone", description=description("timezone"))
     @app_commands.describe(**options("timezone"))
