@@ -70,6 +70,10 @@ class AnswerResult:
     freeze_earned: bool = False  # this answer made a 7th day in a row: a freeze was earned
     freeze_spent: bool = False  # a freeze bridged the day missed before this answer
     contradicted: tuple[str, ...] = ()  # key points the answer asserted the opposite of
+    # An open item without key points: nothing to grade against, so the learner sees the
+    # reference answer and rates themselves; only the participation point is earned.
+    self_graded: bool = False
+    reference: str = ""
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,16 @@ async def test_decks_come_back_from_the_store(services: Services) -> None:
     assert await services.decks.load() == 1
     start = await services.quizzes.start(ADMIN, CHAT, deck_id, 1)
     assert start.question is not None
+
+
+async def test_open_items_without_key_points_are_self_graded(services: Services) -> None:
+    data = b"question,answer\nWhat is a mutex?,A lock only one thread holds at a time.\n"
+    deck_id = await _add(services, data)
+    start = await services.quizzes.start(ADMIN, CHAT, deck_id, 1)
+    assert start.question is not None
+    result = await services.quizzes.answer(ADMIN, CHAT, "no idea really")
+    assert result.self_graded and result.reference == "A lock only one thread holds at a time."
+    assert result.points == 1 and result.counted  # participation only; the streak counts
+    assert result.streak.answered_today
+    rated = await services.reviews.rate(ADMIN, start.question.item_id, "easy", CHAT)
+    assert rated.replaced_derived  # the learner's rating replaces the derived one

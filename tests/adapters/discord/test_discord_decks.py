@@ -10,6 +10,7 @@ import pytest
 
 from tests.adapters.discord.fake_api import FakeAttachment
 from tests.adapters.discord.support import Harness, discord_harness, fake_discord
+from tests.adapters.discord.test_discord_buttons import click, custom_ids, open_modal, submit
 
 __all__ = ["discord_harness", "fake_discord"]
 
@@ -84,3 +85,29 @@ async def test_malformed_file_lists_problems_and_export_sends_yaml(
     (exported,) = await h.replies("deck export", {"id": deck_id})
     files = exported.get("attachments") or []
     assert files and files[0]["filename"] == f"{deck_id}.yaml"
+
+
+async def test_a_self_graded_item_round_trips(discord_harness: Harness) -> None:
+    """An open item without key points: the reference answer and the self-rating question,
+    then the learner's Good schedules the review; one participation point."""
+    h = discord_harness
+    data = b"question,answer\nWhat is a mutex?,A lock only one thread holds at a time.\n"
+    (added,) = await h.replies(
+        "deck add", {"file": FakeAttachment("os.csv", data)}, user=h.fake.admin
+    )
+    deck_id = _text(added).split()[2]
+    (question,) = await h.replies("quiz", {"topic": deck_id, "count": 1})
+    session = custom_ids(question)[-1].rsplit(":", 1)[1]
+    modal = await open_modal(h, f"prepbot:qans:{session}:1")
+    feedback, *_ = await submit(h, modal, "Something about locking")
+    shown = str(feedback["embeds"])
+    assert "Reference answer: A lock only one thread holds at a time." in shown
+    assert "How well did you know it?" in shown
+    item_id = f"{deck_id}/row-2"
+    assert f"prepbot:rate:{item_id}:good" in custom_ids(feedback)
+    (rated,) = await click(h, f"prepbot:rate:{item_id}:good", message_id=int(feedback["id"]))
+    assert "good" in str(rated).lower()
+    card = await h.store.get_card(h.user_key(), item_id)
+    assert card is not None and card.prev_card_json is None  # the learner's rating stands
+    (answer,) = [a for a in h.store.answers.values() if a.item_id == item_id]
+    assert answer.points == 1  # the participation point only

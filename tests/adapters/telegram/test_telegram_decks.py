@@ -5,9 +5,11 @@ malformed file is answered with its problems, removal, export."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from bot.domain.models import AnswerKind
 from tests.adapters.telegram.conftest import StartTelegram, TelegramHarness
 from tests.adapters.telegram.fake_api import StoredMessage
 from tests.factories import bank, open_deck
@@ -101,3 +103,33 @@ async def test_a_malformed_file_is_answered_with_its_problems(
     assert answer.text is not None and "nothing was stored" in answer.text
     assert "line 7" in answer.text and "line 10" in answer.text
     assert await tg.store.list_decks("telegram:" + str(tg.group["id"])) == []
+
+
+async def test_a_self_graded_item_round_trips(start_telegram: StartTelegram) -> None:
+    """An open item without key points: the reference answer, "How well did you know it?",
+    the learner's own rating schedules the review; one participation point."""
+    tg = await start_telegram(bank=bank(open_deck("dl", 3)))
+    data = b"question,answer\nWhat is a mutex?,A lock only one thread holds at a time.\n"
+    mark = tg.fake.mark()
+    tg.fake.send_document(data, "os.csv", caption="/deck add")  # a private chat: its owner
+    added = tg.fake.message_for((await tg.fake.wait_for_calls("sendMessage", 1, since=mark))[0])
+    assert added.text is not None and added.text.startswith("Added deck os-")
+    deck_id = added.text.split()[2]
+    question = await tg.reply(f"/quiz {deck_id} 1")
+    assert question.text is not None and "What is a mutex?" in question.text
+    calls = await tg.say("Something about locking", reply_to=question, expect=2)
+    messages = [tg.fake.message_for(call) for call in calls]
+    text = "\n".join(m.text or "" for m in messages)
+    assert "Reference answer: A lock only one thread holds at a time." in text
+    assert "How well did you know it?" in text
+    rated_on = next(m for m in messages if m.buttons)
+    rated = (await tg.press(rated_on, "Good"))[0]
+    assert "Rated good" in (tg.fake.message_for(rated).text or "")
+    user = tg.user_key(tg.alice)
+    card = await tg.store.get_card(user, f"{deck_id}/row-2")
+    assert card is not None and card.prev_card_json is None  # the learner's rating stands
+    now = tg.clock.now()
+    earned = await tg.store.points_between(
+        user, now - timedelta(days=1), now + timedelta(days=1), frozenset(AnswerKind)
+    )
+    assert earned == 1  # the participation point only
