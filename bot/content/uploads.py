@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.content.checker import Checker
+from bot.content.importers import detect_format_confidence
 from bot.content.importers.apkg import is_package, parse_apkg
 from bot.content.importers.draft import ImportResult, dump_deck, to_deck
 from bot.content.importers.flashcards import parse_flashcard_lines
@@ -116,6 +117,9 @@ def detect(text: str, filename: str) -> tuple[str, ImportResult | None]:
     if _yaml_mapping(text) is not None:
         return "yaml", None
     suffix = Path(filename).suffix.lower()
+    # The structural guess of `content import` (headers, Anki's #keys, bold questions) counts
+    # double: structure found is stronger evidence than items recovered.
+    guess, confidence = detect_format_confidence(text, filename)
     scored: list[tuple[float, str, ImportResult]] = []
     for name, parser in PARSERS.items():
         try:
@@ -123,22 +127,39 @@ def detect(text: str, filename: str) -> tuple[str, ImportResult | None]:
         except (ImportFormatError, ValueError, IndexError):
             continue
         score = _score(result) * WEAK.get(name, 1.0)
+        if name == guess and confidence == "high":
+            score *= 2
         if suffix in (".md", ".markdown") and name == "markdown":
             score *= 1.2
         if suffix in (".csv", ".tsv") and name in ("csv", "mcq-csv"):
             score *= 1.2
         if score > 0:
             scored.append((score, name, result))
-    scored.sort(key=lambda entry: -entry[0])
-    if not scored:
+    scores = {name: score for score, name, _ in scored}
+    results = {name: result for _, name, result in scored}
+    best = choose(scores)
+    if best in WEAK and not (best == guess and confidence == "high"):
+        # Alternating lines fit any text: without structure it is only a guess.
+        raise UploadRejected(
+            [UploadProblem(0, f"no clear format; name one of: {', '.join(UPLOAD_FORMATS[1:])}")],
+            tuple(scores),
+        )
+    return best, results[best]
+
+
+def choose(scores: dict[str, float]) -> str:
+    """The best-scoring format when it leads the next by CLEAR_MARGIN; else UploadRejected
+    naming every candidate within that margin."""
+    ranked = sorted(scores.items(), key=lambda entry: -entry[1])
+    if not ranked or ranked[0][1] <= 0:
         raise UploadRejected([UploadProblem(0, "no questions found in any known format")])
-    best = scored[0]
-    if len(scored) > 1 and best[0] < CLEAR_MARGIN * scored[1][0]:
-        close = tuple(name for score, name, _ in scored if score * CLEAR_MARGIN >= best[0])
+    best, top = ranked[0]
+    if len(ranked) > 1 and top < CLEAR_MARGIN * ranked[1][1]:
+        close = tuple(name for name, score in ranked if score * CLEAR_MARGIN >= top)
         raise UploadRejected(
             [UploadProblem(0, f"the format is unclear; name one of: {', '.join(close)}")], close
         )
-    return best[1], best[2]
+    return best
 
 
 def _check(mapping: dict[str, Any], lines: dict[int, int]) -> tuple[Deck, list[str]]:

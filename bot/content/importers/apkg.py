@@ -20,7 +20,6 @@ from bot.errors import ImportFormatError
 #: Collections inside a package, newest first: a new export also carries an old stub.
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 ZIP_MAGIC = b"PK\x03\x04"
-MEDIA = re.compile(r"""<img[^>]*\bsrc=["']?([^"'\s>]+)|\[sound:([^\]]+)\]""", re.I)
 #: Guids kept as item ids; others (Anki's base91 ones with punctuation) get numbered ids.
 VALID_GUID = re.compile(r"[A-Za-z0-9_-]{1,60}")
 #: The largest collection unpacked; a package is limited in size, its expansion too.
@@ -66,11 +65,6 @@ def _notes(collection: bytes) -> list[tuple[str, str, str]]:
     return [(str(g), str(f), str(t)) for g, f, t in rows]
 
 
-def _media_note(fields: str) -> str:
-    names = sorted({m.group(1) or m.group(2) for m in MEDIA.finditer(fields)})
-    return f"(media not included: {', '.join(names)})" if names else ""
-
-
 def parse_apkg(data: bytes) -> ImportResult:
     """Each note becomes an item: its first field the question, its second the answer."""
     result = ImportResult()
@@ -80,9 +74,6 @@ def parse_apkg(data: bytes) -> ImportResult:
             result.skipped.append(f"note {index}: one field only")
             continue
         answer = html_to_markdown(parts[1])
-        note = _media_note(parts[1])
-        if note and answer:
-            answer = f"{answer}\n\n{note}"
         draft = DraftItem(
             question=html_to_markdown(parts[0]) or f"note {index}",
             answer=answer,
@@ -91,8 +82,6 @@ def parse_apkg(data: bytes) -> ImportResult:
             external_id=guid if VALID_GUID.fullmatch(guid) else None,
             tags=_tags(tags),
         )
-        if _media_note(parts[0]):
-            result.notes.append(f"note {index}: media in the question is not included")
         result.items.append(draft)
     for tag in {t for item in result.items for t in item.tags}:
         result.new_tags.setdefault(tag, "Imported tag.")
