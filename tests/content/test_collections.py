@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import genanki
 import pytest
@@ -21,7 +22,7 @@ from bot.content.uploads import UploadRejected, choose, parse_upload
 from tests.content.collections import anki_csv, community_markdown, headerless_mcq_csv
 
 
-def _imported(tmp_path: Path, name: str, text: str) -> dict[str, object]:
+def _imported(tmp_path: Path, name: str, text: str) -> dict[str, Any]:
     source = tmp_path / name
     source.write_text(text, encoding="utf-8")
     deck, _result, _fmt = import_source(source, "t-" + source.stem)
@@ -32,7 +33,7 @@ def _imported(tmp_path: Path, name: str, text: str) -> dict[str, object]:
     return deck
 
 
-def _items(deck: dict[str, object]) -> list[dict[str, object]]:
+def _items(deck: dict[str, Any]) -> list[dict[str, Any]]:
     items = deck["items"]
     assert isinstance(items, list)
     return items
@@ -66,7 +67,7 @@ def test_community_markdown_is_recovered_with_legend_and_placeholders(tmp_path: 
     }
 
 
-def _topic_of(item: dict[str, object]) -> str:
+def _topic_of(item: dict[str, Any]) -> str:
     tags = item.get("tags")
     assert isinstance(tags, list)
     return str(tags[0]).replace("-", " ")
