@@ -15,6 +15,7 @@ import pytest
 import yaml
 import zstandard
 
+from bot.cli import main
 from bot.content.checker import check_paths
 from bot.content.importers import import_source
 from bot.content.importers.draft import dump_deck
@@ -163,3 +164,19 @@ def test_a_named_format_is_used_as_named() -> None:
     with pytest.raises(UploadRejected) as caught:
         parse_upload(data, "cards.txt", "mcq-csv", "u-a", 2000)
     assert caught.value.problems[0].line >= 1
+
+
+def test_cli_imports_a_package_with_a_one_line_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "deck.apkg"
+    source.write_bytes(_apkg(tmp_path, 5))
+    out = tmp_path / "out.yaml"
+    assert main(["content", "import", str(source), "--deck-id", "pkg", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    summary = [line for line in err.splitlines() if line.startswith("summary: ")]
+    assert summary == [
+        f"summary: deck.apkg -> {out}: 5 items (apkg), 5 with answers, 0 no_answer, "
+        "0 with a difficulty, 1 tags, 0 errors"
+    ]
+    assert yaml.safe_load(out.read_text())["items"][0]["id"] == "pkg/note001"
