@@ -462,7 +462,7 @@ class LeaseStore(Protocol):
 
 
 class DeckStore(Protocol):
-    """Decks uploaded in a chat or server (their validated YAML), by scope."""
+    """Decks uploaded in a chat or server (the validated deck as JSON), by scope."""
 
     async def add_deck(self, deck: StoredDeck, limit: int) -> bool:
         """Store the deck unless its scope already holds `limit` decks (then False)."""

@@ -10,11 +10,11 @@ from bot.domain.models import GroupKey
 
 @dataclass(frozen=True, slots=True)
 class StoredDeck:
-    """An uploaded deck: its scope (who owns it), metadata and the validated deck YAML.
+    """An uploaded deck: its scope (who owns it), metadata and the validated deck.
 
     `scope` is a platform-qualified owner such as "telegram:-100" (a group) or
     "discord:guild:42" (a server, shared by its channels); `owner` the user who added it.
-    `body` is empty in listings, which do not need the items.
+    `body` is the validated deck as JSON, empty in listings (which do not need the items).
     """
 
     id: str

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from bot.content.bank import Bank
 from bot.content.schema import Deck, slugify
-from bot.content.uploads import ParsedUpload, UploadRejected, load_stored, parse_upload
+from bot.content.uploads import (
+    ParsedUpload,
+    UploadRejected,
+    export_yaml,
+    load_stored,
+    parse_upload,
+)
 from bot.domain.decks import StoredDeck, scope_of
 from bot.domain.models import ChatKey, UserKey
 from bot.errors import (
@@ -233,7 +239,7 @@ class DeckService:
             format=parsed.format,
             created=self.clock.now(),
             item_count=len(parsed.deck.items),
-            body=parsed.yaml_text,
+            body=parsed.body,
         )
 
     async def list(self, chat: ChatKey) -> list[DeckInfo]:
@@ -276,4 +282,4 @@ class DeckService:
 
     async def export(self, chat: ChatKey, deck_id: str) -> DeckExport:
         _, stored = await self._own(chat, deck_id)
-        return DeckExport(f"{stored.id}.yaml", stored.body)
+        return DeckExport(f"{stored.id}.yaml", await asyncio.to_thread(export_yaml, stored.body))

@@ -6,6 +6,7 @@ genanki, and one with the zstd-compressed collection); auto-detection's clear ma
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,7 @@ def test_uploads_of_the_collections_parse_and_validate() -> None:
     ):
         parsed = parse_upload(data.encode(), name, "auto", "u-x", 2000)
         assert parsed.format == fmt
-        assert yaml.safe_load(parsed.yaml_text)["id"] == "u-x"
+        assert json.loads(parsed.body)["id"] == "u-x"
 
 
 def test_detection_needs_a_clear_margin() -> None:

@@ -1,4 +1,4 @@
--- Decks uploaded in a chat or server: the validated deck YAML, owned by one scope (a
+-- Decks uploaded in a chat or server: the validated deck as JSON, owned by one scope (a
 -- Telegram group, a Discord server, the console). Written once for both dialects.
 CREATE TABLE decks (
     id TEXT PRIMARY KEY,

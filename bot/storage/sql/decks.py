@@ -1,4 +1,4 @@
-"""Uploaded decks: one row each, holding the validated deck YAML."""
+"""Uploaded decks: one row each, holding the validated deck as JSON."""
 
 from __future__ import annotations
 
