@@ -46,6 +46,9 @@ async def test_manager_uploads_member_quizzes_and_manager_removes(
         "quiz", {"topic": deck_id, "count": 2}, channel_id=h.fake.daily_channel.id
     )
     assert "What does" in question["embeds"][0]["description"]
+    completion = await h.fake.autocomplete("quiz", {"topic": "hardw"}, "topic")
+    offered = await h.fake.wait_for_callback(completion)
+    assert deck_id in [c["value"] for c in offered.data["choices"]]
     (listed,) = await h.replies("deck list")
     assert deck_id in _text(listed)
     (topics,) = await h.replies("topics")
