@@ -222,11 +222,19 @@ def _from_yaml(text: str, deck_id: str, name: str) -> tuple[dict[str, Any], dict
 MENTION = re.compile(r"@(?=[\w&!])")
 
 
+#: A markdown link, and a URL's scheme separator.
+LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^)\s]*)\)")
+SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*):(?=//)")
+
+
 def _inert(value: Any) -> Any:
     """Uploaded text is data: every string with its mentions broken (a zero-width space
-    after the @), so no platform renders a mention from a deck."""
+    after the @) and its links shown as text, so no platform renders a mention or a live
+    link from a deck."""
     if isinstance(value, str):
-        return MENTION.sub("@\u200b", value)
+        text = LINK.sub(r"\1 (\2)", value)
+        text = SCHEME.sub("\\1:\u200b", text)
+        return MENTION.sub("@\u200b", text)
     if isinstance(value, list):
         return [_inert(entry) for entry in value]
     if isinstance(value, dict):

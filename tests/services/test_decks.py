@@ -122,3 +122,17 @@ async def test_open_items_without_key_points_are_self_graded(services: Services)
     assert result.streak.answered_today
     rated = await services.reviews.rate(ADMIN, start.question.item_id, "easy", CHAT)
     assert rated.replaced_derived  # the learner's rating replaces the derived one
+
+
+async def test_uploaded_text_renders_no_mention_or_link(services: Services) -> None:
+    data = (
+        b"question,answer\n"
+        b"Who is @everyone?,See [the docs](https://evil.example) or http://x.example <@42>\n"
+    )
+    deck_id = await _add(services, data)
+    item = services.decks.bank.item(f"{deck_id}/row-2")
+    assert item is not None
+    text = item.question + item.answer
+    assert "@everyone" not in text and "<@42>" not in text
+    assert "](" not in text and "://" not in text
+    assert "the docs (https:\u200b//evil.example)" in item.answer
