@@ -163,11 +163,13 @@ class DeckService:
         """/topics in a chat: the shipped tags and decks and the chat's own decks."""
         return self.topic_service.topics(await self.scope(chat))
 
-    def _new_id(self, filename: str) -> str:
+    async def _new_id(self, filename: str) -> str:
+        """The file's name as a slug and four hex digits, unused here and in the store
+        (another process may have added decks this one has not loaded)."""
         stem = slugify(Path(filename).stem or "deck", 24)
         while True:
             candidate = f"{stem}-{secrets.token_hex(2)}"
-            if candidate not in self.bank.decks:
+            if candidate not in self.bank.decks and await self.store.get_deck(candidate) is None:
                 return candidate
 
     async def add(
@@ -188,7 +190,7 @@ class DeckService:
         await self.directory.user(user)
         if len(await self.store.list_decks(scope)) >= self.limits.per_chat:
             raise InvalidInputError(self._full())
-        deck_id = self._new_id(filename)
+        deck_id = await self._new_id(filename)
         try:
             parsed = await asyncio.to_thread(
                 parse_upload, data, filename, (fmt or "auto").lower(), deck_id,
