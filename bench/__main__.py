@@ -9,6 +9,7 @@ import sys
 
 from bench.answers import bench_answers
 from bench.common import emit
+from bench.decks import bench_decks
 from bench.leaderboard import bench_leaderboard
 from bench.postgres import bench_postgres
 from bench.startup import bench_memory, bench_startup
@@ -21,6 +22,7 @@ BENCHES = {
     "answers": bench_answers,
     "leaderboard": bench_leaderboard,
     "stats_card": bench_stats_card,
+    "decks": bench_decks,
     # answer_path and leaderboard_1m again on PostgreSQL, when a server can be had.
     "postgres": bench_postgres,
 }

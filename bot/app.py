@@ -23,6 +23,7 @@ from bot.grading.factory import build_grader
 from bot.grading.llm_config import llm_config
 from bot.ports import Adapter, Clock, Grader, Store, SystemClock
 from bot.services import Services, build_services
+from bot.services.decks import DeckLimits
 from bot.storage import is_in_memory, open_store, sqlite_path
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,12 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
             grader=grader,
             default_timezone=settings.default_timezone,
             quiz_daily_points_cap=settings.quiz_daily_points_cap,
+            deck_limits=DeckLimits(
+                settings.deck_max_bytes, settings.deck_max_items, settings.decks_per_chat
+            ),
         )
         await services.interviews.resume_all()  # a restart: running rounds count from now
+        await services.decks.load()
         yield Runtime(settings, bank, store, clock, services)
     finally:
         close = getattr(grader, "aclose", None)

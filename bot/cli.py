@@ -19,6 +19,7 @@ from bot.config import Settings, load_settings
 from bot.content.checker import TAGS_FILE, find_content_dir, load_tags
 from bot.content.importers import (
     FORMATS,
+    PACKAGE_SUFFIXES,
     detect_format_confidence,
     import_source,
     read_question_file,
@@ -140,7 +141,8 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     source = Path(args.source)
     questions = read_question_file(Path(args.questions)) if args.questions else None
     confidence = "given"
-    if args.format == "auto" and not questions and source.is_file():
+    packaged = source.suffix.lower() in PACKAGE_SUFFIXES
+    if args.format == "auto" and not questions and source.is_file() and not packaged:
         text = source.read_text(encoding="utf-8-sig", errors="replace")
         detected, confidence = detect_format_confidence(text, source.name)
         if confidence == "low":
@@ -182,6 +184,13 @@ def cmd_content_import(args: argparse.Namespace) -> int:
     check = check_with_rubrics([out], tags=load_tags(_settings().content_dir))
     for problem in check.problems:
         print(problem, file=err)
+    levels = sum(1 for entry in items if entry.get("difficulty"))
+    print(
+        f"summary: {source.name} -> {out}: {len(items)} items ({fmt}), {answered} with "
+        f"answers, {len(items) - answered} no_answer, {levels} with a difficulty, "
+        f"{len(result.new_tags)} tags, {len(check.errors)} errors",
+        file=err,
+    )
     return 1 if check.errors else 0
 
 

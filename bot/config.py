@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     grader_llm_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     grader_llm_concurrency: int = Field(default=4, ge=1, le=256)
     grader_llm_daily_limit: int = Field(default=500, ge=0)
+    deck_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    deck_max_items: int = Field(default=2000, ge=1)
+    decks_per_chat: int = Field(default=20, ge=0)
 
     @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod

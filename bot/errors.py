@@ -31,6 +31,7 @@ class Command(StrEnum):
     INTERVIEW_USAGE = "/interview [topic] [questions] [minutes]"
     INTERVIEW_STOP = "/interview stop"
     LEADERBOARD_CHART = "/leaderboard week chart"
+    DECK_LIST = "/deck list"
 
 
 class Notice:

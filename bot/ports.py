@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from bot.content.schema import Item
+from bot.domain.decks import StoredDeck
 from bot.domain.interview import InterviewRound
 from bot.domain.models import (
     AnswerContext,
@@ -518,6 +519,30 @@ class GradeCacheStore(Protocol):
         ...
 
 
+class DeckStore(Protocol):
+    """Decks uploaded in a chat or server (the validated deck as JSON), by scope."""
+
+    async def add_deck(self, deck: StoredDeck, limit: int) -> bool:
+        """Store the deck unless its scope already holds `limit` decks (then False)."""
+        ...
+
+    async def list_decks(self, scope: str) -> list[StoredDeck]:
+        """The scope's decks, oldest first, without their bodies."""
+        ...
+
+    async def get_deck(self, deck_id: str) -> StoredDeck | None:
+        """One deck with its body, whatever its scope."""
+        ...
+
+    async def all_decks(self) -> list[StoredDeck]:
+        """Every deck with its body, oldest first (loaded at start)."""
+        ...
+
+    async def remove_deck(self, deck_id: str, scope: str) -> bool:
+        """Delete the scope's deck; False when the scope holds no such deck."""
+        ...
+
+
 class StoreInspection(Protocol):
     """Reads only tests, benchmarks and maintenance use; not part of `Store`."""
 
@@ -554,6 +579,7 @@ class Store(
     LeaseStore,
     GradeCacheStore,
     InterviewStore,
+    DeckStore,
     Protocol,
 ):
     """Every persistence operation the services need, one object for all aggregates.

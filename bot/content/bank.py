@@ -21,6 +21,9 @@ class Bank:
     decks: dict[str, Deck] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    #: Decks uploaded in a chat or server: deck id -> the scope that owns it.
+    owners: dict[str, str] = field(default_factory=dict)
+    _views: dict[str | None, Bank] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_decks(cls, decks: Iterable[Deck], tags: dict[str, str] | None = None) -> Bank:
@@ -32,6 +35,46 @@ class Bank:
             for item in deck.items:
                 bank.items[item.id] = item
         return bank
+
+    def add_owned(self, deck: Deck, scope: str) -> None:
+        """Add an uploaded deck, seen only in `scope`'s view; items flagged no_answer stay
+        out (nothing to show after an attempt)."""
+        self.drop_owned(deck.id)
+        self.decks[deck.id] = deck
+        self.owners[deck.id] = scope
+        for item in deck.items:
+            if "no_answer" not in item.flags:
+                self.items[item.id] = item
+        self._views.clear()
+
+    def drop_owned(self, deck_id: str) -> None:
+        """Forget an uploaded deck and its items."""
+        if self.owners.pop(deck_id, None) is None:
+            return
+        deck = self.decks.pop(deck_id)
+        for item in deck.items:
+            self.items.pop(item.id, None)
+        self._views.clear()
+
+    def view(self, scope: str | None) -> Bank:
+        """The bank one chat sees: the shipped decks and its own scope's (cached until a
+        deck is added or removed). None sees the shipped decks only."""
+        if not self.owners:
+            return self
+        cached = self._views.get(scope)
+        if cached is None:
+            visible = {
+                deck_id: deck
+                for deck_id, deck in self.decks.items()
+                if self.owners.get(deck_id, scope) == scope
+            }
+            cached = Bank(
+                decks=visible,
+                items={k: v for k, v in self.items.items() if v.deck_id in visible},
+                tags=self.tags,
+            )
+            self._views[scope] = cached
+        return cached
 
     def item(self, item_id: str) -> Item | None:
         return self.items.get(item_id)

@@ -39,6 +39,12 @@ DESCRIPTIONS: dict[str, str] = {
     "schedule pause": N_("Pause the daily question"),
     "schedule resume": N_("Resume the daily question"),
     "schedule off": N_("Stop the daily question in this channel"),
+    "deck": N_("This server's own decks"),
+    "deck add": N_("Upload a deck file (Manage Server)"),
+    "deck list": N_("List this server's decks"),
+    "deck show": N_("Show a deck and its first questions"),
+    "deck remove": N_("Remove a deck (Manage Server)"),
+    "deck export": N_("Send a deck back as prepbot YAML"),
 }
 
 # Each command's options, as the form explains them.
@@ -71,6 +77,16 @@ OPTIONS: dict[str, dict[str, str]] = {
         "reveal_after_hours": N_("Post the answer this many hours later (0: never)"),
         "thread": N_("Open a discussion thread under each question"),
     },
+    "deck add": {
+        "file": N_("The deck file: YAML, CSV/TSV, Anki export or package, markdown"),
+        "format": N_("The file's format, when it is not detected"),
+    },
+    "deck show": {"id": N_("The deck id (see /deck list)")},
+    "deck remove": {
+        "id": N_("The deck id (see /deck list)"),
+        "confirm": N_("True removes it at once"),
+    },
+    "deck export": {"id": N_("The deck id (see /deck list)")},
 }
 
 # Replies that name Discord's own buttons, forms and permissions.

@@ -102,7 +102,9 @@ def score(value: float) -> str:
 
 
 def verdict_heading(result: AnswerResult, m: Markup = PLAIN) -> str:
-    """`Correct · score 85%`."""
+    """`Correct · score 85%` (`Self-graded` for an answer nothing can check)."""
+    if result.self_graded:
+        return m.text(_("Self-graded: compare with the reference answer"))
     label = m.verdict(result.verdict, m.text(verdict_label(result.verdict)))
     return m.fill(_("{verdict} · {score}"), verdict=label, score=m.text(score(result.score)))
 
@@ -146,6 +148,9 @@ def outcome_line(result: AnswerResult, m: Markup = PLAIN) -> str:
 def feedback_items(result: AnswerResult, m: Markup = PLAIN) -> list[tuple[Mark, str]]:
     """Key points covered, missed and contradicted, notes, and the choice explained, each
     with the kind of marker it takes."""
+    if result.self_graded:
+        reference = m.fill(_("Reference answer: {answer}"), answer=m.content(result.reference))
+        return [(Mark.ANSWER, reference), (Mark.NOTE, m.strong(m.text(self_grade_question())))]
     items = [(Mark.COVERED, m.content(point)) for point in result.covered]
     items += [(Mark.MISSED, m.content(point)) for point in result.missed]
     items += [
@@ -188,6 +193,11 @@ def fallback_note(reason: str | None) -> str | None:
 def feedback_lines(result: AnswerResult, m: Markup = PLAIN) -> list[str]:
     """`feedback_items` as lines behind the platform's markers."""
     return [m.line(kind, text) for kind, text in feedback_items(result, m)]
+
+
+def self_grade_question() -> str:
+    """Asked after a self-graded answer; the rating buttons or /rate answer it."""
+    return _("How well did you know it? Again, Hard, Good or Easy?")
 
 
 def rate_hint() -> str:

@@ -12,6 +12,7 @@ from bot.services.answers import AnswerService
 from bot.services.base import Directory, Questions, Streaks, Topics, Zones
 from bot.services.daily import DailyService
 from bot.services.data import DataService
+from bot.services.decks import DeckLimits, DeckService
 from bot.services.interview import InterviewService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.leases import LeaseService
@@ -42,6 +43,7 @@ class Services:
     topics: TopicService
     leases: LeaseService
     interviews: InterviewService
+    decks: DeckService
 
 
 def build_services(
@@ -53,6 +55,7 @@ def build_services(
     default_timezone: str = "UTC",
     quiz_daily_points_cap: int = DEFAULT_POINTS_CAP,
     scheduler: Scheduler | None = None,
+    deck_limits: DeckLimits | None = None,
 ) -> Services:
     """Build the shared helpers and the services once (Settings supply default_timezone and
     quiz_daily_points_cap; `bot.grading.factory.build_grader` the grader)."""
@@ -66,6 +69,7 @@ def build_services(
         quiz_daily_points_cap=quiz_daily_points_cap, scheduler=scheduler,
     )
     quizzes = QuizService(store, bank, clock, directory, questions, topics, recorder)
+    topic_service = TopicService(bank)
     return Services(
         users=UserService(store, clock, directory, zones),
         schedules=ScheduleService(store, clock, directory, zones, topics),
@@ -77,10 +81,13 @@ def build_services(
         stats=StatsService(store, bank, clock, directory, zones, streaks),
         leaderboards=LeaderboardService(store, clock, directory, zones, streaks),
         data=DataService(store, bank, clock, directory),
-        topics=TopicService(bank),
+        topics=topic_service,
         leases=LeaseService(store, clock),
         interviews=InterviewService(
             store, bank, clock, directory, questions, topics, recorder
+        ),
+        decks=DeckService(
+            store, bank, clock, directory, topic_service, deck_limits or DeckLimits()
         ),
     )
 
@@ -89,6 +96,7 @@ __all__ = [
     "AnswerService",
     "DailyService",
     "DataService",
+    "DeckService",
     "InterviewService",
     "LeaderboardService",
     "LeaseService",

@@ -93,7 +93,10 @@ class Questions:
         # index maps to the same option whenever it arrives. Cached: the bank is loaded once.
         cached = self._option_cache.get(item.id)
         if cached is None:
-            cached = options_for(item, self.bank.items.values(), item.id)
+            # An uploaded deck draws its distractors from itself, never from other chats'.
+            owned = self.bank.decks.get(item.deck_id) if item.deck_id in self.bank.owners else None
+            corpus = owned.items if owned is not None else self.bank.view(None).items.values()
+            cached = options_for(item, corpus, item.id)
             self._option_cache[item.id] = cached
         return cached
 
@@ -165,13 +168,15 @@ class Topics:
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
 
-    def names(self) -> list[str]:
-        """Every valid topic: tags of the vocabulary or in use, and deck ids."""
-        return sorted(set(self.bank.tags) | set(self.bank.used_tags()) | set(self.bank.decks))
+    def names(self, scope: str | None = None) -> list[str]:
+        """Every valid topic: tags of the vocabulary or in use, and deck ids (with the decks
+        `scope` uploaded)."""
+        bank = self.bank.view(scope)
+        return sorted(set(bank.tags) | set(bank.used_tags()) | set(bank.decks))
 
-    def resolve(self, topics: Iterable[str]) -> tuple[str, ...]:
+    def resolve(self, topics: Iterable[str], scope: str | None = None) -> tuple[str, ...]:
         """Validated topic names (case-insensitive); unknown ones name the closest."""
-        known = {name.lower(): name for name in self.names()}
+        known = {name.lower(): name for name in self.names(scope)}
         resolved: list[str] = []
         for raw in topics:
             name = raw.strip().strip(",").lower()
@@ -191,8 +196,10 @@ class Topics:
                 resolved.append(known[name])
         return tuple(resolved)
 
-    def pool(self, topics: Sequence[str], difficulty: str | None = None) -> list[Item]:
-        items = self.bank.pool(topics)
+    def pool(
+        self, topics: Sequence[str], difficulty: str | None = None, scope: str | None = None
+    ) -> list[Item]:
+        items = self.bank.view(scope).pool(topics)
         if difficulty is not None:
             items = [item for item in items if item.difficulty.value == difficulty]
         return items

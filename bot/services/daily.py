@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.domain.decks import scope_of
 from bot.domain.models import AnswerKind, ChatKey, DailyPost
 from bot.domain.schedule import local_date
 from bot.domain.selection import next_item
@@ -39,7 +40,7 @@ class DailyService:
         chat_row = await self.directory.chat(chat)
         schedule = await self.store.get_schedule(chat)
         topics = schedule.topics if schedule else ()
-        pool = [item.id for item in self.topics.pool(topics)]
+        pool = [item.id for item in self.topics.pool(topics, scope=scope_of(chat_row.group))]
         state = await self.store.selection_state(chat)
         pick = next_item(pool, state.used, chat_row.seed, state.cycle, state.last_item)
         if pick is None:

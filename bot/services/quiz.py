@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.content.bank import Bank
+from bot.domain.decks import scope_of
 from bot.domain.models import (
     SKIPPED,
     AnswerKind,
@@ -155,15 +156,15 @@ class QuizService:
                 )
             )
         level = parse_difficulty(difficulty)
-        topics = self.topics.resolve([topic]) if topic else ()
         await self.directory.user(user)
-        await self.directory.chat(chat)
+        scope = scope_of((await self.directory.chat(chat)).group)
+        topics = self.topics.resolve([topic], scope) if topic else ()
         active = await self.store.get_active_quiz(user, chat)
         if active is not None:
             if not replace_active:
                 return QuizStart(None, 0, requested, None, conflict=self._info(active))
             await self._end(active, QuizStatus.STOPPED)
-        pool = self.topics.pool(topics, level)
+        pool = self.topics.pool(topics, level, scope)
         if not pool:
             what = " ".join(part for part in (level, topic) if part) or "any topic"
             raise InvalidInputError(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
-from bot.content.schema import Item
+from bot.content.schema import Item, ItemType
 from bot.domain.choices import is_number, same_option
 from bot.domain.grading import correct_choice
 from bot.domain.models import (
@@ -92,6 +92,17 @@ class Recorded:
     quiz: QuizSession | None
 
 
+#: What a self-graded answer is recorded as until the learner rates it: no verdict to give,
+#: so "partial" (its derived review rating, Hard, is replaced by the learner's own).
+SELF_GRADED = GradeResult(Verdict.PARTIAL, 0.0)
+PARTICIPATION_POINTS = points_for(Verdict.INCORRECT)
+
+
+def is_self_graded(item: Item) -> bool:
+    """Open items without key points: the grader has nothing to compare an answer with."""
+    return item.type is ItemType.OPEN and not item.key_points
+
+
 class Recorder:
     """The answer path shared by daily questions, quizzes and reviews."""
 
@@ -131,6 +142,8 @@ class Recorder:
             raise InvalidInputError(
                 Notice("Write your answer after the command: {answer}", answer=Command.ANSWER)
             )
+        if is_self_graded(item):
+            return SELF_GRADED
         return self.grader.grade(item, text)
 
     async def grade_async(
@@ -179,6 +192,8 @@ class Recorder:
             return Recorded(self._with_choice(result, item, choice), None, None)
         forfeited = forfeit or context.reveals > 0
         earned = 0 if forfeited else points_for(grade.verdict)
+        if is_self_graded(item) and choice is None and not forfeited:
+            earned = PARTICIPATION_POINTS  # it cannot be checked: only the participation point
         points = earned
         if kind in CAPPED_KINDS and earned:
             start, end = day_bounds_utc(local_date(now, zone), zone)
@@ -297,6 +312,8 @@ class Recorder:
             forfeited=forfeited,
             capped=capped,
             short_answer=item.short_answer,
+            self_graded=is_self_graded(item) and grade is SELF_GRADED,
+            reference=item.answer if grade is SELF_GRADED else "",
             correct_option=correct_choice(item) if self.questions.options(item) else None,
             streak=StreakView(
                 streak.current, streak.best, streak.freezes, streak.answered_today

@@ -72,6 +72,10 @@ class AnswerResult:
     contradicted: tuple[str, ...] = ()  # key points the answer asserted the opposite of
     feedback: str | None = None  # the LLM stage's sentence or two (model text, shown as such)
     fallback: str | None = None  # why the LLM stage did not decide (GradeResult.fallback)
+    # An open item without key points: nothing to grade against, so the learner sees the
+    # reference answer and rates themselves; only the participation point is earned.
+    self_graded: bool = False
+    reference: str = ""
 
 
 @dataclass(frozen=True)

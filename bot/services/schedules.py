@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from bot.domain.decks import scope_of
 from bot.domain.models import ChatKey, Schedule
 from bot.domain.schedule import next_post_utc
 from bot.domain.timeparse import (
@@ -51,7 +52,7 @@ class ScheduleService:
         local_time = parse_local_time(time)
         zone = parse_timezone(timezone) if timezone else await self.zones.of_chat(chat)
         days = parse_weekdays(weekdays)
-        chosen = self._topics(topics)
+        chosen = await self._topics(chat, topics)
         delay = parse_reveal_delay(reveal_delay)
         threaded = parse_on_off(thread)
         await self.directory.chat(chat)
@@ -72,10 +73,10 @@ class ScheduleService:
         )
         await self.store.save_schedule(schedule)
         log.info("chat %s subscribed at %s %s", chat, time, zone)
-        return self._view(schedule)
+        return await self._view(schedule)
 
     async def show(self, chat: ChatKey) -> ScheduleView:
-        return self._view(await self._schedule(chat))
+        return await self._view(await self._schedule(chat))
 
     async def update(
         self,
@@ -98,7 +99,7 @@ class ScheduleService:
         if weekdays is not None:
             changes["weekdays"] = parse_weekdays(weekdays)
         if topics is not None:
-            changes["topics"] = self._topics(topics)
+            changes["topics"] = await self._topics(chat, topics)
         if reveal_delay is not None:
             changes["reveal_delay_hours"] = parse_reveal_delay(reveal_delay)
         if thread is not None:
@@ -113,7 +114,7 @@ class ScheduleService:
         updated = replace(schedule, **changes, updated_at=self.clock.now())  # type: ignore[arg-type]
         updated = self._reschedule(updated)
         await self.store.save_schedule(updated)
-        return self._view(updated)
+        return await self._view(updated)
 
     async def pause(self, chat: ChatKey) -> ScheduleView:
         schedule = replace(
@@ -121,7 +122,7 @@ class ScheduleService:
             updated_at=self.clock.now(),
         )
         await self.store.save_schedule(schedule)
-        return self._view(schedule)
+        return await self._view(schedule)
 
     async def resume(self, chat: ChatKey) -> ScheduleView:
         """Resume posting; also clears a "broken" mark left by a lost permission."""
@@ -130,7 +131,7 @@ class ScheduleService:
         await self.store.save_schedule(schedule)
         if await self.store.clear_chat_broken(chat):
             log.info("%s resumed after being marked broken", chat)
-        return self._view(schedule)
+        return await self._view(schedule)
 
     async def unsubscribe(self, chat: ChatKey) -> bool:
         """Stop the daily question; history and leaderboards stay. False if none was set."""
@@ -142,9 +143,13 @@ class ScheduleService:
             raise NotFoundError(NOT_SUBSCRIBED)
         return schedule
 
-    def _topics(self, topics: str | Sequence[str] | None) -> tuple[str, ...]:
-        chosen = self.topics.resolve(split_topics(topics))
-        if not self.topics.pool(chosen):
+    async def _scope(self, chat: ChatKey) -> str:
+        return scope_of((await self.directory.chat(chat)).group)
+
+    async def _topics(self, chat: ChatKey, topics: str | Sequence[str] | None) -> tuple[str, ...]:
+        scope = await self._scope(chat)
+        chosen = self.topics.resolve(split_topics(topics), scope)
+        if not self.topics.pool(chosen, scope=scope):
             raise InvalidInputError(
                 Notice(
                     "No published questions for {chosen} yet; choose other topics (see {topics}).",
@@ -161,7 +166,7 @@ class ScheduleService:
         )
         return replace(schedule, next_post_utc=nxt)
 
-    def _view(self, schedule: Schedule) -> ScheduleView:
+    async def _view(self, schedule: Schedule) -> ScheduleView:
         local = (
             schedule.next_post_utc.astimezone(ZoneInfo(schedule.timezone))
             if schedule.next_post_utc
@@ -178,5 +183,7 @@ class ScheduleService:
             paused=schedule.paused,
             next_post_utc=schedule.next_post_utc,
             next_post_local=local,
-            pool_size=len(self.topics.pool(schedule.topics)),
+            pool_size=len(
+                self.topics.pool(schedule.topics, scope=await self._scope(schedule.chat))
+            ),
         )

@@ -12,14 +12,15 @@ from bot.services.results import TopicInfo
 class TopicService:
     bank: Bank
 
-    def topics(self) -> list[TopicInfo]:
-        """Tags with at least one published item, then decks."""
+    def topics(self, scope: str | None = None) -> list[TopicInfo]:
+        """Tags with at least one published item, then decks (with `scope`'s uploads)."""
+        bank = self.bank.view(scope)
         tags = [
-            TopicInfo(tag, "tag", len(self.bank.by_tag(tag)), self.bank.tags.get(tag, ""))
-            for tag in self.bank.used_tags()
+            TopicInfo(tag, "tag", len(bank.by_tag(tag)), bank.tags.get(tag, ""))
+            for tag in bank.used_tags()
         ]
         decks = [
             TopicInfo(deck.id, "deck", len(deck.items), deck.title)
-            for deck in sorted(self.bank.decks.values(), key=lambda d: d.id)
+            for deck in sorted(bank.decks.values(), key=lambda d: d.id)
         ]
         return tags + decks

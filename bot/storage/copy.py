@@ -48,6 +48,7 @@ TABLES = (
     "grade_cache",
     "interviews",
     "interview_questions",
+    "decks",
 )
 #: The migrations' own bookkeeping, and the leases of the processes running on a database
 #: (the Telegram poller's): each database keeps its own.

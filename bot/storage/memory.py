@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.domain.decks import StoredDeck
 from bot.domain.interview import InterviewRound
 from bot.domain.models import (
     AnswerContext,
@@ -37,7 +38,7 @@ from bot.domain.models import (
     Verdict,
 )
 from bot.domain.streaks import StoredStreak
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, StoreError
 from bot.storage.memory_interviews import MemoryInterviews
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class MemoryStore(MemoryInterviews):
         self.leases: dict[str, Lease] = {}
         self.grade_cache: dict[tuple[str, str, str], str] = {}
         self.interviews: dict[int, InterviewRound] = {}
+        self.decks: dict[str, StoredDeck] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -118,6 +120,32 @@ class MemoryStore(MemoryInterviews):
         current = self.leases.get(name)
         if current is not None and current.holder == holder:
             del self.leases[name]
+
+    # --- decks ----------------------------------------------------------------------
+    async def add_deck(self, deck: StoredDeck, limit: int) -> bool:
+        if sum(1 for d in self.decks.values() if d.scope == deck.scope) >= limit:
+            return False
+        if deck.id in self.decks:
+            raise StoreError(f"deck {deck.id} already exists")
+        self.decks[deck.id] = replace(deck, created=_sec(deck.created))
+        return True
+
+    async def list_decks(self, scope: str) -> list[StoredDeck]:
+        found = [replace(d, body="") for d in self.decks.values() if d.scope == scope]
+        return sorted(found, key=lambda d: (d.created, d.id))
+
+    async def get_deck(self, deck_id: str) -> StoredDeck | None:
+        return self.decks.get(deck_id)
+
+    async def all_decks(self) -> list[StoredDeck]:
+        return sorted(self.decks.values(), key=lambda d: (d.created, d.id))
+
+    async def remove_deck(self, deck_id: str, scope: str) -> bool:
+        deck = self.decks.get(deck_id)
+        if deck is None or deck.scope != scope:
+            return False
+        del self.decks[deck_id]
+        return True
 
     # --- users -----------------------------------------------------------------
     async def upsert_user(self, key: UserKey, display_name: str, now: datetime) -> User:

@@ -24,12 +24,14 @@ from rich.markup import escape
 from bot.adapters.console import render
 from bot.adapters.console.interview import ConsoleInterview
 from bot.adapters.console.reader import Reader, is_command, reader_for
+from bot.adapters.deckcommands import parse_deck
 from bot.adapters.textcommands import choice_from_text
 from bot.domain.choices import LETTERS
 from bot.domain.leaderboard import Period
 from bot.domain.models import AnswerKind, ChatKey, UserKey
 from bot.domain.views import QuestionView
 from bot.errors import Command, InvalidInputError
+from bot.presentation import decks as deck_words
 from bot.presentation import helptext, wording
 from bot.presentation.charts import stats_png
 from bot.presentation.commands import command
@@ -111,6 +113,7 @@ class ConsoleSession:
             "report": self._report,
             "send": self._send,
             "interview": self.interview.command,
+            "deck": self._deck,
         }
 
     async def run(self) -> int:
@@ -405,7 +408,43 @@ class ConsoleSession:
         self.print(escape(wording.picture_written(str(path))))
 
     async def _topics(self, _: str) -> None:
-        self.print(render.topics(self.services.topics.topics()))
+        self.print(render.topics(await self.services.decks.topics(self.chat)))
+
+    async def _deck(self, args: str) -> None:
+        """The console user owns the console's decks: `/deck add PATH` reads a local file."""
+        request = parse_deck(args)
+        decks = self.services.decks
+        M = render.M
+        if request.action == "add" and request.argument:
+            path = Path(request.argument).expanduser()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                self.print(f"[red]{escape(deck_words.file_not_read(str(path), reason))}[/]")
+                return
+            added = await decks.add(
+                self.user, self.chat, data, path.name, request.format, admin=True
+            )
+            self.print(deck_words.deck_added(M, added, f"/quiz {added.info.id}"))
+        elif request.action == "list":
+            self.print(deck_words.deck_list(M, await decks.list(self.chat)))
+        elif request.action == "show" and request.argument:
+            self.print(deck_words.deck_show(M, await decks.show(self.chat, request.argument)))
+        elif request.action == "remove" and request.argument:
+            removal = await decks.remove(
+                self.user, self.chat, request.argument, admin=True, confirmed=False
+            )
+            again = f"/deck remove {removal.info.id}"
+            self.print(deck_words.deck_removal(M, removal, again))
+        elif request.action == "export" and request.argument:
+            exported = await decks.export(self.chat, request.argument)
+            self.print(deck_words.deck_exported(M, exported.filename.removesuffix(".yaml")))
+            self.console.print(exported.text, markup=False, highlight=False)
+        else:
+            self.print(escape(deck_words.deck_usage(
+                "/deck add PATH [format:csv]", "/deck list, show ID, remove ID, export ID"
+            )))
 
     async def _timezone(self, args: str) -> None:
         users = self.services.users

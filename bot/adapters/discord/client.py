@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.adapters.discord.actions import Actions
 from bot.adapters.discord.admin import ScheduleCommands
 from bot.adapters.discord.commands import PracticeCommands
+from bot.adapters.discord.decks import DeckCommands
 from bot.adapters.discord.interview import InterviewCommands
 from bot.adapters.discord.messages import MessageAnswers
 from bot.adapters.discord.render import NO_MENTIONS
@@ -99,6 +100,7 @@ class PrepBot(commands.Bot):
         await self.add_cog(PracticeCommands(self.services, self.bank, self.actions))
         await self.add_cog(InterviewCommands(self.services, self.actions.interviews))
         self.tree.add_command(ScheduleCommands(self.services))
+        self.tree.add_command(DeckCommands(self.services))
         await self.sync_commands()
 
     async def sync_commands(self) -> None:

@@ -20,6 +20,8 @@ from bot.adapters.discord.replies import defer, send
 from bot.adapters.discord.translator import description, options
 from bot.adapters.discord.views import RevealCurrent, answer_modal, daily_view, forget_view
 from bot.content.bank import Bank
+from bot.domain.decks import scope_of
+from bot.domain.models import GroupKey
 from bot.errors import InvalidInputError
 from bot.presentation import wording
 from bot.presentation.charts import stats_png
@@ -99,7 +101,10 @@ class PracticeCommands(commands.Cog):
     async def _quiz_topic(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return choices.topic_choices(self.services.topics.topics(), current)
+        # The server's own decks too; its scope from the interaction, without a store write.
+        place = interaction.guild_id or interaction.channel_id
+        scope = scope_of(GroupKey("discord", str(place))) if place else None
+        return choices.topic_choices(self.services.topics.topics(scope), current)
 
     @app_commands.command(name="review", description=description("review"))
     async def review(self, interaction: discord.Interaction) -> None:
@@ -167,7 +172,9 @@ class PracticeCommands(commands.Cog):
     async def topics(self, interaction: discord.Interaction) -> None:
         """List tags and decks."""
         await defer(interaction)
-        await send(interaction, render.topics_embeds(self.services.topics.topics()))
+        who = await ensure(self.services, interaction)
+        topics = await self.services.decks.topics(who.chat)
+        await send(interaction, render.topics_embeds(topics))
 
     @app_commands.command(name="timezone", description=description("timezone"))
     @app_commands.describe(**options("timezone"))

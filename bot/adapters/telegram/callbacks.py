@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from bot.domain.choices import is_number
@@ -138,6 +138,9 @@ class ItemKeys:
     """Item id <-> key, built once from the bank's item ids."""
 
     def __init__(self, item_ids: Iterable[str]) -> None:
+        # A live collection (the bank's item dict) is searched again for a key it did not
+        # know at start: decks uploaded in a chat add items while the bot runs.
+        self._source = item_ids if isinstance(item_ids, Collection) else None
         self._ids: dict[str, str] = {}
         for item_id in item_ids:
             key = item_key(item_id)
@@ -149,4 +152,9 @@ class ItemKeys:
         return item_key(item_id)
 
     def item_id(self, key: str) -> str | None:
-        return self._ids.get(key)
+        found = self._ids.get(key)
+        if found is None and self._source is not None:
+            found = next((i for i in list(self._source) if item_key(i) == key), None)
+            if found is not None:
+                self._ids[key] = found
+        return found

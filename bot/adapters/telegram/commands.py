@@ -228,7 +228,8 @@ class Commands:
         """/topics: tags and decks to quiz on or schedule."""
         found = await self._who(update)
         if found is not None:
-            await self._reply(*found, render.topics(self.services.topics.topics()))
+            topics = await self.services.decks.topics(found[0].chat)
+            await self._reply(*found, render.topics(topics))
 
     async def timezone(self, update: Update, context: Context) -> None:
         """/timezone [Area/City|reset]: show or set the user's time zone."""

@@ -158,6 +158,9 @@ class Flows:
         result = await self._submit(who, target, text, choice)
         review = target.kind is AnswerKind.REVIEW
         markup = keyboards.next_review(str(who.user_id)) if review else None
+        if result.self_graded:  # the learner rates it: Again / Hard / Good / Easy
+            key = self.context.keys.key(result.item_id)
+            markup = keyboards.after_reveal(None, key, str(who.user_id))
         name = None if who.private else who.name
         await self.deliver_personal(
             who,

@@ -22,6 +22,7 @@ from bot.adapters.telegram.admin import Admin
 from bot.adapters.telegram.buttons import Buttons
 from bot.adapters.telegram.commands import Commands
 from bot.adapters.telegram.context import AdapterContext
+from bot.adapters.telegram.decks import DECK_CAPTION, Decks
 from bot.adapters.telegram.events import Events
 from bot.adapters.telegram.failures import chat_lost
 from bot.adapters.telegram.flows import Flows
@@ -47,6 +48,7 @@ def register(
     commands = Commands(context, flows)
     interview = InterviewFlow(context, messenger.bot, commands.start)
     admin = Admin(context, messenger.bot)
+    decks = Decks(context, messenger.bot)
     buttons = Buttons(context, flows)
     events = Events(context, flows)
     new = filters.UpdateType.MESSAGE  # edits of commands are not re-run, except /answer
@@ -68,8 +70,15 @@ def register(
         ("report", commands.report),
         ("forget", commands.forget),
         ("schedule", admin.schedule),
+        ("deck", decks.command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new))
+    # A document sent with the caption /deck add (captions are not commands to Telegram).
+    application.add_handler(
+        MessageHandler(
+            new & filters.Document.ALL & filters.CaptionRegex(DECK_CAPTION), decks.command
+        )
+    )
     application.add_handler(
         CommandHandler("answer", commands.answer, filters=filters.UpdateType.MESSAGES)
     )

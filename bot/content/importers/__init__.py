@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.content.importers.apkg import parse_apkg
 from bot.content.importers.draft import ImportResult, to_deck
 from bot.content.importers.flashcards import parse_flashcard_lines
 from bot.content.importers.markdown import parse_markdown
@@ -15,7 +16,9 @@ from bot.content.importers.question_list import LIST_LINE, parse_question_list
 from bot.content.importers.tables import QUESTION_COLUMNS, parse_anki, parse_csv, parse_mcq_csv
 from bot.errors import ContentError, ImportFormatError
 
-FORMATS = ("markdown", "question-list", "flashcard-lines", "csv", "mcq-csv", "anki-txt")
+FORMATS = ("markdown", "question-list", "flashcard-lines", "csv", "mcq-csv", "anki-txt", "apkg")
+#: Anki packages: a zip, read as bytes.
+PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 
 __all__ = [
     "FORMATS",
@@ -95,6 +98,13 @@ def import_source(
     questions: list[tuple[int, str]] | None = None,
 ) -> tuple[dict[str, object], ImportResult, str]:
     """Parse `path` in `fmt` (or the detected one); returns (deck mapping, result, format)."""
+    if fmt == "apkg" or (fmt == "auto" and path.suffix.lower() in PACKAGE_SUFFIXES):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ContentError(f"{path}: cannot read: {exc}") from exc
+        packaged = parse_apkg(data)
+        return to_deck(packaged, deck_id, path.name), packaged, "apkg"
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,9 +64,15 @@ def clean_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def split_difficulty(title: str) -> tuple[str, str | None]:
-    """Strip a trailing difficulty marker (emoji or word) from a heading."""
+def split_difficulty(
+    title: str, legend: Mapping[str, str] | None = None
+) -> tuple[str, str | None]:
+    """Strip a trailing difficulty marker (emoji or word) from a heading; `legend` maps the
+    document's own markers (from its legend) to levels."""
     stripped = title.strip()
+    for mark, level in (legend or {}).items():
+        if stripped.endswith(mark):
+            return stripped[: -len(mark)].strip(), level
     for emoji, level in DIFFICULTY_EMOJI.items():
         if stripped.endswith(emoji):
             count = len(stripped) - len(stripped.rstrip(emoji))
@@ -158,7 +165,11 @@ def to_deck(
     return deck
 
 
-class _BlockDumper(yaml.SafeDumper):
+#: libyaml's emitter when PyYAML has it: the pure-Python one takes seconds for 2,000 items.
+_SAFE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _BlockDumper(_SAFE_DUMPER):  # type: ignore[valid-type,misc]
     """Dump multi-line strings as `|` blocks so decks stay readable and diffable."""
 
 

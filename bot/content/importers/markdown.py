@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from bot.content.importers.draft import DraftItem, ImportResult, clean_text, split_difficulty
+from bot.content.importers.draft import (
+    DIFFICULTY_WORDS,
+    DraftItem,
+    ImportResult,
+    clean_text,
+    split_difficulty,
+)
 from bot.content.schema import slugify
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -60,10 +66,66 @@ TITLE_WORDS = frozenset(
 )
 
 
+#: Words of navigation headings ("Table of Contents"), which name no topic either.
+NAVIGATION_WORDS = frozenset(["table", "contents", "content", "toc", "index", "overview"])
+#: A line that is only a link to an anchor of the document: a ToC entry, "Back to top".
+ANCHOR_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d{1,4}[.)]\s+)?\[[^\]]*\]\(#[^)]*\)\s*$")
+#: `emoji = Easy`, `🟢 Easy`, `Easy: 🟢`: a difficulty legend entry near the top.
+_MARK = r"([^\w\s\[\](){}*_#|:=.,;·-]{1,3})"
+MARK_WORD = re.compile(_MARK + r"\s*[=:–—-]?\s*([A-Za-z]+)")
+WORD_MARK = re.compile(r"([A-Za-z]+)\s*[=:–—-]?\s*" + _MARK)
+LEGEND_LINES = 40
+
+
+def difficulty_legend(lines: list[str]) -> dict[str, str]:
+    """Markers (emoji) a document's legend maps to easy / medium / hard."""
+    legend: dict[str, str] = {}
+    for line in lines[:LEGEND_LINES]:
+        # "🟢 Easy" first, then "Easy 🟢" for markers not paired yet.
+        for pattern, mark_group, word_group in ((MARK_WORD, 1, 2), (WORD_MARK, 2, 1)):
+            for match in pattern.finditer(line):
+                mark, word = match.group(mark_group).strip(), match.group(word_group).lower()
+                if word in DIFFICULTY_WORDS and mark not in legend:
+                    legend[mark] = DIFFICULTY_WORDS[word]
+    # One level only is not a legend (a stray emoji before a word).
+    return legend if len(set(legend.values())) >= 2 else {}
+
+
+IMG = re.compile(r"<img\b[^>]*>", re.I)
+IMG_ALT = re.compile(r"""\balt=["']([^"']*)["']""", re.I)
+IMG_SRC = re.compile(r"""\bsrc=["']?([^"'\s>]+)""", re.I)
+BREAK = re.compile(r"<br\s*/?>", re.I)
+
+
+def inline_html(body: str) -> str:
+    """`<br/>` as line breaks and `<img>` as its alt text with a note, outside code."""
+    out: list[str] = []
+    notes: list[str] = []
+    fenced = False
+    for line in body.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced:
+            line = BREAK.sub("\n", line)
+            for tag in IMG.findall(line):
+                alt = IMG_ALT.search(tag)
+                src = IMG_SRC.search(tag)
+                text = f"[image: {alt.group(1)}]" if alt and alt.group(1) else "[image]"
+                line = line.replace(tag, text)
+                notes.append(src.group(1) if src else "an image")
+        out.append(line)
+    text = "\n".join(out)
+    if notes:
+        text += f"\n\n(image not included: {', '.join(notes)})"
+    return text
+
+
 def _section_tag(name: str) -> str | None:
-    """A topic tag for a section heading; None for titles, notes and long sentences."""
+    """A topic tag for a section heading; None for titles, navigation, notes and long
+    sentences."""
     words = re.findall(r"[a-z0-9+#]+", name.lower())
-    if not words or len(words) > 4 or all(w in TITLE_WORDS or w.isdigit() for w in words):
+    ignored = TITLE_WORDS | NAVIGATION_WORDS
+    if not words or len(words) > 4 or all(w in ignored or w.isdigit() for w in words):
         return None
     return slugify(name, 30) or None
 
@@ -128,12 +190,16 @@ def parse_markdown(text: str) -> ImportResult:
     body: list[str] = []
     last_number = 0
     question_level: int | None = None  # heading level of questions, when they are headings
+    section_level: int | None = None  # heading level of sections, when questions are not
     preamble = 0
     in_fence = False
 
+    legend = difficulty_legend(lines)
+
     def flush() -> None:
         if current is not None:
-            current.answer = "\n".join(body).strip()
+            kept = [line for line in body if not ANCHOR_LINE.match(line)]
+            current.answer = inline_html("\n".join(kept).strip()).strip()
             result.items.append(current)
 
     index = 0
@@ -154,7 +220,13 @@ def parse_markdown(text: str) -> ImportResult:
                 # A heading that is not a question opens a section (a tag) when it stands
                 # outside any answer or above the questions' own level; otherwise it is a
                 # subheading (or, in rendered text, a code comment) inside an answer.
-                if current is None or (question_level is not None and level <= question_level):
+                opens = current is None or (
+                    question_level is not None and level <= question_level
+                ) or (question_level is None and section_level is not None
+                      and level <= section_level)
+                if opens:
+                    if current is None or section_level is None:
+                        section_level = level
                     flush()
                     current, body = None, []
                     name = split_difficulty(heading.group(2))[0]
@@ -171,6 +243,8 @@ def parse_markdown(text: str) -> ImportResult:
             inner, lead, used = bold
             question = _question_from(inner)
             index += used - 1
+        elif ANCHOR_LINE.match(line):
+            continue  # a table-of-contents entry or "Back to top"
         elif line == line.lstrip() and (numbered := NUMBERED.match(line)):
             # Plain "41. Question" lines count only in sequence, so numbered lists inside
             # answers are not mistaken for questions; a question may skip a few numbers
@@ -189,7 +263,7 @@ def parse_markdown(text: str) -> ImportResult:
         if question is not None:
             flush()
             number, qtext = question
-            qtext, difficulty = split_difficulty(qtext)
+            qtext, difficulty = split_difficulty(qtext, legend)
             if number is not None:
                 last_number = number
             ref = f"Q{number}" if number is not None else f"line {lineno}"

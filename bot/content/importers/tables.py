@@ -21,10 +21,35 @@ MATH = re.compile(r"(\\\(.+?\\\)|\\\[.+?\\\]|\$\$.+?\$\$|\$[^$\n]+\$)", re.DOTAL
 HTML = re.compile(r"<[a-zA-Z/][^>]*>|&[a-z]+;|&#\d+;")
 
 
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+IMG_ALT = re.compile(r"""\balt=["']([^"']*)["']""", re.I)
+IMG_SRC = re.compile(r"""\bsrc=["']?([^"'\s>]+)""", re.I)
+SOUND = re.compile(r"\[sound:([^\]]+)\]")
+
+
+def _without_media(text: str) -> tuple[str, list[str]]:
+    """Images as their alt text and sounds dropped; the files they named, for a note."""
+    media: list[str] = []
+
+    def image(match: re.Match[str]) -> str:
+        src, alt = IMG_SRC.search(match.group(0)), IMG_ALT.search(match.group(0))
+        media.append(src.group(1) if src else "an image")
+        return f"[image: {alt.group(1)}]" if alt and alt.group(1).strip() else "[image]"
+
+    def sound(match: re.Match[str]) -> str:
+        media.append(match.group(1))
+        return ""
+
+    return SOUND.sub(sound, IMG_TAG.sub(image, text)), media
+
+
 def html_to_markdown(text: str) -> str:
-    """HTML to markdown, keeping MathJax spans exactly as they were."""
+    """HTML to markdown, keeping MathJax spans exactly as they were; images become their
+    alt text and media files a note (they are not part of the deck)."""
+    text, media = _without_media(text)
+    note = f"\n\n(media not included: {', '.join(media)})" if media else ""
     if not HTML.search(text):
-        return text.strip()
+        return text.strip() + note if text.strip() else ""
     spans: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
@@ -35,7 +60,8 @@ def html_to_markdown(text: str) -> str:
     converted = markdownify(protected, heading_style="ATX", bullets="-").strip()
     for index, span in enumerate(spans):
         converted = converted.replace(f"MATHSPAN{index}X", span)
-    return re.sub(r"\n{3,}", "\n\n", converted)
+    converted = re.sub(r"\n{3,}", "\n\n", converted).strip()
+    return converted + note if converted else ""
 
 
 def _sniff(text: str) -> csv.Dialect | type[csv.Dialect]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.storage.sql.answers import SqlAnswers
 from bot.storage.sql.cards import SqlCards
 from bot.storage.sql.chats import SqlChats
+from bot.storage.sql.decks import SqlDecks
 from bot.storage.sql.gradecache import SqlGradeCache
 from bot.storage.sql.interviews import SqlInterviews
 from bot.storage.sql.leases import SqlLeases
@@ -29,6 +30,7 @@ class SqlStore(
     SqlLeases,
     SqlGradeCache,
     SqlInterviews,
+    SqlDecks,
 ):
     """Store and StoreInspection in SQL; a subclass supplies `dialect`, `_read`, `_write`
     and `close`."""

@@ -37,6 +37,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import zstandard
 from aiohttp import WSMsgType, web
 
 JSON = dict[str, Any]
@@ -153,6 +154,7 @@ _SUBCOMMAND_GROUP = 2
 _OPTION_USER = 6
 _OPTION_CHANNEL = 7
 _OPTION_ROLE = 8
+_OPTION_ATTACHMENT = 11
 
 
 def _now_iso() -> str:
@@ -194,6 +196,15 @@ class FakeUser:
             "bot": self.bot,
             "public_flags": 0,
         }
+
+
+@dataclass
+class FakeAttachment:
+    """A file a user attaches to a slash command option; served at its CDN URL."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
 
 
 @dataclass
@@ -483,6 +494,11 @@ class GatewaySession:
                     self.zlib = zlib.compressobj()
                 data = self.zlib.compress(text.encode()) + self.zlib.flush(zlib.Z_SYNC_FLUSH)
                 await self.ws.send_bytes(data)
+            elif self.compress == "zstd-stream":  # discord.py's choice when zstandard is there
+                if self.zlib is None:
+                    self.zlib = zstandard.ZstdCompressor().compressobj()
+                data = self.zlib.compress(text.encode())
+                await self.ws.send_bytes(data + self.zlib.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK))
             else:
                 await self.ws.send_str(text)
 
@@ -710,6 +726,9 @@ class FakeDiscord:
         self.deleted_messages: dict[int, JSON] = {}
         self.callbacks: list[InteractionCallback] = []
         self.interactions: dict[int, FakeInteraction] = {}
+        #: Attachments users sent with slash commands (by id), and which ids were fetched.
+        self.attachment_files: dict[str, FakeAttachment] = {}
+        self.attachment_downloads: list[str] = []
         self.command_syncs: list[CommandSync] = []
         self.commands: dict[int | None, dict[str, JSON]] = {}
         self.sessions: list[GatewaySession] = []
@@ -754,12 +773,21 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_route("GET", "/", self._gateway_handler)
         app.router.add_route("*", "/api/{tail:.*}", self._rest_handler)
+        app.router.add_route("GET", "/attachments/{aid}/{name}", self._attachment_handler)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self
+
+    async def _attachment_handler(self, request: web.Request) -> web.StreamResponse:
+        """The CDN URL of an attachment a user sent (what `Attachment.read` fetches)."""
+        found = self.attachment_files.get(request.match_info["aid"])
+        self.attachment_downloads.append(request.match_info["aid"])
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found.data, content_type=found.content_type)
 
     async def close(self) -> None:
         """Run registered cleanups, close gateway sockets and stop the server."""
@@ -2054,6 +2082,8 @@ class FakeDiscord:
             return _OPTION_USER
         if isinstance(value, FakeChannel):
             return _OPTION_CHANNEL
+        if isinstance(value, FakeAttachment):
+            return _OPTION_ATTACHMENT
         return 3
 
     def _build_options(
@@ -2075,6 +2105,19 @@ class FakeDiscord:
                     mp.pop("user")
                     resolved.setdefault("members", {})[str(value.id)] = mp
                 value = str(value.id)
+            elif isinstance(value, FakeAttachment):
+                aid = str(self.snowflake())
+                self.attachment_files[aid] = value
+                url = f"http://127.0.0.1:{self.port}/attachments/{aid}/{value.filename}"
+                resolved.setdefault("attachments", {})[aid] = {
+                    "id": aid,
+                    "filename": value.filename,
+                    "size": len(value.data),
+                    "content_type": value.content_type,
+                    "url": url,
+                    "proxy_url": url,
+                }
+                value = aid
             elif isinstance(value, FakeChannel):
                 cp = value.payload()
                 cp["permissions"] = str(ALL_PERMISSIONS)

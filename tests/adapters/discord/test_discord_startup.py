@@ -26,6 +26,7 @@ pytestmark = pytest.mark.timeout(30)
 COMMANDS = [
     "answer",
     "daily",
+    "deck",
     "forget",
     "help",
     "interview",

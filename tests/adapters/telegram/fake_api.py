@@ -564,7 +564,10 @@ class FakeTelegram:
             "getchatadministrators": self._get_chat_administrators,
             "getchat": self._get_chat,
             "sendchataction": self._send_chat_action,
+            "getfile": self._get_file,
         }
+        #: Files users sent (file_id -> name and bytes), served by getFile and /file/.
+        self.user_files: dict[str, tuple[str, bytes]] = {}
         self._add_user(self.default_user)
 
     # ------------------------------------------------------------------ lifecycle
@@ -588,6 +591,7 @@ class FakeTelegram:
         """Start serving on 127.0.0.1 with an ephemeral port."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown_route)
         self._runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=2.0, handler_cancellation=True
@@ -862,6 +866,43 @@ class FakeTelegram:
             data["reply_to_message"] = _without_reply(target.data)
         stored = StoredMessage(int(chat["id"]), data["message_id"], data, from_bot=False)
         self._messages[(stored.chat_id, stored.message_id)] = stored
+        return stored
+
+    def send_document(
+        self,
+        data: bytes,
+        file_name: str,
+        *,
+        caption: str | None = None,
+        user: JSONDict | None = None,
+        chat: JSONDict | None = None,
+        mime_type: str = "application/octet-stream",
+    ) -> StoredMessage:
+        """A user sends a file (with an optional caption; a /command in it gets its entity)."""
+        user, chat = self._who(user, chat)
+        file_id, unique = self._new_file_id("document")
+        self.user_files[file_id] = (file_name, data)
+        message: JSONDict = {
+            "message_id": next(self._message_ids),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": unique,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(data),
+            },
+        }
+        if caption is not None:
+            message["caption"] = caption
+            found = command_entities(caption)
+            if found:
+                message["caption_entities"] = found
+        stored = StoredMessage(int(chat["id"]), message["message_id"], message, from_bot=False)
+        self._messages[(stored.chat_id, stored.message_id)] = stored
+        self.inject("message", stored.data)
         return stored
 
     def send_text(
@@ -1615,6 +1656,30 @@ class FakeTelegram:
         if user_id == int(self.bot_user["id"]):
             return self.bot_user
         return self._users.get(user_id) or make_user(user_id, f"User{user_id}")
+
+    def _get_file(self, params: JSONDict, record: RecordedCall) -> JSONDict:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.user_files:
+            raise _bad("invalid file_id")
+        name, data = self.user_files[file_id]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"U{file_id}",
+            "file_size": len(data),
+            "file_path": f"documents/{file_id}/{name}",
+        }
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        """The file download URL getFile's file_path points to."""
+        record = self._record("file", {"path": request.match_info["path"]}, {}, {}, "GET",
+                              request.match_info["token"])
+        parts = request.match_info["path"].split("/")
+        found = self.user_files.get(parts[1]) if len(parts) >= 2 else None
+        if request.match_info["token"] != self.token or found is None:
+            self._finish(record, 404, {"ok": False})
+            return web.Response(status=404)
+        self._finish(record, 200, {"ok": True})
+        return web.Response(body=found[1])
 
     def _get_chat_member(self, params: JSONDict, record: RecordedCall) -> JSONDict:
         chat = self._chat(params, sending=False)
