@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiolimiter import AsyncLimiter
-
+from bot.delivery.pacer import KeyedPacer, Pacer
 from bot.delivery.sender import OutboxSender
 from bot.delivery.tick import TickResult, run_tick
 from bot.ports import Clock, Messenger, RateBudget, Store
@@ -43,11 +42,11 @@ class Delivery:
             self.services,
             messenger,
             self.clock,
-            rate=AsyncLimiter(*budget.overall),
-            per_chat=budget.per_chat,
+            rate=Pacer(*budget.overall),
+            per_chat=KeyedPacer(*budget.per_chat) if budget.per_chat else None,
             max_age=self.max_age,
             lease=self.lease,
         )
 
 
-__all__ = ["Delivery", "OutboxSender", "TickResult", "run_tick"]
+__all__ = ["Delivery", "KeyedPacer", "OutboxSender", "Pacer", "TickResult", "run_tick"]

@@ -1,0 +1,93 @@
+"""Smooth pacing for the outbox: one send every 1/rate seconds, never a burst.
+
+A token bucket whose burst is 1: a pause between batches earns no credit, so the first
+second after a pause carries no more sends than any other. A 429 moves the next slot past
+`retry_after` for the scope it names (everything, or one chat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Hashable
+
+#: A chat whose last send is this many intervals old has no pacing state left to keep.
+IDLE_INTERVALS = 2.0
+
+
+class Pacer:
+    """At most one acquisition per `interval` seconds; waiters are served in order."""
+
+    def __init__(self, rate: float, per: float = 1.0, *, now: Callable[[], float] | None = None):
+        if rate <= 0 or per <= 0:
+            raise ValueError("a pacer needs a positive rate")
+        self.interval = per / rate
+        self._now = now or time.monotonic
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+        self.paused = 0
+
+    async def acquire(self) -> None:
+        """Wait for the next slot and take it."""
+        async with self._lock:  # FIFO: asyncio.Lock wakes waiters in arrival order
+            # Looped: a pause while this waiter sleeps moves its slot further out.
+            while (wait := self._next - self._now()) > 0:
+                await asyncio.sleep(wait)
+            now = self._now()
+            # A slot taken a little late keeps the schedule (sleep overshoots would
+            # otherwise lower the rate); one missed by a whole interval starts afresh, so
+            # idle time earns no burst.
+            late = now - self._next
+            self._next = (self._next if late < self.interval else now) + self.interval
+
+    def pause(self, seconds: float) -> None:
+        """No slot before `seconds` from now (a 429's retry_after)."""
+        self._next = max(self._next, self._now() + seconds)
+        self.paused += 1
+
+    def paused_for(self) -> float:
+        """Seconds until the next slot (0 when one is free now)."""
+        return max(0.0, self._next - self._now())
+
+
+class KeyedPacer:
+    """A minimum interval between sends to the same key (one chat), with idle entries
+    evicted so the table holds only chats sent to recently, not every chat ever."""
+
+    def __init__(self, rate: float, per: float, *, now: Callable[[], float] | None = None):
+        if rate <= 0 or per <= 0:
+            raise ValueError("a pacer needs a positive rate")
+        self.interval = per / rate
+        self._now = now or time.monotonic
+        self._next: dict[Hashable, float] = {}
+        self._swept = 0.0
+
+    def __len__(self) -> int:
+        return len(self._next)
+
+    def delay(self, key: Hashable) -> float:
+        """Seconds until `key` may be sent to again."""
+        return max(0.0, self._next.get(key, 0.0) - self._now())
+
+    async def acquire(self, key: Hashable) -> None:
+        """Wait for `key`'s next slot and take it."""
+        self._sweep()
+        wait = self.delay(key)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next[key] = max(self._next.get(key, 0.0), self._now()) + self.interval
+
+    def pause(self, key: Hashable, seconds: float) -> None:
+        """No send to `key` before `seconds` from now."""
+        self._next[key] = max(self._next.get(key, 0.0), self._now() + seconds)
+
+    def _sweep(self) -> None:
+        """Drop entries whose slot is long past, at most once per interval of time."""
+        now = self._now()
+        if now - self._swept < self.interval:
+            return
+        self._swept = now
+        horizon = now - self.interval * IDLE_INTERVALS
+        stale = [key for key, due in self._next.items() if due < horizon]
+        for key in stale:
+            del self._next[key]

@@ -1,0 +1,71 @@
+"""The smooth pacer: an even stream at the rate, no burst after idle, pauses, eviction."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.delivery.pacer import KeyedPacer, Pacer
+
+
+def peak(times: list[float], window: float = 1.0) -> int:
+    """The most acquisitions within any `window` seconds."""
+    best = 0
+    start = 0
+    for end, moment in enumerate(times):
+        while moment - times[start] > window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_many_waiters_get_an_even_stream_without_a_burst() -> None:
+    pacer = Pacer(50, 1.0)
+    times: list[float] = []
+
+    async def one() -> None:
+        await pacer.acquire()
+        times.append(time.monotonic())
+
+    await asyncio.gather(*(one() for _ in range(60)))
+    times.sort()
+    assert peak(times) <= 51
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # No two slots closer than most of an interval: no catch-up burst.
+    assert min(gaps) >= pacer.interval * 0.5
+    assert times[-1] - times[0] >= 59 * pacer.interval * 0.95
+
+
+async def test_idle_time_earns_no_burst() -> None:
+    pacer = Pacer(20, 1.0)
+    await pacer.acquire()
+    await asyncio.sleep(0.3)  # six intervals idle
+    started = time.monotonic()
+    for _ in range(3):
+        await pacer.acquire()
+    # One slot at once, then one per interval: not three at once.
+    assert time.monotonic() - started >= 2 * pacer.interval * 0.9
+
+
+async def test_a_pause_moves_the_next_slot() -> None:
+    pacer = Pacer(100, 1.0)
+    await pacer.acquire()
+    pacer.pause(0.2)
+    started = time.monotonic()
+    await pacer.acquire()
+    assert time.monotonic() - started >= 0.18
+    assert pacer.paused == 1
+
+
+async def test_keyed_pacer_spaces_one_key_and_forgets_idle_keys() -> None:
+    now = [0.0]
+    pacer = KeyedPacer(5, 5.0, now=lambda: now[0])  # one per second per key
+    for n in range(1000):
+        await pacer.acquire(n)
+    assert pacer.delay(0) == 1.0 and pacer.delay("never") == 0.0
+    assert len(pacer) == 1000
+    now[0] = 10.0  # every key idle for longer than two intervals
+    await pacer.acquire("fresh")
+    assert len(pacer) == 1  # the table holds recent keys only
+    pacer.pause("fresh", 30)
+    assert pacer.delay("fresh") == 30.0
