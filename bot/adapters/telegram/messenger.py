@@ -13,6 +13,7 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, chat_key
 from bot.adapters.telegram.failures import chat_lost, delivery_error
+from bot.adapters.telegram.limits import outbox_delivery
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
@@ -51,6 +52,10 @@ class TelegramMessenger:
     async def deliver(self, message: Outgoing) -> str:
         """Send a daily post or a channel reveal; returns the Telegram message id."""
         chat_id = int(message.chat.chat_id)
+        with outbox_delivery():  # a 429 reaches the sender at once, which pauses
+            return await self._deliver_or_migrate(chat_id, message)
+
+    async def _deliver_or_migrate(self, chat_id: int, message: Outgoing) -> str:
         try:
             return await self._deliver(chat_id, message)
         except ChatMigrated as exc:
