@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 from bot.delivery.pacer import KeyedPacer, Pacer
-
-
-def peak(times: list[float], window: float = 1.0) -> int:
-    """The most acquisitions within any `window` seconds."""
-    best = 0
-    start = 0
-    for end, moment in enumerate(times):
-        while moment - times[start] > window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+from tests.adapters.ratelimits import peak
 
 
 async def test_many_waiters_get_an_even_stream_without_a_burst() -> None:
@@ -30,7 +21,7 @@ async def test_many_waiters_get_an_even_stream_without_a_burst() -> None:
     await asyncio.gather(*(one() for _ in range(60)))
     times.sort()
     assert peak(times) <= 51
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     # No two slots closer than most of an interval: no catch-up burst.
     assert min(gaps) >= pacer.interval * 0.5
     assert times[-1] - times[0] >= 59 * pacer.interval * 0.95

@@ -17,8 +17,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
-from telegram.error import RetryAfter
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
+from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 
 log = logging.getLogger(__name__)
