@@ -1,8 +1,8 @@
 """Smooth pacing for the outbox: one send every 1/rate seconds, never a burst.
 
 A token bucket whose burst is 1: a pause between batches earns no credit, so the first
-second after a pause carries no more sends than any other. A 429 moves the next slot past
-`retry_after` for the scope it names (everything, or one chat).
+second after a pause carries no more sends than any other. (A 429's pause is the sender's,
+kept on its clock.)
 """
 
 from __future__ import annotations
@@ -25,12 +25,10 @@ class Pacer:
         self._now = now or time.monotonic
         self._next = 0.0
         self._lock = asyncio.Lock()
-        self.paused = 0
 
     async def acquire(self) -> None:
         """Wait for the next slot and take it."""
         async with self._lock:  # FIFO: asyncio.Lock wakes waiters in arrival order
-            # Looped: a pause while this waiter sleeps moves its slot further out.
             while (wait := self._next - self._now()) > 0:
                 await asyncio.sleep(wait)
             now = self._now()
@@ -39,15 +37,6 @@ class Pacer:
             # idle time earns no burst.
             late = now - self._next
             self._next = (self._next if late < self.interval else now) + self.interval
-
-    def pause(self, seconds: float) -> None:
-        """No slot before `seconds` from now (a 429's retry_after)."""
-        self._next = max(self._next, self._now() + seconds)
-        self.paused += 1
-
-    def paused_for(self) -> float:
-        """Seconds until the next slot (0 when one is free now)."""
-        return max(0.0, self._next - self._now())
 
 
 class KeyedPacer:
@@ -76,10 +65,6 @@ class KeyedPacer:
         if wait > 0:
             await asyncio.sleep(wait)
         self._next[key] = max(self._next.get(key, 0.0), self._now()) + self.interval
-
-    def pause(self, key: Hashable, seconds: float) -> None:
-        """No send to `key` before `seconds` from now."""
-        self._next[key] = max(self._next.get(key, 0.0), self._now() + seconds)
 
     def _sweep(self) -> None:
         """Drop entries whose slot is long past, at most once per interval of time."""

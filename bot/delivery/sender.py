@@ -79,6 +79,7 @@ class OutboxSender:
         self.lease = lease
         self.concurrency = concurrency
         self._paused_until: datetime | None = None
+        self._chat_paused: dict[ChatKey, datetime] = {}
         self._stop: asyncio.Event | None = None
         self.sent = 0
         self.rate_limited = 0
@@ -179,6 +180,10 @@ class OutboxSender:
         except NotFoundError as exc:
             await self._finish(row, OutboxStatus.FAILED, str(exc))
             return 0
+        chat_pause = self._chat_pause(row.chat)
+        if chat_pause is not None:
+            await self._release([row], chat_pause)
+            return 0
         await self._limit(row.chat)
         # Checked after the wait for a slot: a pause, a stop or the lease's half may have
         # come meanwhile.
@@ -218,18 +223,27 @@ class OutboxSender:
 
     def _rate_limited(self, chat: ChatKey, exc: RateLimited) -> None:
         """A 429: pause one chat when the platform says the limit was that chat's, else
-        every send of this platform, for `retry_after`; counted either way."""
+        every send of this platform, for `retry_after`; counted either way. Pauses are
+        kept on the sender's clock (the pacer keeps real time for the even stream)."""
         self.rate_limited += 1
         self._count(self._limited_times)
-        if exc.chat_only and self.per_chat is not None:
-            self.per_chat.pause(chat, exc.retry_after)
-            log.warning("%s: %s rate limited, pausing it %.1fs", self.platform, chat,
-                        exc.retry_after)
-            return
         until = self.clock.now() + timedelta(seconds=exc.retry_after)
+        if exc.chat_only:
+            self._chat_paused[chat] = until
+            log.warning(
+                "%s: %s rate limited, pausing it %.1fs", self.platform, chat, exc.retry_after
+            )
+            return
         self._paused_until = max(until, self._paused_until or until)
-        self.rate.pause(exc.retry_after)
         log.warning("%s: rate limited, pausing %.1fs", self.platform, exc.retry_after)
+
+    def _chat_pause(self, chat: ChatKey) -> datetime | None:
+        """When `chat`'s 429 pause ends, if it has not yet; ended pauses are forgotten."""
+        until = self._chat_paused.get(chat)
+        if until is not None and until <= self.clock.now():
+            del self._chat_paused[chat]
+            return None
+        return until
 
     def _count(self, times: deque[float]) -> None:
         now = time.monotonic()
@@ -245,10 +259,9 @@ class OutboxSender:
             sum(1 for t in self._limited_times if t >= horizon),
         )
 
-    async def _release(self, rows: list[OutboxRow]) -> None:
+    async def _release(self, rows: list[OutboxRow], when: datetime | None = None) -> None:
         """Give back claimed rows this round did not reach, due when the pause ends."""
-        when = self._paused_until if self._paused() else None
-        when = when or self.clock.now()
+        when = when or (self._paused_until if self._paused() else None) or self.clock.now()
         for row in rows:
             await self.store.update_outbox(
                 row.id, status=OutboxStatus.PENDING, next_attempt_at=when

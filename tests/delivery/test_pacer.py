@@ -1,9 +1,8 @@
-"""The smooth pacer: an even stream at the rate, no burst after idle, pauses, eviction."""
+"""The smooth pacer: an even stream at the rate, no burst after idle, idle keys evicted."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 
 from bot.delivery.pacer import KeyedPacer, Pacer
@@ -21,9 +20,8 @@ async def test_many_waiters_get_an_even_stream_without_a_burst() -> None:
     await asyncio.gather(*(one() for _ in range(60)))
     times.sort()
     assert peak(times) <= 51
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    # No two slots closer than most of an interval: no catch-up burst.
-    assert min(gaps) >= pacer.interval * 0.5
+    # No catch-up burst: a slot taken late may sit close to the next one, never three.
+    assert peak(times, pacer.interval) <= 2
     assert times[-1] - times[0] >= 59 * pacer.interval * 0.95
 
 
@@ -38,16 +36,6 @@ async def test_idle_time_earns_no_burst() -> None:
     assert time.monotonic() - started >= 2 * pacer.interval * 0.9
 
 
-async def test_a_pause_moves_the_next_slot() -> None:
-    pacer = Pacer(100, 1.0)
-    await pacer.acquire()
-    pacer.pause(0.2)
-    started = time.monotonic()
-    await pacer.acquire()
-    assert time.monotonic() - started >= 0.18
-    assert pacer.paused == 1
-
-
 async def test_keyed_pacer_spaces_one_key_and_forgets_idle_keys() -> None:
     now = [0.0]
     pacer = KeyedPacer(5, 5.0, now=lambda: now[0])  # one per second per key
@@ -58,5 +46,3 @@ async def test_keyed_pacer_spaces_one_key_and_forgets_idle_keys() -> None:
     now[0] = 10.0  # every key idle for longer than two intervals
     await pacer.acquire("fresh")
     assert len(pacer) == 1  # the table holds recent keys only
-    pacer.pause("fresh", 30)
-    assert pacer.delay("fresh") == 30.0
