@@ -21,10 +21,10 @@ import time
 from collections import deque
 from datetime import datetime, timedelta
 
-from bot.delivery.pacer import KeyedPacer, Pacer
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxKind, OutboxRow, OutboxStatus
 from bot.errors import ChatUnavailable, Command, NotFoundError, Notice, RateLimited
+from bot.pacing import KeyedPacer, Pacer
 from bot.ports import Clock, DailyPostMessage, Messenger, Outgoing, RevealMessage, Store
 from bot.services import Services
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.delivery.pacer import KeyedPacer, Pacer
+from bot.pacing import KeyedPacer, Pacer
 from tests.adapters.ratelimits import peak
 
 
@@ -46,3 +46,27 @@ async def test_keyed_pacer_spaces_one_key_and_forgets_idle_keys() -> None:
     now[0] = 10.0  # every key idle for longer than two intervals
     await pacer.acquire("fresh")
     assert len(pacer) == 1  # the table holds recent keys only
+
+
+async def test_an_urgent_caller_goes_ahead_of_the_queue() -> None:
+    pacer = Pacer(20, 1.0)  # 50 ms a slot
+    order: list[str] = []
+
+    async def queued(n: int) -> None:
+        await pacer.acquire()
+        order.append(f"q{n}")
+
+    tasks = [asyncio.create_task(queued(n)) for n in range(6)]
+    await asyncio.sleep(0.01)  # the queue has formed: q0 went, five wait
+    started = time.monotonic()
+    await pacer.acquire(urgent=True)
+    order.append("urgent")
+    waited = time.monotonic() - started
+    await asyncio.gather(*tasks)
+    assert order.index("urgent") <= 2 and waited < 3 * pacer.interval
+    times: list[float] = []
+    # Still one slot per interval overall.
+    for _ in range(3):
+        await pacer.acquire(urgent=True)
+        times.append(time.monotonic())
+    assert times[-1] - times[0] >= 2 * pacer.interval * 0.9

@@ -1,6 +1,6 @@
 """python-telegram-bot's side of rate limits, and updates it cannot read.
 
-The outbox sender owns Telegram's send budget (`bot.delivery.pacer`, paced from the
+The outbox sender owns Telegram's send budget (`bot.pacing`, paced from the
 platform spec's `RateBudget`), so python-telegram-bot adds no limiter of its own that could
 refill between batches and add a second burst. `RetryAfterOnly` just waits out a 429 where
 that is right: for calls without a chat (getMe at start-up, setMyCommands), and for replies
@@ -20,6 +20,8 @@ from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
+
+from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +45,15 @@ def outbox_delivery() -> Iterator[None]:
         _OUTBOX.reset(token)
 
 
-class RetryAfterOnly(BaseRateLimiter[int]):
-    """No throttling; a 429 is waited out (retry_after + 0.1 s) and retried, except for
-    outbox deliveries."""
+class PacedLimiter(BaseRateLimiter[int]):
+    """Calls to a chat take a slot of `pacer` (outbox deliveries took theirs in the
+    sender); a 429 is waited out (retry_after + 0.1 s) and retried, except for outbox
+    deliveries."""
 
     def __init__(
-        self, *, chatless: int = CHATLESS_RETRIES, replies: int = REPLY_RETRIES
+        self, pacer: Pacer, *, chatless: int = CHATLESS_RETRIES, replies: int = REPLY_RETRIES
     ) -> None:
+        self.pacer = pacer
         self.chatless = chatless
         self.replies = replies
         self.waited = 0
@@ -69,13 +73,17 @@ class RetryAfterOnly(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if _OUTBOX.get():
+        outbox = _OUTBOX.get()
+        chatless = data.get("chat_id") is None
+        if outbox:
             retries = 0
-        elif data.get("chat_id") is None:
+        elif chatless:
             retries = self.chatless
         else:
             retries = self.replies if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
+            if not (outbox or chatless):
+                await self.pacer.acquire(urgent=True)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

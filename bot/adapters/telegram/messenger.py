@@ -19,6 +19,7 @@ from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
 from bot.domain.views import ChannelReveal, DailyQuestion
 from bot.errors import NotFoundError, Notice, StoreError
+from bot.pacing import Pacer
 from bot.ports import DailyPostMessage, Outgoing
 from bot.presentation.commands import say
 from bot.render import render_math
@@ -45,9 +46,11 @@ class TelegramMessenger:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, context: AdapterContext) -> None:
+    def __init__(self, bot: Bot, context: AdapterContext, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.context = context
+        #: The send budget's one pacer, shared with the outbox sender (see `limits`).
+        self.pacer = pacer
 
     async def deliver(self, message: Outgoing) -> str:
         """Send a daily post or a channel reveal; returns the Telegram message id."""

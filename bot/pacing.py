@@ -26,17 +26,33 @@ class Pacer:
         self._next = 0.0
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
-        """Wait for the next slot and take it."""
+    async def acquire(self, *, urgent: bool = False) -> None:
+        """Wait for the next slot and take it. An `urgent` caller (a reply a user waits
+        for) takes the next free slot ahead of the queued ones."""
+        if urgent:
+            slot = self._take(self._now())
+            if slot > self._now():
+                await asyncio.sleep(slot - self._now())
+            return
         async with self._lock:  # FIFO: asyncio.Lock wakes waiters in arrival order
+            # Looped: an urgent caller may take the slot this waiter slept for.
             while (wait := self._next - self._now()) > 0:
                 await asyncio.sleep(wait)
-            now = self._now()
+            self._take(self._now())
+
+    def _take(self, now: float) -> float:
+        """Reserve the next slot at or after `now`; returns when it is."""
+        late = now - self._next
+        if late <= 0:
+            slot = self._next
+        elif late < self.interval:
             # A slot taken a little late keeps the schedule (sleep overshoots would
-            # otherwise lower the rate); one missed by a whole interval starts afresh, so
-            # idle time earns no burst.
-            late = now - self._next
-            self._next = (self._next if late < self.interval else now) + self.interval
+            # otherwise lower the rate).
+            slot = self._next
+        else:
+            slot = now  # idle for a whole interval or more: no credit, start afresh
+        self._next = slot + self.interval
+        return max(slot, now)
 
 
 class KeyedPacer:
