@@ -80,6 +80,7 @@ class OutboxSender:
         self.concurrency = concurrency
         self._paused_until: datetime | None = None
         self._chat_paused: dict[ChatKey, datetime] = {}
+        self._one_send = asyncio.Lock()
         self._stop: asyncio.Event | None = None
         self.sent = 0
         self.rate_limited = 0
@@ -184,38 +185,49 @@ class OutboxSender:
         if chat_pause is not None:
             await self._release([row], chat_pause)
             return 0
-        await self._limit(row.chat)
-        # Checked after the wait for a slot: a pause, a stop or the lease's half may have
-        # come meanwhile.
-        if self._paused() or self._stopping() or self.clock.now() >= keep_until:
-            await self._release([row])
+        if self.per_chat is not None:
+            # The chat's slot first, outside the lock: a row waiting for its chat holds
+            # neither the send nor an overall slot.
+            await self.per_chat.acquire(row.chat)
+        # One send at a time between its request and its record: a crash (kill -9) can
+        # then leave at most one post sent but not marked, which a restart sends again.
+        # Rows are built concurrently, so the pacer's slots are not missed.
+        failure: Exception | None = None
+        async with self._one_send:
+            await self.rate.acquire()
+            # Checked after the wait for a slot: a pause, a stop or the lease's half may have
+            # come meanwhile.
+            if self._paused() or self._stopping() or self.clock.now() >= keep_until:
+                await self._release([row])
+                return 0
+            try:
+                message_id = await self.messenger.deliver(message)
+            except RateLimited as exc:
+                self._rate_limited(row.chat, exc)
+                await self.store.update_outbox(
+                    row.id,
+                    status=OutboxStatus.PENDING,
+                    next_attempt_at=self.clock.now() + timedelta(seconds=exc.retry_after),
+                    error=str(exc),
+                )
+                return 0
+            except Exception as exc:  # nothing was posted: handled outside the lock
+                failure = exc
+            else:
+                await self.store.update_outbox(
+                    row.id,
+                    status=OutboxStatus.SENT,
+                    message_id=message_id,
+                    sent_at=self.clock.now(),
+                    attempts=row.attempts + 1,
+                    post_id=message.post_id,
+                )
+        if isinstance(failure, ChatUnavailable):
+            await self._broken(row, str(failure))
             return 0
-        try:
-            message_id = await self.messenger.deliver(message)
-        except RateLimited as exc:
-            self._rate_limited(row.chat, exc)
-            await self.store.update_outbox(
-                row.id,
-                status=OutboxStatus.PENDING,
-                next_attempt_at=self.clock.now() + timedelta(seconds=exc.retry_after),
-                error=str(exc),
-            )
+        if failure is not None:  # any other failure is retried with backoff
+            await self._retry(row, failure)
             return 0
-        except ChatUnavailable as exc:
-            await self._broken(row, str(exc))
-            return 0
-        except Exception as exc:  # any other failure is retried with backoff
-            await self._retry(row, exc)
-            return 0
-        now = self.clock.now()
-        await self.store.update_outbox(
-            row.id,
-            status=OutboxStatus.SENT,
-            message_id=message_id,
-            sent_at=now,
-            attempts=row.attempts + 1,
-            post_id=message.post_id,
-        )
         if isinstance(message, DailyPostMessage):
             await self.store.set_post_message(message.post_id, message_id)
         self._count(self._sent_times)
@@ -275,12 +287,6 @@ class OutboxSender:
             raise NotFoundError(f"reveal row {row.id} has no post")
         reveal = await self.services.reveals.reveal_channel(row.post_id)
         return RevealMessage(row.chat, row.id, reveal)
-
-    async def _limit(self, chat: ChatKey) -> None:
-        # The chat's slot first: a row waiting for its chat holds no overall slot.
-        if self.per_chat is not None:
-            await self.per_chat.acquire(chat)
-        await self.rate.acquire()
 
     async def _retry(self, row: OutboxRow, exc: Exception) -> None:
         attempts = row.attempts + 1
