@@ -29,8 +29,10 @@ log = logging.getLogger(__name__)
 _OUTBOX: ContextVar[bool] = ContextVar("telegram_outbox_delivery", default=False)
 #: A call without a chat (getMe, setMyCommands) waits out this many 429s.
 CHATLESS_RETRIES = 5
-#: A reply to a user waits out this many 429s.
+#: A reply to a user waits out this many 429s, each no longer than REPLY_WAIT seconds (a
+#: longer wait would hold up shutdown and the chat's later updates for a stale reply).
 REPLY_RETRIES = 2
+REPLY_WAIT = 3.0
 #: Update ids already logged as unreadable are remembered up to this many.
 SKIPPED_MEMORY = 1000
 
@@ -87,10 +89,10 @@ class PacedLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt == retries:
-                    raise
                 wait = exc.retry_after
                 seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                if attempt == retries or (not chatless and seconds > REPLY_WAIT):
+                    raise
                 self.waited += 1
                 log.warning("telegram: %s rate limited; retrying in %.1fs", endpoint, seconds)
                 await asyncio.sleep(seconds + 0.1)
