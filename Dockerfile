@@ -23,9 +23,10 @@ RUN useradd --create-home prepbot && mkdir -p /data && chown prepbot /data
 USER prepbot
 VOLUME ["/data"]
 
-# Healthy once the bot has migrated its database and holds it open (bot/healthcheck.py).
+# Healthy once the bot has migrated its database and holds it open (bot/healthcheck.py),
+# and while it is posting: fresh live figures, no pending post stuck (`prepbot status`).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
-    CMD ["python", "-m", "bot.healthcheck"]
+    CMD ["sh", "-c", "python -m bot.healthcheck && prepbot status > /dev/null"]
 
 # A command, not an entrypoint: `docker compose run --rm bot prepbot practice` works as written.
 CMD ["prepbot", "run"]

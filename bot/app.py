@@ -127,6 +127,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run every configured platform, the tick and one outbox sender per platform."""
     from bot.delivery import Delivery
     from bot.scheduling import TickScheduler
+    from bot.status import StatusWriter
+    from bot.watchdog import Watchdog
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -145,21 +147,24 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         started: list[tuple[PlatformSpec, Adapter]] = []
         scheduler = TickScheduler(delivery, settings.scheduler_tick_seconds)
         senders: list[asyncio.Task[None]] = []
+        watchdog = Watchdog()
+        watchdog.start()
         try:
             for spec, adapter in adapters:
                 await start_adapter(spec, adapter, settings)
                 started.append((spec, adapter))
             scheduler.start()
-            senders = [
-                asyncio.create_task(delivery.sender(adapter.messenger, spec.rate).run(stop))
-                for spec, adapter in started
-            ]
+            outboxes = [delivery.sender(adapter.messenger, spec.rate) for spec, adapter in started]
+            senders = [asyncio.create_task(outbox.run(stop)) for outbox in outboxes]
+            status = StatusWriter(settings.status_file, outboxes, scheduler, watchdog)
+            senders.append(asyncio.create_task(status.run(stop)))
             log.info("prepbot is running on %s", ", ".join(spec.name for spec, _ in started))
             await stop.wait()
         finally:
             stop.set()
             scheduler.shutdown()
             await asyncio.gather(*senders, return_exceptions=True)
+            await watchdog.stop()
             for spec, adapter in reversed(started):
                 try:
                     await adapter.stop()

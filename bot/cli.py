@@ -54,6 +54,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(settings)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    """The running bot's figures and the outbox's state as JSON; exit 1 when unhealthy."""
+    from bot.status import read_status
+
+    report, problems = read_status(_settings())
+    print(json.dumps(report, indent=2))
+    for problem in problems:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def cmd_practice(args: argparse.Namespace) -> int:
     """The console practice mode, whatever tokens are configured."""
     settings = _settings()
@@ -490,6 +501,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the bot (console practice mode without tokens)")
     run.set_defaults(func=cmd_run)
+    status = sub.add_parser(
+        "status", help="outbox depth, last tick, sends and 429s, broken chats (exit 1: unhealthy)"
+    )
+    status.set_defaults(func=cmd_status)
     practise = sub.add_parser("practice", help="practise in the terminal (console mode)")
     practise.set_defaults(func=cmd_practice)
 

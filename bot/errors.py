@@ -137,8 +137,12 @@ class ChatUnavailable(DeliveryError):
 
 
 class RateLimited(DeliveryError):
-    """The platform asked us to wait `retry_after` seconds before sending again."""
+    """The platform asked us to wait `retry_after` seconds before sending again;
+    `chat_only` when it said the limit was the one chat's (Discord's per-route bucket)."""
 
-    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+    def __init__(
+        self, retry_after: float, message: str = "rate limited", *, chat_only: bool = False
+    ) -> None:
         self.retry_after = max(0.0, float(retry_after))
+        self.chat_only = chat_only
         super().__init__(f"{message}; retry after {self.retry_after:.1f}s")

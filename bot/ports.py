@@ -24,6 +24,7 @@ from bot.domain.models import (
     LeaderboardEntry,
     Lease,
     NewOutboxRow,
+    OutboxHealth,
     OutboxRow,
     OutboxStatus,
     PostResults,
@@ -563,6 +564,10 @@ class StoreInspection(Protocol):
 
     async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
         """Every row, oldest first (for tests and maintenance)."""
+        ...
+
+    async def outbox_health(self) -> OutboxHealth:
+        """Pending outbox rows on every platform and broken chats (`prepbot status`)."""
         ...
 
 

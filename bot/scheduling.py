@@ -24,6 +24,7 @@ class TickScheduler:
         self.seconds = seconds
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self.ticks = 0
+        self.last_tick: datetime | None = None
 
     def start(self) -> None:
         """Schedule the tick (the first one right away) on the running event loop."""
@@ -43,6 +44,7 @@ class TickScheduler:
         try:
             await self.delivery.tick()
             self.ticks += 1
+            self.last_tick = datetime.now(UTC)
         except Exception:  # the next tick retries; a failing tick must not stop the job
             log.exception("scheduler tick failed")
 

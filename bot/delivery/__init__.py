@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiolimiter import AsyncLimiter
-
 from bot.delivery.sender import OutboxSender
 from bot.delivery.tick import TickResult, run_tick
+from bot.pacing import KeyedPacer, Pacer
 from bot.ports import Clock, Messenger, RateBudget, Store
 from bot.services import Services
 
@@ -36,18 +35,20 @@ class Delivery:
 
     def sender(self, messenger: Messenger, budget: RateBudget | None = None) -> OutboxSender:
         """The outbox sender for `messenger.platform`, within the platform's rate budget
-        (its spec's; a cautious default without one)."""
+        (its spec's; a cautious default without one). A messenger that carries a `pacer`
+        shares it: its other sends (replies) then come out of the same budget."""
         budget = budget or RateBudget()
+        shared = getattr(messenger, "pacer", None)
         return OutboxSender(
             self.store,
             self.services,
             messenger,
             self.clock,
-            rate=AsyncLimiter(*budget.overall),
-            per_chat=budget.per_chat,
+            rate=shared if isinstance(shared, Pacer) else Pacer(*budget.overall),
+            per_chat=KeyedPacer(*budget.per_chat) if budget.per_chat else None,
             max_age=self.max_age,
             lease=self.lease,
         )
 
 
-__all__ = ["Delivery", "OutboxSender", "TickResult", "run_tick"]
+__all__ = ["Delivery", "KeyedPacer", "OutboxSender", "Pacer", "TickResult", "run_tick"]

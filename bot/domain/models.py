@@ -349,3 +349,13 @@ class Lease:
     name: str
     holder: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """What `prepbot status` reads from the database: the outbox's pending rows (how many,
+    the oldest's due time) and how many chats are marked broken."""
+
+    pending: int
+    oldest_pending_due: datetime | None
+    broken_chats: int

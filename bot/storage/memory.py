@@ -22,6 +22,7 @@ from bot.domain.models import (
     LeaderboardEntry,
     Lease,
     NewOutboxRow,
+    OutboxHealth,
     OutboxKind,
     OutboxRow,
     OutboxStatus,
@@ -734,6 +735,14 @@ class MemoryStore(MemoryInterviews):
         for row in expired:
             self.outbox[row.id] = replace(row, status=OutboxStatus.SKIPPED, error="too old to send")
         return expired
+
+    async def outbox_health(self) -> OutboxHealth:
+        pending = [r for r in self.outbox.values() if r.status is OutboxStatus.PENDING]
+        return OutboxHealth(
+            len(pending),
+            min((r.due_at for r in pending), default=None),
+            sum(1 for chat in self.chats.values() if chat.broken_at is not None),
+        )
 
     async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
         return [

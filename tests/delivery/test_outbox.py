@@ -10,6 +10,7 @@ import pytest
 from fsrs import Scheduler
 
 from bot.delivery import Delivery, TickResult
+from bot.delivery.sender import JITTER
 from bot.domain.delivery import backoff
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.errors import ChatUnavailable, RateLimited
@@ -261,8 +262,11 @@ async def test_transient_failures_back_off_then_give_up(
             break
         waits.append(row.next_attempt_at - clock.now())
         clock.set(row.next_attempt_at)
-    assert waits == [backoff(n) for n in range(1, len(waits) + 1)]
+    # Backoff with jitter: each wait is the attempt's backoff plus at most JITTER of it.
+    for attempt, wait in enumerate(waits, start=1):
+        assert backoff(attempt) <= wait <= backoff(attempt) * (1 + JITTER)
     assert waits[1] > waits[0]
+    assert sender.retried == len(waits)
     assert (await store.outbox_rows())[0].status is OutboxStatus.FAILED
 
 

@@ -25,6 +25,9 @@ LAYERS: dict[str, str] = {
     "bot.errors": "base",
     "bot.config": "base",
     "bot.logsetup": "base",
+    "bot.pacing": "base",  # the send pacer: the outbox sender and an adapter share one
+    "bot.watchdog": "base",
+    "bot.status": "app",
     "bot.content.schema": "model",
     "bot.domain": "domain",
     "bot.ports": "ports",

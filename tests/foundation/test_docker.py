@@ -125,7 +125,10 @@ def test_the_dependency_layer_installs_exactly_the_project_dependencies(tmp_path
 
 def test_healthcheck_runs_the_healthcheck_module() -> None:
     (check,) = [args for name, args in instructions() if name == "HEALTHCHECK"]
-    assert check.split("CMD", 1)[1].strip() == '["python", "-m", "bot.healthcheck"]'
+    command = check.split("CMD", 1)[1].strip()
+    assert command == (
+        '["sh", "-c", "python -m bot.healthcheck && prepbot status > /dev/null"]'
+    )
     assert "--interval=" in check and "--start-period=" in check
 
 

@@ -25,7 +25,9 @@ SPEC = PlatformSpec(
     token_setting="discord_bot_token",
     build=build,
     api_host=lambda settings: "Discord",
-    rate=RateBudget(overall=(40, 1.0)),  # Discord allows 50 requests/s per bot
+    # Discord allows 50 requests/s per bot and 5 messages / 5 s per channel. Paced evenly
+    # (the outbox sender owns the limit), discord.py's own limiter never has to step in.
+    rate=RateBudget(overall=(48, 1.0), per_chat=(5, 5.0)),
     noisy_loggers=("discord",),
     secret_settings=("discord_bot_token",),
 )

@@ -8,26 +8,29 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram import render
 from bot.adapters.telegram.callbacks import ItemKeys
 from bot.adapters.telegram.context import AdapterContext
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
+from bot.adapters.telegram.limits import PacedLimiter, TolerantBot
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.poller import PollerLease, PollErrors
 from bot.adapters.telegram.processing import ChatOrderedProcessor
+from bot.adapters.telegram.spec import SPEC
 from bot.config import Settings
 from bot.content.bank import Bank
 from bot.errors import ConfigError
+from bot.pacing import Pacer
 from bot.ports import Messenger
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-# A 429 is waited out (retry_after + 0.1 s) and retried this often before RetryAfter
-# reaches the caller (the outbox then pauses the platform).
-RATE_LIMIT_RETRIES = 2
+#: Concurrent HTTP connections for sends (python-telegram-bot's default for a built bot).
+CONNECTIONS = 256
 
 
 def file_url(base_url: str) -> str:
@@ -36,16 +39,22 @@ def file_url(base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-def build_application(settings: Settings) -> TelegramApp:
-    """The PTB Application: token, base URL, rate limiter, chat-ordered concurrency."""
+def build_application(settings: Settings, pacer: Pacer | None = None) -> TelegramApp:
+    """The PTB Application: token, base URL, chat-ordered concurrency, and `pacer` (the
+    one owner of the send budget, shared with the outbox sender; see `limits`)."""
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    bot = TolerantBot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        base_file_url=file_url(settings.telegram_base_url),
+        request=HTTPXRequest(connection_pool_size=CONNECTIONS),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=PacedLimiter(pacer or Pacer(*SPEC.rate.overall)),
+    )
     return (
         Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_base_url)
-        .base_file_url(file_url(settings.telegram_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .bot(bot)
         .concurrent_updates(ChatOrderedProcessor())
         .job_queue(None)  # the core owns scheduling
         .build()
@@ -60,9 +69,11 @@ class TelegramAdapter:
     ) -> None:
         self.settings = settings
         self.poll_timeout = poll_timeout
-        self.application = build_application(settings)
+        # One pacer for every send to a chat: the messenger hands it to the outbox sender.
+        self.pacer = Pacer(*SPEC.rate.overall)
+        self.application = build_application(settings, self.pacer)
         self.context = AdapterContext(services, bank, ItemKeys(bank.items))
-        self.telegram = TelegramMessenger(self.application.bot, self.context)
+        self.telegram = TelegramMessenger(self.application.bot, self.context, self.pacer)
         # Typed as the port: the composition root hands it to the outbox sender.
         self.messenger: Messenger = self.telegram
         self.interviews = register(self.application, self.context, self.telegram)

@@ -13,11 +13,13 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from bot.adapters.telegram import keyboards, render
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, chat_key
 from bot.adapters.telegram.failures import chat_lost, delivery_error
+from bot.adapters.telegram.limits import outbox_delivery
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.grading import correct_choice
 from bot.domain.models import ChatKey
 from bot.domain.views import ChannelReveal, DailyQuestion
 from bot.errors import NotFoundError, Notice, StoreError
+from bot.pacing import Pacer
 from bot.ports import DailyPostMessage, Outgoing
 from bot.presentation.commands import say
 from bot.render import render_math
@@ -44,13 +46,19 @@ class TelegramMessenger:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, context: AdapterContext) -> None:
+    def __init__(self, bot: Bot, context: AdapterContext, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.context = context
+        #: The send budget's one pacer, shared with the outbox sender (see `limits`).
+        self.pacer = pacer
 
     async def deliver(self, message: Outgoing) -> str:
         """Send a daily post or a channel reveal; returns the Telegram message id."""
         chat_id = int(message.chat.chat_id)
+        with outbox_delivery():  # a 429 reaches the sender at once, which pauses
+            return await self._deliver_or_migrate(chat_id, message)
+
+    async def _deliver_or_migrate(self, chat_id: int, message: Outgoing) -> str:
         try:
             return await self._deliver(chat_id, message)
         except ChatMigrated as exc:

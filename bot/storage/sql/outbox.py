@@ -6,10 +6,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.models import ChatKey, DailyPost, NewOutboxRow, OutboxRow, OutboxStatus
+from bot.domain.models import (
+    ChatKey,
+    DailyPost,
+    NewOutboxRow,
+    OutboxHealth,
+    OutboxRow,
+    OutboxStatus,
+)
 from bot.storage.sql.codecs import (
     _ck,
     _dt,
+    _opt_dt,
     _opt_ts,
     _ts,
     outbox_changes,
@@ -127,6 +135,14 @@ class SqlOutbox(SqlCore):
     async def pending_outbox(self, platform: str, now: datetime, limit: int) -> list[OutboxRow]:
         rows = await self._all(PENDING_OUTBOX, platform, _ts(now), limit)
         return [outbox_of(row) for row in rows]
+
+    async def outbox_health(self) -> OutboxHealth:
+        pending = await self._one(
+            "SELECT COUNT(*), MIN(due_at) FROM outbox WHERE status = 'pending'"
+        )
+        broken = await self._one("SELECT COUNT(*) FROM chats WHERE broken_at IS NOT NULL")
+        count, oldest = (pending[0], pending[1]) if pending else (0, None)
+        return OutboxHealth(int(count or 0), _opt_dt(oldest), int(broken[0]) if broken else 0)
 
     async def outbox_rows(self, platform: str | None = None) -> list[OutboxRow]:
         where, params = ("WHERE platform = ?", (platform,)) if platform else ("", ())

@@ -40,6 +40,8 @@ from typing import Any, TypeVar
 import zstandard
 from aiohttp import WSMsgType, web
 
+from tests.adapters.ratelimits import RateRules
+
 JSON = dict[str, Any]
 T = TypeVar("T")
 
@@ -655,6 +657,9 @@ class _Request:
     record: RecordedRequest
 
 
+_CHANNEL_POST = re.compile(r"/channels/(\d+)/messages")
+
+
 class FakeDiscord:
     """Fake Discord REST API + gateway on 127.0.0.1.
 
@@ -676,8 +681,11 @@ class FakeDiscord:
         enforce_intents: bool = True,
         echo_bot_messages: bool = False,
         requests_per_second: int | None = None,
+        limits: RateRules | None = None,
     ) -> None:
         self.token = token
+        # Opt-in: the global limit and channels' message buckets (tests/adapters/ratelimits).
+        self.limits = limits
         # Opt-in: Discord's global limit (50 requests/s per bot, interactions exempt); beyond
         # it requests answer a global 429. `rate_limited` counts those answers.
         self.requests_per_second = requests_per_second
@@ -1159,7 +1167,7 @@ class FakeDiscord:
             if failure.matches(method, path):
                 return self._failure_response(failure)
         if not path.startswith(("/interactions", "/webhooks")):
-            limited = self._over_global_limit()
+            limited = self._over_global_limit() or self._over_limits(method, path)
             if limited is not None:
                 return limited
         for route_method, pattern, name, handler in self._routes:
@@ -1196,6 +1204,20 @@ class FakeDiscord:
         wait = max(0.001, 1.0 - (now - self._recent[0]))
         return self._failure_response(
             _Failure("*", re.compile(""), 429, None, None, wait, None, is_global=True)
+        )
+
+    def _over_limits(self, method: str, path: str) -> web.Response | None:
+        """A 429 past `limits`: global, or the channel's bucket for a message post."""
+        if self.limits is None:
+            return None
+        posted = _CHANNEL_POST.fullmatch(path) if method == "POST" else None
+        refusal = self.limits.check(posted.group(1) if posted else None)
+        if refusal is None:
+            return None
+        self.rate_limited += 1
+        return self._failure_response(
+            _Failure("*", re.compile(""), 429, None, None, refusal.retry_after, None,
+                     is_global=refusal.is_global)
         )
 
     def _authorised(self, request: web.Request) -> bool:

@@ -24,6 +24,7 @@ import copy
 import html
 import itertools
 import json
+import math
 import re
 import socket
 import time
@@ -32,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
+
+from tests.adapters.ratelimits import RateRules
 
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")
@@ -498,9 +501,12 @@ class FakeTelegram:
         bot_first_name: str = "PrepBot",
         strict_chats: bool = False,
         sends_per_second: int | None = None,
+        limits: RateRules | None = None,
     ) -> None:
         self.token = token
         self.strict_chats = strict_chats
+        # Opt-in: Telegram's overall, per-group and per-chat limits (tests/adapters/ratelimits).
+        self.limits = limits
         # Opt-in: more sends than this in any one second answer 429 retry_after 1, as
         # Telegram does past its overall limit; `rate_limited` counts those answers.
         self.sends_per_second = sends_per_second
@@ -1173,6 +1179,7 @@ class FakeTelegram:
                 raise rule.error()
             if method.lower() in SEND_METHODS:
                 self._enforce_rate()
+                self._enforce_limits(params)
             handler = self._methods.get(method.lower())
             if handler is None and method.lower() in _TRUE_METHODS:
                 result: Any = True
@@ -1203,6 +1210,18 @@ class FakeTelegram:
             self.rate_limited += 1
             raise ApiError(429, DEFAULT_DESCRIPTIONS[429].format(retry_after=1), {"retry_after": 1})
         self._recent_sends.append(now)
+
+    def _enforce_limits(self, params: JSONDict) -> None:
+        """429 with `retry_after` past one of `limits`' windows (counted in `rate_limited`)."""
+        if self.limits is None:
+            return
+        chat = str(params.get("chat_id"))
+        refusal = self.limits.check(chat, group=chat.startswith("-"))
+        if refusal is not None:
+            self.rate_limited += 1
+            wait = max(1, math.ceil(refusal.retry_after))
+            raise ApiError(429, DEFAULT_DESCRIPTIONS[429].format(retry_after=wait),
+                           {"retry_after": wait})
 
     # ------------------------------------------------------------------ chat helpers
 

@@ -103,3 +103,27 @@ async def test_reveals_to_enqueue_skips_queued_revealed_and_broken(
     assert await store.reveals_to_enqueue(T0 + timedelta(hours=6), 10) == [later]
     await store.mark_post_revealed(later.id, now)
     assert await store.reveals_to_enqueue(T0 + timedelta(hours=6), 10) == []
+
+
+async def test_outbox_health_counts_pending_rows_and_broken_chats(
+    store: InspectableStore,
+) -> None:
+    empty = await store.outbox_health()
+    assert (empty.pending, empty.oldest_pending_due, empty.broken_chats) == (0, None, 0)
+    await seed(store)
+    chats = [ChatKey("telegram", f"-{n}") for n in range(3)]
+    day = date(2024, 3, 4)
+    await store.commit_tick(
+        [
+            NewOutboxRow(chat, OutboxKind.DAILY, day, T0 - timedelta(minutes=n))
+            for n, chat in enumerate(chats)
+        ],
+        [],
+    )
+    [oldest] = [r for r in await store.outbox_rows() if r.chat == chats[2]]
+    await store.update_outbox(oldest.id, status=OutboxStatus.SENT, sent_at=T0)
+    await store.mark_chat_broken(CHAT, "403", T0)
+    health = await store.outbox_health()
+    assert health.pending == 2
+    assert health.oldest_pending_due == T0 - timedelta(minutes=1)
+    assert health.broken_chats == 1

@@ -1,0 +1,163 @@
+"""python-telegram-bot's side of rate limits, and updates it cannot read.
+
+The outbox sender owns Telegram's send budget (`bot.pacing`, paced from the
+platform spec's `RateBudget`), so python-telegram-bot adds no limiter of its own that could
+refill between batches and add a second burst. `RetryAfterOnly` just waits out a 429 where
+that is right: for calls without a chat (getMe at start-up, setMyCommands), and for replies
+to users; an outbox delivery gets the 429 at once, so the sender pauses and counts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextvars import ContextVar
+from typing import Any
+
+from telegram import Update
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter, ExtBot
+
+from bot.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+#: Set while the outbox delivers: its 429s go straight to the sender.
+_OUTBOX: ContextVar[bool] = ContextVar("telegram_outbox_delivery", default=False)
+#: A call without a chat (getMe, setMyCommands) waits out this many 429s.
+CHATLESS_RETRIES = 5
+#: A reply to a user waits out this many 429s, each no longer than REPLY_WAIT seconds (a
+#: longer wait would hold up shutdown and the chat's later updates for a stale reply).
+REPLY_RETRIES = 2
+REPLY_WAIT = 3.0
+#: Update ids already logged as unreadable are remembered up to this many.
+SKIPPED_MEMORY = 1000
+
+
+@contextlib.contextmanager
+def outbox_delivery() -> Iterator[None]:
+    """Mark the calls made inside as outbox deliveries (no waiting out a 429)."""
+    token = _OUTBOX.set(True)
+    try:
+        yield
+    finally:
+        _OUTBOX.reset(token)
+
+
+class PacedLimiter(BaseRateLimiter[int]):
+    """Calls to a chat take a slot of `pacer` (outbox deliveries took theirs in the
+    sender); a 429 is waited out (retry_after + 0.1 s) and retried, except for outbox
+    deliveries."""
+
+    def __init__(
+        self, pacer: Pacer, *, chatless: int = CHATLESS_RETRIES, replies: int = REPLY_RETRIES
+    ) -> None:
+        self.pacer = pacer
+        self.chatless = chatless
+        self.replies = replies
+        self.waited = 0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        outbox = _OUTBOX.get()
+        chatless = data.get("chat_id") is None
+        if outbox:
+            retries = 0
+        elif chatless:
+            retries = self.chatless
+        else:
+            retries = self.replies if rate_limit_args is None else rate_limit_args
+        for attempt in range(retries + 1):
+            if not (outbox or chatless):
+                await self.pacer.acquire(urgent=True)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                if attempt == retries or (not chatless and seconds > REPLY_WAIT):
+                    raise
+                self.waited += 1
+                log.warning("telegram: %s rate limited; retrying in %.1fs", endpoint, seconds)
+                await asyncio.sleep(seconds + 0.1)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+class TolerantBot(ExtBot[int]):
+    """An ExtBot whose getUpdates skips an update it cannot parse (logged once) instead
+    of failing the whole batch, which the poller would fetch again for ever."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._skipped: dict[int, None] = {}
+
+    async def get_updates(  # type: ignore[override]
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: int | None = None,
+        allowed_updates: Sequence[str] | None = None,
+        *,
+        read_timeout: Any = DEFAULT_NONE,
+        write_timeout: Any = DEFAULT_NONE,
+        connect_timeout: Any = DEFAULT_NONE,
+        pool_timeout: Any = DEFAULT_NONE,
+        api_kwargs: dict[str, Any] | None = None,
+    ) -> tuple[Update, ...]:
+        # As ExtBot.get_updates, but parsing each update on its own.
+        data = {
+            "timeout": timeout,
+            "offset": offset,
+            "limit": limit,
+            "allowed_updates": allowed_updates,
+        }
+        if isinstance(read_timeout, DefaultValue):
+            base = self._request[0].read_timeout or 0
+        else:
+            base = read_timeout or 0
+        result = await self._post(
+            "getUpdates",
+            data,
+            read_timeout=base + (timeout or 0),
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+        )
+        return tuple(self._parse(item) for item in result or ())
+
+    def _parse(self, data: dict[str, Any]) -> Update:
+        try:
+            update = Update.de_json(data, self)
+        except Exception as exc:
+            update_id = int(data.get("update_id", 0))
+            if update_id not in self._skipped:
+                self._skipped[update_id] = None
+                if len(self._skipped) > SKIPPED_MEMORY:
+                    del self._skipped[next(iter(self._skipped))]
+                log.error(
+                    "telegram: skipped update %d that python-telegram-bot cannot read: %s",
+                    update_id,
+                    exc,
+                )
+            # An empty update with the same id: no handler matches it, and the poller
+            # still moves its offset past it.
+            return Update(update_id)
+        self.insert_callback_data(update)
+        return update

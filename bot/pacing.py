@@ -1,0 +1,94 @@
+"""Smooth pacing for the outbox: one send every 1/rate seconds, never a burst.
+
+A token bucket whose burst is 1: a pause between batches earns no credit, so the first
+second after a pause carries no more sends than any other. (A 429's pause is the sender's,
+kept on its clock.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Hashable
+
+#: A chat whose last send is this many intervals old has no pacing state left to keep.
+IDLE_INTERVALS = 2.0
+
+
+class Pacer:
+    """At most one acquisition per `interval` seconds; waiters are served in order."""
+
+    def __init__(self, rate: float, per: float = 1.0, *, now: Callable[[], float] | None = None):
+        if rate <= 0 or per <= 0:
+            raise ValueError("a pacer needs a positive rate")
+        self.interval = per / rate
+        self._now = now or time.monotonic
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        """Wait for the next slot and take it. An `urgent` caller (a reply a user waits
+        for) takes the next free slot ahead of the queued ones."""
+        if urgent:
+            slot = self._take(self._now())
+            if slot > self._now():
+                await asyncio.sleep(slot - self._now())
+            return
+        async with self._lock:  # FIFO: asyncio.Lock wakes waiters in arrival order
+            # Looped: an urgent caller may take the slot this waiter slept for.
+            while (wait := self._next - self._now()) > 0:
+                await asyncio.sleep(wait)
+            self._take(self._now())
+
+    def _take(self, now: float) -> float:
+        """Reserve the next slot at or after `now`; returns when it is."""
+        late = now - self._next
+        if late <= 0:
+            slot = self._next
+        elif late < self.interval:
+            # A slot taken a little late keeps the schedule (sleep overshoots would
+            # otherwise lower the rate).
+            slot = self._next
+        else:
+            slot = now  # idle for a whole interval or more: no credit, start afresh
+        self._next = slot + self.interval
+        return max(slot, now)
+
+
+class KeyedPacer:
+    """A minimum interval between sends to the same key (one chat), with idle entries
+    evicted so the table holds only chats sent to recently, not every chat ever."""
+
+    def __init__(self, rate: float, per: float, *, now: Callable[[], float] | None = None):
+        if rate <= 0 or per <= 0:
+            raise ValueError("a pacer needs a positive rate")
+        self.interval = per / rate
+        self._now = now or time.monotonic
+        self._next: dict[Hashable, float] = {}
+        self._swept = 0.0
+
+    def __len__(self) -> int:
+        return len(self._next)
+
+    def delay(self, key: Hashable) -> float:
+        """Seconds until `key` may be sent to again."""
+        return max(0.0, self._next.get(key, 0.0) - self._now())
+
+    async def acquire(self, key: Hashable) -> None:
+        """Wait for `key`'s next slot and take it."""
+        self._sweep()
+        wait = self.delay(key)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next[key] = max(self._next.get(key, 0.0), self._now()) + self.interval
+
+    def _sweep(self) -> None:
+        """Drop entries whose slot is long past, at most once per interval of time."""
+        now = self._now()
+        if now - self._swept < self.interval:
+            return
+        self._swept = now
+        horizon = now - self.interval * IDLE_INTERVALS
+        stale = [key for key, due in self._next.items() if due < horizon]
+        for key in stale:
+            del self._next[key]
