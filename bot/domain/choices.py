@@ -17,11 +17,6 @@ LETTERS = "ABCDEFGHIJKL"
 _TRAILING = re.compile(r"(?<!\.)[.;,:]$")
 
 
-def is_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts `²`, which `int` then refuses."""
-    return text.isascii() and text.isdecimal()
-
-
 def clean_option(text: str) -> str:
     """An option as shown: `Max of zero and x.` -> `Max of zero and x` (an ellipsis stays)."""
     return _TRAILING.sub("", text.strip()).rstrip()

@@ -39,12 +39,15 @@ RATING_STYLES = {
     "easy": discord.ButtonStyle.success,
 }
 _MODAL_RE = re.compile(rf"{MODAL_PREFIX}:(?P<kind>[a-z])(?::(?P<ref>\S*))?")
-# What each custom id field may hold; the numeric ones are ASCII digits, read back as int.
+# What each custom id field may hold; the numeric ones are ASCII digits, read back as int,
+# at most 18 of them so an id pasted into a custom id cannot overflow a database INTEGER
+# (longer ones reach StaleButton).
+_ID = "[0-9]{1,18}"
 _FIELDS = {
-    "post_id": "[0-9]+",
-    "session_id": "[0-9]+",
-    "position": "[0-9]+",
-    "option": "[0-9]+",
+    "post_id": _ID,
+    "session_id": _ID,
+    "position": _ID,
+    "option": _ID,
     "item_id": r"[^:\s]+",
     "rating": "[a-z]+",
     "code": r"[^:\s]+",
