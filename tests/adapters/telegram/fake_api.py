@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from tests.adapters.telegram.rules import CallbackRules
+
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")
 
@@ -516,6 +518,8 @@ class FakeTelegram:
         self.updates: list[JSONDict] = []
         self.callback_answers: dict[str, JSONDict] = {}
         self._open_callbacks: set[str] = set()
+        # Answered once, within CALLBACK_DEADLINE of the press (see rules.py).
+        self.callback_rules = CallbackRules()
         self.failures: list[FailureRule] = []
         self.webhook_url: str = ""
         self._queue: list[JSONDict] = []
@@ -930,6 +934,7 @@ class FakeTelegram:
         }
         self.callback_answers.pop(query_id, None)
         self._open_callbacks.add(query_id)
+        self.callback_rules.pressed(query_id)
         return self.inject("callback_query", payload)
 
     def answer_poll(
@@ -1461,6 +1466,9 @@ class FakeTelegram:
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         if len(str(params.get("text") or "")) > 200:
             raise _bad("MESSAGE_TOO_LONG")
+        refused = self.callback_rules.refusal(query_id)
+        if refused is not None:
+            raise _bad(refused)
         self.callback_answers[query_id] = dict(params)
         return True
 
