@@ -32,8 +32,9 @@ def test_parse_int_takes_ascii_digits_only(text: str) -> None:
     value = parse_int(text, low=-MAX_ID, signed=True)
     if value is not None:
         assert -MAX_ID <= value <= MAX_ID
-        assert text.lstrip("+-").isascii() and text.lstrip("+-").isdecimal()
-        assert int(text) == value
+        digits = text.lstrip("+-")
+        assert digits.isascii() and digits.isdecimal()
+        assert str(abs(value)) == (digits.lstrip("0") or "0")
 
 
 @given(st.integers(min_value=-(2**70), max_value=2**70))
@@ -140,10 +141,7 @@ def test_discord_custom_ids_match_one_kind_with_bounded_ints(custom_id: str) -> 
         kind for kind in views.BUTTON_KINDS
         if kind.__discord_ui_compiled_template__.fullmatch(custom_id)
     ]
-    assert len(matched) <= 1, matched
-    if not matched:
-        assert any(ch.isspace() for ch in custom_id)  # only ids Discord cannot carry
-        return
+    assert len(matched) == 1, matched  # one kind, StaleButton at worst: always answered
     match = matched[0].__discord_ui_compiled_template__.fullmatch(custom_id)
     assert match is not None
     for name, value in match.groupdict().items():

@@ -51,7 +51,7 @@ _FIELDS = {
     "item_id": r"[^:\s]+",
     "rating": "[a-z]+",
     "code": r"[^:\s]+",
-    "rest": r"\S*",
+    "rest": r"[\s\S]*",  # anything: every click on our messages gets an answer
 }
 _INT_FIELDS = frozenset({"post_id", "session_id", "position", "option"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
