@@ -112,6 +112,17 @@ async def one_interaction(h: Harness, rng: random.Random) -> list[FakeInteractio
     return [await fake.slash(name, options, user=user)]
 
 
+def what(fake: FakeDiscord, path: str, at: float) -> str:
+    """The interaction a request answered, for a failure message."""
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "interactions" and parts[2].isdigit():
+        inter = fake.interactions.get(int(parts[2]))
+        if inter is not None:
+            waited = at - inter.created
+            return f"type {inter.type} {str(inter.payload.get('data'))[:200]} waited {waited:.2f}"
+    return ""
+
+
 async def settle(fake: FakeDiscord, quiet: float, timeout: float = 120.0) -> None:
     """Wait until the bot made no request for `quiet` seconds."""
     loop = asyncio.get_running_loop()
@@ -143,7 +154,8 @@ async def test_fuzzed_interactions_leave_no_trace(
     errors = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, errors[:10]
     rejected = [
-        f"{r.method} {r.path}: {r.status} {r.response}" for r in h.fake.requests
+        f"{r.method} {r.path[:40]}: {r.status} {r.response} {what(h.fake, r.path, r.time)}"
+        for r in h.fake.requests
         if r.status >= 400
     ]
     assert not rejected, rejected[:10]

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tests.adapters.telegram.rules import CallbackRules
+from tests.adapters.telegram.rules import CallbackRules, GroupBudget
 
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")
@@ -520,6 +520,7 @@ class FakeTelegram:
         self._open_callbacks: set[str] = set()
         # Answered once, within CALLBACK_DEADLINE of the press (see rules.py).
         self.callback_rules = CallbackRules()
+        self.group_budget = GroupBudget()
         self.failures: list[FailureRule] = []
         self.webhook_url: str = ""
         self._queue: list[JSONDict] = []
@@ -1137,6 +1138,7 @@ class FakeTelegram:
                 raise rule.error()
             if method.lower() in SEND_METHODS:
                 self._enforce_rate()
+                self._enforce_group_budget(params)
             handler = self._methods.get(method.lower())
             if handler is None and method.lower() in _TRUE_METHODS:
                 result: Any = True
@@ -1155,6 +1157,14 @@ class FakeTelegram:
             raise
         self._finish(record, status, body)
         return web.json_response(body, status=status)
+
+    def _enforce_group_budget(self, params: JSONDict) -> None:
+        """429 past `group_budget.per_minute` sends in one group (see rules.GroupBudget)."""
+        with contextlib.suppress(TypeError, ValueError):
+            wait = self.group_budget.retry_after(int(str(params.get("chat_id"))))
+            if wait is not None:
+                description = DEFAULT_DESCRIPTIONS[429].format(retry_after=wait)
+                raise ApiError(429, description, {"retry_after": wait})
 
     def _enforce_rate(self) -> None:
         """429 when `sends_per_second` sends were accepted within the last second."""
