@@ -34,9 +34,9 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
     question = await tg.reply("/daily", chat=tg.group, user=MEMBERS[0])
     options = [b["callback_data"] for b in question.buttons][:3]
 
-    # Everyone types an answer as a reply first (feedback that costs the group messages),
+    # A third type their answer as a reply first (feedback that costs the group messages),
     # then everyone presses a button while those replies queue behind the group's budget.
-    for member in MEMBERS:
+    for member in MEMBERS[:10]:
         fake.send_text("B", user=member, chat=tg.group, reply_to=question)
     await asyncio.sleep(0.5)
     for n, member in enumerate(MEMBERS):
@@ -45,13 +45,12 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
 
     rules = fake.callback_rules
     await fake._wait_until(
-        lambda: True if len(rules.latency) == len(MEMBERS) else None, 30.0, "every press answered"
+        lambda: True if len(rules.latency) == len(MEMBERS) else None, 10.0, "every press answered"
     )
     slow = sorted(wait for wait in rules.latency.values() if wait > ACK_LIMIT)
     assert not slow, f"{len(slow)} presses acknowledged after {ACK_LIMIT} s: {slow[:5]}"
-    assert fake.group_budget.refused == 0
-    assert fake.group_budget.most_in_a_minute(tg.group["id"]) <= GROUP_BUDGET
     for member in MEMBERS:
         answered = await tg.services.stats.stats(tg.user_key(member))
         assert answered.answered >= 1, member
-    print("group sends", len(fake.group_budget.sent.get(tg.group["id"], [])), sorted(rules.latency.values())[-5:])
+    assert fake.group_budget.refused == 0  # never over the budget, so never a 429
+    assert fake.group_budget.most_in_a_minute(tg.group["id"]) <= GROUP_BUDGET
