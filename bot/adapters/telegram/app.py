@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 
 from bot.adapters.telegram import render
 from bot.adapters.telegram.callbacks import ItemKeys
 from bot.adapters.telegram.context import AdapterContext
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
 from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.pacing import GroupWindowLimiter
 from bot.adapters.telegram.poller import PollerLease, PollErrors
 from bot.adapters.telegram.processing import ChatOrderedProcessor
 from bot.config import Settings
@@ -28,11 +29,6 @@ log = logging.getLogger(__name__)
 # A 429 is waited out (retry_after + 0.1 s) and retried this often before RetryAfter
 # reaches the caller (the outbox then pauses the platform).
 RATE_LIMIT_RETRIES = 2
-# Telegram allows about 20 messages a minute in one group, counted over any minute: one
-# message per 3.05 s with no burst keeps every 60 s window at 20. (PTB's default, a bucket
-# of 20 refilling at 20/min, lets ~40 through in the first minute; the 429s that follow
-# pause every request, button acknowledgements included.)
-GROUP_MESSAGE_SECONDS = 3.05
 
 
 def file_url(base_url: str) -> str:
@@ -50,13 +46,7 @@ def build_application(settings: Settings) -> TelegramApp:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(file_url(settings.telegram_base_url))
-        .rate_limiter(
-            AIORateLimiter(
-                group_max_rate=1,
-                group_time_period=GROUP_MESSAGE_SECONDS,
-                max_retries=RATE_LIMIT_RETRIES,
-            )
-        )
+        .rate_limiter(GroupWindowLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(ChatOrderedProcessor())
         .job_queue(None)  # the core owns scheduling
         .build()

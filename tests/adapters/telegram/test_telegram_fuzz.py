@@ -86,7 +86,7 @@ async def test_fuzzed_updates_leave_no_trace(
     # Robustness, not pacing: PTB's limiter would hold group replies to 20 a minute and
     # stretch the run to half an hour (the busy-group tests cover pacing).
     unlimited = functools.partial(AIORateLimiter, overall_max_rate=0, group_max_rate=0)
-    monkeypatch.setattr(app, "AIORateLimiter", unlimited)
+    monkeypatch.setattr(app, "GroupWindowLimiter", unlimited)
     harness = await start_telegram()
     fake = harness.fake
     for user in USERS:
