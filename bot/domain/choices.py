@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from bot.content.schema import Item, ItemType
+from bot.domain.numbers import is_number as is_number  # re-export for older imports
 
 MAX_DISTRACTORS = 3
 # Option labels on every platform: an item has at most six options (the deck schema), so
