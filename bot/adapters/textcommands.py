@@ -8,7 +8,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.choices import LETTERS, is_number
+from bot.domain.choices import LETTERS
+from bot.domain.numbers import is_number, parse_int
 from bot.domain.timeparse import parse_weekdays
 from bot.errors import InvalidInputError
 from bot.presentation import wording
@@ -26,9 +27,7 @@ def choice_from_text(text: str, options: int) -> int | None:
     cleaned = text.strip().upper().rstrip(").")
     if len(cleaned) == 1 and cleaned in LETTERS[:options]:
         return LETTERS.index(cleaned) + 1
-    if is_number(cleaned) and 1 <= int(cleaned) <= options:
-        return int(cleaned)
-    return None
+    return parse_int(cleaned, low=1, high=options)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from bot.content.schema import Item, ItemType
+from bot.domain.numbers import is_number as is_number  # re-export for older imports
 
 MAX_DISTRACTORS = 3
 # Option labels on every platform: an item has at most six options (the deck schema), so
@@ -15,11 +16,6 @@ LETTERS = "ABCDEFGHIJKL"
 # Trailing marks some authors end a definition with and others leave off: dropped from
 # every option, so no option stands out (and gives itself away) by its punctuation.
 _TRAILING = re.compile(r"(?<!\.)[.;,:]$")
-
-
-def is_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts `²`, which `int` then refuses."""
-    return text.isascii() and text.isdecimal()
 
 
 def clean_option(text: str) -> str:

@@ -26,9 +26,11 @@ _ALIASES: dict[str, frozenset[int]] = {
     "weekend": frozenset({5, 6}),
 }
 MAX_REVEAL_DELAY_HOURS = 168
-_TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+_TIME_RE = re.compile(r"^([0-9]{1,2})[:.h]([0-9]{2})$")
 # Zone-like names in the tz database that are not useful choices for a person.
 _HIDDEN_ZONES = {"Factory", "localtime", "posixrules", "posix/Factory"}
+#: Longer words get no "did you mean" suggestions.
+CLOSEST_MAX_LENGTH = 64
 NO_DAYS = Notice("Give the days: daily, mon-fri, or a list like mon,wed,fri.")
 
 
@@ -38,7 +40,9 @@ def closest(
     """Choices most similar to `word`, best first (case-insensitive); with `cutoff`, only
     those scoring at least that (0-100), so a far-off word gets no suggestion."""
     options = list(dict.fromkeys(choices))
-    if not options:
+    # Fuzzy scoring costs length x choices: a pasted essay would take seconds against the
+    # tz database, and no name it could mean is that long.
+    if not options or len(word) > CLOSEST_MAX_LENGTH:
         return []
     found = process.extract(
         word.lower(),
@@ -175,7 +179,7 @@ def parse_reveal_delay(value: str | int) -> int:
         text = value.strip().lower()
         if text in {"off", "none", "no", "never"}:
             return 0
-        match = re.fullmatch(r"(\d{1,3})\s*(h|hours?|d|days?)?", text)
+        match = re.fullmatch(r"([0-9]{1,3})\s*(h|hours?|d|days?)?", text)
         if not match:
             raise InvalidInputError(
                 Notice(

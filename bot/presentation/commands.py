@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.errors import Command, Notice
+from bot.presentation.echo import echo
 from bot.presentation.i18n import _
 
 CommandSyntax = Mapping[Command, str]
@@ -32,6 +33,8 @@ def say(notice: Notice, syntax: CommandSyntax = TEXT_COMMANDS) -> str:
             values[key] = command(value, syntax)
         elif isinstance(value, Notice):
             values[key] = say(value, syntax)
+        elif isinstance(value, str):
+            values[key] = echo(value)  # may be what the user typed: clipped, mentions inert
         else:
             values[key] = value
     return _(notice.msgid).format(**values)

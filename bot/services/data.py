@@ -47,7 +47,9 @@ class DataService:
                     forget=Command.FORGET,
                 )
             )
-        if not secrets.compare_digest(pending[0], code.strip().lower()):
+        # As bytes: compare_digest refuses non-ASCII str (a pasted `ｃｏｄｅ` is just wrong).
+        typed = code.strip().lower().encode()
+        if not secrets.compare_digest(pending[0].encode(), typed):
             raise InvalidInputError(
                 Notice("That confirmation code does not match; nothing was deleted.")
             )

@@ -21,6 +21,7 @@ from bot.domain.models import (
     Verdict,
     quiz_target,
 )
+from bot.domain.numbers import parse_int
 from bot.domain.timeparse import closest
 from bot.domain.views import QuestionView
 from bot.errors import (
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 20
-_NUMBER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII: `\d` also takes other scripts' digits
 NO_QUIZ = Notice("You have no quiz running here; start one with {quiz}.", quiz=Command.QUIZ_USAGE)
 NOT_YOUR_QUIZ = Notice(
     "This quiz belongs to someone else; start your own with {quiz}.", quiz=Command.QUIZ
@@ -94,8 +95,8 @@ class QuizService:
                             first=count, second=arg, usage=usage,
                         )
                     )
-                count = int(arg)
-                if not 1 <= count <= MAX_COUNT:
+                count = parse_int(arg, low=1, high=MAX_COUNT, signed=True)
+                if count is None:
                     raise InvalidInputError(
                         Notice(
                             "A quiz has 1 to {most} questions, not {count}. {usage}",

@@ -12,7 +12,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.content.bank import Bank
 from bot.content.schema import Item, ItemType
-from bot.domain.choices import is_number, same_option
+from bot.domain.choices import same_option
 from bot.domain.grading import correct_choice
 from bot.domain.models import (
     AnswerKind,
@@ -24,6 +24,7 @@ from bot.domain.models import (
     UserKey,
     Verdict,
 )
+from bot.domain.numbers import parse_int
 from bot.domain.points import CAPPED_KINDS, cap_points, points_for
 from bot.domain.schedule import day_bounds_utc, local_date
 from bot.domain.streaks import StoredStreak, Streak, StreakState, advance, streak_of
@@ -243,14 +244,15 @@ class Recorder:
             raise InvalidInputError(
                 Notice("This question has no options; answer in your own words.")
             )
-        if isinstance(choice, int) or is_number(choice.strip()):
-            index = int(choice) - 1
-            if not 0 <= index < len(options):
-                raise InvalidInputError(
-                    Notice("Choose an option from 1 to {count}.", count=len(options))
-                )
-            return options[index]
-        return choice
+        number = choice if isinstance(choice, int) else parse_int(choice.strip())
+        if number is None:
+            assert isinstance(choice, str)
+            return choice
+        if not 1 <= number <= len(options):
+            raise InvalidInputError(
+                Notice("Choose an option from 1 to {count}.", count=len(options))
+            )
+        return options[number - 1]
 
     def _with_choice(
         self, result: AnswerResult, item: Item, choice: int | str | None

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from fsrs import Card, Rating
 
 from bot.content.bank import Bank
-from bot.domain.choices import is_number
 from bot.domain.models import AnswerKind, ChatKey, UserKey, review_target
+from bot.domain.numbers import parse_int
 from bot.errors import InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Questions, Zones
@@ -30,8 +30,9 @@ def parse_rating(value: str | int | Rating) -> Rating:
     if isinstance(value, Rating):
         return value
     text = str(value).strip().lower()
-    if is_number(text) and 1 <= int(text) <= 4:
-        return Rating(int(text))
+    number = parse_int(text, low=1, high=4)
+    if number is not None:
+        return Rating(number)
     if text in RATINGS:
         return RATINGS[text]
     raise InvalidInputError(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.textcommands import ScheduleRequest, choice_from_text, parse_schedule
-from bot.domain.choices import LETTERS, is_number
+from bot.domain.choices import LETTERS
+from bot.domain.numbers import is_number
 from bot.errors import InvalidInputError
 from bot.services.reviews import parse_rating
 

@@ -39,16 +39,19 @@ RATING_STYLES = {
     "easy": discord.ButtonStyle.success,
 }
 _MODAL_RE = re.compile(rf"{MODAL_PREFIX}:(?P<kind>[a-z])(?::(?P<ref>\S*))?")
-# What each custom id field may hold; the numeric ones are ASCII digits, read back as int.
+# What each custom id field may hold; the numeric ones are ASCII digits, read back as int,
+# at most 18 of them so an id pasted into a custom id cannot overflow a database INTEGER
+# (longer ones reach StaleButton).
+_ID = "[0-9]{1,18}"
 _FIELDS = {
-    "post_id": "[0-9]+",
-    "session_id": "[0-9]+",
-    "position": "[0-9]+",
-    "option": "[0-9]+",
+    "post_id": _ID,
+    "session_id": _ID,
+    "position": _ID,
+    "option": _ID,
     "item_id": r"[^:\s]+",
     "rating": "[a-z]+",
     "code": r"[^:\s]+",
-    "rest": r"\S*",
+    "rest": r"[\s\S]*",  # anything: every click on our messages gets an answer
 }
 _INT_FIELDS = frozenset({"post_id", "session_id", "position", "option"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

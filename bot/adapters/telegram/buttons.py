@@ -10,7 +10,14 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import keyboards, render
-from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identify, user_key
+from bot.adapters.telegram.context import (
+    PLATFORM,
+    AdapterContext,
+    Memory,
+    Who,
+    identify,
+    user_key,
+)
 from bot.adapters.telegram.flows import Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
@@ -41,8 +48,14 @@ def _not_yours(button: cb.Button) -> str:
             return wording.only_asker_confirms()
 
 
-async def _drop_keyboard(query: CallbackQuery) -> None:
-    """Remove the buttons of an answered question (already gone: fine)."""
+async def _drop_keyboard(query: CallbackQuery, memory: Memory) -> None:
+    """Remove the buttons of an answered question once (already gone: fine)."""
+    message = query.message
+    if message is not None:
+        where = (message.chat.id, message.message_id)
+        if where in memory.bare:
+            return
+        memory.bare[where] = True
     try:
         await query.edit_message_reply_markup(None)
     except BadRequest as exc:
@@ -102,27 +115,27 @@ class Buttons:
                 target = Target(AnswerKind.QUIZ, count, session=(session_id, position))
                 if action == cb.SKIP:
                     await flows.skip(who, target)
-                    await _drop_keyboard(query)
+                    await _drop_keyboard(query, self.context.memory)
                 elif action == cb.STOP:
                     await flows.stop(who, target)
-                    await _drop_keyboard(query)
+                    await _drop_keyboard(query, self.context.memory)
                 elif action == cb.SHOW:
-                    await _drop_keyboard(query)
+                    await _drop_keyboard(query, self.context.memory)
                     await flows.show_current_quiz(who)
                 else:
                     await self._answer_or_reveal(who, target, action, reply_to)
                     if cb.option_number(action) is not None:
-                        await _drop_keyboard(query)
+                        await _drop_keyboard(query, self.context.memory)
             case cb.ReviewButton(key, owner, action):
                 item_id = self.context.keys.item_id(key)
                 target = Target(AnswerKind.REVIEW, count, item_id=item_id, owner=owner)
                 await self._answer_or_reveal(who, target, action, reply_to)
                 if cb.option_number(action) is not None:
-                    await _drop_keyboard(query)
+                    await _drop_keyboard(query, self.context.memory)
             case cb.RateButton(key, _owner, _rating):
                 await self._rate(who, button, query)
             case cb.NextReviewButton():
-                await _drop_keyboard(query)
+                await _drop_keyboard(query, self.context.memory)
                 await flows.show_review(who)
             case cb.ForgetButton(_owner, code):
                 await self._forget(who, code, query)
@@ -142,7 +155,7 @@ class Buttons:
             await send_html(self.flows.bot, who.chat_id, render.M.text(say(CARD_GONE)))
             return
         result = await self.services.reviews.rate(who.user, item_id, button.rating)
-        await _drop_keyboard(query)
+        await _drop_keyboard(query, self.context.memory)
         await send_html(
             self.flows.bot,
             who.chat_id,
@@ -152,7 +165,7 @@ class Buttons:
 
     async def _forget(self, who: Who, code: str, query: CallbackQuery) -> None:
         data = self.services.data
-        await _drop_keyboard(query)
+        await _drop_keyboard(query, self.context.memory)
         if code == cb.CANCEL:
             data.cancel_forget(who.user)
             await send_html(self.flows.bot, who.chat_id, render.M.text(wording.forget_cancelled()))

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from bot.domain.choices import is_number
+from bot.domain.numbers import parse_id, parse_int
 
 log = logging.getLogger(__name__)
 
@@ -105,27 +105,28 @@ def decode(data: str | None) -> Button | None:
         return None
     kind, _, rest = data.partition(":")
     fields = rest.split(":")
-    try:
-        if kind == "d" and len(fields) == 2:
-            return DailyButton(int(fields[0]), fields[1])
-        if kind == "q" and len(fields) == 4:
-            return QuizButton(int(fields[0]), int(fields[1]), fields[2], fields[3])
-        if kind == "v" and len(fields) == 3:
-            return ReviewButton(fields[0], fields[1], fields[2])
-        if kind == "g" and len(fields) == 3 and fields[2] in ("1", "2", "3", "4"):
-            return RateButton(fields[0], fields[1], int(fields[2]))
-        if kind == "n" and len(fields) == 1:
-            return NextReviewButton(fields[0])
-        if kind == "f" and len(fields) == 2:
-            return ForgetButton(fields[0], fields[1])
-    except ValueError:
-        return None
+    if kind == "d" and len(fields) == 2:
+        post = parse_id(fields[0])
+        return None if post is None else DailyButton(post, fields[1])
+    if kind == "q" and len(fields) == 4:
+        session, position = parse_id(fields[0]), parse_id(fields[1])
+        if session is None or position is None:
+            return None
+        return QuizButton(session, position, fields[2], fields[3])
+    if kind == "v" and len(fields) == 3:
+        return ReviewButton(fields[0], fields[1], fields[2])
+    if kind == "g" and len(fields) == 3 and fields[2] in ("1", "2", "3", "4"):
+        return RateButton(fields[0], fields[1], int(fields[2]))
+    if kind == "n" and len(fields) == 1:
+        return NextReviewButton(fields[0])
+    if kind == "f" and len(fields) == 2:
+        return ForgetButton(fields[0], fields[1])
     return None
 
 
 def option_number(action: str) -> int | None:
     """The 1-based option an action chooses, if it is one."""
-    return int(action) if is_number(action) and int(action) > 0 else None
+    return parse_int(action, low=1)
 
 
 def item_key(item_id: str) -> str:

@@ -49,6 +49,9 @@ class Memory:
     chat_types: Bounded[int, str] = field(default_factory=Bounded)
     chat_titles: Bounded[int, str] = field(default_factory=Bounded)
     schedulers: Bounded[int, int] = field(default_factory=Bounded)
+    # Messages (chat id, message id) whose keyboard was removed: a double press does not
+    # remove it again (Telegram refuses the unchanged edit as "message is not modified").
+    bare: Bounded[tuple[int, int], bool] = field(default_factory=Bounded)
 
 
 @dataclass

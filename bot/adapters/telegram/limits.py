@@ -21,6 +21,7 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 
+from bot.adapters.telegram.pacing import GroupWindows, is_group
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,19 @@ def outbox_delivery() -> Iterator[None]:
 
 class PacedLimiter(BaseRateLimiter[int]):
     """Calls to a chat take a slot of `pacer` (outbox deliveries took theirs in the
-    sender); a 429 is waited out (retry_after + 0.1 s) and retried, except for outbox
-    deliveries."""
+    sender) and, in a group, of the group's minute window; a 429 is waited out
+    (retry_after + 0.1 s) and retried, except for outbox deliveries."""
 
     def __init__(
-        self, pacer: Pacer, *, chatless: int = CHATLESS_RETRIES, replies: int = REPLY_RETRIES
+        self,
+        pacer: Pacer,
+        groups: GroupWindows | None = None,
+        *,
+        chatless: int = CHATLESS_RETRIES,
+        replies: int = REPLY_RETRIES,
     ) -> None:
         self.pacer = pacer
+        self.groups = groups if groups is not None else GroupWindows()
         self.chatless = chatless
         self.replies = replies
         self.waited = 0
@@ -83,7 +90,13 @@ class PacedLimiter(BaseRateLimiter[int]):
             retries = self.chatless
         else:
             retries = self.replies if rate_limit_args is None else rate_limit_args
+        chat_id = data.get("chat_id")
+        window = self.groups.window(chat_id) if is_group(chat_id) else None
         for attempt in range(retries + 1):
+            if window is not None and outbox:
+                window.note()  # a post the sender paced: it still spends the group's minute
+            elif window is not None:
+                await window.acquire()  # replies queue within the group's minute
             if not (outbox or chatless):
                 await self.pacer.acquire(urgent=True)
             try:

@@ -9,15 +9,25 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+OrderKey = tuple[str, int]
 
-def order_key(update: object) -> int | None:
-    """Updates sharing a key run one after another: the chat's id, else the user's."""
+
+def order_key(update: object) -> OrderKey | None:
+    """Updates sharing a key run one after another: the chat's, else the user's.
+
+    A button press is ordered with its presser's other presses only: in a busy group it
+    must not wait behind replies the group's message budget holds back, since Telegram
+    stops the presser's spinner (and refuses the answer) after about 15 s. Its buttons
+    exist only once the message that carries them is sent, so it cannot overtake that.
+    """
     if not isinstance(update, Update):
         return None
+    if update.callback_query is not None:
+        return ("press", update.callback_query.from_user.id)
     if update.effective_chat is not None:
-        return update.effective_chat.id
+        return ("chat", update.effective_chat.id)
     if update.effective_user is not None:
-        return update.effective_user.id
+        return ("chat", update.effective_user.id)
     return None
 
 
@@ -28,8 +38,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._holders: dict[int, int] = {}
+        self._locks: dict[OrderKey, asyncio.Lock] = {}
+        self._holders: dict[OrderKey, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)

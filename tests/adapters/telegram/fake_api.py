@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from tests.adapters.ratelimits import RateRules
+from tests.adapters.telegram.rules import CallbackRules, GroupBudget
 
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")
@@ -522,6 +523,9 @@ class FakeTelegram:
         self.updates: list[JSONDict] = []
         self.callback_answers: dict[str, JSONDict] = {}
         self._open_callbacks: set[str] = set()
+        # Answered once, within CALLBACK_DEADLINE of the press (see rules.py).
+        self.callback_rules = CallbackRules()
+        self.group_budget = GroupBudget()
         self.failures: list[FailureRule] = []
         self.webhook_url: str = ""
         self._queue: list[JSONDict] = []
@@ -977,6 +981,7 @@ class FakeTelegram:
         }
         self.callback_answers.pop(query_id, None)
         self._open_callbacks.add(query_id)
+        self.callback_rules.pressed(query_id)
         return self.inject("callback_query", payload)
 
     def answer_poll(
@@ -1180,6 +1185,7 @@ class FakeTelegram:
             if method.lower() in SEND_METHODS:
                 self._enforce_rate()
                 self._enforce_limits(params)
+                self._enforce_group_budget(params)
             handler = self._methods.get(method.lower())
             if handler is None and method.lower() in _TRUE_METHODS:
                 result: Any = True
@@ -1198,6 +1204,14 @@ class FakeTelegram:
             raise
         self._finish(record, status, body)
         return web.json_response(body, status=status)
+
+    def _enforce_group_budget(self, params: JSONDict) -> None:
+        """429 past `group_budget.per_minute` sends in one group (see rules.GroupBudget)."""
+        with contextlib.suppress(TypeError, ValueError):
+            wait = self.group_budget.retry_after(int(str(params.get("chat_id"))))
+            if wait is not None:
+                description = DEFAULT_DESCRIPTIONS[429].format(retry_after=wait)
+                raise ApiError(429, description, {"retry_after": wait})
 
     def _enforce_rate(self) -> None:
         """429 when `sends_per_second` sends were accepted within the last second."""
@@ -1521,6 +1535,9 @@ class FakeTelegram:
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         if len(str(params.get("text") or "")) > 200:
             raise _bad("MESSAGE_TOO_LONG")
+        refused = self.callback_rules.refusal(query_id)
+        if refused is not None:
+            raise _bad(refused)
         self.callback_answers[query_id] = dict(params)
         return True
 

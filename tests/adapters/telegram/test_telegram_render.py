@@ -195,7 +195,16 @@ def test_updates_are_ordered_by_chat_then_user() -> None:
                                          "option_ids": [0], "option_persistent_ids": ["0"]}},
         None,
     )
-    assert order_key(message_update) == -5 and order_key(vote) == 7 and order_key("x") is None
+    press = Update.de_json(
+        {"update_id": 3, "callback_query": {"id": "q", "from": user.to_dict(), "data": "d:1:r",
+                                            "chat_instance": "i", "message": {
+                                                "message_id": 2, "date": 0, "chat": chat.to_dict(),
+                                                "text": "question"}}},
+        None,
+    )
+    assert order_key(message_update) == ("chat", -5) and order_key(vote) == ("chat", 7)
+    assert order_key(press) == ("press", 7)  # never behind the group's queued replies
+    assert order_key("x") is None
 
 
 def test_file_url_and_dates() -> None:

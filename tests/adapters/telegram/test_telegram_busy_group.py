@@ -1,0 +1,56 @@
+"""A busy group stays responsive: thirty members answer the daily question within a minute
+in a group where Telegram allows the bot 20 messages a minute (the fake enforces it), and
+every button press is acknowledged within a second, not behind the group's queued replies."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.adapters.telegram.conftest import StartTelegram
+from tests.adapters.telegram.fake_api import JSONDict, make_user
+from tests.factories import bank, deck, mcq
+
+pytestmark = pytest.mark.timeout(240)
+
+MEMBERS = [make_user(7000 + n, f"Member{n}") for n in range(30)]
+GROUP_BUDGET = 20  # messages a minute in one group
+ACK_LIMIT = 1.0  # seconds from press to answerCallbackQuery
+
+
+def private(user: JSONDict) -> JSONDict:
+    return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+
+async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegram) -> None:
+    tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
+    fake = tg.fake
+    fake.group_budget.per_minute = GROUP_BUDGET
+    started = MEMBERS[:24]  # these have started the bot: their feedback can go in private
+    for member in started:
+        await tg.reply("/start", user=member, chat=private(member))
+    fake.fail("sendPoll", 400, description="Bad Request: non-anonymous polls can't be sent")
+    question = await tg.reply("/daily", chat=tg.group, user=MEMBERS[0])
+    options = [b["callback_data"] for b in question.buttons][:3]
+
+    # Everyone types an answer as a reply first (feedback that costs the group messages),
+    # then everyone presses a button while those replies queue behind the group's budget.
+    for member in MEMBERS:
+        fake.send_text("B", user=member, chat=tg.group, reply_to=question)
+    await asyncio.sleep(0.5)
+    for n, member in enumerate(MEMBERS):
+        fake.press_button(question, options[n % len(options)], user=member)
+        await asyncio.sleep(0.2)  # thirty presses over six seconds
+
+    rules = fake.callback_rules
+    await fake._wait_until(
+        lambda: True if len(rules.latency) == len(MEMBERS) else None, 10.0, "every press answered"
+    )
+    slow = sorted(wait for wait in rules.latency.values() if wait > ACK_LIMIT)
+    assert not slow, f"{len(slow)} presses acknowledged after {ACK_LIMIT} s: {slow[:5]}"
+    for member in MEMBERS:
+        answered = await tg.services.stats.stats(tg.user_key(member))
+        assert answered.answered >= 1, member
+    assert fake.group_budget.refused == 0  # never over the budget, so never a 429
+    assert fake.group_budget.most_in_a_minute(tg.group["id"]) <= GROUP_BUDGET
