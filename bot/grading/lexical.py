@@ -98,6 +98,7 @@ class _Phrase:
     strong: bool
     glued: str = ""  # the phrase written as one word ("mini batch" / "minibatch")
     short: frozenset[str] = frozenset()  # tokens too short to be found misspelt
+    lone_short: str | None = None  # the phrase is this one short word, and no formula
 
 
 class _Hit(NamedTuple):
@@ -144,7 +145,8 @@ def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
     # Multi-word phrases, formulas and long technical words are specific enough alone.
     strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
     short = frozenset(token for token in tokens if len(token) < TYPO_MIN_LEN)
-    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short)
+    lone = tokens[0] if len(tokens) == 1 and maths is None and short else None
+    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short, lone)
 
 
 class LexicalGrader:
@@ -564,7 +566,10 @@ class LexicalGrader:
         """Where the answer says the phrase: each hit in one sentence, asserted or denied."""
         found = answer.found.get(phrase)
         if found is None:
-            found = self._search(phrase, answer)
+            if phrase.lone_short is not None and phrase.lone_short not in answer.positions:
+                found = []  # its one short word is missing (short words are never misspelt)
+            else:
+                found = self._search(phrase, answer)
             answer.found[phrase] = found
         return found  # type: ignore[return-value]
 
@@ -586,7 +591,9 @@ class LexicalGrader:
             if at is None:
                 if len(token) < TYPO_MIN_LEN:
                     return []
-                at = _typo_positions(token, answer)
+                at = answer.typos.get(token)
+                if at is None:
+                    at = _typo_positions(token, answer)
             wanted = phrase.polarity[0]
             return [_Hit(answer.sentence[i], answer.negated[i] == wanted, phrase, i) for i in at]
         window = len(phrase.tokens) + 2
