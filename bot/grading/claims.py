@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.grading.text import STOPWORDS, compact, fold, stem
+from bot.grading.text import STOPWORDS, compact, fold, stem, words
 
 # Words, plus the punctuation that ends a sentence or a clause. A full stop ends a sentence
 # only before a space (so `model.eval()` and `0.5` stay inside one).
@@ -389,10 +389,18 @@ class Reading:
     positions: Mapping[str, tuple[int, ...]]
     token_set: frozenset[str]
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    typo_choices: dict[bool, frozenset[str]] = field(default_factory=dict, compare=False)
+    _plain: list[list[str]] = field(default_factory=list, compare=False)
     _spans: tuple[range, ...] = field(default=(), compare=False)
     # Phrase searches done on this answer (the grader's cache; key points share phrases).
     found: dict[object, object] = field(default_factory=dict, compare=False)
     _asserted: dict[int, frozenset[str]] = field(default_factory=dict, compare=False)
+
+    def plain_words(self) -> list[str]:
+        """Stems of every word as written (no flips), as `text.words` gives them."""
+        if not self._plain:
+            self._plain.append(words(self.folded))
+        return self._plain[0]
 
     @property
     def sentences(self) -> int:
@@ -424,70 +432,112 @@ class Reading:
         return read(folded)
 
 
+# What read() must notice about a word, looked up once per word (most words have none).
+_SENTENCE_WORD, _CLAUSE_WORD, _LIST_WORD, _CUE, _PAIR_END, _STOP = 1, 2, 4, 8, 16, 32
+
+
+def _word_classes() -> dict[str, int]:
+    classes: dict[str, int] = {}
+    for words_, flag in (
+        (_SENTENCE_WORDS, _SENTENCE_WORD),
+        (_CLAUSE_WORDS, _CLAUSE_WORD),
+        (_LIST_WORDS, _LIST_WORD),
+        (NEGATION_CUES, _CUE),
+        ({second for _, second in _PAIR_CUES | _NOT_NEGATING}, _PAIR_END),
+        (STOPWORDS, _STOP),
+    ):
+        for word in words_:
+            classes[word] = classes.get(word, 0) | flag
+    return classes
+
+
+_CLASSES = _word_classes()
+# The flip of a negated word with an opposite ("not slower" -> "faster"), per stem.
+_FLIP = {token: sorted(others)[0] for token, others in OPPOSITES.items() if token not in STOPWORDS}
+
+
 def read(folded: str) -> Reading:
-    """Tokenise folded text into a Reading."""
-    raw: list[str] = []
+    """Tokenise folded text into a Reading.
+
+    The hot path of grading: one pass over the pieces, word classes looked up once.
+    """
     stems: list[str] = []
     sentence_of: list[int] = []
     clause_of: list[int] = []
     clause = 0
     negated: list[bool] = []
-    prose_parts: list[list[list[str]]] = [[[]]]  # sentences of list segments of words
+    segment: list[str] = []  # the current list segment of the current sentence
+    current: list[list[str]] = [segment]  # the current sentence's segments
+    prose_parts: list[list[list[str]]] = [current]  # sentences of list segments of words
     sentence = 0
     reach = 0  # tokens still inside the current negation
-    for match in _PIECE.finditer(folded):
-        piece = match.group().strip() or "\n"
+    previous = ""
+    classes = _CLASSES
+    flips = _FLIP
+    for piece in _PIECE.findall(folded):
         if not piece[0].isalnum():
-            if piece in _SENTENCE_END and prose_parts[-1][0]:
+            piece = piece.strip() or "\n"
+            if piece in _SENTENCE_END and current[0]:
                 sentence += 1
-                prose_parts.append([[]])
-            elif prose_parts[-1][-1]:
-                prose_parts[-1].append([])
+                segment = []
+                current = [segment]
+                prose_parts.append(current)
+            elif segment:
+                segment = []
+                current.append(segment)
             clause += 1
             reach = 0
             continue
         word = piece
-        if word in _SENTENCE_WORDS and prose_parts[-1][0]:
-            sentence += 1
-            clause += 1
-            prose_parts.append([[]])
-            reach = 0
-        elif word in _CLAUSE_WORDS:
-            clause += 1
-            reach = 0
-        if word in _LIST_WORDS and prose_parts[-1][-1]:
-            prose_parts[-1].append([])
-        previous = raw[-1] if raw else ""
+        kind = classes.get(word, 0)
         in_scope = reach > 0
-        if (previous, word) in _NOT_NEGATING:
-            reach = 0
-            if negated:
-                negated[-1] = False
-            in_scope = False
-        elif (previous, word) in _PAIR_CUES or word in NEGATION_CUES:
-            reach = NEGATION_REACH + 1
-            in_scope = False
+        if kind:
+            if kind & _SENTENCE_WORD and current[0]:
+                sentence += 1
+                clause += 1
+                segment = []
+                current = [segment]
+                prose_parts.append(current)
+                reach = 0
+            elif kind & _CLAUSE_WORD:
+                clause += 1
+                reach = 0
+            if kind & _LIST_WORD and segment:
+                segment = []
+                current.append(segment)
+            in_scope = reach > 0
+            if kind & _PAIR_END and (previous, word) in _NOT_NEGATING:
+                reach = 0
+                if negated:
+                    negated[-1] = False
+                in_scope = False
+            elif kind & _CUE or (kind & _PAIR_END and (previous, word) in _PAIR_CUES):
+                reach = NEGATION_REACH + 1
+                in_scope = False
         token = stem(word)
-        first = reach == NEGATION_REACH  # the word right after the cue (stopwords aside)
-        if in_scope and first and token in OPPOSITES and token not in STOPWORDS:
+        if in_scope and reach == NEGATION_REACH and token in flips:
             # "not slower" reads as "faster": the negation is spent on the flip.
-            token = sorted(OPPOSITES[token])[0]
+            token = flips[token]
             in_scope = False
             reach = 0
-        raw.append(word)
+        previous = word
         stems.append(token)
         sentence_of.append(sentence)
         clause_of.append(clause)
         negated.append(in_scope)
-        if word not in _LIST_WORDS:
-            prose_parts[-1][-1].append(word)
-        if reach and not (word in STOPWORDS and reach == NEGATION_REACH):
+        if not kind & _LIST_WORD:
+            segment.append(word)
+        if reach and not (kind & _STOP and reach == NEGATION_REACH):
             reach -= 1
     if not prose_parts[-1][0] and len(prose_parts) > 1:
         prose_parts.pop()
     where: dict[str, list[int]] = {}
     for index, token in enumerate(stems):
-        where.setdefault(token, []).append(index)
+        found = where.get(token)
+        if found is None:
+            where[token] = [index]
+        else:
+            found.append(index)
     return Reading(
         folded=folded,
         tokens=tuple(stems),
@@ -497,7 +547,7 @@ def read(folded: str) -> Reading:
         prose=tuple(_is_prose(part) for part in prose_parts),
         maths=compact(folded),
         positions={token: tuple(found) for token, found in where.items()},
-        token_set=frozenset(stems),
+        token_set=frozenset(where),
         _spans=_spans(sentence_of, len(prose_parts)),
     )
 

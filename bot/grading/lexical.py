@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -83,19 +84,26 @@ class Assessment:
     relevant: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Phrase:
-    """A keyword, requirement or claim compiled to stems with their polarity."""
+    """A keyword, requirement or claim compiled to stems with their polarity.
+
+    Compared by identity: answers memoise searches per phrase, and a value hash over the
+    token tuples cost more than the search it saves.
+    """
 
     tokens: tuple[str, ...]
     polarity: tuple[bool, ...]  # True where the phrase itself negates the word
     maths: str | None
     strong: bool
     glued: str = ""  # the phrase written as one word ("mini batch" / "minibatch")
+    short: frozenset[str] = frozenset()  # tokens too short to be found misspelt
+    lone_short: str | None = None  # the phrase is this one short word, and no formula
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
+    """Where a phrase was found (a tuple: answers make many, and tuples are cheap)."""
+
     sentence: int  # -1 for a formula (no sentence)
     asserted: bool  # False: the answer says it the other way round
     phrase: _Phrase
@@ -112,6 +120,8 @@ class _Point:
     claim_words: frozenset[str]
     text_words: frozenset[str]
     negative: bool  # the point itself is a denial ("needs no labels")
+    # Every word that can reverse a word of the point's text (see _swapped).
+    opposites: frozenset[str] = frozenset()
     # Per question: which keywords only repeat its words (computed once per question).
     question_only: dict[frozenset[str], list[bool]] = field(default_factory=dict)
 
@@ -134,7 +144,9 @@ def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
     maths = compact(folded) if is_math(folded) else None
     # Multi-word phrases, formulas and long technical words are specific enough alone.
     strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
-    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens))
+    short = frozenset(token for token in tokens if len(token) < TYPO_MIN_LEN)
+    lone = tokens[0] if len(tokens) == 1 and maths is None and short else None
+    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short, lone)
 
 
 class LexicalGrader:
@@ -148,6 +160,9 @@ class LexicalGrader:
     ) -> None:
         self.thresholds = thresholds or Thresholds()
         self._points: dict[str, _Point] = {}
+        # Bank items are immutable: a key point's compiled form is found by identity first.
+        self._by_point: dict[int, tuple[KeyPoint, _Point]] = {}
+        self._phrases: dict[tuple[str, bool], _Phrase] = {}
         self._claims: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
         self._idf: dict[str, float] = {}
@@ -384,22 +399,27 @@ class LexicalGrader:
         """A long key point restated in one sentence, in its own words (its required terms
         included, none of them reversed)."""
         wanted = compiled.text_words - asked
-        if len(wanted) < 3:
+        if len(wanted) < 3 or len(wanted & answer.token_set) / len(wanted) < 0.4:
             return 0.0
-        share = max(
+        # The best sentence that qualifies decides: take them best first, and stop below 0.4
+        # (which earns nothing), before the costlier checks.
+        shares = sorted(
             (
-                self._sentence_overlap(wanted, answer, s)
+                (self._sentence_overlap(wanted, answer, s), s)
                 for s in range(answer.sentences)
                 if s not in denying
-                and not (
-                    compiled.requires
-                    and self._requires(compiled, answer, s, [-1], asked) is None
-                )
-                and not self._swapped(compiled, answer, s)
             ),
-            default=0.0,
+            reverse=True,
         )
-        return 1.0 if share >= 0.6 else 0.5 if share >= 0.4 else 0.0
+        for share, s in shares:
+            if share < 0.4:
+                break
+            if compiled.requires and self._requires(compiled, answer, s, [-1], asked) is None:
+                continue
+            if self._swapped(compiled, answer, s):
+                continue
+            return 1.0 if share >= 0.6 else 0.5
+        return 0.0
 
     @staticmethod
     def _sentence_overlap(wanted: frozenset[str], answer: Reading, sentence: int) -> float:
@@ -457,6 +477,8 @@ class LexicalGrader:
         opposite ("training gets faster" for "slower")."""
         if self._counter_claimed(compiled, answer):
             return True
+        if compiled.negative or not (compiled.opposites & answer.token_set):
+            return False  # no sentence can reverse the point (see _swapped)
         return any(self._swapped(compiled, answer, s) for s in range(answer.sentences))
 
     @staticmethod
@@ -466,7 +488,7 @@ class LexicalGrader:
             return False
         claim = compiled.text_words
         have = answer.asserted_in(sentence)
-        if not (claim & have):
+        if not (claim & have) or not (compiled.opposites & have):
             return False
         at = [i for i in answer.span(sentence) if not answer.negated[i]]
         for word in claim - have:
@@ -485,17 +507,28 @@ class LexicalGrader:
                     return True
         return False
 
+    def _phrase(self, text: str, *, claim: bool = False) -> _Phrase:
+        """compile_phrase, once per wording: equal wordings share one phrase (and its
+        searches in an answer)."""
+        phrase = self._phrases.get((text, claim))
+        if phrase is None:
+            phrase = self._phrases[(text, claim)] = compile_phrase(text, claim=claim)
+        return phrase
+
     def _compiled(self, point: KeyPoint) -> _Point:
+        known = self._by_point.get(id(point))
+        if known is not None and known[0] is point:
+            return known[1]
         key = "\x00".join(
             (point.text, *point.keywords, "|", *point.requires, "|", *point.contradicted_by)
         )
         cached = self._points.get(key)
         if cached is None:
-            keywords = [compile_phrase(k) for k in point.keywords]
+            keywords = [self._phrase(k) for k in point.keywords]
             requires = [
-                [compile_phrase(a) for a in term.split("|") if a.strip()] for term in point.requires
+                [self._phrase(a) for a in term.split("|") if a.strip()] for term in point.requires
             ]
-            against = [compile_phrase(c) for c in point.contradicted_by]
+            against = [self._phrase(c) for c in point.contradicted_by]
             text_reading = read(fold(point.text))
             text_words = frozenset(
                 t
@@ -514,8 +547,12 @@ class LexicalGrader:
                 negative=any(text_reading.negated)
                 or bool(text_words & PRIVATIVE)
                 or any(any(p.polarity) for p in keywords),
+                opposites=frozenset().union(
+                    *((OPPOSITES.get(w, frozenset()) - FLIP_ONLY) - claim_words for w in text_words)
+                ),
             )
             self._points[key] = cached
+        self._by_point[id(point)] = (point, cached)
         return cached
 
     @staticmethod
@@ -529,7 +566,10 @@ class LexicalGrader:
         """Where the answer says the phrase: each hit in one sentence, asserted or denied."""
         found = answer.found.get(phrase)
         if found is None:
-            found = self._search(phrase, answer)
+            if phrase.lone_short is not None and phrase.lone_short not in answer.positions:
+                found = []  # its one short word is missing (short words are never misspelt)
+            else:
+                found = self._search(phrase, answer)
             answer.found[phrase] = found
         return found  # type: ignore[return-value]
 
@@ -544,14 +584,30 @@ class LexicalGrader:
                 _Hit(answer.sentence[i], answer.negated[i] == phrase.polarity[0], phrase, i)
                 for i in answer.positions[phrase.glued]
             ]
+        exact = answer.positions
+        if len(phrase.tokens) == 1:  # most keywords: each place the word is, as said there
+            token = phrase.tokens[0]
+            at = exact.get(token)
+            if at is None:
+                if len(token) < TYPO_MIN_LEN:
+                    return []
+                at = answer.typos.get(token)
+                if at is None:
+                    at = _typo_positions(token, answer)
+            wanted = phrase.polarity[0]
+            return [_Hit(answer.sentence[i], answer.negated[i] == wanted, phrase, i) for i in at]
         window = len(phrase.tokens) + 2
+        # Every word must be there, exactly or misspelt: a short word that is missing ends
+        # the search before any fuzzy matching.
+        if not answer.token_set.issuperset(phrase.short):
+            return []
         positions: list[Sequence[int]] = []
         for token in phrase.tokens:
-            found: Sequence[int] = answer.positions.get(token, ())
-            if not found and len(token) >= TYPO_MIN_LEN:
+            found: Sequence[int] | None = exact.get(token)
+            if found is None:
                 found = _typo_positions(token, answer)
-            if not found:
-                return []
+                if not found:
+                    return []
             positions.append(found)
         result: list[_Hit] = []
         for start in positions[0]:
@@ -604,7 +660,7 @@ class LexicalGrader:
     def _wordings(self, claim: Misconception) -> list[_Phrase]:
         cached = self._claims.get(claim.claim + "\x00" + "\x00".join(claim.wordings))
         if cached is None:
-            cached = [compile_phrase(w, claim=True) for w in claim.all_wordings]
+            cached = [self._phrase(w, claim=True) for w in claim.all_wordings]
             self._claims[claim.claim + "\x00" + "\x00".join(claim.wordings)] = cached
         return cached
 
@@ -614,10 +670,12 @@ class LexicalGrader:
         wanted = dict(zip(claim.tokens, claim.polarity, strict=True))
         if not wanted:
             return False
-        new = {t for t in wanted if t not in asked}
-        span = len(wanted) + CLAIM_SLACK
         # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
         needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
+        if len(answer.token_set.intersection(wanted)) < needed:
+            return False  # the answer lacks the words, wherever they would be
+        new = {t for t in wanted if t not in asked}
+        span = len(wanted) + CLAIM_SLACK
         sentences = sorted(
             {answer.sentence[i] for t in wanted for i in answer.positions.get(t, ())}
         )
@@ -696,7 +754,7 @@ class LexicalGrader:
         if len(answer.tokens) < min_tokens or not reference:
             return False
         ref_grams = _ngrams(reference, n)
-        tokens = words(answer.folded)
+        tokens = answer.plain_words()
         grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
         return bool(grams) and sum(g in ref_grams for g in grams) / len(grams) >= 0.6
 
@@ -713,13 +771,59 @@ def _option_words(text: str) -> list[str]:
     return words(fold(text.strip().rstrip(".;!")))
 
 
+# A word of TYPO_MIN_LEN letters or more is never within TYPO_RATIO of one this short.
+_TYPO_SHORTEST = 4
+# Which answer words are (and are not) within TYPO_RATIO of a rubric word, remembered across
+# answers: answers share most of their vocabulary, so nearly every pair was compared before.
+# A cache, not state: emptied whole when it holds _NEAR_LIMIT words.
+_NEAR: dict[str, tuple[set[str], set[str]]] = {}
+_NEAR_LIMIT = 200_000
+_near_size = 0
+
+
+def _typo_choices(answer: Reading, digits: bool) -> frozenset[str]:
+    """The answer's words that can be a misspelling of a long word: shorter ones never
+    reach TYPO_RATIO, and a number shares no character with a word without digits."""
+    cached = answer.typo_choices.get(digits)
+    if cached is None:
+        cached = answer.typo_choices[digits] = frozenset(
+            token
+            for token in answer.positions
+            if len(token) >= _TYPO_SHORTEST and (digits or not token.isdigit())
+        )
+    return cached
+
+
+def _close_words(word: str, choices: frozenset[str]) -> set[str]:
+    """The choices within TYPO_RATIO of `word`, comparing only pairs never compared."""
+    global _near_size
+    known = _NEAR.get(word)
+    if known is None:
+        known = _NEAR[word] = (set(), set())
+    close, far = known
+    fresh = choices.difference(close, far)
+    if fresh:
+        found = {
+            token
+            for token, _, _ in process.extract(
+                word, list(fresh), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+            )
+        }
+        if _near_size + len(fresh) > _NEAR_LIMIT:
+            _NEAR.clear()
+            _near_size = 0
+            _NEAR[word] = known
+        close |= found
+        far |= fresh - found
+        _near_size += len(fresh)
+    return close.intersection(choices)
+
+
 def _typo_positions(word: str, answer: Reading) -> tuple[int, ...]:
     """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
     cached = answer.typos.get(word)
     if cached is None:
-        close = process.extract(
-            word, list(answer.positions), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
-        )
-        cached = tuple(sorted(i for token, _, _ in close for i in answer.positions[token]))
+        close = _close_words(word, _typo_choices(answer, not word.isalpha()))
+        cached = tuple(sorted(i for token in close for i in answer.positions[token]))
         answer.typos[word] = cached
     return cached
