@@ -154,7 +154,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
                 await start_adapter(spec, adapter, settings)
                 started.append((spec, adapter))
             scheduler.start()
-            outboxes = [delivery.sender(adapter.messenger, spec.rate) for spec, adapter in started]
+            outboxes = [
+                delivery.sender(adapter.messenger, spec.rate, settings.outbox_sends_in_flight)
+                for spec, adapter in started
+            ]
             senders = [asyncio.create_task(outbox.run(stop)) for outbox in outboxes]
             status = StatusWriter(settings.status_file, outboxes, scheduler, watchdog)
             senders.append(asyncio.create_task(status.run(stop)))

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: int = Field(default=30, ge=1, le=3600)
     outbox_max_age_minutes: int = Field(default=120, ge=1)
     outbox_lease_seconds: int = Field(default=300, ge=5, le=86400)
+    #: Outbox sends awaiting their record at once; 0: the platform's own (see RateBudget).
+    outbox_sends_in_flight: int = Field(default=0, ge=0, le=64)
     status_file: Path = Path("/tmp/prepbot-status.json")
     grader_semantic: bool = False
     grader_llm_url: str | None = None

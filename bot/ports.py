@@ -122,6 +122,10 @@ class RateBudget:
 
     overall: tuple[float, float] = (20, 1.0)
     per_chat: tuple[float, float] | None = None
+    #: Sends between their request and their record at once. A kill -9 can resend each
+    #: of them once, unless the platform drops a resend itself (Discord's nonce); more
+    #: than one keeps the budget's rate when a round trip takes longer than a slot.
+    in_flight: int = 1
 
 
 class Messenger(Protocol):

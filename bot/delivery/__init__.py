@@ -33,10 +33,13 @@ class Delivery:
         """Move every due daily post and reveal into the outbox."""
         return await run_tick(self.store, self.clock)
 
-    def sender(self, messenger: Messenger, budget: RateBudget | None = None) -> OutboxSender:
+    def sender(
+        self, messenger: Messenger, budget: RateBudget | None = None, in_flight: int = 0
+    ) -> OutboxSender:
         """The outbox sender for `messenger.platform`, within the platform's rate budget
         (its spec's; a cautious default without one). A messenger that carries a `pacer`
-        shares it: its other sends (replies) then come out of the same budget."""
+        shares it: its other sends (replies) then come out of the same budget. `in_flight`
+        (when above 0) overrides the budget's sends in flight."""
         budget = budget or RateBudget()
         shared = getattr(messenger, "pacer", None)
         return OutboxSender(
@@ -46,6 +49,7 @@ class Delivery:
             self.clock,
             rate=shared if isinstance(shared, Pacer) else Pacer(*budget.overall),
             per_chat=KeyedPacer(*budget.per_chat) if budget.per_chat else None,
+            in_flight=in_flight or budget.in_flight,
             max_age=self.max_age,
             lease=self.lease,
         )

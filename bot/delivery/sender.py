@@ -67,6 +67,7 @@ class OutboxSender:
         batch: int = 200,
         lease: timedelta = timedelta(minutes=5),
         concurrency: int = CONCURRENCY,
+        in_flight: int = 1,
     ) -> None:
         self.store = store
         self.services = services
@@ -80,7 +81,7 @@ class OutboxSender:
         self.concurrency = concurrency
         self._paused_until: datetime | None = None
         self._chat_paused: dict[ChatKey, datetime] = {}
-        self._one_send = asyncio.Lock()
+        self._in_flight = asyncio.Semaphore(max(1, in_flight))
         self._stop: asyncio.Event | None = None
         self.sent = 0
         self.rate_limited = 0
@@ -189,11 +190,12 @@ class OutboxSender:
             # The chat's slot first, outside the lock: a row waiting for its chat holds
             # neither the send nor an overall slot.
             await self.per_chat.acquire(row.chat)
-        # One send at a time between its request and its record: a crash (kill -9) can
-        # then leave at most one post sent but not marked, which a restart sends again.
-        # Rows are built concurrently, so the pacer's slots are not missed.
+        # At most `in_flight` sends between their request and their record (one, unless the
+        # platform drops resends): a crash (kill -9) then leaves at most that many posts
+        # sent but not marked, which a restart sends again. Rows are built concurrently,
+        # so the pacer's slots are not missed.
         failure: Exception | None = None
-        async with self._one_send:
+        async with self._in_flight:
             await self.rate.acquire()
             # Checked after the wait for a slot: a pause, a stop or the lease's half may have
             # come meanwhile.

@@ -95,3 +95,36 @@ async def test_a_chats_own_429_pauses_that_chat_only(store: InspectableStore) ->
     messenger.fail = lambda message: None
     clock.advance(seconds=31)
     assert await sender.drain() == 1
+
+
+class SlowMessenger(FakeMessenger):
+    """Each delivery takes a round trip; counts how many were awaiting one at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = 0
+        self.most = 0
+
+    async def deliver(self, message: Outgoing) -> str:
+        self.open += 1
+        self.most = max(self.most, self.open)
+        try:
+            await asyncio.sleep(0.05)
+            return await super().deliver(message)
+        finally:
+            self.open -= 1
+
+
+@pytest.mark.parametrize("in_flight", [1, 4])
+async def test_sends_awaiting_their_record_never_exceed_in_flight(
+    store: InspectableStore, in_flight: int
+) -> None:
+    delivery, _ = await due(store, 24)
+    messenger = SlowMessenger()
+    budget = RateBudget(overall=(1000, 1.0), in_flight=in_flight)
+    started = time.monotonic()
+    assert await delivery.sender(messenger, budget).drain() == 24
+    elapsed = time.monotonic() - started
+    assert messenger.most == in_flight
+    # One at a time costs a round trip per post; four overlap them.
+    assert elapsed >= 24 * 0.05 if in_flight == 1 else elapsed < 24 * 0.05 / 2
