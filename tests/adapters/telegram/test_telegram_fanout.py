@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.adapters.telegram.spec import SPEC
 from bot.delivery import Delivery
 from bot.domain.models import ChatKey, OutboxStatus
 from bot.ports import RateBudget
@@ -42,7 +43,7 @@ async def test_300_chats_due_together_go_out_at_the_limit_without_a_429(
     assert (await delivery.tick()).daily_rows == CHATS
     rules = fake_telegram.limits = telegram_rules(SCALE)
     # The spec's budget, time-compressed like the fake.
-    budget = RateBudget(overall=(28 * SCALE, 1.0), per_chat=(20, 60.0 / SCALE))
+    budget = RateBudget(overall=(SPEC.rate.overall[0] * SCALE, 1.0), per_chat=(20, 60.0 / SCALE))
     sender = delivery.sender(tg.adapter.messenger, budget)
     mark = fake_telegram.mark()
     assert await sender.drain() == CHATS
