@@ -27,8 +27,9 @@ SPEC = PlatformSpec(
     api_host=lambda settings: "Discord",
     # Discord allows 50 requests/s per bot and 5 messages / 5 s per channel. Paced evenly
     # (the outbox sender owns the limit), discord.py's own limiter never has to step in.
-    # A resend after a crash is dropped by its nonce, so sends may overlap.
-    rate=RateBudget(overall=(48, 1.0), per_chat=(5, 5.0), in_flight=8),
+    # A resend after a crash is dropped by its nonce, so sends may overlap; two cover a
+    # round trip without the bunched arrivals (and 429s) of many overlapping requests.
+    rate=RateBudget(overall=(48, 1.0), per_chat=(5, 5.0), in_flight=2),
     noisy_loggers=("discord",),
     secret_settings=("discord_bot_token",),
 )
