@@ -83,7 +83,7 @@ HIDDEN = TelegramMarkup(code=False)
 
 MENU = (
     "start", "help", "daily", "answer", "reveal", "quiz", "review", "streak", "leaderboard",
-    "stats", "topics", "timezone", "report", "forget", "schedule", "interview",
+    "stats", "topics", "timezone", "report", "forget", "schedule", "interview", "deck",
 )
 
 
@@ -107,6 +107,7 @@ _HELP_LINES = (
     ("/report <reason>", "report"),
     ("/forget", "forget"),
     ("/interview [topic] [questions] [minutes]", "interview"),
+    ("/deck list|show ID|export ID", "deck"),
 )
 _SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
 _SCHEDULE_EXAMPLE = "/schedule 09:00 Europe/Berlin"
@@ -125,6 +126,7 @@ def help_text(llm: bool = False) -> str:
             "",
             M.strong(M.text(helptext.admins_title())) + ": "
             + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
+            esc(helptext.admin_decks("/deck add", "/deck remove ID")),
             "",
             M.text(helptext.groups_note()),
             M.quiet(M.text(helptext.grading_mode(llm))),
