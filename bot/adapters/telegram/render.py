@@ -21,6 +21,7 @@ from bot.presentation.commands import command
 from bot.presentation.markup import Mark, Markup
 from bot.services.results import (
     AnswerResult,
+    BrokenChat,
     LeaderboardView,
     QuizSummary,
     RatingResult,
@@ -441,6 +442,13 @@ def schedule(view: ScheduleView) -> str:
         "📅 " + wording.schedule_heading(view, M),
         M.text(wording.schedule_details(view)),
     ]
-    if view.next_post_local is not None:
+    if view.broken is not None:
+        lines.append(broken_note(view.broken))
+    elif view.next_post_local is not None:
         lines.append(M.text(wording.next_post(when(view.next_post_local))))
     return "\n".join(lines)
+
+
+def broken_note(broken: BrokenChat) -> str:
+    """The schedule stopped posting: why, since when, how to resume."""
+    return "⚠️ " + wording.schedule_broken(M, broken, M.text(when(broken.since)), "/schedule resume")
