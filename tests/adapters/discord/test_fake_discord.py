@@ -480,15 +480,20 @@ async def test_opt_in_global_rate_limit_answers_a_global_429() -> None:
         with pytest.MonkeyPatch.context() as patch:
             patch_discord(patch, fake)
             bot = await start_client(fake, make_bot())
-            channel = bot.get_channel(fake.channel.id)
-            assert isinstance(channel, discord.TextChannel)
+            channels = [bot.get_channel(fake.channel.id), bot.get_channel(fake.daily_channel.id)]
+            texts = [c for c in channels if isinstance(c, discord.TextChannel)]
+            assert len(texts) == 2
             await asyncio.sleep(1.0)  # start-up requests leave the window
-            await asyncio.gather(*(channel.send(f"m{n}") for n in range(8)))
+            # Four per channel: within each channel's bucket (5), over the global 5/s.
+            await asyncio.gather(*(texts[n % 2].send(f"m{n}") for n in range(8)))
             posts = fake.find_requests("POST", MESSAGES)
             assert fake.rate_limited >= 1  # discord.py then holds every request globally
             limited = [p for p in posts if p.status == 429]
             assert limited and all(p.response["global"] for p in limited)
-            contents = sorted(m["content"] for m in fake.channel_messages(channel.id))
+            contents = sorted(
+                m["content"] for c in (fake.channel, fake.daily_channel)
+                for m in fake.channel_messages(c.id)
+            )
             assert contents == sorted(f"m{n}" for n in range(8))
     finally:
         await fake.close()
