@@ -87,8 +87,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> AsyncIter
                 settings.deck_max_bytes, settings.deck_max_items, settings.decks_per_chat
             ),
         )
+        await services.decks.load()  # first: a resumed round may ask from an uploaded deck
         await services.interviews.resume_all()  # a restart: running rounds count from now
-        await services.decks.load()
         yield Runtime(settings, bank, store, clock, services)
     finally:
         close = getattr(grader, "aclose", None)

@@ -155,6 +155,8 @@ def help_text(m: Markup = PLAIN, llm: bool = False) -> str:
             f"`/reveal` {explained('reveal')} · `/quiz topic count difficulty` "
             f"{_('a personal quiz')}",
             f"`/review` {explained('review')} · `/topics` {_('what you can practise')}",
+            f"`/interview topic questions minutes` {explained('interview')}",
+            f"`/deck list|show|export` {explained('deck')}",
             heading(_("You")),
             "`/streak` · `/stats` · `/timezone zone` · `/leaderboard window chart` · "
             "`/leaderboard-optout`",
@@ -163,6 +165,7 @@ def help_text(m: Markup = PLAIN, llm: bool = False) -> str:
             heading(_("Admins (Manage Server)")),
             "`/schedule set time timezone weekdays topics reveal_after_hours thread`",
             "`/schedule show|pause|resume|off`",
+            f"`/deck add file format` {_('uploads a deck file')} · `/deck remove id`",
             _("Buttons under each question answer it privately; nobody else sees your feedback."),
             m.quiet(m.text(helptext.grading_mode(llm))),
         ]

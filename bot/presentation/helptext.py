@@ -23,6 +23,7 @@ MENU = {
     "forget": N_("Delete everything stored about you"),
     "schedule": N_("Admins: the daily question schedule"),
     "interview": N_("A timed mock interview: [topic] [questions] [minutes]"),
+    "deck": N_("This chat's own decks: list, show, export; admins add, remove"),
 }
 
 # What each command does, as the help text explains it.
@@ -40,6 +41,7 @@ EXPLAINED = {
     "report": N_("as a reply to a question: report a problem"),
     "forget": N_("delete everything stored about you"),
     "interview": N_("a timed mock interview in private, with a report at the end"),
+    "deck": N_("this chat's own decks: list them, show one or export it as YAML"),
 }
 
 
@@ -63,6 +65,15 @@ def admin_schedule(set_syntax: str, show: str, manage: str) -> str:
     return _("{set}, {show} to show it, {manage}.").format(
         set=set_syntax, show=show, manage=manage
     )
+
+
+def admin_decks(add: str, remove: str) -> str:
+    """How an admin adds a deck where files are sent as messages (a caption or a reply),
+    and removes one, in the platform's syntax."""
+    return _(
+        "{add} as the caption of a deck file, or in reply to one, adds it (YAML, CSV/TSV, "
+        "Anki export or package, markdown); {remove} removes one."
+    ).format(add=add, remove=remove)
 
 
 def groups_note() -> str:
@@ -97,6 +108,17 @@ CONSOLE = (
         ),
     ),
     ("/review", N_("answer your due review cards")),
+    (
+        "/deck add PATH [format:NAME]",
+        N_(
+            "add a deck from a file: YAML, CSV/TSV, Anki export or package, markdown (the "
+            "format is detected, or named, e.g. format:csv)"
+        ),
+    ),
+    (
+        "/deck list|show ID|export ID|remove ID",
+        N_("your own decks: list them, show one, print it as YAML, or remove it"),
+    ),
     (
         "/reveal",
         N_(

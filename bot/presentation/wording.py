@@ -13,6 +13,7 @@ from bot.presentation.i18n import N_, _, ngettext
 from bot.presentation.markup import PLAIN, Mark, Markup
 from bot.services.results import (
     AnswerResult,
+    BrokenChat,
     LeaderboardRow,
     LeaderboardView,
     QuizSummary,
@@ -504,6 +505,21 @@ def next_post(when: str) -> str:
 def schedule_topics(view: ScheduleView) -> str:
     topics = ", ".join(view.topics) if view.topics else _("all topics")
     return _("{topics} ({questions})").format(topics=topics, questions=questions(view.pool_size))
+
+
+def schedule_broken(m: Markup, broken: BrokenChat, since: str, resume: str) -> str:
+    """Why a schedule stopped posting (the platform refused the chat) and how to resume;
+    `since` is the time as the platform shows it (marked up), `resume` its resume command."""
+    return m.fill(
+        _(
+            "{paused}: I could not post here since {since} ({reason}). Give me permission to "
+            "send messages here, then resume with {resume}."
+        ),
+        paused=m.strong(m.text(_("The daily question is paused"))),
+        since=since,
+        reason=m.user(broken.reason),
+        resume=m.code(resume),
+    )
 
 
 def schedule_reveal(view: ScheduleView) -> str:

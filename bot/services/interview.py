@@ -172,6 +172,15 @@ class InterviewStart:
 
 
 @dataclass(frozen=True)
+class ResumedRound:
+    """A round resumed after a restart, whose current prompt its platform sends again."""
+
+    user: UserKey
+    chat: ChatKey  # where the round runs
+    prompt: InterviewPrompt  # marked resumed
+
+
+@dataclass(frozen=True)
 class InterviewArgs:
     topic: str | None
     questions: int | None
@@ -190,6 +199,8 @@ class InterviewService:
     recorder: Recorder
     # Rounds this process resumed after a restart, by id -> the question resumed (1-based).
     _resumed: dict[int, int] = field(default_factory=dict, init=False)
+    # Resumed rounds whose prompt was handed to their platform to send again.
+    _resent: set[int] = field(default_factory=set, init=False)
 
     # --- arguments ---------------------------------------------------------------------
     def parse_args(self, args: Sequence[str]) -> InterviewArgs:
@@ -338,13 +349,35 @@ class InterviewService:
                 reminded=False,
             )
             await self.store.save_interview(resumed)
-            prompt = self._prompt(resumed)
+            try:
+                prompt = self._prompt(resumed)
+            except NotFoundError:  # its deck was removed: the learner's next message ends it
+                log.warning("interview %d resumed without its question %s", round_.id,
+                            question.item_id)
+                continue
             if prompt is not None:
                 self._resumed[resumed.id] = prompt.position
                 prompts.append(replace(prompt, resumed=True))
         if prompts:
             log.info("resumed %d interview rounds", len(prompts))
         return prompts
+
+    async def take_resumed(self, platform: str) -> list[ResumedRound]:
+        """The rounds on `platform` that `resume_all` resumed and that still wait on the same
+        prompt, each handed out once: the platform sends the prompt again, marked resumed."""
+        taken: list[ResumedRound] = []
+        for round_ in await self.store.active_interviews():
+            position = self._resumed.get(round_.id)
+            if round_.chat.platform != platform or position is None or round_.id in self._resent:
+                continue
+            self._resent.add(round_.id)
+            try:
+                prompt = self._prompt(round_)
+            except NotFoundError:
+                continue
+            if prompt is not None and prompt.position == position:
+                taken.append(ResumedRound(round_.user, round_.chat, replace(prompt, resumed=True)))
+        return taken
 
     async def report(self, round_id: int) -> InterviewReport:
         round_ = await self.store.get_interview(round_id)

@@ -250,6 +250,15 @@ class ScheduleView:
     next_post_utc: datetime | None
     next_post_local: datetime | None
     pool_size: int
+    broken: BrokenChat | None = None  # posting failed for good: paused until resumed
+
+
+@dataclass(frozen=True)
+class BrokenChat:
+    """Why posting to a chat stopped (a permanent error) until an admin resumes it."""
+
+    reason: str
+    since: datetime  # in the schedule's time zone
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.decks import scope_of
-from bot.domain.models import ChatKey, Schedule
+from bot.domain.models import Chat, ChatKey, Schedule
 from bot.domain.schedule import next_post_utc
 from bot.domain.timeparse import (
     format_local_time,
@@ -22,7 +23,7 @@ from bot.domain.timeparse import (
 from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Topics, Zones, split_topics
-from bot.services.results import ScheduleView
+from bot.services.results import BrokenChat, ScheduleView
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ class ScheduleService:
     directory: Directory
     zones: Zones
     topics: Topics
+    #: Broken marks already shown in this process (chat -> broken_at): an admin command
+    #: other than /schedule mentions a mark once, /schedule shows it every time.
+    _told: dict[ChatKey, datetime] = field(default_factory=dict, init=False, repr=False)
 
     async def subscribe(
         self,
@@ -133,6 +137,26 @@ class ScheduleService:
             log.info("%s resumed after being marked broken", chat)
         return await self._view(schedule)
 
+    async def broken_once(self, chat: ChatKey) -> BrokenChat | None:
+        """Why the chat's schedule stopped posting, the first time an admin acts there after
+        it broke (None when it is not broken, has no schedule, or they were told)."""
+        record = await self.store.get_chat(chat)
+        if record is None or record.broken_at is None or self._told.get(chat) == record.broken_at:
+            return None
+        schedule = await self.store.get_schedule(chat)
+        if schedule is None:
+            return None
+        return self._broken(record, schedule.timezone)
+
+    def _broken(self, record: Chat, zone: str) -> BrokenChat | None:
+        """The chat's broken mark in `zone`, remembered as told."""
+        if record.broken_at is None:
+            return None
+        self._told[record.key] = record.broken_at
+        return BrokenChat(
+            record.broken_reason or "", record.broken_at.astimezone(ZoneInfo(zone))
+        )
+
     async def unsubscribe(self, chat: ChatKey) -> bool:
         """Stop the daily question; history and leaderboards stay. False if none was set."""
         return await self.store.delete_schedule(chat)
@@ -167,6 +191,7 @@ class ScheduleService:
         return replace(schedule, next_post_utc=nxt)
 
     async def _view(self, schedule: Schedule) -> ScheduleView:
+        record = await self.directory.chat(schedule.chat)
         local = (
             schedule.next_post_utc.astimezone(ZoneInfo(schedule.timezone))
             if schedule.next_post_utc
@@ -183,7 +208,6 @@ class ScheduleService:
             paused=schedule.paused,
             next_post_utc=schedule.next_post_utc,
             next_post_local=local,
-            pool_size=len(
-                self.topics.pool(schedule.topics, scope=await self._scope(schedule.chat))
-            ),
+            pool_size=len(self.topics.pool(schedule.topics, scope=scope_of(record.group))),
+            broken=self._broken(record, schedule.timezone),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.content.bank import Bank
@@ -13,14 +14,16 @@ class TopicService:
     bank: Bank
 
     def topics(self, scope: str | None = None) -> list[TopicInfo]:
-        """Tags with at least one published item, then decks (with `scope`'s uploads)."""
+        """Tags with at least one published item, then decks (with `scope`'s uploads), each
+        counting only the items that can be asked (an upload's no_answer items never are)."""
         bank = self.bank.view(scope)
+        askable = Counter(item.deck_id for item in bank.items.values())
         tags = [
             TopicInfo(tag, "tag", len(bank.by_tag(tag)), bank.tags.get(tag, ""))
             for tag in bank.used_tags()
         ]
         decks = [
-            TopicInfo(deck.id, "deck", len(deck.items), deck.title)
+            TopicInfo(deck.id, "deck", askable[deck.id], deck.title)
             for deck in sorted(bank.decks.values(), key=lambda d: d.id)
         ]
         return tags + decks

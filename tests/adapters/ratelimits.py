@@ -75,6 +75,27 @@ class RateRules:
         return peak(self.accepted, seconds)
 
 
+@dataclass
+class Buckets:
+    """Per-key windows as a platform reports them on every accepted request (Discord's
+    `X-RateLimit-*` headers): how many sends are left, and when all of them are back. Only
+    reports; enforcing is `RateRules`'. The reset is when the window is empty, so a client
+    that waits for it and then spends the whole limit stays inside the sliding window."""
+
+    window: Window
+    _sends: dict[Hashable, collections.deque[float]] = field(default_factory=dict)
+
+    def record(self, key: Hashable, now: float | None = None) -> tuple[int, float]:
+        """Count a send to `key`; (sends left, seconds until the window is empty)."""
+        now = time.monotonic() if now is None else now
+        sent = self._sends.setdefault(key, collections.deque())
+        while sent and now - sent[0] >= self.window.seconds:
+            sent.popleft()
+        sent.append(now)
+        # This send, the newest, is the last to leave the window.
+        return max(0, self.window.limit - len(sent)), self.window.seconds
+
+
 def peak(times: list[float], seconds: float = 1.0) -> int:
     """The most of `times` (sorted or not) within any window of `seconds`."""
     ordered = sorted(times)

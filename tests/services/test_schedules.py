@@ -90,3 +90,37 @@ async def test_topic_without_questions_is_rejected(services: Services) -> None:
     services.topics.bank.tags["speech"] = "Speech"
     with pytest.raises(InvalidInputError, match="No published questions for speech"):
         await services.schedules.subscribe(CHAT, "09:00", topics="speech")
+
+
+async def test_a_broken_chat_says_why_until_resumed(services: Services, clock: FakeClock) -> None:
+    schedules = services.schedules
+    await schedules.subscribe(CHAT, "10:00", "Europe/Berlin")
+    assert await schedules.broken_once(CHAT) is None  # posting works: nothing to say
+    broke_at = clock.advance(hours=1)
+    reason = "telegram: Forbidden: bot was kicked from the group chat"
+    assert await schedules.store.mark_chat_broken(CHAT, reason, broke_at)
+    # The next admin command hears it once; /schedule shows it every time.
+    first = await schedules.broken_once(CHAT)
+    assert first is not None and first.reason == reason
+    assert first.since == broke_at and first.since.utcoffset() is not None
+    assert str(first.since.tzinfo) == "Europe/Berlin"  # the schedule's own zone
+    assert await schedules.broken_once(CHAT) is None
+    for _ in range(2):
+        shown = await schedules.show(CHAT)
+        assert shown.broken == first
+    paused = await schedules.pause(CHAT)
+    assert paused.broken == first
+    resumed = await schedules.resume(CHAT)
+    assert resumed.broken is None and not resumed.paused
+    assert (await schedules.show(CHAT)).broken is None
+    # Broken again later: the next admin command hears the new reason.
+    again = clock.advance(days=1)
+    await schedules.store.mark_chat_broken(CHAT, "telegram: Forbidden: chat not found", again)
+    later = await schedules.broken_once(CHAT)
+    assert later is not None and later.since == again and "not found" in later.reason
+
+
+async def test_broken_once_needs_a_schedule(services: Services, clock: FakeClock) -> None:
+    await services.users.ensure_chat(CHAT, None, "Group")
+    await services.schedules.store.mark_chat_broken(CHAT, "gone", clock.now())
+    assert await services.schedules.broken_once(CHAT) is None  # nothing to resume

@@ -143,6 +143,7 @@ class PrepBot(commands.Bot):
         log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
         if self.application_id is not None:
             log.info("invite it to a server: %s", invite_url(self.application_id))
+        await self.actions.interviews.resend_resumed(self)
 
 
 class ShardedPrepBot(PrepBot, commands.AutoShardedBot):

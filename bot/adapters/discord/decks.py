@@ -14,6 +14,7 @@ from bot.adapters.discord.identity import ensure
 from bot.adapters.discord.replies import defer, send
 from bot.adapters.discord.translator import description, options
 from bot.content.uploads import UPLOAD_FORMATS
+from bot.domain.models import ChatKey
 from bot.errors import InvalidInputError
 from bot.presentation import decks as words
 from bot.services import Services
@@ -67,7 +68,13 @@ class DeckCommands(
             admin=admin,
         )
         text = words.deck_added(render.M, added, f"/quiz topic:{added.info.id}")
-        await send(interaction, text=text, ephemeral=False)
+        await send(interaction, text=await self._noted(who.chat, text), ephemeral=False)
+
+    async def _noted(self, chat: ChatKey, text: str) -> str:
+        """`text`, then why the channel's schedule stopped posting the first time a manager
+        acts here after it did."""
+        broken = await self.services.schedules.broken_once(chat)
+        return f"{text}\n\n{render.broken_note(broken)}" if broken else text
 
     @app_commands.command(name="list", description=description("deck list"))
     async def list_(self, interaction: discord.Interaction) -> None:
@@ -96,7 +103,8 @@ class DeckCommands(
             who.user, who.chat, id, admin=_manager(interaction), confirmed=confirm
         )
         again = f"/deck remove id:{removal.info.id} confirm:True"
-        await send(interaction, text=words.deck_removal(render.M, removal, again), ephemeral=False)
+        text = await self._noted(who.chat, words.deck_removal(render.M, removal, again))
+        await send(interaction, text=text, ephemeral=False)
 
     @app_commands.command(name="export", description=description("deck export"))
     @app_commands.describe(**options("deck export"))

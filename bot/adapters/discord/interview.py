@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapters.discord import render
-from bot.adapters.discord.identity import chat_key, ensure, user_key
+from bot.adapters.discord.identity import PLATFORM, chat_key, ensure, user_key
 from bot.adapters.discord.replies import defer, send
 from bot.adapters.discord.translator import description, options
 from bot.adapters.discord.views import InterviewAnswer, make_view
@@ -58,6 +58,16 @@ def report_body(report: InterviewReport) -> str:
     quiz = command(Command.QUIZ, render.COMMANDS)
     title = render.M.strong(render.M.text(texts.report_title(report)))
     return "\n".join([title, *texts.report_lines(report, review, quiz, render.M)])
+
+
+def _ours(client: discord.Client, channel: object) -> bool:
+    """Whether this process's gateway shards hold `channel` (DMs: shard 0), so a round on a
+    sharded bot is resumed by one process only."""
+    shards = getattr(client, "shard_ids", None)
+    if not shards:
+        return True
+    guild = getattr(channel, "guild", None)
+    return (guild.shard_id if guild is not None else 0) in shards
 
 
 class InterviewFlow:
@@ -146,6 +156,24 @@ class InterviewFlow:
             log.warning("interview reminder for %s not sent: %s", user, exc)
         except Exception:
             log.exception("interview reminder for %s failed", user)
+
+    async def resend_resumed(self, client: discord.Client) -> int:
+        """After a restart: each resumed round's current question, sent again once to the
+        round's thread or DMs and marked resumed (its clock counts from the restart)."""
+        sent = 0
+        for resumed in await self.services.interviews.take_resumed(PLATFORM):
+            try:
+                channel_id = int(resumed.chat.chat_id)
+                channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+                if not isinstance(channel, discord.abc.Messageable) or not _ours(client, channel):
+                    continue
+                await self.prompt(channel, resumed.prompt, resumed.user)
+                sent += 1
+            except (discord.HTTPException, ValueError) as exc:  # the thread is gone, say
+                log.warning("resumed interview for %s not sent: %s", resumed.user, exc)
+        if sent:
+            log.info("sent %d resumed interview questions again", sent)
+        return sent
 
     def close(self) -> None:
         for task in list(self._reminders):

@@ -24,6 +24,7 @@ from bot.presentation.markup import Mark, Markup
 from bot.render import defuse_mentions, render_math, split_message
 from bot.services.results import (
     AnswerResult,
+    BrokenChat,
     ForgetRequest,
     LeaderboardView,
     QuizSummary,
@@ -365,7 +366,9 @@ def schedule_embed(view: ScheduleView, heading: str) -> discord.Embed:
         M.fill("{label} {value}", label=M.strong(label), value=M.user(value))
         for label, value in fields
     ]
-    if view.paused:
+    if view.broken is not None:
+        lines.append(broken_note(view.broken))
+    elif view.paused:
         lines.append(M.fill(wording.paused_resume(), paused=M.strong(wording.paused_title()),
                             resume="/schedule resume"))
     elif view.next_post_utc is not None:
@@ -373,6 +376,12 @@ def schedule_embed(view: ScheduleView, heading: str) -> discord.Embed:
         lines.append(M.fill("{label} {value}", label=M.strong(wording.next_post_label()),
                             value=when))
     return discord.Embed(title=heading, description="\n".join(lines), colour=BLURPLE)
+
+
+def broken_note(broken: BrokenChat) -> str:
+    """The schedule stopped posting: why, since when, how to resume."""
+    since = f"{format_dt(broken.since, 'F')} ({relative(broken.since)})"
+    return "⚠️ " + wording.schedule_broken(M, broken, since, "/schedule resume")
 
 
 def forget_embed(request: ForgetRequest) -> discord.Embed:

@@ -125,6 +125,7 @@ class TelegramAdapter:
         log.info(
             "telegram: @%s is up (%s)", app.bot.username, "webhook" if url else "long polling"
         )
+        await self.interviews.resend_resumed()
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, close the HTTP sessions."""

@@ -63,7 +63,7 @@ class Decks:
                 who.user, who.chat, data, document.file_name or "deck", request.format,
                 admin=admin,
             )
-            return words.deck_added(M, added, f"/quiz {added.info.id}")
+            return await self._noted(who, words.deck_added(M, added, f"/quiz {added.info.id}"))
         if request.action == "list":
             return words.deck_list(M, await decks.list(who.chat))
         if request.action == "show" and request.argument:
@@ -73,7 +73,9 @@ class Decks:
                 who.user, who.chat, request.argument,
                 admin=await is_admin(self.bot, message, who), confirmed=False,
             )
-            return words.deck_removal(M, removal, f"/deck remove {removal.info.id}")
+            return await self._noted(
+                who, words.deck_removal(M, removal, f"/deck remove {removal.info.id}")
+            )
         if request.action == "export" and request.argument:
             exported = await decks.export(who.chat, request.argument)
             await self.bot.send_document(
@@ -87,6 +89,12 @@ class Decks:
             return ""
         others = "/deck list, /deck show ID, /deck remove ID, /deck export ID"
         return M.text(words.deck_usage("/deck add", others))
+
+    async def _noted(self, who: Who, text: str) -> str:
+        """`text`, then why the chat's schedule stopped posting the first time an admin acts
+        here after it did (add and remove reach here only for admins)."""
+        broken = await self.context.services.schedules.broken_once(who.chat)
+        return f"{text}\n\n{render.broken_note(broken)}" if broken else text
 
     async def _download(self, document: Document) -> bytes | None:
         """The file's bytes through getFile (Telegram's API only, never a URL from a user);

@@ -16,10 +16,10 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.adapters.telegram import render
-from bot.adapters.telegram.context import AdapterContext, Who, identify
+from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who, identify
 from bot.adapters.telegram.formatting import pack
 from bot.adapters.telegram.sending import send_parts
-from bot.errors import Command
+from bot.errors import Command, DeliveryError
 from bot.presentation import interview_texts as texts
 from bot.presentation.commands import command
 from bot.services.interview import InterviewPrompt, InterviewReport, InterviewStep
@@ -117,6 +117,22 @@ class InterviewFlow:
         step = await interviews.answer(who.user, message.text or "")
         await self._step(who, step, message.message_id)
         raise ApplicationHandlerStop
+
+    async def resend_resumed(self) -> int:
+        """After a restart: each resumed round's current question, sent again once to the
+        round's private chat and marked resumed (its clock counts from the restart)."""
+        sent = 0
+        for resumed in await self.services.interviews.take_resumed(PLATFORM):
+            chat_id, user_id = int(resumed.chat.chat_id), int(resumed.user.user_id)
+            who = Who(resumed.user, resumed.chat, user_id, chat_id, "", private=True)
+            try:
+                await self._prompt(who, resumed.prompt)
+                sent += 1
+            except (TelegramError, DeliveryError) as exc:  # e.g. the learner blocked the bot
+                log.warning("resumed interview for %s not sent: %s", resumed.user, exc)
+        if sent:
+            log.info("sent %d resumed interview questions again", sent)
+        return sent
 
     def close(self) -> None:
         """Cancel pending reminders (the adapter stops)."""

@@ -21,6 +21,7 @@ from bot.presentation.commands import command
 from bot.presentation.markup import Mark, Markup
 from bot.services.results import (
     AnswerResult,
+    BrokenChat,
     LeaderboardView,
     QuizSummary,
     RatingResult,
@@ -83,7 +84,7 @@ HIDDEN = TelegramMarkup(code=False)
 
 MENU = (
     "start", "help", "daily", "answer", "reveal", "quiz", "review", "streak", "leaderboard",
-    "stats", "topics", "timezone", "report", "forget", "schedule", "interview",
+    "stats", "topics", "timezone", "report", "forget", "schedule", "interview", "deck",
 )
 
 
@@ -107,6 +108,7 @@ _HELP_LINES = (
     ("/report <reason>", "report"),
     ("/forget", "forget"),
     ("/interview [topic] [questions] [minutes]", "interview"),
+    ("/deck list|show ID|export ID", "deck"),
 )
 _SCHEDULE = "/schedule HH:MM [Area/City] [daily|mon-fri|mon,wed,fri] [topics...] [reveal=12h]"
 _SCHEDULE_EXAMPLE = "/schedule 09:00 Europe/Berlin"
@@ -125,6 +127,7 @@ def help_text(llm: bool = False) -> str:
             "",
             M.strong(M.text(helptext.admins_title())) + ": "
             + esc(helptext.admin_schedule(_SCHEDULE, "/schedule", "/schedule pause|resume|off")),
+            esc(helptext.admin_decks("/deck add", "/deck remove ID")),
             "",
             M.text(helptext.groups_note()),
             M.quiet(M.text(helptext.grading_mode(llm))),
@@ -439,6 +442,13 @@ def schedule(view: ScheduleView) -> str:
         "📅 " + wording.schedule_heading(view, M),
         M.text(wording.schedule_details(view)),
     ]
-    if view.next_post_local is not None:
+    if view.broken is not None:
+        lines.append(broken_note(view.broken))
+    elif view.next_post_local is not None:
         lines.append(M.text(wording.next_post(when(view.next_post_local))))
     return "\n".join(lines)
+
+
+def broken_note(broken: BrokenChat) -> str:
+    """The schedule stopped posting: why, since when, how to resume."""
+    return "⚠️ " + wording.schedule_broken(M, broken, M.text(when(broken.since)), "/schedule resume")

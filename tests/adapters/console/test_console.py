@@ -144,6 +144,7 @@ async def test_bad_commands_get_helpful_replies(store: Store) -> None:
     assert "Unknown time zone" in out
     assert "Your time zone: Asia/Kolkata" in out
     assert "/quiz [topic] [count] [difficulty]" in out
+    assert "/deck add PATH [format:NAME]" in out and "/deck list|show ID|export ID" in out
 
 
 async def test_maths_is_rendered_readably(store: Store) -> None:

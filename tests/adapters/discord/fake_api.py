@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import zstandard
 from aiohttp import WSMsgType, web
 
-from tests.adapters.ratelimits import RateRules
+from tests.adapters.ratelimits import Buckets, RateRules, Window
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -387,6 +387,7 @@ class RecordedRequest:
     time: float
     status: int = 0
     response: Any = None
+    response_headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -457,6 +458,7 @@ class _Failure:
     retry_after: float | None
     remaining: int | None
     is_global: bool
+    bucket: str | None = None  # the route's bucket hash (a channel's message bucket)
 
     def matches(self, method: str, path: str) -> bool:
         if self.remaining is not None and self.remaining <= 0:
@@ -658,6 +660,10 @@ class _Request:
 
 
 _CHANNEL_POST = re.compile(r"/channels/(\d+)/messages")
+#: A channel's message bucket: 5 messages per 5 s, one bucket hash for the route (the
+#: channel is its major parameter, so each channel has its own count).
+MESSAGE_BUCKET = Window(5, 5.0)
+MESSAGE_BUCKET_HASH = "fakemessages0post"
 
 
 class FakeDiscord:
@@ -686,6 +692,10 @@ class FakeDiscord:
         self.token = token
         # Opt-in: the global limit and channels' message buckets (tests/adapters/ratelimits).
         self.limits = limits
+        # What every successful message post reports in its X-RateLimit-* headers, as
+        # Discord does (the enforced window when `limits` has one).
+        per_channel = limits.per_chat if limits is not None and limits.per_chat else None
+        self.buckets = Buckets(per_channel or MESSAGE_BUCKET)
         # Opt-in: Discord's global limit (50 requests/s per bot, interactions exempt); beyond
         # it requests answer a global 429. `rate_limited` counts those answers.
         self.requests_per_second = requests_per_second
@@ -1026,8 +1036,10 @@ class FakeDiscord:
                 "X-RateLimit-Remaining": "0",
                 "X-RateLimit-Reset": f"{time.time() + retry:.3f}",
                 "X-RateLimit-Reset-After": f"{retry:.3f}",
-                "X-RateLimit-Bucket": "fakebucket" + secrets.token_hex(4),
-                "X-RateLimit-Scope": "shared" if not failure.is_global else "global",
+                "X-RateLimit-Bucket": failure.bucket or "fakebucket" + secrets.token_hex(4),
+                "X-RateLimit-Scope": (
+                    "global" if failure.is_global else "user" if failure.bucket else "shared"
+                ),
                 "Via": "1.1 google",
             }
             if failure.is_global:
@@ -1150,6 +1162,13 @@ class FakeDiscord:
             self.errors.append(f"{request.method} {path}: {exc!r}")
             response = json_response({"message": "500: Internal Server Error", "code": 0}, 500)
         record.status = response.status
+        posted = _CHANNEL_POST.fullmatch(path) if request.method == "POST" else None
+        if posted is not None and 200 <= response.status < 300:
+            response.headers.update(self._bucket_headers(posted.group(1)))
+        record.response_headers = {
+            name: value for name, value in response.headers.items()
+            if name.lower().startswith("x-ratelimit")
+        }
         if isinstance(response, web.Response) and response.body:
             with contextlib.suppress(Exception):
                 record.response = json.loads(response.body)  # type: ignore[arg-type]
@@ -1190,6 +1209,17 @@ class FakeDiscord:
         self.unhandled.append(record)
         return json_response({"message": "404: Not Found", "code": 0}, 404)
 
+    def _bucket_headers(self, channel: str) -> dict[str, str]:
+        """The message bucket's state after an accepted post to `channel`."""
+        remaining, reset_after = self.buckets.record(channel)
+        return {
+            "X-RateLimit-Limit": str(self.buckets.window.limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": MESSAGE_BUCKET_HASH,
+        }
+
     def _over_global_limit(self) -> web.Response | None:
         """A global 429 when `requests_per_second` requests came within the last second."""
         if self.requests_per_second is None:
@@ -1217,7 +1247,8 @@ class FakeDiscord:
         self.rate_limited += 1
         return self._failure_response(
             _Failure("*", re.compile(""), 429, None, None, refusal.retry_after, None,
-                     is_global=refusal.is_global)
+                     is_global=refusal.is_global,
+                     bucket=None if refusal.is_global else MESSAGE_BUCKET_HASH)
         )
 
     def _authorised(self, request: web.Request) -> bool:

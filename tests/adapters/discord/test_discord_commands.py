@@ -145,7 +145,9 @@ async def test_streak_stats_topics_help(discord_harness: Harness) -> None:
     assert "`regularization` · tag" in text and "`vision` · deck" in text
     helped = await h.slash("help")
     assert helped.type == CALLBACK_MESSAGE and helped.ephemeral
-    assert "/schedule set" in helped.data["embeds"][0]["description"]
+    described = helped.data["embeds"][0]["description"]
+    assert "/schedule set" in described and "/interview" in described
+    assert "/deck list|show|export" in described and "/deck add file format" in described
 
 
 async def test_timezone_command(discord_harness: Harness) -> None:

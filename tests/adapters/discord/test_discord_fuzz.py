@@ -20,6 +20,7 @@ from tests.adapters.discord.fake_api import (
     CALLBACK_MODAL,
     JSON,
     MESSAGE_COMPONENT,
+    FakeAttachment,
     FakeDiscord,
     FakeInteraction,
 )
@@ -53,6 +54,9 @@ def option_value(rng: random.Random, fake: FakeDiscord, definition: JSON) -> Any
         return rng.choice([fake.user, fake.admin])
     if kind == 7:
         return fake.channel
+    if kind == 11:  # an attachment: a hostile file under a hostile name
+        name = fuzz_text(rng, 40).replace("/", "_") or "deck"
+        return FakeAttachment(name, fuzz_text(rng, 2000).encode("utf-8", "surrogatepass"))
     return None
 
 

@@ -4,6 +4,7 @@ edit, `/interview-stop`; the report's figures against the stored answers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fsrs import Scheduler
@@ -24,12 +25,13 @@ __all__ = ["fake_discord"]
 PRIVATE_THREAD = 12
 
 
-def interview_runtime() -> Runtime:
+def interview_runtime(store: MemoryStore | None = None, clock: FakeClock | None = None) -> Runtime:
     config = Settings(_env_file=None, discord_bot_token="fake-token")
     bank = interview_bank()
-    clock = FakeClock()
+    clock = clock or FakeClock()
     services = build_services(
-        MemoryStore(), bank, clock, LexicalGrader(), scheduler=Scheduler(enable_fuzzing=False)
+        store or MemoryStore(), bank, clock, LexicalGrader(),
+        scheduler=Scheduler(enable_fuzzing=False),
     )
     return Runtime(config, bank, services.interviews.store, clock, services)
 
@@ -142,3 +144,42 @@ async def test_where_threads_are_not_allowed_the_round_runs_in_dms(
     round_ = await runtime.store.get_active_interview(h.user_key())
     assert round_ is not None and round_.chat == h.chat_key(dm.id)
     await h.adapter.stop()
+
+
+async def test_a_restart_sends_the_current_question_again_once(
+    fake_discord: FakeDiscord,
+) -> None:
+    runtime = interview_runtime()
+    h = Harness(fake_discord, runtime, await start_adapter(fake_discord, runtime))
+    inter = await h.fake.slash("interview", {"topic": "attention", "questions": 3, "minutes": 2})
+    await h.fake.wait_until(lambda: inter.followup_ids)
+    start = h.fake.messages[inter.followup_ids[0]]
+    thread = int(start["content"].split("<#")[1].split(">")[0])
+    await h.fake.wait_until(lambda: h.fake.channel_messages(thread))
+    h.clock.advance(seconds=30)
+    _, second = await answer(h, thread, GOOD, 1)
+    assert "Question 2 of 3" in second["content"]
+    await h.adapter.stop()
+
+    # A new process on the same database: bootstrap resumes the round, the adapter says so.
+    assert isinstance(runtime.store, MemoryStore)
+    clock = FakeClock(h.clock.now() + timedelta(hours=1))
+    later = interview_runtime(runtime.store, clock)
+    await later.services.interviews.resume_all()
+    before = len(h.fake.channel_messages(thread))
+    after = Harness(fake_discord, later, await start_adapter(fake_discord, later))
+
+    def resent() -> list[dict[str, Any]]:
+        return h.fake.channel_messages(thread)[before:]
+
+    await h.fake.wait_until(resent)
+    (again,) = resent()  # once
+    assert "Resumed after a restart" in again["content"] and "Question 2 of 3" in again["content"]
+    assert f"<@{h.fake.user.id}>" not in again["content"]  # already in the thread
+    bot = after.adapter.bot
+    assert await bot.actions.interviews.resend_resumed(bot) == 0  # never twice
+    clock.advance(seconds=40)
+    note, third = await answer(after, thread, GOOD, 1)
+    assert "Correct in 40s." in note["content"]  # timed from the restart
+    assert "Question 3 of 3" in third["content"]
+    await after.adapter.stop()

@@ -20,6 +20,7 @@ from tests.adapters.discord.fake_api import (
     INTENT_MESSAGE_CONTENT,
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
+    MESSAGE_BUCKET_HASH,
     FakeDiscord,
 )
 from tests.adapters.discord.fake_fixtures import (
@@ -29,6 +30,7 @@ from tests.adapters.discord.fake_fixtures import (
     start_client,
     stop_client,
 )
+from tests.adapters.ratelimits import discord_rules
 
 __all__ = ["fake_discord"]  # re-exported fixture (no shared conftest for platform tests)
 
@@ -478,15 +480,46 @@ async def test_opt_in_global_rate_limit_answers_a_global_429() -> None:
         with pytest.MonkeyPatch.context() as patch:
             patch_discord(patch, fake)
             bot = await start_client(fake, make_bot())
-            channel = bot.get_channel(fake.channel.id)
-            assert isinstance(channel, discord.TextChannel)
+            channels = [bot.get_channel(fake.channel.id), bot.get_channel(fake.daily_channel.id)]
+            texts = [c for c in channels if isinstance(c, discord.TextChannel)]
+            assert len(texts) == 2
             await asyncio.sleep(1.0)  # start-up requests leave the window
-            await asyncio.gather(*(channel.send(f"m{n}") for n in range(8)))
+            # Four per channel: within each channel's bucket (5), over the global 5/s.
+            await asyncio.gather(*(texts[n % 2].send(f"m{n}") for n in range(8)))
             posts = fake.find_requests("POST", MESSAGES)
             assert fake.rate_limited >= 1  # discord.py then holds every request globally
             limited = [p for p in posts if p.status == 429]
             assert limited and all(p.response["global"] for p in limited)
-            contents = sorted(m["content"] for m in fake.channel_messages(channel.id))
+            contents = sorted(
+                m["content"] for c in (fake.channel, fake.daily_channel)
+                for m in fake.channel_messages(c.id)
+            )
             assert contents == sorted(f"m{n}" for n in range(8))
+    finally:
+        await fake.close()
+
+
+async def test_message_posts_report_their_bucket_and_discord_py_keeps_to_it() -> None:
+    """Every accepted message post carries the channel bucket's X-RateLimit-* headers (as
+    Discord sends them); discord.py waits when none is left, so a channel's enforced bucket
+    (time compressed 10x: 5 per 0.5 s) never answers 429 to back-to-back sends."""
+    fake = await FakeDiscord(limits=discord_rules(scale=10)).start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch_discord(patch, fake)
+            bot = await start_client(fake, make_bot())
+            channel = bot.get_channel(fake.channel.id)
+            assert isinstance(channel, discord.TextChannel)
+            for n in range(12):
+                await channel.send(f"m{n}")
+            posts = [p for p in fake.find_requests("POST", MESSAGES) if p.status == 200]
+            assert len(posts) == 12 and fake.rate_limited == 0
+            headers = [p.response_headers for p in posts]
+            assert {h["X-RateLimit-Bucket"] for h in headers} == {MESSAGE_BUCKET_HASH}
+            assert {h["X-RateLimit-Limit"] for h in headers} == {"5"}
+            left = [int(h["X-RateLimit-Remaining"]) for h in headers]
+            assert left[:5] == [4, 3, 2, 1, 0]  # then discord.py waited for the reset
+            assert all(0 < float(h["X-RateLimit-Reset-After"]) <= 0.5 for h in headers)
+            await stop_client(bot)
     finally:
         await fake.close()

@@ -25,7 +25,9 @@ async def test_start_registers_commands_and_welcomes(
     tg = await start_telegram()
     commands = [c["command"] for c in fake_telegram.bot_commands()]
     assert commands[:4] == ["start", "help", "daily", "answer"]
-    assert {"quiz", "review", "leaderboard", "schedule", "forget", "report"} <= set(commands)
+    assert {
+        "quiz", "review", "leaderboard", "schedule", "forget", "report", "interview", "deck"
+    } <= set(commands)
     welcome = await tg.reply("/start")
     assert welcome.text is not None and "Welcome to prepbot" in welcome.text
     assert "/quiz [topic] [count] [difficulty]" in welcome.text  # escaped, shown as text
@@ -40,6 +42,8 @@ async def test_help_in_group_and_group_identity(start_telegram: StartTelegram) -
     tg = await start_telegram()
     reply = await tg.reply("/help@prepbot_test_bot", chat=tg.group, user=tg.bob)
     assert reply.text is not None and "/schedule" in reply.text
+    assert "/deck list|show ID|export ID" in reply.text  # everyone's
+    assert "/deck add" in reply.text and "/deck remove ID" in reply.text  # the admins'
     assert reply.data["reply_to_message"]["text"] == "/help@prepbot_test_bot"
     chat = await tg.store.get_chat(tg.chat_key(tg.group))
     assert chat is not None and chat.title == "Interview prep"

@@ -4,10 +4,14 @@ report's figures against the stored answers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.adapters.telegram.app import TelegramAdapter
 from bot.domain.models import Verdict, interview_target
-from tests.adapters.telegram.conftest import StartTelegram
+from bot.storage.memory import MemoryStore
+from tests.adapters.telegram.conftest import StartTelegram, TelegramHarness, make_runtime
 from tests.adapters.telegram.fake_api import FakeTelegram
-from tests.factories import GOOD, PARTIAL
+from tests.factories import GOOD, PARTIAL, FakeClock
 from tests.interview_support import FOLLOW_UP, interview_bank
 
 
@@ -92,3 +96,40 @@ async def test_stop_in_a_group_sends_the_report_to_the_private_chat(
     assert report.chat_id == tg.alice["id"]  # private, not the group
     assert report.text is not None and "Interview stopped" in report.text
     assert "answered 0 of 3" in report.text
+
+
+async def test_a_restart_sends_the_current_question_again_once(
+    start_telegram: StartTelegram, fake_telegram: FakeTelegram
+) -> None:
+    store = MemoryStore()  # the database outlives the process
+    before = await start_telegram(bank=interview_bank(), store=store)
+    await before.reply("/start interview_attention_3_2")
+    before.clock.advance(seconds=30)
+    calls = await before.say(GOOD, expect=2)
+    second = fake_telegram.message_for(calls[1])
+    assert second.text is not None and "Question 2 of 3" in second.text
+    await before.adapter.stop()
+
+    # A new process on the same database: bootstrap resumes the round, the adapter says so.
+    clock = FakeClock(before.clock.now() + timedelta(hours=1))
+    runtime = make_runtime(fake_telegram.token, fake_telegram.base_url,
+                           bank=interview_bank(), store=store, clock=clock)
+    await runtime.services.interviews.resume_all()
+    adapter = TelegramAdapter(runtime.settings, runtime.services, runtime.bank, poll_timeout=10)
+    mark = fake_telegram.mark()
+    await adapter.start()
+    try:
+        alice = before.alice["id"]
+        sent = [c for c in fake_telegram.calls_to("sendMessage", since=mark) if c.ok]
+        assert [c.params["chat_id"] for c in sent] == [alice]  # the question, once
+        again = str(sent[0].params["text"])
+        assert "Resumed after a restart" in again and "Question 2 of 3" in again
+        assert await adapter.interviews.resend_resumed() == 0  # never twice
+        after = TelegramHarness(fake_telegram, runtime, adapter)
+        clock.advance(seconds=40)
+        calls = await after.say(GOOD, expect=2)
+        note, third = (fake_telegram.message_for(c) for c in calls[:2])
+        assert note.text is not None and "Correct in 40s." in note.text  # from the restart
+        assert third.text is not None and "Question 3 of 3" in third.text
+    finally:
+        await adapter.stop()

@@ -161,6 +161,34 @@ async def test_a_403_marks_the_chat_broken_and_tells_an_admin(
     assert (await delivery.tick()).daily_rows == 0  # no more posts until resumed
 
 
+async def test_an_admin_is_shown_why_a_broken_schedule_is_paused(
+    start_telegram: StartTelegram,
+) -> None:
+    tg = await subscribed(start_telegram, bank=bank(open_deck("dl", 3)))
+    tg.fake.set_member_status(tg.group["id"], tg.alice["id"], "administrator")
+    tg.fake.fail(
+        "sendMessage", 403, chat_id=tg.group["id"],
+        description="Forbidden: bot is not a member of the supergroup chat",
+    )
+    delivery = delivery_for(tg)
+    tg.clock.set(NINE)
+    await delivery.tick()
+    assert await delivery.sender(tg.adapter.messenger).drain() == 0
+    for _ in range(2):  # /schedule says it every time, in the schedule's own zone
+        shown = await tg.reply("/schedule", chat=tg.group, user=tg.alice)
+        assert shown.text is not None
+        assert "The daily question is paused" in shown.text
+        assert "bot is not a member of the supergroup chat" in shown.text
+        assert "since Mon 4 Mar 09:00 UTC" in shown.text and "/schedule resume" in shown.text
+        assert "Next:" not in shown.text  # nothing is posted until resumed
+    resumed = await tg.reply("/schedule resume", chat=tg.group, user=tg.alice)
+    assert resumed.text is not None and "paused" not in resumed.text
+    assert "Next:" in resumed.text
+    tg.clock.set(NINE + timedelta(days=1))
+    await delivery.tick()
+    assert await delivery.sender(tg.adapter.messenger).drain() == 1  # posting again
+
+
 # --- the messenger on its own (initialised, not polling) --------------------------------
 
 
