@@ -307,6 +307,7 @@ def chat_of(row: Row) -> Chat:
         created_at=_dt(row["created_at"]),
         broken_at=_opt_dt(row["broken_at"]),
         broken_reason=row["broken_reason"],
+        feedback=row["feedback"],
     )
 
 
