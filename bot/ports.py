@@ -221,6 +221,11 @@ class ChatStore(Protocol):
         """An admin resumed the chat; True when it had been broken."""
         ...
 
+    async def set_chat_feedback(self, chat: ChatKey, mode: str) -> bool:
+        """Where answer feedback goes in the chat (one of FEEDBACK_MODES); False for an
+        unknown chat."""
+        ...
+
 
 class ScheduleStore(Protocol):
     """Each chat's posting schedule and what is due."""

@@ -93,6 +93,11 @@ class Chat:
     created_at: datetime
     broken_at: datetime | None = None  # the bot lost access; no posts until resumed
     broken_reason: str | None = None
+    feedback: str = "auto"  # where answer feedback goes in a group: FEEDBACK_MODES
+
+
+#: Where feedback on answers goes in a group chat (an admin's choice; "auto" by default).
+FEEDBACK_MODES = ("auto", "group", "private")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.models import Chat, ChatKey, GroupKey, User, UserKey
+from bot.domain.models import FEEDBACK_MODES, Chat, ChatKey, GroupKey, User, UserKey
 from bot.domain.timeparse import parse_timezone
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Zones
@@ -46,6 +46,15 @@ class UserService:
 
     async def get_chat(self, key: ChatKey) -> Chat:
         return await self.directory.chat(key)
+
+    async def set_chat_feedback(self, key: ChatKey, mode: str) -> str:
+        """Where answer feedback goes in the chat (an admin's choice, checked by the
+        adapter); returns the mode stored. Raises ValueError for an unknown mode."""
+        if mode not in FEEDBACK_MODES:
+            raise ValueError(f"unknown feedback mode {mode!r}")
+        await self.directory.chat(key)  # the row the setting lives on
+        await self.store.set_chat_feedback(key, mode)
+        return mode
 
     async def set_timezone(
         self, key: UserKey, timezone: str | None, chat: ChatKey | None = None

@@ -775,3 +775,10 @@ class MemoryStore(MemoryInterviews):
             return False
         self.chats[chat] = replace(current, broken_at=None, broken_reason=None)
         return True
+
+    async def set_chat_feedback(self, chat: ChatKey, mode: str) -> bool:
+        current = self.chats.get(chat)
+        if current is None:
+            return False
+        self.chats[chat] = replace(current, feedback=mode)
+        return True

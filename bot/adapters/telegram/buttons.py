@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram import callbacks as cb
@@ -22,14 +23,17 @@ from bot.adapters.telegram.flows import Flows, Target, options_on
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
 from bot.errors import Command
-from bot.presentation import wording
+from bot.presentation import busy, wording
 from bot.presentation.commands import command, say
 from bot.presentation.notices import CARD_GONE, NOT_YOUR_CARD
 from bot.services.quiz import NOT_YOUR_QUIZ
+from bot.services.results import AnswerResult
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+#: Seconds an option press waits for its grade before a plain acknowledgement.
+ACK_WAIT = 0.5
 
 
 
@@ -62,6 +66,54 @@ async def _drop_keyboard(query: CallbackQuery, memory: Memory) -> None:
         log.debug("keyboard not removed: %s", exc.message)
 
 
+def _chooses(button: cb.Button) -> bool:
+    """An option press: acknowledged once graded, with the verdict (see `Ack`)."""
+    answers = cb.DailyButton | cb.QuizButton | cb.ReviewButton
+    return isinstance(button, answers) and cb.option_number(button.action) is not None
+
+
+class Ack:
+    """A choice's acknowledgement: the verdict once graded, so the presser sees it even
+    when the group's reply waits or is dropped; the plain text if grading takes longer
+    than ACK_WAIT or fails, so the spinner stops in time either way."""
+
+    def __init__(self, query: CallbackQuery, plain: str | None, *, pending: bool) -> None:
+        self.query = query
+        self.plain = plain
+        self.pending = pending  # False: the press was acknowledged already
+        self.done = not pending
+        self._late_task: asyncio.Task[bool] | None = None
+        self._timer = (
+            asyncio.get_running_loop().call_later(ACK_WAIT, self._late) if pending else None
+        )
+
+    def _late(self) -> None:
+        self._late_task = asyncio.get_running_loop().create_task(self._send(self.plain))
+
+    async def _send(self, text: str | None) -> bool:
+        if self.done:
+            return False
+        self.done = True  # before the call: never a second answer for one query
+        if self._timer is not None:
+            self._timer.cancel()
+        try:
+            await self.query.answer(text)
+        except TelegramError as exc:
+            log.info("callback query not acknowledged: %s", exc)
+            return False
+        return True
+
+    async def graded(self, result: AnswerResult, sent_privately: bool) -> bool:
+        """Acknowledge with the verdict; False if the press was acknowledged already."""
+        return await self._send(busy.ack_feedback(result, sent_privately=sent_privately))
+
+    async def fallback(self) -> None:
+        """After acting: acknowledge plainly if nothing did yet."""
+        await self._send(self.plain)
+        if self._late_task is not None:
+            await self._late_task
+
+
 class Buttons:
     """Callback queries (acknowledged first) and poll answers."""
 
@@ -83,12 +135,18 @@ class Buttons:
         if owner is not None and owner != str(query.from_user.id):
             await query.answer(_not_yours(button), show_alert=True)
             return
-        await query.answer(await self._ack_text(button, query))
-        who = await identify(self.context, update)
-        message = query.message if isinstance(query.message, Message) else None
-        if who is None or message is None:
-            return
-        await self._act(who, button, query, message)
+        plain = await self._ack_text(button, query)
+        ack = Ack(query, plain, pending=_chooses(button))
+        if not ack.pending:
+            await query.answer(plain)
+        try:
+            who = await identify(self.context, update)
+            message = query.message if isinstance(query.message, Message) else None
+            if who is None or message is None:
+                return
+            await self._act(who, button, query, message, ack)
+        finally:
+            await ack.fallback()
 
     async def _ack_text(self, button: cb.Button, query: CallbackQuery) -> str | None:
         """Known before any Telegram call: in a group, say where the personal reply goes."""
@@ -97,12 +155,13 @@ class Buttons:
             button.action == cb.REVEAL or cb.option_number(button.action) is not None
         )
         # The flag is cached; checked last so other presses never read the store.
-        if in_group and personal and await self.context.private_ok(query.from_user.id):
+        chat_id = query.message.chat.id if query.message is not None else 0
+        if in_group and personal and await self.flows.private_feedback(chat_id, query.from_user.id):
             return "✉️ " + wording.sent_privately()
         return None
 
     async def _act(
-        self, who: Who, button: cb.Button, query: CallbackQuery, message: Message
+        self, who: Who, button: cb.Button, query: CallbackQuery, message: Message, ack: Ack
     ) -> None:
         flows = self.flows
         reply_to = message.message_id
@@ -110,7 +169,7 @@ class Buttons:
         match button:
             case cb.DailyButton(post_id, action):
                 target = Target(AnswerKind.DAILY, count, post_id=post_id)
-                await self._answer_or_reveal(who, target, action, reply_to)
+                await self._answer_or_reveal(who, target, action, reply_to, ack)
             case cb.QuizButton(session_id, position, _owner, action):
                 target = Target(AnswerKind.QUIZ, count, session=(session_id, position))
                 if action == cb.SKIP:
@@ -123,13 +182,13 @@ class Buttons:
                     await _drop_keyboard(query, self.context.memory)
                     await flows.show_current_quiz(who)
                 else:
-                    await self._answer_or_reveal(who, target, action, reply_to)
+                    await self._answer_or_reveal(who, target, action, reply_to, ack)
                     if cb.option_number(action) is not None:
                         await _drop_keyboard(query, self.context.memory)
             case cb.ReviewButton(key, owner, action):
                 item_id = self.context.keys.item_id(key)
                 target = Target(AnswerKind.REVIEW, count, item_id=item_id, owner=owner)
-                await self._answer_or_reveal(who, target, action, reply_to)
+                await self._answer_or_reveal(who, target, action, reply_to, ack)
                 if cb.option_number(action) is not None:
                     await _drop_keyboard(query, self.context.memory)
             case cb.RateButton(key, _owner, _rating):
@@ -141,11 +200,13 @@ class Buttons:
                 await self._forget(who, code, query)
 
     async def _answer_or_reveal(
-        self, who: Who, target: Target, action: str, reply_to: int
+        self, who: Who, target: Target, action: str, reply_to: int, ack: Ack
     ) -> None:
         number = cb.option_number(action)
         if number is not None:
-            await self.flows.answer(who, target, choice=number, reply_to=reply_to, quiet=True)
+            await self.flows.answer(
+                who, target, choice=number, reply_to=reply_to, quiet=True, graded=ack.graded
+            )
         elif action == cb.REVEAL:
             await self.flows.reveal(who, target, reply_to=reply_to, quiet=True)
 

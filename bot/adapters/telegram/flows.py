@@ -6,8 +6,9 @@ position), a service call, and feedback placed so it does not spoil the answer f
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardMarkup, Message
@@ -16,7 +17,9 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.adapters.telegram import callbacks as cb
 from bot.adapters.telegram import keyboards, render
+from bot.adapters.telegram.busy import NOTE_USEFUL, BusyGroups, start_me_hint
 from bot.adapters.telegram.context import PLATFORM, AdapterContext, Who
+from bot.adapters.telegram.limits import useful_until
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.adapters.textcommands import choice_from_text
@@ -29,6 +32,12 @@ from bot.services.quiz import NOT_YOUR_QUIZ, QUIZ_OVER
 from bot.services.results import AnswerResult
 
 log = logging.getLogger(__name__)
+
+#: Hears an answer's result (and whether its feedback goes privately) before feedback;
+#: True when it showed the presser the verdict.
+Graded = Callable[[AnswerResult, bool], Awaitable[bool]]
+#: Seconds a group reply whose content the presser already has stays worth sending.
+ACKED_USEFUL = 30.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Flows:
         self.context = context
         self.messenger = messenger
         self.services = context.services
+        self.busy = BusyGroups(context.services)
 
     @property
     def bot(self) -> Bot:
@@ -145,10 +155,13 @@ class Flows:
         reply_to: int | None = None,
         edited: bool = False,
         quiet: bool = False,
+        graded: Graded | None = None,
     ) -> AnswerResult:
         """Grade an answer, give feedback, then move a quiz on (next question or summary).
 
-        `quiet` (button presses) sends no group note when the feedback went privately.
+        `quiet` (button presses) sends no group note when the feedback went privately;
+        `graded` (a button's acknowledgement) hears the result before any feedback is sent,
+        and a group reply repeating it is then dropped if it cannot be sent in time.
         """
         if choice is None and text is not None:
             choice = choice_from_text(text, target.options)
@@ -156,6 +169,11 @@ class Flows:
         if text is not None and self.services.answers.slow_grading:
             await self._typing(who)
         result = await self._submit(who, target, text, choice)
+        may_go_private = target.kind is not AnswerKind.QUIZ
+        acked = False
+        if graded is not None:
+            private = not who.private and may_go_private and await self.goes_private(who)
+            acked = await graded(result, private)
         review = target.kind is AnswerKind.REVIEW
         markup = keyboards.next_review(str(who.user_id)) if review else None
         if result.self_graded:  # the learner rates it: Again / Hard / Good / Easy
@@ -169,7 +187,9 @@ class Flows:
             markup=markup,
             reply_to=reply_to,
             quiet=quiet,
-            may_go_private=target.kind is not AnswerKind.QUIZ,
+            may_go_private=may_go_private,
+            useful_for=ACKED_USEFUL if acked else None,
+            post_id=target.post_id if target.kind is AnswerKind.DAILY else None,
         )
         await self._continue_quiz(who, result)
         return result
@@ -306,17 +326,24 @@ class Flows:
         reply_to: int | None = None,
         quiet: bool = False,
         may_go_private: bool = True,
+        useful_for: float | None = None,
+        post_id: int | None = None,
     ) -> None:
         """In a private chat: as is. In a group: to the user's private chat if they started
         the bot, else in the group with the spoiler version and a deep link to start it.
 
         A quiz stays in its group (`may_go_private=False`): its next question follows there,
-        and its buttons act on the session of that chat.
+        and its buttons act on the session of that chat. A group reply `useful_for` some
+        seconds is dropped if the group's budget cannot send it by then. When the group's
+        budget runs short (`busy`), an answer to the daily post `post_id` costs the group
+        at most an edit of the post's rolling answer count.
         """
         if who.private:
             await send_parts(self.bot, who.chat_id, private_parts, markup=markup, reply_to=reply_to)
             return
-        if may_go_private and await self.context.private_ok(who.user_id):
+        sparing = await self.busy.sparing(self.bot, who.chat_id)
+        count = None if post_id is None else self.busy.seen(who.chat_id, post_id, who.user_id)
+        if may_go_private and await self.goes_private(who):
             try:
                 await send_parts(
                     self.bot, who.user_id, render.from_group(who.title, private_parts),
@@ -327,17 +354,38 @@ class Flows:
             except TelegramError as exc:
                 log.info("private feedback to %s failed (%s); using the group", who.user, exc)
             else:
-                if not quiet:
+                if sparing and count is not None:
+                    self.busy.show(self.bot, who.chat_id, count)
+                elif not quiet and not sparing:
                     note = render.feedback_sent_privately(who.name)
-                    await send_html(self.bot, who.chat_id, note, reply_to=reply_to)
+                    with useful_until(NOTE_USEFUL):
+                        await send_html(self.bot, who.chat_id, note, reply_to=reply_to)
                 return
+        if sparing and useful_for and count is not None:
+            self.busy.show(self.bot, who.chat_id, count)  # the presser has it in the ack
+            return
+        hint = group_parts and sparing and may_go_private
+        if hint and self.busy.first_hint(who.chat_id, who.user_id):
+            group_parts = [*group_parts[:-1], f"{group_parts[-1]}\n{start_me_hint(who.name)}"]
         rows = list(markup.inline_keyboard) if markup else []
         if self.context.bot_username and may_go_private:
             rows += keyboards.private_link(self.context.deep_link()).inline_keyboard
-        await send_parts(
-            self.bot,
-            who.chat_id,
-            group_parts,
-            markup=InlineKeyboardMarkup(rows) if rows else None,
-            reply_to=reply_to,
-        )
+        with useful_until(useful_for) if useful_for else contextlib.nullcontext():
+            await send_parts(
+                self.bot,
+                who.chat_id,
+                group_parts,
+                markup=InlineKeyboardMarkup(rows) if rows else None,
+                reply_to=reply_to,
+            )
+
+    async def goes_private(self, who: Who) -> bool:
+        """Does personal feedback in this group go to the user's private chat? (They
+        started the bot, and the group's admins did not ask for feedback in the group.)"""
+        return await self.private_feedback(who.chat_id, who.user_id)
+
+    async def private_feedback(self, chat_id: int, user_id: int) -> bool:
+        """`goes_private` by ids."""
+        if await self.busy.mode(chat_id) == "group":
+            return False
+        return await self.context.private_ok(user_id)

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.admin import Admin
+from bot.adapters.telegram.busy import FeedbackCommand
 from bot.adapters.telegram.buttons import Buttons
 from bot.adapters.telegram.commands import Commands
 from bot.adapters.telegram.context import AdapterContext
@@ -51,6 +52,7 @@ def register(
     decks = Decks(context, messenger.bot)
     buttons = Buttons(context, flows)
     events = Events(context, flows)
+    feedback = FeedbackCommand(context, flows.busy, messenger.bot)
     new = filters.UpdateType.MESSAGE  # edits of commands are not re-run, except /answer
     for name, callback in (
         ("start", interview.start),
@@ -71,6 +73,7 @@ def register(
         ("forget", commands.forget),
         ("schedule", admin.schedule),
         ("deck", decks.command),
+        ("feedback", feedback.feedback),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new))
     # A document sent with the caption /deck add (captions are not commands to Telegram).

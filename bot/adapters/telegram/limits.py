@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.adapters.telegram.pacing import GroupWindows, is_group
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: Set while the outbox delivers: its 429s go straight to the sender.
 _OUTBOX: ContextVar[bool] = ContextVar("telegram_outbox_delivery", default=False)
+#: Set by `useful_until`: a reply to a group not admitted by then is dropped.
+_DEADLINE: ContextVar[float | None] = ContextVar("telegram_reply_deadline", default=None)
 #: A call without a chat (getMe, setMyCommands) waits out this many 429s.
 CHATLESS_RETRIES = 5
 #: A reply to a user waits out this many 429s, each no longer than REPLY_WAIT seconds (a
@@ -48,6 +51,25 @@ def outbox_delivery() -> Iterator[None]:
         _OUTBOX.reset(token)
 
 
+class ReplyDropped(TelegramError):
+    """A reply was dropped: the group's window could not admit it before its deadline."""
+
+
+@contextlib.contextmanager
+def useful_until(seconds: float) -> Iterator[None]:
+    """Replies to a group made inside are useful for `seconds` only: one the group's
+    window cannot admit by then is dropped (counted, logged at debug), not sent late.
+    Meant for replies whose content the user already has (in a button's acknowledgement,
+    in private) or that later events make moot."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    except ReplyDropped as exc:
+        log.debug("telegram: %s", exc)
+    finally:
+        _DEADLINE.reset(token)
+
+
 class PacedLimiter(BaseRateLimiter[int]):
     """Calls to a chat take a slot of `pacer` (outbox deliveries took theirs in the
     sender) and, in a group, of the group's minute window; a 429 is waited out
@@ -66,6 +88,7 @@ class PacedLimiter(BaseRateLimiter[int]):
         self.chatless = chatless
         self.replies = replies
         self.waited = 0
+        self.dropped = 0  # replies past their deadline (`useful_until`)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -95,8 +118,11 @@ class PacedLimiter(BaseRateLimiter[int]):
         for attempt in range(retries + 1):
             if window is not None and outbox:
                 window.note()  # a post the sender paced: it still spends the group's minute
-            elif window is not None:
-                await window.acquire()  # replies queue within the group's minute
+            elif window is not None:  # replies queue within the group's minute
+                deadline = _DEADLINE.get()
+                if not await window.acquire(deadline):
+                    self.dropped += 1
+                    raise ReplyDropped(f"{endpoint} to {chat_id} dropped: no room in time")
             if not (outbox or chatless):
                 await self.pacer.acquire(urgent=True)
             try:
@@ -106,10 +132,23 @@ class PacedLimiter(BaseRateLimiter[int]):
                 seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
                 if attempt == retries or (not chatless and seconds > REPLY_WAIT):
                     raise
+                deadline = _DEADLINE.get()
+                if deadline is not None and time.monotonic() + seconds > deadline:
+                    self.dropped += 1
+                    raise ReplyDropped(f"{endpoint} to {chat_id} dropped after a 429") from exc
                 self.waited += 1
                 log.warning("telegram: %s rate limited; retrying in %.1fs", endpoint, seconds)
                 await asyncio.sleep(seconds + 0.1)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def group_room(bot: object, chat_id: int) -> int | None:
+    """Messages the group `chat_id` may still receive this minute without waiting (None:
+    not a group, or a bot without the paced limiter)."""
+    limiter = getattr(bot, "rate_limiter", None)
+    if not isinstance(limiter, PacedLimiter) or not is_group(chat_id):
+        return None
+    return limiter.groups.window(chat_id).room()
 
 
 class TolerantBot(ExtBot[int]):

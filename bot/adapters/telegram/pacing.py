@@ -9,7 +9,7 @@ old. `limits.PacedLimiter` holds replies to a group to its window.
 from __future__ import annotations
 
 import asyncio
-import collections
+import bisect
 import time
 from types import TracebackType
 from typing import TypeGuard
@@ -21,37 +21,55 @@ KEEP_WINDOWS = 512
 
 
 class SlidingWindow:
-    """An async context manager letting at most `limit` entries in any `period` seconds."""
+    """An async context manager letting at most `limit` entries in any `period` seconds.
+
+    Each acquirer reserves its slot at once (the time the entry `limit` places back ages
+    out), so they are served first come, first served, and one with a deadline knows
+    without waiting whether its slot comes in time.
+    """
 
     def __init__(self, limit: int = GROUP_LIMIT, period: float = GROUP_PERIOD) -> None:
         self.limit = limit
         self.period = period
-        self._times: collections.deque[float] = collections.deque()
-        self._lock = asyncio.Lock()
+        # Send times, ascending; reservations of queued acquirers lie in the future.
+        self._times: list[float] = []
+
+    def _prune(self, now: float) -> None:
+        cut = bisect.bisect_right(self._times, now - self.period)
+        if cut:
+            del self._times[:cut]
 
     def idle(self) -> bool:
         """No entry within the last period: the window can be forgotten."""
         now = time.monotonic()
         return not self._times or now - self._times[-1] >= self.period
 
+    def room(self) -> int:
+        """Messages the window admits now without waiting (queued ones already counted)."""
+        self._prune(time.monotonic())
+        return max(0, self.limit - len(self._times))
+
     def note(self) -> None:
         """Count a message sent without waiting (an outbox post: the sender paces those)."""
-        self._times.append(time.monotonic())
+        bisect.insort(self._times, time.monotonic())
 
     async def __aenter__(self) -> None:
         await self.acquire()
 
-    async def acquire(self) -> None:
-        """Wait until the window has room, then count this message."""
-        async with self._lock:  # first come, first served within the group
-            while True:
-                now = time.monotonic()
-                while self._times and now - self._times[0] >= self.period:
-                    self._times.popleft()
-                if len(self._times) < self.limit:
-                    self._times.append(now)
-                    return
-                await asyncio.sleep(self.period - (now - self._times[0]))
+    async def acquire(self, deadline: float | None = None) -> bool:
+        """Wait until the window has room, then count this message; with a `deadline`
+        (time.monotonic()), give up at once (False) when the slot would come after it."""
+        now = time.monotonic()
+        self._prune(now)
+        slot = now
+        if len(self._times) >= self.limit:
+            slot = max(now, self._times[-self.limit] + self.period)
+        if deadline is not None and slot > deadline:
+            return False
+        bisect.insort(self._times, slot)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        return True
 
     async def __aexit__(
         self,

@@ -20,6 +20,7 @@ MARK_BROKEN = (
     "UPDATE chats SET broken_at = ?, broken_reason = ? "
     "WHERE platform = ? AND chat_id = ? AND broken_at IS NULL"
 )
+SET_FEEDBACK = "UPDATE chats SET feedback = ? WHERE platform = ? AND chat_id = ?"
 CLEAR_BROKEN = (
     "UPDATE chats SET broken_at = NULL, broken_reason = NULL "
     "WHERE platform = ? AND chat_id = ? AND broken_at IS NOT NULL"
@@ -148,3 +149,6 @@ class SqlChats(SqlCore):
 
     async def clear_chat_broken(self, chat: ChatKey) -> bool:
         return await self._write(execute(CLEAR_BROKEN, *_ck(chat))) > 0
+
+    async def set_chat_feedback(self, chat: ChatKey, mode: str) -> bool:
+        return await self._write(execute(SET_FEEDBACK, mode, *_ck(chat))) > 0

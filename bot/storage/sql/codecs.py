@@ -297,6 +297,13 @@ def user_of(row: Row) -> User:
     )
 
 
+def _feedback(row: Row) -> str:
+    try:
+        return str(row["feedback"])
+    except (IndexError, KeyError):  # a database still before migration 010
+        return "auto"
+
+
 def chat_of(row: Row) -> Chat:
     key = ChatKey(row["platform"], row["chat_id"])
     return Chat(
@@ -307,6 +314,7 @@ def chat_of(row: Row) -> Chat:
         created_at=_dt(row["created_at"]),
         broken_at=_opt_dt(row["broken_at"]),
         broken_reason=row["broken_reason"],
+        feedback=_feedback(row),
     )
 
 

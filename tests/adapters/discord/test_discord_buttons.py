@@ -100,6 +100,7 @@ async def test_daily_option_buttons(discord_harness: Harness) -> None:
     assert "**A)** Right option" in message["embeds"][0]["description"]
     (right,) = await click(h, ids[0])
     assert title(right).startswith("✅ Correct")
+    assert right["flags"] & EPHEMERAL  # the verdict reaches the presser alone, at once
     (wrong,) = await click(h, ids[1], user=h.fake.admin)
     assert title(wrong).startswith("❌")
     body = wrong["embeds"][0]["description"]

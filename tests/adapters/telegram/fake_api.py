@@ -129,6 +129,8 @@ SEND_METHODS = frozenset(
     {"sendmessage", "sendpoll", "sendphoto", "senddocument", "copymessage", "forwardmessage"}
 )
 
+EDIT_METHODS = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption"})
+
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
@@ -1186,6 +1188,8 @@ class FakeTelegram:
                 self._enforce_rate()
                 self._enforce_limits(params)
                 self._enforce_group_budget(params)
+            elif method.lower() in EDIT_METHODS:
+                self._enforce_group_budget(params)  # edits spend a group's budget too
             handler = self._methods.get(method.lower())
             if handler is None and method.lower() in _TRUE_METHODS:
                 result: Any = True

@@ -48,9 +48,10 @@ class CallbackRules:
 
 @dataclass
 class GroupBudget:
-    """Telegram's ~20 messages a minute in one group, as a sliding window: a send over the
-    budget is refused with 429 and `retry_after` (seconds until the oldest send ages out).
-    Off (`per_minute=None`) unless a test asks; `sent` keeps every accepted send's time."""
+    """Telegram's ~20 messages a minute in one group (edits count too), as a sliding
+    window: a send over the budget is refused with 429 and `retry_after` (seconds until the
+    oldest send ages out). Off (`per_minute=None`) unless a test asks; `sent` keeps every
+    accepted send's time."""
 
     per_minute: int | None = None
     clock: Callable[[], float] = time.monotonic

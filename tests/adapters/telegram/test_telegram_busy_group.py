@@ -1,6 +1,9 @@
 """A busy group stays responsive: thirty members answer the daily question within a minute
-in a group where Telegram allows the bot 20 messages a minute (the fake enforces it), and
-every button press is acknowledged within a second, not behind the group's queued replies."""
+in a group where Telegram allows the bot 20 messages a minute (the fake enforces it, edits
+included). Every button press is acknowledged within a second, not behind the group's
+queued replies; every learner gets their feedback (in the acknowledgement, privately, or
+in the group); and once the budget runs short the group gets one rolling answer count
+instead of a reply per answer."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.timeout(240)
 MEMBERS = [make_user(7000 + n, f"Member{n}") for n in range(30)]
 GROUP_BUDGET = 20  # messages a minute in one group
 ACK_LIMIT = 1.0  # seconds from press to answerCallbackQuery
+VERDICTS = ("Correct", "Partly right", "Incorrect")
 
 
 def private(user: JSONDict) -> JSONDict:
@@ -54,3 +58,45 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
         assert answered.answered >= 1, member
     assert fake.group_budget.refused == 0  # never over the budget, so never a 429
     assert fake.group_budget.most_in_a_minute(tg.group["id"]) <= GROUP_BUDGET
+
+    # Every learner gets feedback on both answers: the press's verdict in its
+    # acknowledgement or privately, the typed answer privately or (not started) in the group.
+    group = tg.group["id"]
+    acks = {c.params["callback_query_id"]: str(c.params.get("text") or "")
+            for c in fake.calls_to("answerCallbackQuery")}
+    pressed = [u["callback_query"] for u in fake.updates if "callback_query" in u]
+    in_ack = {int(q["from"]["id"]) for q in pressed
+              if any(v in acks.get(q["id"], "") for v in VERDICTS)}
+
+    def unfed() -> list[str]:
+        missing = []
+        for member in started:
+            private = [m for m in fake.sent_messages(member["id"])
+                       if (m.text or "").startswith("From Interview prep")]
+            if len(private) < 1 + (member["id"] not in in_ack):
+                missing.append(member["first_name"])
+        texts = [m.text or "" for m in fake.sent_messages(group)]
+        for member in MEMBERS[len(started):]:
+            named = sum(member["first_name"] + ", your result" in t for t in texts)
+            if named < 1 + (member["id"] not in in_ack):
+                missing.append(member["first_name"])
+        return missing
+
+    await fake._wait_until(lambda: True if not unfed() else None, 60.0, "everyone's feedback")
+    for member in MEMBERS[len(started):]:
+        hints = [m for m in fake.sent_messages(group)
+                 if f"{member['first_name']}: start me in private" in (m.text or "")]
+        assert len(hints) <= 1  # once per learner and group
+    # Once the budget ran short the group got one rolling count instead of a reply per
+    # answer, edited until it counts everyone.
+    def counts() -> list[str]:
+        texts = [m.text or "" for m in fake.sent_messages(group)]
+        return [text for text in texts if "answered so far" in text]
+
+    everyone = f"{len(MEMBERS)} answered so far"
+    await fake._wait_until(
+        lambda: True if everyone in counts() else None, 90.0, "the count to reach everyone"
+    )
+    assert counts() == [everyone]
+    assert fake.group_budget.refused == 0
+    assert fake.group_budget.most_in_a_minute(group) <= GROUP_BUDGET

@@ -133,16 +133,21 @@ async def test_daily_option_buttons_in_a_group_answer_for_the_presser(
     question = await tg.reply("/daily", chat=tg.group, user=tg.alice)
     assert [c.status for c in tg.fake.calls_to("sendPoll")] == [400]
     assert [b["text"] for b in question.buttons] == ["A", "B", "C", "💡 Show answer"]
+    mark = tg.fake.mark()
     group_feedback = sent(tg, await tg.press(question, "B", user=tg.alice))[0]
     assert group_feedback.chat_id == tg.group["id"]
     assert any(e["type"] == "spoiler" for e in group_feedback.entities)
+    # The verdict is in the acknowledgement too, in case the group reply waits or is dropped.
+    wrong = tg.fake.calls_to("answerCallbackQuery", since=mark)[0].params["text"]
+    assert wrong.startswith("Incorrect · score 0%") and "Right answer: " in wrong
     mark = tg.fake.mark()
     private = sent(tg, await tg.press(question, "A", user=tg.bob))[0]
     assert private.chat_id == tg.bob["id"]  # quiet: no note in the group for a button
     assert private.text is not None
     assert private.text.startswith("From Interview prep:\n\n✅ Correct")
     ack = tg.fake.calls_to("answerCallbackQuery", since=mark)[0]
-    assert ack.params["text"] == "✉️ Sent to our private chat."
+    assert ack.params["text"].startswith("Correct · score 100%\n+")
+    assert ack.params["text"].endswith("\n✉️ Sent to our private chat.")
     assert question.buttons  # the daily keyboard stays for everyone else
 
 

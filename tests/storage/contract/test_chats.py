@@ -105,3 +105,20 @@ async def test_broken_chats_are_marked_once_and_cleared_once(store: InspectableS
     unknown = ChatKey("telegram", "-404")
     assert await store.mark_chat_broken(unknown, "gone", T0) is False
     assert await store.clear_chat_broken(unknown) is False
+
+
+async def test_chat_feedback_setting_is_stored_and_moves_with_the_chat(
+    store: InspectableStore,
+) -> None:
+    chat = await store.upsert_chat(CHAT, GROUP, "Study", T0)
+    assert chat.feedback == "auto"  # the default
+    assert await store.set_chat_feedback(CHAT, "private") is True
+    stored = await store.get_chat(CHAT)
+    assert stored is not None and stored.feedback == "private"
+    # A rename keeps the setting; an unknown chat is refused.
+    renamed = await store.upsert_chat(CHAT, GROUP, "Renamed", T0 + timedelta(days=1))
+    assert renamed.feedback == "private"
+    assert await store.set_chat_feedback(ChatKey("telegram", "nope"), "group") is False
+    new = ChatKey("telegram", "-200")
+    moved = await store.migrate_chat(CHAT, new, None)
+    assert moved.feedback == "private"
