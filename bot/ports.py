@@ -15,6 +15,7 @@ from bot.domain.models import (
     AnswerContext,
     AnswerKind,
     AnswerRecord,
+    AnswerStart,
     Chat,
     ChatKey,
     DailyPost,
@@ -326,6 +327,12 @@ class AnswerStore(Protocol):
         self, user: UserKey, chat: ChatKey, target: str, item_id: str
     ) -> AnswerContext:
         """Everything the answer path reads, in one round trip (the hot path)."""
+        ...
+
+    async def answer_start(self, user: UserKey, chat: ChatKey) -> AnswerStart:
+        """The user's active quiz in the chat; without one, the chat's latest daily post
+        and the answer context for it (`answer_context` of its target and item): what an
+        answer without a target needs, in one round trip."""
         ...
 
     async def record_answer(

@@ -193,6 +193,16 @@ class AnswerContext:
 
 
 @dataclass(frozen=True)
+class AnswerStart:
+    """What `/answer` without a target reads, in one round trip: the user's active quiz;
+    else the chat's latest daily post and the answer context for it (None without a post)."""
+
+    quiz: QuizSession | None
+    post: DailyPost | None = None
+    context: AnswerContext | None = None
+
+
+@dataclass(frozen=True)
 class QuizSession:
     id: int
     user: UserKey

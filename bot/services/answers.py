@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.models import AnswerKind, ChatKey, UserKey, daily_target
+from bot.domain.models import (
+    AnswerContext,
+    AnswerKind,
+    ChatKey,
+    DailyPost,
+    UserKey,
+    daily_target,
+)
+from bot.errors import NotFoundError
 from bot.ports import Store
-from bot.services.base import Questions, daily_post
+from bot.services.base import NO_DAILY, Questions, daily_post
 from bot.services.quiz import QuizService
 from bot.services.recording import Recorder
 from bot.services.results import AnswerResult
@@ -32,10 +40,16 @@ class AnswerService:
         *,
         choice: int | str | None = None,
     ) -> AnswerResult:
-        """`/answer` without a target: the user's active quiz question, else today's daily."""
-        if await self.store.get_active_quiz(user, chat) is not None:
+        """`/answer` without a target: the user's active quiz question, else today's daily.
+
+        The hot path: one read round trip (`answer_start`) before the answer's write.
+        """
+        start = await self.store.answer_start(user, chat)
+        if start.quiz is not None:
             return await self.quizzes.answer(user, chat, text, choice=choice)
-        return await self.answer_daily(user, chat, text, choice=choice)
+        if start.post is None:
+            raise NotFoundError(NO_DAILY)
+        return await self._record_daily(user, start.post, text, choice, start.context)
 
     async def answer_daily(
         self,
@@ -52,6 +66,16 @@ class AnswerService:
         before answering, or answering after the channel reveal, forfeits the points.
         """
         post = await daily_post(self.store, chat, post_id)
+        return await self._record_daily(user, post, text, choice, None)
+
+    async def _record_daily(
+        self,
+        user: UserKey,
+        post: DailyPost,
+        text: str | None,
+        choice: int | str | None,
+        context: AnswerContext | None,
+    ) -> AnswerResult:
         recorded = await self.recorder.record(
             user_key=user,
             chat_key=post.chat,
@@ -62,5 +86,6 @@ class AnswerService:
             choice=choice,
             post_id=post.id,
             forfeit=post.revealed_at is not None,
+            context=context,
         )
         return recorded.result

@@ -15,6 +15,7 @@ from bot.content.schema import Item, ItemType
 from bot.domain.choices import same_option
 from bot.domain.grading import correct_choice
 from bot.domain.models import (
+    AnswerContext,
     AnswerKind,
     AnswerRecord,
     ChatKey,
@@ -168,17 +169,20 @@ class Recorder:
         post_id: int | None = None,
         forfeit: bool = False,
         quiz_update: QuizUpdate | None = None,
+        context: AnswerContext | None = None,
     ) -> Recorded:
         """Grade; store the first answer to `target` with points, card and quiz progress.
 
-        The hot path: one read round trip for the context, one write transaction.
+        The hot path: one read round trip for the context (none when the caller read it
+        with `answer_start`), one write transaction.
         """
         if self._grade_async is None:  # the usual case: no awaitable stage, no extra await
             grade = self.grade(item, text, choice)
         else:
             grade = await self.grade_async(item, text, choice)
         now = self.clock.now()
-        context = await self.store.answer_context(user_key, chat_key, target, item.id)
+        if context is None:
+            context = await self.store.answer_context(user_key, chat_key, target, item.id)
         user = context.user or await self.directory.user(user_key)
         chat = context.chat or await self.directory.chat(chat_key)
         zone = user.timezone or context.chat_timezone or self.zones.default
@@ -231,10 +235,10 @@ class Recorder:
                                   forfeited=forfeited, capped=False)
             return Recorded(self._with_choice(result, item, choice), None, None)
         log.debug("answer %s by %s: %s, %d points", target, user_key, grade.verdict, points)
-        result = self._result(item, kind, grade, streak_of(after, today), points, counted=True,
-                              forfeited=forfeited, capped=points < earned)
         spent, gained = freeze_change(before, after)
-        result = replace(result, freeze_spent=spent, freeze_earned=gained)
+        result = self._result(item, kind, grade, streak_of(after, today), points, counted=True,
+                              forfeited=forfeited, capped=points < earned,
+                              freeze_spent=spent, freeze_earned=gained)
         return Recorded(self._with_choice(result, item, choice), stored, quiz)
 
     def _chosen(self, item: Item, choice: int | str) -> str:
@@ -296,6 +300,8 @@ class Recorder:
         counted: bool,
         forfeited: bool,
         capped: bool,
+        freeze_spent: bool = False,
+        freeze_earned: bool = False,
     ) -> AnswerResult:
         return AnswerResult(
             item_id=item.id,
@@ -320,4 +326,6 @@ class Recorder:
             streak=StreakView(
                 streak.current, streak.best, streak.freezes, streak.answered_today
             ),
+            freeze_spent=freeze_spent,
+            freeze_earned=freeze_earned,
         )

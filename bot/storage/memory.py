@@ -14,6 +14,7 @@ from bot.domain.models import (
     AnswerContext,
     AnswerKind,
     AnswerRecord,
+    AnswerStart,
     Chat,
     ChatKey,
     DailyPost,
@@ -37,6 +38,7 @@ from bot.domain.models import (
     User,
     UserKey,
     Verdict,
+    daily_target,
 )
 from bot.domain.streaks import StoredStreak
 from bot.errors import NotFoundError, StoreError
@@ -415,6 +417,16 @@ class MemoryStore(MemoryInterviews):
             chat_timezone=schedule.timezone if schedule else None,
             streak=self.streaks.get(user),
         )
+
+    async def answer_start(self, user: UserKey, chat: ChatKey) -> AnswerStart:
+        quiz = await self.get_active_quiz(user, chat)
+        if quiz is not None:
+            return AnswerStart(quiz)
+        post = await self.latest_daily_post(chat)
+        if post is None:
+            return AnswerStart(None)
+        target = daily_target(post.id)
+        return AnswerStart(None, post, await self.answer_context(user, chat, target, post.item_id))
 
     async def record_answer(
         self,

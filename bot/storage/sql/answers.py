@@ -12,6 +12,7 @@ from bot.domain.models import (
     AnswerContext,
     AnswerKind,
     AnswerRecord,
+    AnswerStart,
     ChatKey,
     GroupKey,
     LeaderboardEntry,
@@ -19,6 +20,7 @@ from bot.domain.models import (
     ReviewCard,
     UserKey,
     Verdict,
+    daily_target,
 )
 from bot.domain.streaks import StoredStreak
 from bot.storage.sql.cards import SAVE_CARD
@@ -27,19 +29,22 @@ from bot.storage.sql.codecs import (
     _FAR_FUTURE,
     _FAR_PAST,
     QUARTER_HOUR,
+    Row,
     _bucket_dt,
     _ck,
     _dt,
     _group_key,
     _keys_filter,
+    _opt_dt,
     _streak,
     _ts,
     _uk,
     answer_of,
     answer_params,
-    card_of,
     card_params,
     chat_of,
+    post_of,
+    quiz_of,
     stored_answer,
     streak_params,
     user_of,
@@ -55,7 +60,8 @@ from bot.storage.sql.core import (
     marks,
     user_pk,
 )
-from bot.storage.sql.quizzes import update_quiz_script
+from bot.storage.sql.posts import LATEST_POST
+from bot.storage.sql.quizzes import ACTIVE_QUIZ, update_quiz_script
 from bot.storage.sql.users import SELECT_USER
 
 STREAK_COLUMNS = "zone, last_day, current, best, freezes"
@@ -67,11 +73,24 @@ ANSWERS_FROM = (
     f"SELECT {ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.user_ref "
     "LEFT JOIN chats c ON c.id = a.chat_ref"
 )
-ANSWER_BY_REF = f"{ANSWERS_FROM} WHERE a.user_ref = ? AND a.target = ?"
-REVEALS_BY_REF = "SELECT count FROM reveals WHERE user_ref = ? AND target = ?"
-CARD_BY_REF = "SELECT * FROM review_cards WHERE user_ref = ? AND item_id = ?"
-STREAK_BY_REF = f"SELECT {STREAK_COLUMNS} FROM streaks WHERE user_ref = ?"
-ZONE_BY_REF = "SELECT timezone FROM schedules WHERE chat_ref = ?"
+# The rest of an answer's context in ONE row, by the user's and chat's internal ids (NULL
+# for a newcomer): the earlier answer to the target (the ANSWER_COLUMNS first, so answer_of
+# reads it), then from CONTEXT_AT the reveal count, the chat's schedule zone, the streak and
+# the review card. The one-row base makes every part optional.
+CONTEXT_AT = 15
+CONTEXT_BY_REFS = (
+    f"SELECT {ANSWER_COLUMNS}, "
+    "(SELECT count FROM reveals WHERE user_ref = ? AND target = ?), "
+    "(SELECT timezone FROM schedules WHERE chat_ref = ?), "
+    "s.zone, s.last_day, s.current, s.best, s.freezes, "
+    "rc.item_id, rc.card, rc.due, rc.last_review, rc.prev_card "
+    "FROM (SELECT 1 AS one) base "
+    "LEFT JOIN answers a ON a.user_ref = ? AND a.target = ? "
+    "LEFT JOIN users u ON u.id = a.user_ref "
+    "LEFT JOIN chats c ON c.id = a.chat_ref "
+    "LEFT JOIN streaks s ON s.user_ref = ? "
+    "LEFT JOIN review_cards rc ON rc.user_ref = ? AND rc.item_id = ?"
+)
 INSERT_ANSWER = (
     "INSERT INTO answers (user_ref, chat_ref, group_key, kind, target, post_id, item_id, "
     "verdict, score, points, forfeited, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -108,33 +127,50 @@ class _Duplicate(Exception):
 def answer_context_script(
     user: UserKey, chat: ChatKey, target: str, item_id: str
 ) -> Script[AnswerContext]:
-    """Everything the answer path reads, by internal ids once the keys are resolved."""
+    """Everything the answer path reads: the user, the chat, then one row by their ids."""
     user_row = yield from fetch_one(SELECT_USER, *_uk(user))
     chat_row = yield from fetch_one(SELECT_CHAT, *_ck(chat))
-    existing = card = zone = streak = None
-    reveals = 0
-    if user_row is not None:
-        ref = user_row["id"]
-        answer_row = yield from fetch_one(ANSWER_BY_REF, ref, target)
-        existing = answer_of(answer_row) if answer_row else None
-        reveal_row = yield from fetch_one(REVEALS_BY_REF, ref, target)
-        reveals = int(reveal_row[0]) if reveal_row else 0
-        card_row = yield from fetch_one(CARD_BY_REF, ref, item_id)
-        card = card_of(user, card_row) if card_row else None
-        streak_row = yield from fetch_one(STREAK_BY_REF, ref)
-        streak = _streak(streak_row) if streak_row else None
-    if chat_row is not None:
-        zone_row = yield from fetch_one(ZONE_BY_REF, chat_row["id"])
-        zone = str(zone_row[0]) if zone_row else None
+    user_ref = user_row["id"] if user_row is not None else None
+    chat_ref = chat_row["id"] if chat_row is not None else None
+    row = yield from fetch_one(
+        CONTEXT_BY_REFS, user_ref, target, chat_ref, user_ref, target, user_ref, user_ref,
+        item_id,
+    )
+    assert row is not None  # the query reads from a one-row base: always one row
     return AnswerContext(
         user=user_of(user_row) if user_row else None,
         chat=chat_of(chat_row) if chat_row else None,
-        existing=existing,
-        reveals=reveals,
-        card=card,
-        chat_timezone=zone,
-        streak=streak,
+        existing=answer_of(row) if row[0] is not None else None,
+        reveals=int(row[CONTEXT_AT]) if row[CONTEXT_AT] is not None else 0,
+        card=_context_card(user, row) if row[CONTEXT_AT + 7] is not None else None,
+        chat_timezone=row[CONTEXT_AT + 1],
+        streak=_streak(row, CONTEXT_AT + 2) if row[CONTEXT_AT + 2] is not None else None,
     )
+
+
+def _context_card(user: UserKey, row: Row) -> ReviewCard:
+    at = CONTEXT_AT + 7
+    return ReviewCard(
+        user=user,
+        item_id=row[at],
+        card_json=row[at + 1],
+        due=_dt(row[at + 2]),
+        last_review=_opt_dt(row[at + 3]),
+        prev_card_json=row[at + 4],
+    )
+
+
+def answer_start_script(user: UserKey, chat: ChatKey) -> Script[AnswerStart]:
+    """The active quiz; else the latest daily post and the context for answering it."""
+    quiz_row = yield from fetch_one(ACTIVE_QUIZ, *_uk(user), *_ck(chat))
+    if quiz_row is not None:
+        return AnswerStart(quiz_of(quiz_row))
+    post_row = yield from fetch_one(LATEST_POST, *_ck(chat))
+    if post_row is None:
+        return AnswerStart(None)
+    post = post_of(post_row)
+    context = yield from answer_context_script(user, chat, daily_target(post.id), post.item_id)
+    return AnswerStart(None, post, context)
 
 
 def record_answer_script(
@@ -192,6 +228,9 @@ class SqlAnswers(SqlCore):
         self, user: UserKey, chat: ChatKey, target: str, item_id: str
     ) -> AnswerContext:
         return await self._read(answer_context_script(user, chat, target, item_id))
+
+    async def answer_start(self, user: UserKey, chat: ChatKey) -> AnswerStart:
+        return await self._read(answer_start_script(user, chat))
 
     async def record_answer(
         self,

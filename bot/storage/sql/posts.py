@@ -23,6 +23,9 @@ POST_COLUMNS = (
     "p.reveal_at, p.revealed_at"
 )
 POSTS_FROM = f"SELECT {POST_COLUMNS} FROM daily_posts p JOIN chats c ON c.id = p.chat_ref"
+LATEST_POST = (
+    f"{POSTS_FROM} WHERE c.platform = ? AND c.chat_id = ? ORDER BY p.local_date DESC LIMIT 1"
+)
 INSERT_POST = (
     "INSERT INTO daily_posts (chat_ref, local_date, item_id, cycle, posted_at, reveal_at) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_ref, local_date) DO NOTHING"
@@ -74,9 +77,8 @@ class SqlPosts(SqlCore):
         return await self._post_where("p.id = ?", post_id)
 
     async def latest_daily_post(self, chat: ChatKey) -> DailyPost | None:
-        return await self._post_where(
-            "c.platform = ? AND c.chat_id = ? ORDER BY p.local_date DESC LIMIT 1", *_ck(chat)
-        )
+        row = await self._one(LATEST_POST, *_ck(chat))
+        return post_of(row) if row else None
 
     async def post_by_message(self, chat: ChatKey, message_id: str) -> DailyPost | None:
         return await self._post_where(

@@ -13,6 +13,11 @@ QUIZ_COLUMNS = (
     "q.id, u.platform, u.user_id, c.platform, c.chat_id, q.item_ids, q.outcomes, q.position, "
     "q.points, q.status, q.started_at, q.topic, q.difficulty, q.ended_at"
 )
+ACTIVE_QUIZ = (
+    f"SELECT {QUIZ_COLUMNS} FROM quiz_sessions q JOIN users u ON u.id = q.user_ref "
+    "JOIN chats c ON c.id = q.chat_ref WHERE u.platform = ? AND u.user_id = ? "
+    "AND c.platform = ? AND c.chat_id = ? AND q.status = 'active'"
+)
 # quiz_one_active: a second active session for the pair inserts nothing.
 INSERT_QUIZ = (
     "INSERT INTO quiz_sessions (user_ref, chat_ref, topic, difficulty, item_ids, outcomes, "
@@ -56,12 +61,8 @@ class SqlQuizzes(SqlCore):
         return await self._select_quiz("q.id = ?", session_id)
 
     async def get_active_quiz(self, user: UserKey, chat: ChatKey) -> QuizSession | None:
-        return await self._select_quiz(
-            "u.platform = ? AND u.user_id = ? AND c.platform = ? AND c.chat_id = ? "
-            "AND q.status = 'active'",
-            *_uk(user),
-            *_ck(chat),
-        )
+        row = await self._one(ACTIVE_QUIZ, *_uk(user), *_ck(chat))
+        return quiz_of(row) if row else None
 
     async def update_quiz(self, session: QuizSession) -> None:
         await self._write(update_quiz_script(session))
