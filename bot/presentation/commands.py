@@ -24,6 +24,10 @@ def command(name: Command, syntax: CommandSyntax = TEXT_COMMANDS) -> str:
     return syntax.get(name) or name.value
 
 
+#: Characters per line of a listed value: 30 lines stay inside Telegram's 4,096.
+LINE_LIMIT = 120
+
+
 def say(notice: Notice, syntax: CommandSyntax = TEXT_COMMANDS) -> str:
     """A notice in the current language, its command references in this platform's syntax
     (a notice inside a notice, such as a usage line, is said the same way)."""
@@ -35,6 +39,9 @@ def say(notice: Notice, syntax: CommandSyntax = TEXT_COMMANDS) -> str:
             values[key] = say(value, syntax)
         elif isinstance(value, str):
             values[key] = echo(value)  # may be what the user typed: clipped, mentions inert
+        elif isinstance(value, tuple) and all(isinstance(line, str) for line in value):
+            # A list (a deck's problems): each line clipped, so every line is seen.
+            values[key] = "\n".join(echo(line, LINE_LIMIT) for line in value)
         else:
             values[key] = value
     return _(notice.msgid).format(**values)

@@ -109,11 +109,11 @@ class DeckRejectedError(InvalidInputError):
 
     def __init__(self, problems: DeckProblems) -> None:
         self.problems = problems
-        listing = "\n".join(
+        listing = tuple(
             f"line {line}: {text}" if line else text for line, text in problems.lines
         )
         if problems.more:
-            listing += f"\n(+{problems.more})"
+            listing += (f"(+{problems.more})",)
         super().__init__(
             Notice(
                 "The file was not added; nothing was stored. Problems:\n{problems}",
