@@ -12,6 +12,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram import render
+from bot.adapters.telegram.budget import RATE
 from bot.adapters.telegram.callbacks import ItemKeys
 from bot.adapters.telegram.context import AdapterContext
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
@@ -19,7 +20,6 @@ from bot.adapters.telegram.limits import PacedLimiter, TolerantBot
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.poller import PollerLease, PollErrors
 from bot.adapters.telegram.processing import ChatOrderedProcessor
-from bot.adapters.telegram.spec import SPEC
 from bot.config import Settings
 from bot.content.bank import Bank
 from bot.errors import ConfigError
@@ -50,7 +50,7 @@ def build_application(settings: Settings, pacer: Pacer | None = None) -> Telegra
         base_file_url=file_url(settings.telegram_base_url),
         request=HTTPXRequest(connection_pool_size=CONNECTIONS),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=PacedLimiter(pacer or Pacer(*SPEC.rate.overall)),
+        rate_limiter=PacedLimiter(pacer or Pacer(*RATE.overall)),
     )
     return (
         Application.builder()
@@ -70,7 +70,7 @@ class TelegramAdapter:
         self.settings = settings
         self.poll_timeout = poll_timeout
         # One pacer for every send to a chat: the messenger hands it to the outbox sender.
-        self.pacer = Pacer(*SPEC.rate.overall)
+        self.pacer = Pacer(*RATE.overall)
         self.application = build_application(settings, self.pacer)
         self.context = AdapterContext(services, bank, ItemKeys(bank.items))
         self.telegram = TelegramMessenger(self.application.bot, self.context, self.pacer)

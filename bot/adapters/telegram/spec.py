@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.adapters.spec import PlatformSpec
-from bot.ports import Adapter, RateBudget
+from bot.adapters.telegram.budget import RATE
+from bot.ports import Adapter
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -33,11 +34,7 @@ SPEC = PlatformSpec(
     token_setting="telegram_bot_token",
     build=build,
     api_host=api_host,
-    # Telegram allows about 30 messages/s overall and 20 per minute in one group. Paced
-    # evenly (the outbox sender owns the limit). A slot may be taken up to one interval
-    # late (`Pacer`), so any second spans at most 1 + 1/28.5 s of slots: 30 sends, with
-    # about 17 ms to spare for the request's own jitter.
-    rate=RateBudget(overall=(28.5, 1.0), per_chat=(20, 60.0)),
+    rate=RATE,
     noisy_loggers=("telegram",),
     secret_settings=("telegram_bot_token", "telegram_webhook_secret"),
 )
