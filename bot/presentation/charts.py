@@ -18,9 +18,10 @@ import io
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.presentation.i18n import _
 from bot.presentation.markup import PLAIN
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
+#: The data a picture shows (hashable: it keys the cache).
+F = TypeVar("F", bound=Hashable)
 
 WIDTH, HEIGHT, DPI = 9.0, 6.0, 100  # inches and dots per inch: a 900 x 600 PNG
 CACHE_SIZE = 256
@@ -446,23 +449,38 @@ def draw(data: CardFigure) -> bytes:
         return _card.draw(data)
 
 
-_cache: OrderedDict[CardFigure, bytes] = OrderedDict()
+class Pictures(Generic[F]):
+    """Pictures drawn in a worker thread and cached by the data they show (LRU)."""
+
+    def __init__(self, draw: Callable[[F], bytes], logger: logging.Logger) -> None:
+        self.draw = draw
+        self.log = logger
+        self.cache: OrderedDict[F, bytes] = OrderedDict()
+
+    async def png(self, data: F, what: object) -> bytes | None:
+        """`data` drawn (or cached); None if the drawing failed (logged with `what`), so the
+        caller sends the text alone."""
+        cached = self.cache.get(data)
+        if cached is not None:
+            self.cache.move_to_end(data)
+            return cached
+        try:
+            png = await asyncio.to_thread(self.draw, data)
+        except Exception:
+            self.log.exception("Drawing %s failed; sending the text only", what)
+            return None
+        self.cache[data] = png
+        while len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+        return png
+
+
+# Looked up when drawing, so a replaced `draw` (tests) is the one used.
+_cards: Pictures[CardFigure] = Pictures(lambda data: draw(data), log)
+_cache = _cards.cache
 
 
 async def stats_png(card: StatsCard) -> bytes | None:
     """The card's PNG, drawn in a worker thread and cached by what it shows; None if the
     drawing failed (logged), so the caller sends the text alone."""
-    data = card_figure(card)
-    cached = _cache.get(data)
-    if cached is not None:
-        _cache.move_to_end(data)
-        return cached
-    try:
-        png = await asyncio.to_thread(draw, data)
-    except Exception:
-        log.exception("Drawing the stats card for %s failed; sending the text only", card.view.user)
-        return None
-    _cache[data] = png
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return png
+    return await _cards.png(card_figure(card), f"the stats card for {card.view.user}")

@@ -9,17 +9,15 @@ text: nothing in a picture is a live mention.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.presentation.charts import (
-    CACHE_SIZE,
     DRAW_LOCK,
     EMPTY,
     INK,
     QUIET,
+    Pictures,
     bare,
     new_figure,
     plain,
@@ -146,25 +144,12 @@ def draw_week(data: WeekFigure) -> bytes:
         return _week.draw(data)
 
 
-_cache: OrderedDict[WeekFigure, bytes] = OrderedDict()
+_weeks: Pictures[WeekFigure] = Pictures(lambda data: draw_week(data), log)
+_cache = _weeks.cache
 
 
 async def week_png(chart: WeekChart) -> bytes | None:
     """The week's PNG, drawn in a worker thread and cached by what it shows; None if the
     drawing failed (logged), so the caller sends the text board alone."""
-    data = week_figure(chart)
-    cached = _cache.get(data)
-    if cached is not None:
-        _cache.move_to_end(data)
-        return cached
-    try:
-        png = await asyncio.to_thread(draw_week, data)
-    except Exception:
-        log.exception("Drawing the week chart of %s failed; sending the text only",
-                      chart.board.group)
-        return None
-    _cache[data] = png
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return png
+    return await _weeks.png(week_figure(chart), f"the week chart of {chart.board.group}")
 
