@@ -477,7 +477,6 @@ class Pictures(Generic[F]):
 
 # Looked up when drawing, so a replaced `draw` (tests) is the one used.
 _cards: Pictures[CardFigure] = Pictures(lambda data: draw(data), log)
-_cache = _cards.cache
 
 
 async def stats_png(card: StatsCard) -> bytes | None:

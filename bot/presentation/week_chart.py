@@ -145,7 +145,6 @@ def draw_week(data: WeekFigure) -> bytes:
 
 
 _weeks: Pictures[WeekFigure] = Pictures(lambda data: draw_week(data), log)
-_cache = _weeks.cache
 
 
 async def week_png(chart: WeekChart) -> bytes | None:
