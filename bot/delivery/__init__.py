@@ -30,8 +30,11 @@ class Delivery:
         self.lease = lease
 
     async def tick(self) -> TickResult:
-        """Move every due daily post and reveal into the outbox."""
-        return await run_tick(self.store, self.clock)
+        """Move every due daily post and reveal into the outbox; once a day, also forget
+        marks past their retention (the tick is the bot's one periodic job)."""
+        result = await run_tick(self.store, self.clock)
+        await self.services.marks.prune()
+        return result
 
     def sender(
         self, messenger: Messenger, budget: RateBudget | None = None, in_flight: int = 0

@@ -82,6 +82,7 @@ class MemoryStore(MemoryInterviews):
         self.grade_cache: dict[tuple[str, str, str], str] = {}
         self.interviews: dict[int, InterviewRound] = {}
         self.decks: dict[str, StoredDeck] = {}
+        self.marks: dict[tuple[str, str], tuple[str, datetime]] = {}  # -> (value, set at)
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -111,6 +112,27 @@ class MemoryStore(MemoryInterviews):
         self, item_id: str, answer_hash: str, model: str, payload: str, now: datetime
     ) -> None:
         self.grade_cache[(item_id, answer_hash, model)] = payload
+
+    # --- marks -----------------------------------------------------------------------
+    async def claim_mark(self, kind: str, subject: str, now: datetime, value: str = "") -> bool:
+        if (kind, subject) in self.marks:
+            return False
+        self.marks[(kind, subject)] = (value, _sec(now))
+        return True
+
+    async def mark_value(self, kind: str, subject: str) -> str | None:
+        mark = self.marks.get((kind, subject))
+        return None if mark is None else mark[0]
+
+    async def set_mark_value(self, kind: str, subject: str, value: str, now: datetime) -> None:
+        mark = self.marks.get((kind, subject))
+        self.marks[(kind, subject)] = (value, _sec(now) if mark is None else mark[1])
+
+    async def prune_marks(self, kind: str, before: datetime) -> int:
+        old = [key for key, (_, at) in self.marks.items() if key[0] == kind and at < _sec(before)]
+        for key in old:
+            del self.marks[key]
+        return len(old)
 
     # --- leases ----------------------------------------------------------------------
     async def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease:
