@@ -4,10 +4,13 @@ learner who has not started the bot gets their feedback in the group with a one-
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.storage.sqlite import SqliteStore
 from tests.adapters.telegram.conftest import StartTelegram, TelegramHarness
-from tests.adapters.telegram.fake_api import StoredMessage, make_user
+from tests.adapters.telegram.fake_api import FakeTelegram, StoredMessage, make_user
 from tests.factories import bank, deck, mcq
 
 pytestmark = pytest.mark.timeout(60)
@@ -83,3 +86,52 @@ async def test_private_mode_spares_the_group(start_telegram: StartTelegram) -> N
     assert len(counts) == 1
     notes = [m for m in tg.fake.sent_messages(group) if "feedback sent to" in (m.text or "")]
     assert not notes
+
+
+async def test_a_restart_repeats_neither_the_hint_nor_the_count(
+    start_telegram: StartTelegram, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    path = tmp_path / "prepbot.db"
+    store = await SqliteStore.open(path)
+    before = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])), store=store)
+    await before.reply("/start", user=before.bob)
+    await before.reply("/start", user=DAVE)
+    fake_telegram.set_member_status(before.group["id"], before.alice["id"], "administrator")
+    await before.reply("/feedback private", chat=before.group, user=before.alice)
+    question = await daily_in_group(before)
+    group = before.group["id"]
+    await before.reply("A", chat=before.group, user=before.bob, reply_to=question)
+    count = await fake_telegram.wait_for_call(
+        "sendMessage", lambda c: "answered so far" in str(c.params.get("text"))
+    )
+    first = await before.reply("B", chat=before.group, user=CAROL, reply_to=question)
+    assert "start me in private" in (first.text or "")
+    daily = await before.services.daily.current(before.chat_key(before.group))
+    assert daily is not None
+    assert await before.services.marks.count_message(daily.post_id) is not None
+    await before.adapter.stop()
+    await store.close()
+
+    # A new process on the same database file.
+    store = await SqliteStore.open(path)
+    after = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])), store=store)
+    try:
+        mark = fake_telegram.mark()
+        again = await after.reply("A", chat=after.group, user=CAROL, reply_to=question)
+        assert again.chat_id == group and "start me in private" not in (again.text or "")
+        await after.reply("A", chat=after.group, user=DAVE, reply_to=question)
+        # Dave's answer edits the count the first process sent, with every answer counted.
+        edit = await fake_telegram.wait_for_call(
+            "editMessageText", lambda c: c.params.get("text") == "3 answered so far",
+            timeout=15, since=mark,
+        )
+        assert edit.params["message_id"] == fake_telegram.message_for(count).message_id
+        counts = [m for m in fake_telegram.sent_messages(group)
+                  if "answered so far" in (m.text or "")]
+        assert len(counts) == 1
+        hints = [m for m in fake_telegram.sent_messages(group)
+                 if "start me in private" in (m.text or "")]
+        assert len(hints) == 1
+    finally:
+        await after.adapter.stop()
+        await store.close()
