@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram import render
@@ -122,10 +122,16 @@ class BusyGroups:
                 if count.message_id is None:
                     count.message_id = (await send_html(bot, chat_id, text)).message_id
                 else:
-                    await bot.edit_message_text(
-                        text, chat_id=chat_id, message_id=count.message_id,
-                        parse_mode=ParseMode.HTML,
-                    )
+                    try:
+                        await bot.edit_message_text(
+                            text, chat_id=chat_id, message_id=count.message_id,
+                            parse_mode=ParseMode.HTML,
+                        )
+                    except BadRequest as exc:
+                        if "not found" not in exc.message.lower():
+                            raise
+                        count.message_id = None  # someone deleted it: send a new one
+                        continue
                 count.shown = number
                 count.last = time.monotonic()
                 await self.services.marks.keep_count_message(

@@ -4,10 +4,12 @@ learner who has not started the bot gets their feedback in the group with a one-
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from bot.services.marks import CountMessage
 from bot.storage.sqlite import SqliteStore
 from tests.adapters.telegram.conftest import StartTelegram, TelegramHarness
 from tests.adapters.telegram.fake_api import FakeTelegram, StoredMessage, make_user
@@ -22,6 +24,15 @@ DAVE = make_user(3004, "Dave")
 async def daily_in_group(tg: TelegramHarness) -> StoredMessage:
     tg.fake.fail("sendPoll", 400, description="Bad Request: non-anonymous polls can't be sent")
     return await tg.reply("/daily", chat=tg.group, user=tg.alice)
+
+
+async def count_kept(tg: TelegramHarness, post_id: int, expected: CountMessage) -> bool:
+    """Does the bot keep `expected` as the post's count message? (Right after sending.)"""
+    for _ in range(50):
+        if await tg.services.marks.count_message(post_id) == expected:
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def test_only_admins_change_the_setting_and_it_is_stored(
@@ -108,7 +119,8 @@ async def test_a_restart_repeats_neither_the_hint_nor_the_count(
     assert "start me in private" in (first.text or "")
     daily = await before.services.daily.current(before.chat_key(before.group))
     assert daily is not None
-    assert await before.services.marks.count_message(daily.post_id) is not None
+    shown = CountMessage(str(fake_telegram.message_for(count).message_id), 1)
+    assert await count_kept(before, daily.post_id, shown)
     await before.adapter.stop()
     await store.close()
 
@@ -135,3 +147,27 @@ async def test_a_restart_repeats_neither_the_hint_nor_the_count(
     finally:
         await after.adapter.stop()
         await store.close()
+
+
+async def test_a_deleted_count_is_sent_again(start_telegram: StartTelegram) -> None:
+    tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
+    await tg.reply("/start", user=tg.bob)
+    await tg.reply("/start", user=DAVE)
+    tg.fake.set_member_status(tg.group["id"], tg.alice["id"], "administrator")
+    await tg.reply("/feedback private", chat=tg.group, user=tg.alice)
+    question = await daily_in_group(tg)
+    await tg.reply("A", chat=tg.group, user=tg.bob, reply_to=question)
+    first = await tg.fake.wait_for_call(
+        "sendMessage", lambda c: "answered so far" in str(c.params.get("text"))
+    )
+    tg.fake.message_for(first).deleted = True  # an admin tidied the group
+    mark = tg.fake.mark()
+    await tg.reply("A", chat=tg.group, user=DAVE, reply_to=question)
+    again = await tg.fake.wait_for_call(
+        "sendMessage", lambda c: c.params.get("text") == "2 answered so far",
+        timeout=15, since=mark,
+    )
+    daily = await tg.services.daily.current(tg.chat_key(tg.group))
+    assert daily is not None
+    new = CountMessage(str(tg.fake.message_for(again).message_id), 2)
+    assert await count_kept(tg, daily.post_id, new)
