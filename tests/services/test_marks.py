@@ -4,13 +4,14 @@ note, the start-me hint and a daily post's rolling count message; old marks are 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fsrs import Scheduler
 
 from bot.delivery import Delivery
+from bot.errors import StoreError
 from bot.grading.lexical import LexicalGrader
 from bot.ports import Store
 from bot.services import Services, build_services
@@ -124,3 +125,18 @@ async def test_two_services_on_one_postgres_database_show_a_mark_once(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_failed_pruning_does_not_fail_the_tick(
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def fail(kind: str, before: datetime) -> int:
+        raise StoreError("database is locked")
+
+    monkeypatch.setattr(services.marks.store, "prune_marks", fail)
+    await services.schedules.subscribe(CHAT, "09:00", "UTC")
+    clock.advance(days=1)
+    result = await Delivery(services.marks.store, services, clock).tick()
+    assert result.daily_rows == 1  # the tick's own work is done
+    assert "old marks not pruned: database is locked" in caplog.text
