@@ -26,6 +26,15 @@ async def daily_in_group(tg: TelegramHarness) -> StoredMessage:
     return await tg.reply("/daily", chat=tg.group, user=tg.alice)
 
 
+async def private_mode_daily(tg: TelegramHarness) -> StoredMessage:
+    """Bob and Dave started the bot, an admin chose private feedback: the daily question."""
+    await tg.reply("/start", user=tg.bob)
+    await tg.reply("/start", user=DAVE)
+    tg.fake.set_member_status(tg.group["id"], tg.alice["id"], "administrator")
+    await tg.reply("/feedback private", chat=tg.group, user=tg.alice)
+    return await daily_in_group(tg)
+
+
 async def count_kept(tg: TelegramHarness, post_id: int, expected: CountMessage) -> bool:
     """Does the bot keep `expected` as the post's count message? (Right after sending.)"""
     for _ in range(50):
@@ -68,11 +77,7 @@ async def test_group_mode_keeps_feedback_in_the_group(start_telegram: StartTeleg
 
 async def test_private_mode_spares_the_group(start_telegram: StartTelegram) -> None:
     tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
-    await tg.reply("/start", user=tg.bob)
-    await tg.reply("/start", user=DAVE)
-    tg.fake.set_member_status(tg.group["id"], tg.alice["id"], "administrator")
-    await tg.reply("/feedback private", chat=tg.group, user=tg.alice)
-    question = await daily_in_group(tg)
+    question = await private_mode_daily(tg)
     group = tg.group["id"]
 
     # Bob started the bot: feedback in private, no note in the group, one rolling count.
@@ -105,11 +110,7 @@ async def test_a_restart_repeats_neither_the_hint_nor_the_count(
     path = tmp_path / "prepbot.db"
     store = await SqliteStore.open(path)
     before = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])), store=store)
-    await before.reply("/start", user=before.bob)
-    await before.reply("/start", user=DAVE)
-    fake_telegram.set_member_status(before.group["id"], before.alice["id"], "administrator")
-    await before.reply("/feedback private", chat=before.group, user=before.alice)
-    question = await daily_in_group(before)
+    question = await private_mode_daily(before)
     group = before.group["id"]
     await before.reply("A", chat=before.group, user=before.bob, reply_to=question)
     count = await fake_telegram.wait_for_call(
@@ -151,11 +152,7 @@ async def test_a_restart_repeats_neither_the_hint_nor_the_count(
 
 async def test_a_deleted_count_is_sent_again(start_telegram: StartTelegram) -> None:
     tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
-    await tg.reply("/start", user=tg.bob)
-    await tg.reply("/start", user=DAVE)
-    tg.fake.set_member_status(tg.group["id"], tg.alice["id"], "administrator")
-    await tg.reply("/feedback private", chat=tg.group, user=tg.alice)
-    question = await daily_in_group(tg)
+    question = await private_mode_daily(tg)
     await tg.reply("A", chat=tg.group, user=tg.bob, reply_to=question)
     first = await tg.fake.wait_for_call(
         "sendMessage", lambda c: "answered so far" in str(c.params.get("text"))
