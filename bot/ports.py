@@ -564,9 +564,12 @@ class MarkStore(Protocol):
     """Marks of things shown once (by kind and subject), shared by every process on the
     database, with a value a mark may keep; pruned by age."""
 
-    async def claim_mark(self, kind: str, subject: str, now: datetime, value: str = "") -> bool:
+    async def claim_mark(
+        self, kind: str, subject: str, now: datetime, value: str = "", user: UserKey | None = None
+    ) -> bool:
         """Set the mark (keeping `value`); True only for the first caller ever, atomically
-        across processes, until the mark is pruned."""
+        across processes, until the mark is pruned. A mark about `user` is forgotten with
+        them (`delete_user`)."""
         ...
 
     async def mark_value(self, kind: str, subject: str) -> str | None:

@@ -62,8 +62,12 @@ class MarkService:
         return await self.first(MarkKind.BROKEN, f"{_chat(chat)}:{int(broken_at.timestamp())}")
 
     async def hint_due(self, chat: ChatKey, user: UserKey) -> bool:
-        """True once per learner and group: the hint to start the bot is due."""
-        return await self.first(MarkKind.HINT, f"{_chat(chat)}:{user.user_id}")
+        """True once per learner and group: the hint to start the bot is due. (The mark
+        goes when the learner has the bot forget them.)"""
+        subject = f"{_chat(chat)}:{user.user_id}"
+        return await self.store.claim_mark(
+            MarkKind.HINT.value, subject, self.clock.now(), user=user
+        )
 
     async def count_message(self, post_id: int) -> CountMessage | None:
         """The daily post's answer count message, if one was sent."""

@@ -82,7 +82,8 @@ class MemoryStore(MemoryInterviews):
         self.grade_cache: dict[tuple[str, str, str], str] = {}
         self.interviews: dict[int, InterviewRound] = {}
         self.decks: dict[str, StoredDeck] = {}
-        self.marks: dict[tuple[str, str], tuple[str, datetime]] = {}  # -> (value, set at)
+        #: (kind, subject) -> (value, set at, the user it is about)
+        self.marks: dict[tuple[str, str], tuple[str, datetime, UserKey | None]] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -114,10 +115,12 @@ class MemoryStore(MemoryInterviews):
         self.grade_cache[(item_id, answer_hash, model)] = payload
 
     # --- marks -----------------------------------------------------------------------
-    async def claim_mark(self, kind: str, subject: str, now: datetime, value: str = "") -> bool:
+    async def claim_mark(
+        self, kind: str, subject: str, now: datetime, value: str = "", user: UserKey | None = None
+    ) -> bool:
         if (kind, subject) in self.marks:
             return False
-        self.marks[(kind, subject)] = (value, _sec(now))
+        self.marks[(kind, subject)] = (value, _sec(now), user if user in self.users else None)
         return True
 
     async def mark_value(self, kind: str, subject: str) -> str | None:
@@ -126,10 +129,13 @@ class MemoryStore(MemoryInterviews):
 
     async def set_mark_value(self, kind: str, subject: str, value: str, now: datetime) -> None:
         mark = self.marks.get((kind, subject))
-        self.marks[(kind, subject)] = (value, _sec(now) if mark is None else mark[1])
+        if mark is None:
+            self.marks[(kind, subject)] = (value, _sec(now), None)
+        else:
+            self.marks[(kind, subject)] = (value, mark[1], mark[2])
 
     async def prune_marks(self, kind: str, before: datetime) -> int:
-        old = [key for key, (_, at) in self.marks.items() if key[0] == kind and at < _sec(before)]
+        old = [key for key, mark in self.marks.items() if key[0] == kind and mark[1] < _sec(before)]
         for key in old:
             del self.marks[key]
         return len(old)
@@ -202,6 +208,7 @@ class MemoryStore(MemoryInterviews):
         self.interviews = {i: r for i, r in self.interviews.items() if r.user != key}
         self.cards = {k: c for k, c in self.cards.items() if k[0] != key}
         self.reports = {i: r for i, r in self.reports.items() if r.user != key}
+        self.marks = {k: m for k, m in self.marks.items() if m[2] != key}
         return True
 
     # --- chats -----------------------------------------------------------------

@@ -104,6 +104,16 @@ async def test_old_marks_are_pruned_from_the_daily_tick(
     assert await store.claim_mark(hint, "long ago", clock.now())
 
 
+async def test_forgetting_a_learner_forgets_their_hints(services: Services) -> None:
+    await services.users.ensure_user(ALICE, "Alice")
+    assert await services.marks.hint_due(CHAT, ALICE)
+    assert await services.marks.hint_due(CHAT, BOB)
+    request = await services.data.request_forget(ALICE)
+    await services.data.confirm_forget(ALICE, request.code)
+    assert await services.marks.hint_due(CHAT, ALICE)  # nothing is left about Alice
+    assert not await services.marks.hint_due(CHAT, BOB)
+
+
 @pytest.mark.postgres
 async def test_two_services_on_one_postgres_database_show_a_mark_once(
     postgres_url: str,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.sql.codecs import _ts
-from bot.storage.sql.core import SqlCore, execute, fetch_one
+from bot.domain.models import UserKey
+from bot.storage.sql.codecs import _ts, _uk
+from bot.storage.sql.core import USER_REF, SqlCore, execute, fetch_one
 
 # One statement, so two processes claiming the same mark cannot both win: the loser's
 # insert waits for the winner's row, then does nothing and returns no row.
 CLAIM_MARK = (
-    "INSERT INTO marks (kind, subject, value, created_at) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (kind, subject) DO NOTHING RETURNING 1"
+    f"INSERT INTO marks (kind, subject, value, created_at, user_ref) VALUES (?, ?, ?, ?, "
+    f"{USER_REF}) ON CONFLICT (kind, subject) DO NOTHING RETURNING 1"
 )
 MARK_VALUE = "SELECT value FROM marks WHERE kind = ? AND subject = ?"
 SET_MARK_VALUE = (
@@ -24,8 +25,12 @@ PRUNE_MARKS = "DELETE FROM marks WHERE kind = ? AND created_at < ?"
 class SqlMarks(SqlCore):
     """The MarkStore part of the SQL stores."""
 
-    async def claim_mark(self, kind: str, subject: str, now: datetime, value: str = "") -> bool:
-        row = await self._write(fetch_one(CLAIM_MARK, kind, subject, value, _ts(now)))
+    async def claim_mark(
+        self, kind: str, subject: str, now: datetime, value: str = "", user: UserKey | None = None
+    ) -> bool:
+        # No user: the subquery finds no row, so the mark belongs to nobody (NULL).
+        owner = _uk(user) if user is not None else (None, None)
+        row = await self._write(fetch_one(CLAIM_MARK, kind, subject, value, _ts(now), *owner))
         return row is not None
 
     async def mark_value(self, kind: str, subject: str) -> str | None:

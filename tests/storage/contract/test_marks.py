@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.ports import InspectableStore
-from tests.storage.contract.support import T0
+from tests.storage.contract.support import ALICE, BOB, T0, seed
 
 
 async def test_a_mark_is_claimed_by_the_first_caller_only(store: InspectableStore) -> None:
@@ -49,3 +49,14 @@ async def test_pruning_forgets_old_marks_of_one_kind(store: InspectableStore) ->
     assert await store.mark_value("count", "old") == "5 2"  # other kinds untouched
     assert await store.prune_marks("count", T0 + day) == 1
     assert await store.mark_value("count", "old") is None
+
+
+async def test_a_mark_about_a_user_goes_with_them(store: InspectableStore) -> None:
+    await seed(store)
+    assert await store.claim_mark("hint", "telegram:-100:1", T0, user=ALICE)
+    assert await store.claim_mark("hint", "telegram:-100:2", T0, user=BOB)
+    assert await store.claim_mark("count", "7", T0, "5 1")
+    assert await store.delete_user(ALICE)
+    assert await store.claim_mark("hint", "telegram:-100:1", T0)  # forgotten with Alice
+    assert not await store.claim_mark("hint", "telegram:-100:2", T0)
+    assert await store.mark_value("count", "7") == "5 1"
