@@ -53,21 +53,18 @@ class MarkService:
     clock: Clock
     _pruned_at: datetime | None = field(default=None, init=False, repr=False)
 
-    async def first(self, kind: MarkKind, subject: str) -> bool:
-        """True for the first caller ever (in any process) to mark `subject`."""
-        return await self.store.claim_mark(kind.value, subject, self.clock.now())
+    async def first(self, kind: MarkKind, subject: str, user: UserKey | None = None) -> bool:
+        """True for the first caller ever (in any process) to mark `subject`; a mark about
+        `user` goes when they have the bot forget them."""
+        return await self.store.claim_mark(kind.value, subject, self.clock.now(), user=user)
 
     async def broken_told(self, chat: ChatKey, broken_at: datetime) -> bool:
         """Mark the chat's break at `broken_at` as told; True the first time."""
         return await self.first(MarkKind.BROKEN, f"{_chat(chat)}:{int(broken_at.timestamp())}")
 
     async def hint_due(self, chat: ChatKey, user: UserKey) -> bool:
-        """True once per learner and group: the hint to start the bot is due. (The mark
-        goes when the learner has the bot forget them.)"""
-        subject = f"{_chat(chat)}:{user.user_id}"
-        return await self.store.claim_mark(
-            MarkKind.HINT.value, subject, self.clock.now(), user=user
-        )
+        """True once per learner and group: the hint to start the bot is due."""
+        return await self.first(MarkKind.HINT, f"{_chat(chat)}:{user.user_id}", user)
 
     async def count_message(self, post_id: int) -> CountMessage | None:
         """The daily post's answer count message, if one was sent."""
