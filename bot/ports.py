@@ -560,6 +560,31 @@ class DeckStore(Protocol):
         ...
 
 
+class MarkStore(Protocol):
+    """Marks of things shown once (by kind and subject), shared by every process on the
+    database, with a value a mark may keep; pruned by age."""
+
+    async def claim_mark(
+        self, kind: str, subject: str, now: datetime, value: str = "", user: UserKey | None = None
+    ) -> bool:
+        """Set the mark (keeping `value`); True only for the first caller ever, atomically
+        across processes, until the mark is pruned. A mark about `user` is forgotten with
+        them (`delete_user`)."""
+        ...
+
+    async def mark_value(self, kind: str, subject: str) -> str | None:
+        """The value kept with the mark; None when the mark is not set."""
+        ...
+
+    async def set_mark_value(self, kind: str, subject: str, value: str, now: datetime) -> None:
+        """Keep `value` with the mark, setting the mark (at `now`) if it is not set."""
+        ...
+
+    async def prune_marks(self, kind: str, before: datetime) -> int:
+        """Forget the marks of `kind` set before `before`; how many were forgotten."""
+        ...
+
+
 class StoreInspection(Protocol):
     """Reads only tests, benchmarks and maintenance use; not part of `Store`."""
 
@@ -601,6 +626,7 @@ class Store(
     GradeCacheStore,
     InterviewStore,
     DeckStore,
+    MarkStore,
     Protocol,
 ):
     """Every persistence operation the services need, one object for all aggregates.

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from bot.delivery.sender import OutboxSender
 from bot.delivery.tick import TickResult, run_tick
+from bot.errors import StoreError
 from bot.pacing import KeyedPacer, Pacer
 from bot.ports import Clock, Messenger, RateBudget, Store
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class Delivery:
@@ -30,8 +34,14 @@ class Delivery:
         self.lease = lease
 
     async def tick(self) -> TickResult:
-        """Move every due daily post and reveal into the outbox."""
-        return await run_tick(self.store, self.clock)
+        """Move every due daily post and reveal into the outbox; once a day, also forget
+        marks past their retention (the tick is the bot's one periodic job)."""
+        result = await run_tick(self.store, self.clock)
+        try:
+            await self.services.marks.prune()
+        except StoreError as exc:  # housekeeping: the tick's work is done, try again tomorrow
+            log.warning("old marks not pruned: %s", exc)
+        return result
 
     def sender(
         self, messenger: Messenger, budget: RateBudget | None = None, in_flight: int = 0

@@ -16,6 +16,7 @@ from bot.services.decks import DeckLimits, DeckService
 from bot.services.interview import InterviewService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.leases import LeaseService
+from bot.services.marks import MarkService
 from bot.services.quiz import QuizService
 from bot.services.recording import DEFAULT_POINTS_CAP, Recorder
 from bot.services.reveal import RevealService
@@ -44,6 +45,7 @@ class Services:
     leases: LeaseService
     interviews: InterviewService
     decks: DeckService
+    marks: MarkService
 
 
 def build_services(
@@ -70,9 +72,10 @@ def build_services(
     )
     quizzes = QuizService(store, bank, clock, directory, questions, topics, recorder)
     topic_service = TopicService(bank)
+    marks = MarkService(store, clock)
     return Services(
         users=UserService(store, clock, directory, zones),
-        schedules=ScheduleService(store, clock, directory, zones, topics),
+        schedules=ScheduleService(store, clock, directory, zones, topics, marks),
         daily=DailyService(store, clock, directory, zones, questions, topics),
         answers=AnswerService(store, questions, recorder, quizzes),
         reveals=RevealService(store, clock, directory, questions),
@@ -89,6 +92,7 @@ def build_services(
         decks=DeckService(
             store, bank, clock, directory, topic_service, deck_limits or DeckLimits()
         ),
+        marks=marks,
     )
 
 
@@ -100,6 +104,7 @@ __all__ = [
     "InterviewService",
     "LeaderboardService",
     "LeaseService",
+    "MarkService",
     "QuizService",
     "RevealService",
     "ReviewService",

@@ -73,6 +73,10 @@ class DailyService:
         post = await self.store.poll_post(platform, poll_id)
         return await self._view(post, created=False) if post else None
 
+    async def answered(self, post_id: int) -> int:
+        """How many learners have answered the daily post (one answer each counts)."""
+        return (await self.store.post_results(post_id, 0)).answered
+
     async def current(self, chat: ChatKey) -> DailyQuestion | None:
         """The chat's latest daily question, if any."""
         post = await self.store.latest_daily_post(chat)

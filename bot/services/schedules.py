@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from bot.domain.timeparse import (
 from bot.errors import Command, InvalidInputError, NotFoundError, Notice
 from bot.ports import Clock, Store
 from bot.services.base import Directory, Topics, Zones, split_topics
+from bot.services.marks import MarkService
 from bot.services.results import BrokenChat, ScheduleView
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,9 @@ class ScheduleService:
     directory: Directory
     zones: Zones
     topics: Topics
-    #: Broken marks already shown in this process (chat -> broken_at): an admin command
-    #: other than /schedule mentions a mark once, /schedule shows it every time.
-    _told: dict[ChatKey, datetime] = field(default_factory=dict, init=False, repr=False)
+    #: Remembers which breaks were told: an admin command other than /schedule mentions a
+    #: break once (in any process, across restarts), /schedule shows it every time.
+    marks: MarkService
 
     async def subscribe(
         self,
@@ -141,21 +142,19 @@ class ScheduleService:
         """Why the chat's schedule stopped posting, the first time an admin acts there after
         it broke (None when it is not broken, has no schedule, or they were told)."""
         record = await self.store.get_chat(chat)
-        if record is None or record.broken_at is None or self._told.get(chat) == record.broken_at:
+        if record is None or record.broken_at is None:
             return None
         schedule = await self.store.get_schedule(chat)
-        if schedule is None:
+        if schedule is None or not await self.marks.broken_told(chat, record.broken_at):
             return None
-        return self._broken(record, schedule.timezone)
+        return _broken(record.broken_reason, record.broken_at, schedule.timezone)
 
-    def _broken(self, record: Chat, zone: str) -> BrokenChat | None:
-        """The chat's broken mark in `zone`, remembered as told."""
+    async def _told(self, record: Chat, zone: str) -> BrokenChat | None:
+        """The chat's broken mark in `zone`, remembered as told (None when not broken)."""
         if record.broken_at is None:
             return None
-        self._told[record.key] = record.broken_at
-        return BrokenChat(
-            record.broken_reason or "", record.broken_at.astimezone(ZoneInfo(zone))
-        )
+        await self.marks.broken_told(record.key, record.broken_at)
+        return _broken(record.broken_reason, record.broken_at, zone)
 
     async def unsubscribe(self, chat: ChatKey) -> bool:
         """Stop the daily question; history and leaderboards stay. False if none was set."""
@@ -209,5 +208,10 @@ class ScheduleService:
             next_post_utc=schedule.next_post_utc,
             next_post_local=local,
             pool_size=len(self.topics.pool(schedule.topics, scope=scope_of(record.group))),
-            broken=self._broken(record, schedule.timezone),
+            broken=await self._told(record, schedule.timezone),
         )
+
+
+def _broken(reason: str | None, since: datetime, zone: str) -> BrokenChat:
+    """A broken mark shown in the schedule's zone."""
+    return BrokenChat(reason or "", since.astimezone(ZoneInfo(zone)))

@@ -49,6 +49,7 @@ TABLES = (
     "interviews",
     "interview_questions",
     "decks",
+    "marks",
 )
 #: The migrations' own bookkeeping, and the leases of the processes running on a database
 #: (the Telegram poller's): each database keeps its own.

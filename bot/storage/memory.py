@@ -82,6 +82,8 @@ class MemoryStore(MemoryInterviews):
         self.grade_cache: dict[tuple[str, str, str], str] = {}
         self.interviews: dict[int, InterviewRound] = {}
         self.decks: dict[str, StoredDeck] = {}
+        #: (kind, subject) -> (value, set at, the user it is about)
+        self.marks: dict[tuple[str, str], tuple[str, datetime, UserKey | None]] = {}
         self._next_id: Counter[str] = Counter()
 
     def _new_id(self, kind: str) -> int:
@@ -111,6 +113,32 @@ class MemoryStore(MemoryInterviews):
         self, item_id: str, answer_hash: str, model: str, payload: str, now: datetime
     ) -> None:
         self.grade_cache[(item_id, answer_hash, model)] = payload
+
+    # --- marks -----------------------------------------------------------------------
+    async def claim_mark(
+        self, kind: str, subject: str, now: datetime, value: str = "", user: UserKey | None = None
+    ) -> bool:
+        if (kind, subject) in self.marks:
+            return False
+        self.marks[(kind, subject)] = (value, _sec(now), user if user in self.users else None)
+        return True
+
+    async def mark_value(self, kind: str, subject: str) -> str | None:
+        mark = self.marks.get((kind, subject))
+        return None if mark is None else mark[0]
+
+    async def set_mark_value(self, kind: str, subject: str, value: str, now: datetime) -> None:
+        mark = self.marks.get((kind, subject))
+        if mark is None:
+            self.marks[(kind, subject)] = (value, _sec(now), None)
+        else:
+            self.marks[(kind, subject)] = (value, mark[1], mark[2])
+
+    async def prune_marks(self, kind: str, before: datetime) -> int:
+        old = [key for key, mark in self.marks.items() if key[0] == kind and mark[1] < _sec(before)]
+        for key in old:
+            del self.marks[key]
+        return len(old)
 
     # --- leases ----------------------------------------------------------------------
     async def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease:
@@ -180,6 +208,7 @@ class MemoryStore(MemoryInterviews):
         self.interviews = {i: r for i, r in self.interviews.items() if r.user != key}
         self.cards = {k: c for k, c in self.cards.items() if k[0] != key}
         self.reports = {i: r for i, r in self.reports.items() if r.user != key}
+        self.marks = {k: m for k, m in self.marks.items() if m[2] != key}
         return True
 
     # --- chats -----------------------------------------------------------------

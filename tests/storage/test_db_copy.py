@@ -66,6 +66,7 @@ async def console_database(path: Path, clock: FakeClock) -> None:
         await services.daily.today(CHAT)
         await services.answers.answer(ALICE, CHAT, GOOD)
         await services.answers.answer(BOB, CHAT, PARTIAL)
+        assert await services.marks.hint_due(CHAT, BOB)  # something shown once
     finally:
         await store.close()
 
@@ -117,6 +118,7 @@ async def test_console_database_moves_to_postgres_and_back(
     try:
         services = make_services(store, clock)
         assert await views(services) == before
+        assert not await services.marks.hint_due(CHAT, BOB)  # shown once, before the copy
         # The bot carries on: new rows get new ids (the sequences moved past the copied ones).
         out = await console(services, f"{GOOD}\n\n/quiz dl 1\n{GOOD}\n\n/quit\n")
         assert "CORRECT" in out and "Quiz finished" in out
@@ -177,6 +179,7 @@ async def test_sqlite_to_sqlite_copy_in_batches_keeps_everything(tmp_path: Path)
     )
     counts = table_counts(source)
     assert result.rows == counts == table_counts(target)
+    assert counts["marks"] == 1
     assert recorder.total == sum(counts.values()) == result.total
     answer_batches = [rows for table, rows in recorder.batches if table == "answers"]
     assert len(answer_batches) > 1 and max(answer_batches) == 2

@@ -50,7 +50,7 @@ def test_postgres_migrations_share_what_is_the_same() -> None:
     sqlite, postgres = migrations("sqlite"), migrations("postgres")
     assert [m[:2] for m in sqlite] == [m[:2] for m in postgres]  # same versions and names
     shared = [m for m in postgres if m in sqlite]
-    once = ["streaks", "leases", "grade_cache", "decks", "chat_feedback"]  # written once
+    once = ["streaks", "leases", "grade_cache", "decks", "chat_feedback", "marks"]  # written once
     assert [m[1] for m in shared] == once
     for _, _, sql in postgres:
         assert "WITHOUT ROWID" not in sql and "INTEGER PRIMARY KEY," not in sql

@@ -13,22 +13,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram import render
 from bot.adapters.telegram.admin import is_admin
-from bot.adapters.telegram.context import AdapterContext, Bounded, chat_key, identify
+from bot.adapters.telegram.context import AdapterContext, Bounded, chat_key, identify, user_key
 from bot.adapters.telegram.formatting import user_text
 from bot.adapters.telegram.limits import group_room
 from bot.adapters.telegram.sending import send_html
 from bot.domain.models import FEEDBACK_MODES
+from bot.errors import StoreError
 from bot.presentation import busy as words
 from bot.services import Services
+from bot.services.marks import CountMessage
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +46,20 @@ NOTE_USEFUL = 20.0
 
 @dataclass
 class RollingCount:
-    """The answerers of one daily post and the group message that counts them."""
+    """A daily post's answer count in its group: the message that shows it (stored, so a
+    restart edits the same message) and the number it shows."""
 
-    users: set[int] = field(default_factory=set)
+    post_id: int
     message_id: int | None = None
     shown: int = 0
+    restored: bool = False  # the stored message, if any, was looked up
     last: float = 0.0  # time.monotonic() of the last send or edit
     task: asyncio.Task[None] | None = None
 
 
 class BusyGroups:
-    """Per-group feedback placement state (in memory; a restart forgets it harmlessly)."""
+    """Per-group feedback placement: settings and counts cached here, what is shown once
+    marked in the store (a restart or a second process does not repeat it)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -80,21 +85,20 @@ class BusyGroups:
         mode = await self.mode(chat_id)
         return mode == "private" or (mode == "auto" and self.short(bot, chat_id))
 
-    def first_hint(self, chat_id: int, user_id: int) -> bool:
-        """True once per user and group: the hint to start the bot is due."""
-        if (chat_id, user_id) in self.hinted:
+    async def first_hint(self, chat_id: int, user_id: int) -> bool:
+        """True once per user and group, ever: the hint to start the bot is due."""
+        if (chat_id, user_id) in self.hinted:  # saves asking the store again
             return False
         self.hinted[(chat_id, user_id)] = True
-        return True
+        return await self.services.marks.hint_due(chat_key(chat_id), user_key(user_id))
 
-    def seen(self, chat_id: int, post_id: int, user_id: int) -> RollingCount:
-        """Count an answer to a daily post."""
+    def seen(self, chat_id: int, post_id: int) -> RollingCount:
+        """The rolling count of a daily post that was just answered."""
         key = (chat_id, post_id)
         count = self.counts.get(key)
         if count is None:
-            count = RollingCount()
+            count = RollingCount(post_id)
             self.counts[key] = count
-        count.users.add(user_id)
         return count
 
     def show(self, bot: Bot, chat_id: int, count: RollingCount) -> None:
@@ -104,27 +108,48 @@ class BusyGroups:
 
     async def _flush(self, bot: Bot, chat_id: int, count: RollingCount) -> None:
         try:
+            if not count.restored:
+                await self._restore(count)
             while True:
                 wait = count.last + EDIT_EVERY - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                number = len(count.users)
+                # The stored answers count, not this process's: they survive a restart.
+                number = await self.services.daily.answered(count.post_id)
                 if number == count.shown:
                     return
                 text = render.M.text(words.answered_so_far(number))
                 if count.message_id is None:
                     count.message_id = (await send_html(bot, chat_id, text)).message_id
                 else:
-                    await bot.edit_message_text(
-                        text, chat_id=chat_id, message_id=count.message_id,
-                        parse_mode=ParseMode.HTML,
-                    )
+                    try:
+                        await bot.edit_message_text(
+                            text, chat_id=chat_id, message_id=count.message_id,
+                            parse_mode=ParseMode.HTML,
+                        )
+                    except BadRequest as exc:
+                        if "not found" not in exc.message.lower():
+                            raise
+                        count.message_id = None  # someone deleted it: send a new one
+                        continue
                 count.shown = number
                 count.last = time.monotonic()
+                await self.services.marks.keep_count_message(
+                    count.post_id, CountMessage(str(count.message_id), number)
+                )
         except TelegramError as exc:
             log.info("telegram: answer count in %s not updated: %s", chat_id, exc)
+        except StoreError as exc:
+            log.warning("answer count in %s not updated: %s", chat_id, exc)
         finally:
             count.task = None
+
+    async def _restore(self, count: RollingCount) -> None:
+        """Take over the count message an earlier process sent for the post, if any."""
+        stored = await self.services.marks.count_message(count.post_id)
+        count.restored = True
+        if stored is not None and stored.message_id.isascii() and stored.message_id.isdigit():
+            count.message_id, count.shown = int(stored.message_id), stored.shown
 
 
 def start_me_hint(name: str) -> str:

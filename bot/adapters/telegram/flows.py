@@ -342,7 +342,7 @@ class Flows:
             await send_parts(self.bot, who.chat_id, private_parts, markup=markup, reply_to=reply_to)
             return
         sparing = await self.busy.sparing(self.bot, who.chat_id)
-        count = None if post_id is None else self.busy.seen(who.chat_id, post_id, who.user_id)
+        count = None if post_id is None else self.busy.seen(who.chat_id, post_id)
         if may_go_private and await self.goes_private(who):
             try:
                 await send_parts(
@@ -365,7 +365,7 @@ class Flows:
             self.busy.show(self.bot, who.chat_id, count)  # the presser has it in the ack
             return
         hint = group_parts and sparing and may_go_private
-        if hint and self.busy.first_hint(who.chat_id, who.user_id):
+        if hint and await self.busy.first_hint(who.chat_id, who.user_id):
             group_parts = [*group_parts[:-1], f"{group_parts[-1]}\n{start_me_hint(who.name)}"]
         rows = list(markup.inline_keyboard) if markup else []
         if self.context.bot_username and may_go_private:

@@ -9,6 +9,7 @@ from bot.storage.sql.decks import SqlDecks
 from bot.storage.sql.gradecache import SqlGradeCache
 from bot.storage.sql.interviews import SqlInterviews
 from bot.storage.sql.leases import SqlLeases
+from bot.storage.sql.marks import SqlMarks
 from bot.storage.sql.outbox import SqlOutbox
 from bot.storage.sql.posts import SqlPosts
 from bot.storage.sql.quizzes import SqlQuizzes
@@ -31,6 +32,7 @@ class SqlStore(
     SqlGradeCache,
     SqlInterviews,
     SqlDecks,
+    SqlMarks,
 ):
     """Store and StoreInspection in SQL; a subclass supplies `dialect`, `_read`, `_write`
     and `close`."""

@@ -18,7 +18,8 @@ UPSERT_USER = (
 )
 SELECT_USER = "SELECT * FROM users WHERE platform = ? AND user_id = ?"
 UPDATE_USER = "UPDATE users SET {assignment} WHERE platform = ? AND user_id = ?"
-# Answers, reveals, cards, streaks, quizzes and reports go with it (ON DELETE CASCADE).
+# Answers, reveals, cards, streaks, quizzes, reports and marks about the user go with it
+# (ON DELETE CASCADE).
 DELETE_USER = "DELETE FROM users WHERE platform = ? AND user_id = ?"
 SET_PRIVATE_OK = "UPDATE users SET private_ok = ? WHERE platform = ? AND user_id = ?"
 
