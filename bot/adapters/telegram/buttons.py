@@ -20,6 +20,7 @@ from bot.adapters.telegram.context import (
     user_key,
 )
 from bot.adapters.telegram.flows import Flows, Target, options_on
+from bot.adapters.telegram.processing import ChatOrderedProcessor
 from bot.adapters.telegram.sending import send_html, send_parts
 from bot.domain.models import AnswerKind
 from bot.errors import Command
@@ -72,19 +73,26 @@ def _chooses(button: cb.Button) -> bool:
     return isinstance(button, answers) and cb.option_number(button.action) is not None
 
 
+def _acked_while_queued(context: Context, query: CallbackQuery) -> bool:
+    processor = context.application.update_processor
+    return isinstance(processor, ChatOrderedProcessor) and processor.acked_while_queued(query.id)
+
+
 class Ack:
     """A choice's acknowledgement: the verdict once graded, so the presser sees it even
     when the group's reply waits or is dropped; the plain text if grading takes longer
     than ACK_WAIT or fails, so the spinner stops in time either way."""
 
-    def __init__(self, query: CallbackQuery, plain: str | None, *, pending: bool) -> None:
+    def __init__(
+        self, query: CallbackQuery, plain: str | None, *, pending: bool, done: bool = False
+    ) -> None:
         self.query = query
         self.plain = plain
-        self.pending = pending  # False: the press was acknowledged already
-        self.done = not pending
+        self.pending = pending and not done  # False: acknowledged already, or now
+        self.done = done or not pending
         self._late_task: asyncio.Task[bool] | None = None
         self._timer = (
-            asyncio.get_running_loop().call_later(ACK_WAIT, self._late) if pending else None
+            asyncio.get_running_loop().call_later(ACK_WAIT, self._late) if self.pending else None
         )
 
     def _late(self) -> None:
@@ -127,17 +135,21 @@ class Buttons:
         query = update.callback_query
         if query is None:
             return
+        # Acknowledged plainly while it waited behind the presser's earlier press.
+        acked = _acked_while_queued(context, query)
         button = cb.decode(query.data)
         if button is None:
-            await query.answer(wording.button_expired())
+            if not acked:
+                await query.answer(wording.button_expired())
             return
         owner = getattr(button, "owner", None)
         if owner is not None and owner != str(query.from_user.id):
-            await query.answer(_not_yours(button), show_alert=True)
+            if not acked:
+                await query.answer(_not_yours(button), show_alert=True)
             return
         plain = await self._ack_text(button, query)
-        ack = Ack(query, plain, pending=_chooses(button))
-        if not ack.pending:
+        ack = Ack(query, plain, pending=_chooses(button), done=acked)
+        if not acked and not ack.pending:
             await query.answer(plain)
         try:
             who = await identify(self.context, update)

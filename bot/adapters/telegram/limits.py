@@ -22,7 +22,13 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter, ExtBot
 
-from bot.adapters.telegram.pacing import GroupWindows, is_group
+from bot.adapters.telegram.pacing import (
+    ChatBucket,
+    ChatBuckets,
+    GroupWindows,
+    SlidingWindow,
+    is_group,
+)
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -72,19 +78,22 @@ def useful_until(seconds: float) -> Iterator[None]:
 
 class PacedLimiter(BaseRateLimiter[int]):
     """Calls to a chat take a slot of `pacer` (outbox deliveries took theirs in the
-    sender) and, in a group, of the group's minute window; a 429 is waited out
-    (retry_after + 0.1 s) and retried, except for outbox deliveries."""
+    sender), in a group one of the group's minute window, and a message one of its
+    chat's second; a 429 is waited out (retry_after + 0.1 s) and retried, except for
+    outbox deliveries."""
 
     def __init__(
         self,
         pacer: Pacer,
         groups: GroupWindows | None = None,
+        chats: ChatBuckets | None = None,
         *,
         chatless: int = CHATLESS_RETRIES,
         replies: int = REPLY_RETRIES,
     ) -> None:
         self.pacer = pacer
         self.groups = groups if groups is not None else GroupWindows()
+        self.chats = chats if chats is not None else ChatBuckets()
         self.chatless = chatless
         self.replies = replies
         self.waited = 0
@@ -114,13 +123,16 @@ class PacedLimiter(BaseRateLimiter[int]):
         else:
             retries = self.replies if rate_limit_args is None else rate_limit_args
         chat_id = data.get("chat_id")
-        window = self.groups.window(chat_id) if is_group(chat_id) else None
+        windows: list[ChatBucket | SlidingWindow] = []
+        if chat_id is not None and _is_message(endpoint):
+            windows.append(self.chats.window(chat_id))
+        if is_group(chat_id):
+            windows.append(self.groups.window(chat_id))
         for attempt in range(retries + 1):
-            if window is not None and outbox:
-                window.note()  # a post the sender paced: it still spends the group's minute
-            elif window is not None:  # replies queue within the group's minute
-                deadline = _DEADLINE.get()
-                if not await window.acquire(deadline):
+            for window in windows:
+                if outbox:
+                    window.note()  # a post the sender paced still spends the chat's windows
+                elif not await window.acquire(_DEADLINE.get()):  # replies queue in them
                     self.dropped += 1
                     raise ReplyDropped(f"{endpoint} to {chat_id} dropped: no room in time")
             if not (outbox or chatless):
@@ -140,6 +152,11 @@ class PacedLimiter(BaseRateLimiter[int]):
                 log.warning("telegram: %s rate limited; retrying in %.1fs", endpoint, seconds)
                 await asyncio.sleep(seconds + 0.1)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _is_message(endpoint: str) -> bool:
+    """A call that posts a message (a chat action or an edit is not one)."""
+    return endpoint.startswith("send") and endpoint != "sendChatAction"
 
 
 def group_room(bot: object, chat_id: int) -> int | None:

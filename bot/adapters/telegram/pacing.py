@@ -1,4 +1,5 @@
-"""Telegram's per-group limit as Telegram counts it: at most 20 messages in any minute.
+"""Telegram's per-group limit as Telegram counts it: at most 20 messages in any minute;
+and its per-chat one, about a message a second.
 
 A leaky bucket of 20 refilling at 20 a minute (PTB's `AIORateLimiter`) lets about 40
 messages through in the first minute; Telegram answers the excess with 429. A sliding
@@ -11,11 +12,19 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import TypeGuard
+from typing import Generic, Protocol, TypeGuard, TypeVar
 
 GROUP_LIMIT = 20
-GROUP_PERIOD = 60.0
+#: A minute and a little: requests reach Telegram with varying delays, so a window
+#: exactly as long as Telegram's may look a few milliseconds too short there.
+GROUP_PERIOD = 60.25
+#: About one message a second in one chat, with short bursts (a reply and the next
+#: question, a long text's parts): a bucket of CHAT_BURST refilling CHAT_RATE a second,
+#: a little under one for the same reason.
+CHAT_BURST = 3
+CHAT_RATE = 0.9
 #: Idle windows are dropped once this many groups have one (memory stays flat).
 KEEP_WINDOWS = 512
 
@@ -80,24 +89,86 @@ class SlidingWindow:
         return None
 
 
-class GroupWindows:
-    """One sliding window per group chat; windows idle for a period are forgotten once
-    more than KEEP_WINDOWS exist (memory stays flat however many groups the bot sees)."""
+class ChatBucket:
+    """A token bucket of `burst` sends refilling `rate` a second, kept as the time it is
+    full again (GCRA): short bursts pass and the sustained rate is held. Like
+    `SlidingWindow`, an acquirer reserves its slot at once (first come, first served)."""
+
+    def __init__(self, burst: int = CHAT_BURST, rate: float = CHAT_RATE) -> None:
+        self.burst = burst
+        self.interval = 1.0 / rate
+        self._full_at = 0.0  # time.monotonic() when every token is back
+
+    def idle(self) -> bool:
+        """Full again: the bucket can be forgotten."""
+        return self._full_at <= time.monotonic()
+
+    def _take(self, at: float) -> None:
+        self._full_at = max(self._full_at, at) + self.interval
+
+    def note(self) -> None:
+        """Count a message sent without waiting (an outbox post: the sender paces those)."""
+        self._take(time.monotonic())
+
+    async def acquire(self, deadline: float | None = None) -> bool:
+        """Wait for a token, then spend it; with a `deadline`, give up at once (False)
+        when the token would come after it."""
+        now = time.monotonic()
+        slot = max(now, self._full_at - (self.burst - 1) * self.interval)
+        if deadline is not None and slot > deadline:
+            return False
+        self._take(slot)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        return True
+
+
+class Limiter(Protocol):
+    """What `Keyed` keeps per chat."""
+
+    def idle(self) -> bool: ...
+
+    def note(self) -> None: ...
+
+    async def acquire(self, deadline: float | None = None) -> bool: ...
+
+
+L = TypeVar("L", bound=Limiter)
+
+
+class Keyed(Generic[L]):
+    """One limiter per chat, made on first use; idle ones are forgotten once more than
+    KEEP_WINDOWS exist (memory stays flat however many chats the bot sees)."""
+
+    def __init__(self, make: Callable[[], L]) -> None:
+        self._make = make
+        self._limiters: dict[int | str, L] = {}
+
+    def window(self, chat_id: int | str) -> L:
+        """The chat's limiter (made on first use)."""
+        if len(self._limiters) > KEEP_WINDOWS:
+            for key, limiter in list(self._limiters.items()):
+                if key != chat_id and limiter.idle():
+                    del self._limiters[key]
+        if chat_id not in self._limiters:
+            self._limiters[chat_id] = self._make()
+        return self._limiters[chat_id]
+
+
+class GroupWindows(Keyed[SlidingWindow]):
+    """One sliding window per group chat."""
 
     def __init__(self, limit: int | None = None, period: float | None = None) -> None:
         self.limit = GROUP_LIMIT if limit is None else limit
         self.period = GROUP_PERIOD if period is None else period
-        self._windows: dict[int | str, SlidingWindow] = {}
+        super().__init__(lambda: SlidingWindow(self.limit, self.period))
 
-    def window(self, group_id: int | str) -> SlidingWindow:
-        """The group's window (made on first use)."""
-        if len(self._windows) > KEEP_WINDOWS:
-            for key, window in list(self._windows.items()):
-                if key != group_id and window.idle():
-                    del self._windows[key]
-        if group_id not in self._windows:
-            self._windows[group_id] = SlidingWindow(self.limit, self.period)
-        return self._windows[group_id]
+
+class ChatBuckets(Keyed[ChatBucket]):
+    """One token bucket per chat."""
+
+    def __init__(self, burst: int = CHAT_BURST, rate: float = CHAT_RATE) -> None:
+        super().__init__(lambda: ChatBucket(burst, rate))
 
 
 def is_group(chat_id: object) -> TypeGuard[int | str]:

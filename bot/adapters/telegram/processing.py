@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
+log = logging.getLogger(__name__)
+
 OrderKey = tuple[str, int]
+#: Seconds a press may wait behind its presser's earlier press before it is acknowledged
+#: plainly at once: the earlier press may still be sending a reply that a group's budget
+#: holds back, and Telegram stops the spinner (refusing any answer) after about 15 s.
+QUEUED_ACK_WAIT = 0.5
+#: Query ids acknowledged while queued, remembered up to this many.
+ACKED_MEMORY = 1000
 
 
 def order_key(update: object) -> OrderKey | None:
@@ -40,6 +51,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[OrderKey, asyncio.Lock] = {}
         self._holders: dict[OrderKey, int] = {}
+        self._acked: OrderedDict[str, None] = OrderedDict()
+
+    def acked_while_queued(self, query_id: str) -> bool:
+        """Was this press acknowledged while it waited its turn (so its handler must not
+        answer it again)?"""
+        return query_id in self._acked
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
@@ -48,8 +65,16 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._holders[key] = self._holders.get(key, 0) + 1
+        query = update.callback_query if isinstance(update, Update) else None
+        guard = None
+        if query is not None and lock.locked():
+            guard = asyncio.get_running_loop().call_later(
+                QUEUED_ACK_WAIT, self._ack_queued, query
+            )
         try:
             async with lock:
+                if guard is not None:
+                    guard.cancel()
                 await coroutine
         finally:
             self._holders[key] -= 1
@@ -57,8 +82,22 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 del self._holders[key]
                 del self._locks[key]
 
+    def _ack_queued(self, query: CallbackQuery) -> None:
+        """Acknowledge a press still queued behind its presser's earlier one."""
+        self._acked[query.id] = None
+        if len(self._acked) > ACKED_MEMORY:
+            self._acked.popitem(last=False)
+        asyncio.get_running_loop().create_task(_answer_plainly(query))
+
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+async def _answer_plainly(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("queued press not acknowledged: %s", exc)

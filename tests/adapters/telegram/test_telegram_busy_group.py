@@ -11,6 +11,8 @@ import asyncio
 
 import pytest
 
+from bot.adapters.telegram.limits import PacedLimiter
+from bot.adapters.telegram.pacing import GroupWindows
 from tests.adapters.telegram.conftest import StartTelegram
 from tests.adapters.telegram.fake_api import JSONDict, make_user
 from tests.factories import bank, deck, mcq
@@ -100,3 +102,34 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
     assert counts() == [everyone]
     assert fake.group_budget.refused == 0
     assert fake.group_budget.most_in_a_minute(group) <= GROUP_BUDGET
+
+
+async def test_a_press_queued_behind_the_pressers_slow_press_is_acknowledged_in_time(
+    start_telegram: StartTelegram,
+) -> None:
+    """Alice's first press waits to reply in a group whose minute is spent; her second
+    press, kept in order behind it, is still acknowledged within a second, and the first
+    one's handler does not answer the second again."""
+    tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
+    fake = tg.fake
+    fake.fail("sendPoll", 400, description="Bad Request: non-anonymous polls can't be sent")
+    alice = MEMBERS[0]
+    question = await tg.reply("/daily", chat=tg.group, user=alice)
+    limiter = tg.adapter.application.bot.rate_limiter
+    assert isinstance(limiter, PacedLimiter)
+    limiter.groups = GroupWindows(GROUP_BUDGET, period=4.0)  # a short "minute"
+    window = limiter.groups.window(tg.group["id"])
+    while window.room():
+        window.note()  # the group's minute is spent: Alice's group reply has to wait
+    mark = fake.mark()
+    fake.press_button(question, text="💡 Show answer", user=alice)
+    await asyncio.sleep(0.3)
+    fake.press_button(question, text="A", user=alice)
+    rules = fake.callback_rules
+    await fake._wait_until(
+        lambda: True if len(rules.latency) == 2 else None, 5.0, "both presses answered"
+    )
+    assert max(rules.latency.values()) <= ACK_LIMIT
+    await asyncio.sleep(ACK_LIMIT)
+    answers = fake.calls_to("answerCallbackQuery", since=mark)
+    assert len(answers) == 2 and all(c.ok for c in answers)

@@ -55,10 +55,12 @@ async def settle(fake: FakeTelegram, quiet: float = 2.0, timeout: float = 120.0)
     raise TimeoutError(f"the bot was still busy after {timeout}s: {fake.summary()}")
 
 
-def one_update(fake: FakeTelegram, rng: random.Random) -> None:
+def one_update(
+    fake: FakeTelegram, rng: random.Random, groups: list[JSONDict] = GROUPS
+) -> None:
     """Inject one random update into a random chat."""
     user = rng.choice(USERS)
-    chat = rng.choice([private(user), *GROUPS])
+    chat = rng.choice([private(user), *groups])
     roll = rng.random()
     targets = press_targets(fake, int(chat["id"]))
     if roll < 0.35 and targets:

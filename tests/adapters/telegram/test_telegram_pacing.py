@@ -38,7 +38,7 @@ async def test_one_window_per_group_and_idle_ones_are_forgotten(
             pass
     await asyncio.sleep(0.06)
     windows.window(-999)
-    assert set(windows._windows) == {-999}
+    assert set(windows._limiters) == {-999}
 
 
 def test_groups_are_told_from_private_chats() -> None:
@@ -92,3 +92,46 @@ async def test_the_limiter_drops_a_group_reply_past_its_deadline() -> None:
         await call(7)  # a private chat has no group window: sent
     assert sent == [-5, 7]
     assert limiter.dropped == 1
+
+
+async def test_chat_bucket_lets_a_short_burst_through_then_holds_the_rate() -> None:
+    bucket = pacing.ChatBucket(burst=3, rate=10.0)  # 0.1 s a message after the burst
+    started = time.monotonic()
+    entered: list[float] = []
+    for _ in range(6):
+        assert await bucket.acquire()
+        entered.append(time.monotonic() - started)
+    assert all(t < 0.05 for t in entered[:3])
+    assert entered[3] >= 0.095 and entered[4] >= 0.195 and entered[5] >= 0.295
+    # A deadline the next token misses: refused at once, nothing spent.
+    assert not await bucket.acquire(deadline=time.monotonic() + 0.01)
+    assert await bucket.acquire(deadline=time.monotonic() + 0.5)
+
+
+async def test_chat_bucket_counts_outbox_posts_and_is_forgotten_when_full() -> None:
+    bucket = pacing.ChatBucket(burst=1, rate=20.0)
+    bucket.note()  # a post the sender paced: the chat's next reply waits for its token
+    assert not bucket.idle()
+    started = time.monotonic()
+    await bucket.acquire()
+    assert time.monotonic() - started >= 0.045
+    await asyncio.sleep(0.06)
+    assert bucket.idle()
+
+
+async def test_replies_to_one_chat_are_paced_per_chat() -> None:
+    limiter = PacedLimiter(Pacer(1000.0, 1), chats=pacing.ChatBuckets(burst=2, rate=10.0))
+    sent: list[tuple[str, float]] = []
+    started = time.monotonic()
+
+    async def call(endpoint: str) -> bool:
+        sent.append((endpoint, time.monotonic() - started))
+        return True
+
+    for endpoint in ("sendMessage", "sendChatAction", "sendMessage", "sendMessage"):
+        await limiter.process_request(call, (endpoint,), {}, endpoint, {"chat_id": 7}, None)
+    await limiter.process_request(call, ("sendMessage",), {}, "sendMessage", {"chat_id": 8}, None)
+    times = [t for endpoint, t in sent if endpoint == "sendMessage"]
+    assert times[1] < 0.05  # a burst of two in chat 7 (the chat action is no message)
+    assert times[2] >= 0.095  # the third waits for chat 7's token
+    assert times[3] - times[2] < 0.05  # chat 8 has its own bucket
