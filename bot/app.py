@@ -126,7 +126,9 @@ def build_adapters(runtime: Runtime) -> list[tuple[PlatformSpec, Adapter]]:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run every configured platform, the tick and one outbox sender per platform."""
     from bot.delivery import Delivery
+    from bot.delivery.share import BudgetShare
     from bot.scheduling import TickScheduler
+    from bot.services.leases import this_process
     from bot.status import StatusWriter
     from bot.watchdog import Watchdog
 
@@ -158,7 +160,17 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
                 delivery.sender(adapter.messenger, spec.rate, settings.outbox_sends_in_flight)
                 for spec, adapter in started
             ]
+            # Processes sending for the same bot split its budget (see bot.delivery.share);
+            # this process knows its share before its first send.
+            holder = this_process()
+            shares = [
+                BudgetShare(runtime.services.leases, outbox.rate, outbox.platform, holder)
+                for outbox in outboxes
+            ]
+            for share in shares:
+                await share.renew()
             senders = [asyncio.create_task(outbox.run(stop)) for outbox in outboxes]
+            senders += [asyncio.create_task(share.run(stop)) for share in shares]
             status = StatusWriter(settings.status_file, outboxes, scheduler, watchdog)
             senders.append(asyncio.create_task(status.run(stop)))
             log.info("prepbot is running on %s", ", ".join(spec.name for spec, _ in started))

@@ -21,10 +21,14 @@ class Pacer:
     def __init__(self, rate: float, per: float = 1.0, *, now: Callable[[], float] | None = None):
         if rate <= 0 or per <= 0:
             raise ValueError("a pacer needs a positive rate")
-        self.interval = per / rate
+        self.interval = self.whole_interval = per / rate
         self._now = now or time.monotonic
         self._next = 0.0
         self._lock = asyncio.Lock()
+
+    def share(self, parts: int) -> None:
+        """Pace at 1/`parts` of the rate: processes sending for one bot split its budget."""
+        self.interval = self.whole_interval * max(1, parts)
 
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for the next slot and take it. An `urgent` caller (a reply a user waits

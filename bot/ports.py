@@ -521,6 +521,10 @@ class LeaseStore(Protocol):
         """Give the lease up, if `holder` holds it."""
         ...
 
+    async def count_leases(self, prefix: str, now: datetime) -> int:
+        """How many leases whose name starts with `prefix` are unexpired at `now`."""
+        ...
+
 
 class GradeCacheStore(Protocol):
     """Grades an optional grading stage returned, by item, answer digest and model."""

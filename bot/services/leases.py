@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,3 +26,13 @@ class LeaseService:
 
     async def release(self, name: str, holder: str) -> None:
         await self.store.release_lease(name, holder)
+
+    async def count(self, prefix: str) -> int:
+        """Live leases whose name starts with `prefix`."""
+        return await self.store.count_leases(prefix, self.clock.now())
+
+
+def this_process() -> str:
+    """How a lease names its holder: host and pid (what an operator looks for), plus a
+    random tag, since containers all run as pid 1."""
+    return f"pid {os.getpid()} on {socket.gethostname()} #{secrets.token_hex(3)}"

@@ -152,6 +152,12 @@ class MemoryStore(MemoryInterviews):
         if current is not None and current.holder == holder:
             del self.leases[name]
 
+    async def count_leases(self, prefix: str, now: datetime) -> int:
+        return sum(
+            1 for name, lease in self.leases.items()
+            if name.startswith(prefix) and lease.expires_at > _sec(now)
+        )
+
     # --- decks ----------------------------------------------------------------------
     async def add_deck(self, deck: StoredDeck, limit: int) -> bool:
         if sum(1 for d in self.decks.values() if d.scope == deck.scope) >= limit:

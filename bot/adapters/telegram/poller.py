@@ -8,16 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 import time
 from datetime import timedelta
 
 from telegram.error import Conflict, TelegramError
 
 from bot.errors import ConfigError
-from bot.services.leases import LeaseService
+from bot.services.leases import LeaseService, this_process
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +23,6 @@ POLLER_TTL = timedelta(seconds=60)
 RENEW_SECONDS = 20.0
 #: Seconds between two log lines about the same stream of 409s.
 CONFLICT_LOG_SECONDS = 60.0
-
-
-def this_process() -> str:
-    """How the lease names its holder: host and pid (what an operator looks for), plus a
-    random tag, since containers all run as pid 1."""
-    return f"pid {os.getpid()} on {socket.gethostname()} #{secrets.token_hex(3)}"
 
 
 class PollerLease:

@@ -19,6 +19,10 @@ TAKE_LEASE = (
 )
 LEASE_HOLDER = "SELECT holder, expires_at FROM leases WHERE name = ?"
 RELEASE_LEASE = "DELETE FROM leases WHERE name = ? AND holder = ?"
+# substr, not LIKE: a prefix is matched as written, whatever characters it holds.
+COUNT_LEASES = (
+    "SELECT COUNT(*) FROM leases WHERE substr(name, 1, length(?)) = ? AND expires_at > ?"
+)
 
 
 def take_lease_script(name: str, holder: str, now: datetime, ttl: timedelta) -> Script[Lease]:
@@ -41,3 +45,7 @@ class SqlLeases(SqlCore):
 
     async def release_lease(self, name: str, holder: str) -> None:
         await self._write(execute(RELEASE_LEASE, name, holder))
+
+    async def count_leases(self, prefix: str, now: datetime) -> int:
+        row = await self._one(COUNT_LEASES, prefix, prefix, _ts(now))
+        return int(row[0]) if row else 0

@@ -30,3 +30,16 @@ async def test_a_lease_has_one_holder_until_it_expires_or_is_released(
     assert (await store.take_lease("poller:1", "host-c", later, TTL)).holder == "host-b pid 2"
     await store.release_lease("poller:1", "host-b pid 2")
     assert (await store.take_lease("poller:1", "host-c", later, TTL)).holder == "host-c"
+
+
+async def test_live_leases_are_counted_by_prefix(store: InspectableStore) -> None:
+    await store.take_lease("sender:telegram:a", "a", T0, TTL)
+    await store.take_lease("sender:telegram:b_%", "b_%", T0 + timedelta(seconds=30), TTL)
+    await store.take_lease("sender:discord:a", "a", T0, TTL)
+    await store.take_lease("sender:telegram_x", "c", T0, TTL)  # another prefix
+    assert await store.count_leases("sender:telegram:", T0 + timedelta(seconds=31)) == 2
+    # One expires; a released one stops counting at once.
+    assert await store.count_leases("sender:telegram:", T0 + timedelta(seconds=61)) == 1
+    await store.release_lease("sender:telegram:b_%", "b_%")
+    assert await store.count_leases("sender:telegram:", T0 + timedelta(seconds=31)) == 1
+    assert await store.count_leases("sender:%", T0) == 0  # no wildcards
