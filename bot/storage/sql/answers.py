@@ -22,8 +22,7 @@ from bot.domain.models import (
     Verdict,
 )
 from bot.domain.streaks import StoredStreak
-from bot.errors import NotFoundError
-from bot.storage.sql.cards import SAVE_CARD
+from bot.storage.sql.cards import SAVE_CARD_BY_KEY
 from bot.storage.sql.codecs import (
     _FAR_FUTURE,
     _FAR_PAST,
@@ -55,9 +54,11 @@ from bot.storage.sql.core import (
     USER_REF,
     Script,
     SqlCore,
+    chat_pk,
     execute,
     fetch_all,
     fetch_one,
+    insert,
     marks,
     user_pk,
 )
@@ -135,17 +136,19 @@ ANSWER_START = (
     "ORDER BY local_date DESC LIMIT 1) "
     f"{context_joins(DAILY_TARGET_SQL, 'p.item_id')}"
 )
-# The answer by the user's and chat's keys: nothing for an unknown user (or a target
-# already answered); the chat's internal id is NULL for an unknown chat.
+# The answer by its user's and chat's keys (a NULL chat key for none): nothing is
+# inserted for an unknown user or chat, or a target already answered.
 INSERT_ANSWER = (
     "INSERT INTO answers (user_ref, chat_ref, group_key, kind, target, post_id, item_id, "
     "verdict, score, points, forfeited, answered_at) "
-    "SELECT u.id, (SELECT id FROM chats WHERE platform = ? AND chat_id = ?), "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM users u WHERE u.platform = ? AND u.user_id = ? "
-    "ON CONFLICT (user_ref, target) DO NOTHING RETURNING id, user_ref, chat_ref"
+    "SELECT u.id, c.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM users u "
+    "LEFT JOIN chats c ON c.platform = ? AND c.chat_id = ? "
+    "WHERE u.platform = ? AND u.user_id = ? AND (c.id IS NOT NULL OR CAST(? AS TEXT) IS NULL) "
+    "ON CONFLICT (user_ref, target) DO NOTHING"
 )
+# By the user's key (the answer path's write has no internal ids to hand).
 SAVE_STREAK = (
-    f"INSERT INTO streaks (user_ref, {STREAK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO streaks (user_ref, {STREAK_COLUMNS}) VALUES ({USER_REF}, ?, ?, ?, ?, ?) "
     "ON CONFLICT (user_ref) DO UPDATE SET zone = excluded.zone, last_day = excluded.last_day, "
     "current = excluded.current, best = excluded.best, freezes = excluded.freezes"
 )
@@ -223,22 +226,22 @@ def record_answer_script(
 ) -> Script[int]:
     """Insert the answer and what it changes; _Duplicate when the target was answered."""
     chat = _ck(answer.chat) if answer.chat else (None, None)
-    row = yield from fetch_one(
-        INSERT_ANSWER, *chat, *answer_params(answer), *_uk(answer.user)
+    user = _uk(answer.user)
+    answer_id = yield from insert(
+        INSERT_ANSWER, *answer_params(answer), *chat, *user, chat[0]
     )
-    if row is None:
+    if answer_id is None:  # which of the three: only this rare path asks
         yield from user_pk(answer.user)  # NotFoundError for an unknown user
+        if answer.chat is not None:
+            yield from chat_pk(answer.chat)  # ... or chat
         raise _Duplicate
-    if answer.chat is not None and row[2] is None:
-        raise NotFoundError(f"unknown chat {answer.chat}")
-    user_ref = row[1]
     if card is not None:
-        yield from execute(SAVE_CARD, *card_params(user_ref, card))
+        yield from execute(SAVE_CARD_BY_KEY, *user, *card_params(card))
     if quiz is not None:
         yield from update_quiz_script(quiz)
     if streak is not None:
-        yield from execute(SAVE_STREAK, *streak_params(user_ref, streak))
-    return int(row[0])
+        yield from execute(SAVE_STREAK, *user, *streak_params(streak))
+    return answer_id
 
 
 def answer_times_many_script(users: Sequence[UserKey]) -> Script[dict[UserKey, list[datetime]]]:

@@ -196,10 +196,10 @@ def stored_answer(answer: AnswerRecord, answer_id: int) -> AnswerRecord:
     )
 
 
-def streak_params(user_pk: int, streak: StoredStreak) -> tuple[Any, ...]:
+def streak_params(streak: StoredStreak) -> tuple[Any, ...]:
+    """A streak's columns after its user's."""
     state = streak.state
     return (
-        user_pk,
         streak.zone,
         state.last_day.isoformat(),
         state.current,
@@ -235,9 +235,9 @@ def quiz_update_params(session: QuizSession) -> tuple[Any, ...]:
     )
 
 
-def card_params(user_pk: int, card: ReviewCard) -> tuple[Any, ...]:
+def card_params(card: ReviewCard) -> tuple[Any, ...]:
+    """A review card's columns after its user's."""
     return (
-        user_pk,
         card.item_id,
         card.card_json,
         card.prev_card_json,

@@ -42,6 +42,8 @@ def _statement(conn: sqlite3.Connection, statement: Statement) -> Any:
     cursor = conn.execute(statement.sql, statement.params)
     if statement.fetch is Fetch.ROWCOUNT:
         return cursor.rowcount
+    if statement.fetch is Fetch.NEW_ID:
+        return cursor.lastrowid if cursor.rowcount > 0 else None
     # All rows, even for ONE: a RETURNING statement finishes its changes only when read.
     rows = cursor.fetchall()
     if statement.fetch is Fetch.ALL:
