@@ -7,7 +7,7 @@ from typing import Any, cast
 from fsrs import Scheduler
 
 from bot.content.bank import Bank
-from bot.domain.models import AnswerKind
+from bot.domain.models import AnswerKind, UserKey
 from bot.grading.lexical import LexicalGrader
 from bot.ports import InspectableStore, Store
 from bot.services import Services, build_services
@@ -79,3 +79,18 @@ async def test_an_answer_during_a_quiz_goes_to_the_quiz(
     assert result.kind is AnswerKind.QUIZ
     assert counting.calls[0] == "answer_start"
     assert "latest_daily_post" not in counting.calls
+
+
+async def test_a_newcomers_first_answer_creates_them_in_its_write(
+    services: Services, store: InspectableStore, bank: Bank, clock: FakeClock
+) -> None:
+    await services.schedules.subscribe(CHAT, "09:00", "UTC", topics="dl")
+    await services.daily.today(CHAT)
+    newcomer = UserKey("telegram", "999")
+    watched, counting = counted(store, bank, clock)
+
+    result = await watched.answers.answer(newcomer, CHAT, GOOD)
+    assert result.counted and result.streak.current == 1
+    assert counting.calls == ["answer_start", "record_answer"]
+    user = await store.get_user(newcomer)
+    assert user is not None and user.display_name == "999"

@@ -18,6 +18,7 @@ from bot.domain.models import (
     LeaderboardEntry,
     QuizSession,
     ReviewCard,
+    User,
     UserKey,
     Verdict,
 )
@@ -64,6 +65,7 @@ from bot.storage.sql.core import (
 )
 from bot.storage.sql.posts import POST_COLUMNS
 from bot.storage.sql.quizzes import QUIZ_COLUMNS, update_quiz_script
+from bot.storage.sql.users import CREATE_USER
 
 STREAK_COLUMNS = "zone, last_day, current, best, freezes"
 
@@ -223,10 +225,13 @@ def record_answer_script(
     card: ReviewCard | None,
     quiz: QuizSession | None,
     streak: StoredStreak | None,
+    newcomer: User | None = None,
 ) -> Script[int]:
     """Insert the answer and what it changes; _Duplicate when the target was answered."""
     chat = _ck(answer.chat) if answer.chat else (None, None)
     user = _uk(answer.user)
+    if newcomer is not None:
+        yield from execute(CREATE_USER, *user, newcomer.display_name, _ts(newcomer.created_at))
     answer_id = yield from insert(
         INSERT_ANSWER, *answer_params(answer), *chat, *user, chat[0]
     )
@@ -288,9 +293,13 @@ class SqlAnswers(SqlCore):
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
         streak: StoredStreak | None = None,
+        *,
+        newcomer: User | None = None,
     ) -> AnswerRecord | None:
         try:
-            answer_id = await self._write(record_answer_script(answer, card, quiz, streak))
+            answer_id = await self._write(
+                record_answer_script(answer, card, quiz, streak, newcomer)
+            )
         except _Duplicate:
             return None
         return stored_answer(answer, answer_id)
