@@ -234,8 +234,10 @@ class Recorder:
         )
         quiz = quiz_update(grade, points) if quiz_update else None
         after = advance(before, today)
+        # A second answer the same day leaves the stored streak as it is: nothing to write.
+        streak = StoredStreak(zone, after)
         stored = await self.store.record_answer(
-            record, card, quiz, StoredStreak(zone, after), newcomer=newcomer
+            record, card, quiz, None if streak == context.streak else streak, newcomer=newcomer
         )
         if stored is None:  # a concurrent first answer won the race
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,

@@ -267,6 +267,9 @@ class SqliteStore(SqlStore):
                     self.checkpointer.note_write()
                 _settle(writes, write_outcomes)
             _settle(reads, read_outcomes)
+            # The callers just answered run first and queue what they do next (a write after
+            # its read, the next read after a write), so it joins the next hop, not one more.
+            await asyncio.sleep(0)
 
 
 def _settle(queued: Sequence[_Pending], outcomes: Sequence[_Outcome]) -> None:
