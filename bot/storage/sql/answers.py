@@ -87,7 +87,7 @@ ANSWERS_FROM = (
 # Everything the answer path reads, in ONE row per answer: the user and the chat (by key;
 # NULL for a newcomer), the earlier answer to the target, the reveal count, the chat's
 # schedule zone, the stored streak and the review card. The one-row base makes every part
-# optional; the columns come in the order CONTEXT_AT names.
+# optional; the offsets below say where each part starts.
 USER_AND_CHAT = (
     "FROM (SELECT 1 AS one) base "
     "LEFT JOIN users u ON u.platform = ? AND u.user_id = ? "
@@ -103,7 +103,7 @@ CONTEXT_COLUMNS = (
 # Where each part of CONTEXT_COLUMNS starts, counted from its first column.
 _CHAT = len(USER_FIELDS)
 _EXISTING = _CHAT + len(CHAT_FIELDS)
-_REVEALS = _EXISTING + 15
+_REVEALS = _EXISTING + ANSWER_COLUMNS.count(",") + 1
 _ZONE = _REVEALS + 1
 _STREAK = _ZONE + 1
 _CARD = _STREAK + 5
@@ -128,8 +128,8 @@ DAILY_TARGET_SQL = "'daily:' || p.id"
 #: answer_start in one statement: the active quiz, the chat's latest post, then the
 #: context for answering that post. Parameters: the user's key, the chat's key.
 QUIZ_AT = 0
-POST_AT = QUIZ_AT + 14
-START_CONTEXT_AT = POST_AT + 9
+POST_AT = QUIZ_AT + QUIZ_COLUMNS.count(",") + 1
+START_CONTEXT_AT = POST_AT + POST_COLUMNS.count(",") + 1
 ANSWER_START = (
     f"SELECT {QUIZ_COLUMNS}, {POST_COLUMNS}, {CONTEXT_COLUMNS} {USER_AND_CHAT}"
     "LEFT JOIN quiz_sessions q ON q.user_ref = u.id AND q.chat_ref = c.id "
