@@ -341,9 +341,12 @@ class AnswerStore(Protocol):
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
         streak: StoredStreak | None = None,
+        *,
+        newcomer: User | None = None,
     ) -> AnswerRecord | None:
         """Store a first answer with its card, quiz progress and the user's advanced streak
-        in one transaction.
+        in one transaction; `newcomer` is the user to create first when the answer context
+        found none (a user who exists by then is kept as is).
 
         Returns the stored record with its id, or None (writing nothing) if the user
         already answered that target.

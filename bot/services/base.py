@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 from bot.content.bank import Bank
 from bot.content.schema import Item
@@ -141,6 +142,15 @@ class Streaks:
         return {
             user: streak_of(state, local_date(now, zones[user])) for user, state in states.items()
         }
+
+    async def state(
+        self, user: UserKey, zone: str, stored: StoredStreak | None, today: date
+    ) -> StreakState | None:
+        """`states` for one user whose stored streak is at hand (the answer path)."""
+        state = usable_state(stored, zone, today)
+        if state is not None:
+            return state
+        return (await self.states({user: zone}, {}))[user]
 
     async def states(
         self, zones: Mapping[UserKey, str], stored: Mapping[UserKey, StoredStreak]

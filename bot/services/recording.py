@@ -22,6 +22,7 @@ from bot.domain.models import (
     GradeResult,
     QuizSession,
     ReviewCard,
+    User,
     UserKey,
     Verdict,
 )
@@ -83,7 +84,8 @@ def review_card(
         card_json=reviewed.to_json(),
         due=reviewed.due,
         last_review=at,
-        prev_card_json=base.to_json() if derived else None,
+        # The stored text is the base as it was (review_card copies, never changes it).
+        prev_card_json=(base_json or base.to_json()) if derived else None,
     )
 
 
@@ -183,14 +185,15 @@ class Recorder:
         now = self.clock.now()
         if context is None:
             context = await self.store.answer_context(user_key, chat_key, target, item.id)
-        user = context.user or await self.directory.user(user_key)
+        user = context.user
         chat = context.chat or await self.directory.chat(chat_key)
-        zone = user.timezone or context.chat_timezone or self.zones.default
+        zone = (user.timezone if user else None) or context.chat_timezone or self.zones.default
         today = local_date(now, zone)
+        # A newcomer has no answers to count, and is created by the answer's own write.
+        newcomer = None if user else User(user_key, user_key.user_id, now)
         before = None
-        if context.user is not None:  # a newcomer has no answers to count
-            known = {user_key: context.streak} if context.streak else {}
-            before = (await self.streaks.states({user_key: zone}, known))[user_key]
+        if user is not None:
+            before = await self.streaks.state(user_key, zone, context.streak, today)
         if context.existing is not None:
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=context.existing.forfeited, capped=False)
@@ -201,8 +204,10 @@ class Recorder:
             earned = PARTICIPATION_POINTS  # it cannot be checked: only the participation point
         points = earned
         if kind in CAPPED_KINDS and earned:
-            start, end = day_bounds_utc(local_date(now, zone), zone)
-            so_far = await self.store.points_between(user_key, start, end, CAPPED_KINDS)
+            so_far = 0
+            if user is not None:
+                start, end = day_bounds_utc(today, zone)
+                so_far = await self.store.points_between(user_key, start, end, CAPPED_KINDS)
             points = cap_points(earned, so_far, self.cap)
         card = review_card(
             self.scheduler,
@@ -229,7 +234,11 @@ class Recorder:
         )
         quiz = quiz_update(grade, points) if quiz_update else None
         after = advance(before, today)
-        stored = await self.store.record_answer(record, card, quiz, StoredStreak(zone, after))
+        # A second answer the same day leaves the stored streak as it is: nothing to write.
+        streak = StoredStreak(zone, after)
+        stored = await self.store.record_answer(
+            record, card, quiz, None if streak == context.streak else streak, newcomer=newcomer
+        )
         if stored is None:  # a concurrent first answer won the race
             result = self._result(item, kind, grade, streak_of(before, today), 0, counted=False,
                                   forfeited=forfeited, capped=False)

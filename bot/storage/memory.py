@@ -469,14 +469,22 @@ class MemoryStore(MemoryInterviews):
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
         streak: StoredStreak | None = None,
+        *,
+        newcomer: User | None = None,
     ) -> AnswerRecord | None:
-        self._need_user(answer.user)
+        creating = newcomer is not None and answer.user not in self.users
+        if not creating:
+            self._need_user(answer.user)
         if answer.chat is not None:
             self._need_chat(answer.chat)
         if await self.get_answer(answer.user, answer.target) is not None:
             return None
         if quiz is not None and quiz.id not in self.quizzes:
             raise NotFoundError(f"unknown quiz session {quiz.id}")
+        if creating and newcomer is not None:  # only now: a refused write creates nobody
+            self.users[answer.user] = replace(
+                newcomer, key=answer.user, created_at=_sec(newcomer.created_at)
+            )
         stored = replace(answer, id=self._new_id("answer"), answered_at=_sec(answer.answered_at))
         self.answers[stored.id or 0] = stored
         if card is not None:

@@ -142,6 +142,8 @@ async def _statement(conn: asyncpg.Connection, statement: Statement) -> Any:
         return _rowcount(await conn.execute(sql, *statement.params))
     if statement.fetch is Fetch.ONE:
         return await conn.fetchrow(sql, *statement.params)
+    if statement.fetch is Fetch.NEW_ID:
+        return await conn.fetchval(numbered(f"{statement.sql} RETURNING id"), *statement.params)
     if statement.fetch is Fetch.ALL:
         return await conn.fetch(sql, *statement.params)
     await conn.executemany(sql, statement.params)

@@ -18,17 +18,18 @@ from bot.domain.models import (
     LeaderboardEntry,
     QuizSession,
     ReviewCard,
+    User,
     UserKey,
     Verdict,
-    daily_target,
 )
 from bot.domain.streaks import StoredStreak
-from bot.storage.sql.cards import SAVE_CARD
-from bot.storage.sql.chats import SELECT_CHAT
+from bot.storage.sql.cards import SAVE_CARD_BY_KEY
 from bot.storage.sql.codecs import (
     _FAR_FUTURE,
     _FAR_PAST,
+    CHAT_FIELDS,
     QUARTER_HOUR,
+    USER_FIELDS,
     Row,
     _bucket_dt,
     _ck,
@@ -42,12 +43,13 @@ from bot.storage.sql.codecs import (
     answer_of,
     answer_params,
     card_params,
-    chat_of,
+    chat_at,
+    columns,
     post_of,
     quiz_of,
     stored_answer,
     streak_params,
-    user_of,
+    user_at,
 )
 from bot.storage.sql.core import (
     USER_REF,
@@ -57,47 +59,98 @@ from bot.storage.sql.core import (
     execute,
     fetch_all,
     fetch_one,
+    insert,
     marks,
     user_pk,
 )
-from bot.storage.sql.posts import LATEST_POST
-from bot.storage.sql.quizzes import ACTIVE_QUIZ, update_quiz_script
-from bot.storage.sql.users import SELECT_USER
+from bot.storage.sql.posts import POST_COLUMNS
+from bot.storage.sql.quizzes import QUIZ_COLUMNS, update_quiz_script
+from bot.storage.sql.users import CREATE_USER
 
 STREAK_COLUMNS = "zone, last_day, current, best, freezes"
-ANSWER_COLUMNS = (
-    "a.id, u.platform, u.user_id, c.platform, c.chat_id, a.group_key, a.kind, a.target, "
-    "a.item_id, a.verdict, a.score, a.points, a.forfeited, a.answered_at, a.post_id"
-)
+
+
+def answer_columns(chat: str = "c") -> str:
+    """An answer's columns (what answer_of reads), its chat aliased `chat`."""
+    return (
+        f"a.id, u.platform, u.user_id, {chat}.platform, {chat}.chat_id, a.group_key, a.kind, "
+        "a.target, a.item_id, a.verdict, a.score, a.points, a.forfeited, a.answered_at, "
+        "a.post_id"
+    )
+
+
+ANSWER_COLUMNS = answer_columns()
 ANSWERS_FROM = (
     f"SELECT {ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.user_ref "
     "LEFT JOIN chats c ON c.id = a.chat_ref"
 )
-# The rest of an answer's context in ONE row, by the user's and chat's internal ids (NULL
-# for a newcomer): the earlier answer to the target (the ANSWER_COLUMNS first, so answer_of
-# reads it), then from CONTEXT_AT the reveal count, the chat's schedule zone, the streak and
-# the review card. The one-row base makes every part optional.
-CONTEXT_AT = 15
-CONTEXT_BY_REFS = (
-    f"SELECT {ANSWER_COLUMNS}, "
-    "(SELECT count FROM reveals WHERE user_ref = ? AND target = ?), "
-    "(SELECT timezone FROM schedules WHERE chat_ref = ?), "
-    "s.zone, s.last_day, s.current, s.best, s.freezes, "
-    "rc.item_id, rc.card, rc.due, rc.last_review, rc.prev_card "
+# Everything the answer path reads, in ONE row per answer: the user and the chat (by key;
+# NULL for a newcomer), the earlier answer to the target, the reveal count, the chat's
+# schedule zone, the stored streak and the review card. The one-row base makes every part
+# optional; the offsets below say where each part starts.
+USER_AND_CHAT = (
     "FROM (SELECT 1 AS one) base "
-    "LEFT JOIN answers a ON a.user_ref = ? AND a.target = ? "
-    "LEFT JOIN users u ON u.id = a.user_ref "
-    "LEFT JOIN chats c ON c.id = a.chat_ref "
-    "LEFT JOIN streaks s ON s.user_ref = ? "
-    "LEFT JOIN review_cards rc ON rc.user_ref = ? AND rc.item_id = ?"
+    "LEFT JOIN users u ON u.platform = ? AND u.user_id = ? "
+    "LEFT JOIN chats c ON c.platform = ? AND c.chat_id = ? "
 )
+CONTEXT_COLUMNS = (
+    f"{columns(USER_FIELDS, 'u')}, {columns(CHAT_FIELDS, 'c')}, {answer_columns('ac')}, "
+    "r.count, sc.timezone, s.zone, s.last_day, s.current, s.best, s.freezes, "
+    "rc.item_id, rc.card, rc.due, rc.last_review, rc.prev_card"
+)
+
+
+# Where each part of CONTEXT_COLUMNS starts, counted from its first column.
+_CHAT = len(USER_FIELDS)
+_EXISTING = _CHAT + len(CHAT_FIELDS)
+_REVEALS = _EXISTING + ANSWER_COLUMNS.count(",") + 1
+_ZONE = _REVEALS + 1
+_STREAK = _ZONE + 1
+_CARD = _STREAK + 5
+
+
+def context_joins(target: str, item_id: str) -> str:
+    """The joins CONTEXT_COLUMNS reads, for the target and item the SQL expressions name."""
+    return (
+        f"LEFT JOIN answers a ON a.user_ref = u.id AND a.target = {target} "
+        "LEFT JOIN chats ac ON ac.id = a.chat_ref "
+        f"LEFT JOIN reveals r ON r.user_ref = u.id AND r.target = {target} "
+        "LEFT JOIN schedules sc ON sc.chat_ref = c.id "
+        "LEFT JOIN streaks s ON s.user_ref = u.id "
+        f"LEFT JOIN review_cards rc ON rc.user_ref = u.id AND rc.item_id = {item_id}"
+    )
+
+
+#: Parameters: the user's key, the chat's key, the target twice, the item id.
+ANSWER_CONTEXT = f"SELECT {CONTEXT_COLUMNS} {USER_AND_CHAT}{context_joins('?', '?')}"
+#: `daily_target(p.id)` in SQL.
+DAILY_TARGET_SQL = "'daily:' || p.id"
+#: answer_start in one statement: the active quiz, the chat's latest post, then the
+#: context for answering that post. Parameters: the user's key, the chat's key.
+QUIZ_AT = 0
+POST_AT = QUIZ_AT + QUIZ_COLUMNS.count(",") + 1
+START_CONTEXT_AT = POST_AT + POST_COLUMNS.count(",") + 1
+ANSWER_START = (
+    f"SELECT {QUIZ_COLUMNS}, {POST_COLUMNS}, {CONTEXT_COLUMNS} {USER_AND_CHAT}"
+    "LEFT JOIN quiz_sessions q ON q.user_ref = u.id AND q.chat_ref = c.id "
+    "AND q.status = 'active' "
+    "LEFT JOIN daily_posts p ON p.id = (SELECT id FROM daily_posts WHERE chat_ref = c.id "
+    "ORDER BY local_date DESC LIMIT 1) "
+    f"{context_joins(DAILY_TARGET_SQL, 'p.item_id')}"
+)
+# The answer by its user's and chat's keys (a NULL chat key for none): nothing is
+# inserted for an unknown user or chat, or a target already answered.
 INSERT_ANSWER = (
     "INSERT INTO answers (user_ref, chat_ref, group_key, kind, target, post_id, item_id, "
-    "verdict, score, points, forfeited, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (user_ref, target) DO NOTHING RETURNING id"
+    "verdict, score, points, forfeited, answered_at) "
+    "SELECT u.id, c.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM users u "
+    "LEFT JOIN chats c ON c.platform = ? AND c.chat_id = ? "
+    "WHERE u.platform = ? AND u.user_id = ? AND (c.id IS NOT NULL OR CAST(? AS TEXT) IS NULL) "
+    "ON CONFLICT (user_ref, target) DO NOTHING"
 )
+# By the user's key (the answer path's write has no internal ids to hand).
 SAVE_STREAK = (
-    f"INSERT INTO streaks (user_ref, {STREAK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO streaks (user_ref, {STREAK_COLUMNS}) VALUES ({USER_REF}, ?, ?, ?, ?, ?) "
     "ON CONFLICT (user_ref) DO UPDATE SET zone = excluded.zone, last_day = excluded.last_day, "
     "current = excluded.current, best = excluded.best, freezes = excluded.freezes"
 )
@@ -124,53 +177,47 @@ class _Duplicate(Exception):
     """Rolls a write back when the target was already answered."""
 
 
+def context_of(user: UserKey, row: Row, at: int) -> AnswerContext:
+    """An AnswerContext from the CONTEXT_COLUMNS of a row, starting at column `at`."""
+    card_at = at + _CARD
+    return AnswerContext(
+        user=user_at(row, at) if row[at] is not None else None,
+        chat=chat_at(row, at + _CHAT) if row[at + _CHAT] is not None else None,
+        existing=answer_of(row, at + _EXISTING) if row[at + _EXISTING] is not None else None,
+        reveals=int(row[at + _REVEALS] or 0),
+        card=ReviewCard(
+            user=user,
+            item_id=row[card_at],
+            card_json=row[card_at + 1],
+            due=_dt(row[card_at + 2]),
+            last_review=_opt_dt(row[card_at + 3]),
+            prev_card_json=row[card_at + 4],
+        )
+        if row[card_at] is not None
+        else None,
+        chat_timezone=row[at + _ZONE],
+        streak=_streak(row, at + _STREAK) if row[at + _STREAK] is not None else None,
+    )
+
+
 def answer_context_script(
     user: UserKey, chat: ChatKey, target: str, item_id: str
 ) -> Script[AnswerContext]:
-    """Everything the answer path reads: the user, the chat, then one row by their ids."""
-    user_row = yield from fetch_one(SELECT_USER, *_uk(user))
-    chat_row = yield from fetch_one(SELECT_CHAT, *_ck(chat))
-    user_ref = user_row["id"] if user_row is not None else None
-    chat_ref = chat_row["id"] if chat_row is not None else None
-    row = yield from fetch_one(
-        CONTEXT_BY_REFS, user_ref, target, chat_ref, user_ref, target, user_ref, user_ref,
-        item_id,
-    )
+    """Everything the answer path reads, in one statement."""
+    row = yield from fetch_one(ANSWER_CONTEXT, *_uk(user), *_ck(chat), target, target, item_id)
     assert row is not None  # the query reads from a one-row base: always one row
-    return AnswerContext(
-        user=user_of(user_row) if user_row else None,
-        chat=chat_of(chat_row) if chat_row else None,
-        existing=answer_of(row) if row[0] is not None else None,
-        reveals=int(row[CONTEXT_AT]) if row[CONTEXT_AT] is not None else 0,
-        card=_context_card(user, row) if row[CONTEXT_AT + 7] is not None else None,
-        chat_timezone=row[CONTEXT_AT + 1],
-        streak=_streak(row, CONTEXT_AT + 2) if row[CONTEXT_AT + 2] is not None else None,
-    )
-
-
-def _context_card(user: UserKey, row: Row) -> ReviewCard:
-    at = CONTEXT_AT + 7
-    return ReviewCard(
-        user=user,
-        item_id=row[at],
-        card_json=row[at + 1],
-        due=_dt(row[at + 2]),
-        last_review=_opt_dt(row[at + 3]),
-        prev_card_json=row[at + 4],
-    )
+    return context_of(user, row, 0)
 
 
 def answer_start_script(user: UserKey, chat: ChatKey) -> Script[AnswerStart]:
     """The active quiz; else the latest daily post and the context for answering it."""
-    quiz_row = yield from fetch_one(ACTIVE_QUIZ, *_uk(user), *_ck(chat))
-    if quiz_row is not None:
-        return AnswerStart(quiz_of(quiz_row))
-    post_row = yield from fetch_one(LATEST_POST, *_ck(chat))
-    if post_row is None:
+    row = yield from fetch_one(ANSWER_START, *_uk(user), *_ck(chat))
+    assert row is not None  # the query reads from a one-row base: always one row
+    if row[QUIZ_AT] is not None:
+        return AnswerStart(quiz_of(row, QUIZ_AT))
+    if row[POST_AT] is None:
         return AnswerStart(None)
-    post = post_of(post_row)
-    context = yield from answer_context_script(user, chat, daily_target(post.id), post.item_id)
-    return AnswerStart(None, post, context)
+    return AnswerStart(None, post_of(row, POST_AT), context_of(user, row, START_CONTEXT_AT))
 
 
 def record_answer_script(
@@ -178,20 +225,28 @@ def record_answer_script(
     card: ReviewCard | None,
     quiz: QuizSession | None,
     streak: StoredStreak | None,
+    newcomer: User | None = None,
 ) -> Script[int]:
     """Insert the answer and what it changes; _Duplicate when the target was answered."""
-    user_ref = yield from user_pk(answer.user)
-    chat_ref = (yield from chat_pk(answer.chat)) if answer.chat else None
-    row = yield from fetch_one(INSERT_ANSWER, *answer_params(user_ref, chat_ref, answer))
-    if row is None:
+    chat = _ck(answer.chat) if answer.chat else (None, None)
+    user = _uk(answer.user)
+    if newcomer is not None:
+        yield from execute(CREATE_USER, *user, newcomer.display_name, _ts(newcomer.created_at))
+    answer_id = yield from insert(
+        INSERT_ANSWER, *answer_params(answer), *chat, *user, chat[0]
+    )
+    if answer_id is None:  # which of the three: only this rare path asks
+        yield from user_pk(answer.user)  # NotFoundError for an unknown user
+        if answer.chat is not None:
+            yield from chat_pk(answer.chat)  # ... or chat
         raise _Duplicate
     if card is not None:
-        yield from execute(SAVE_CARD, *card_params(user_ref, card))
+        yield from execute(SAVE_CARD_BY_KEY, *user, *card_params(card))
     if quiz is not None:
         yield from update_quiz_script(quiz)
     if streak is not None:
-        yield from execute(SAVE_STREAK, *streak_params(user_ref, streak))
-    return int(row[0])
+        yield from execute(SAVE_STREAK, *user, *streak_params(streak))
+    return answer_id
 
 
 def answer_times_many_script(users: Sequence[UserKey]) -> Script[dict[UserKey, list[datetime]]]:
@@ -238,9 +293,13 @@ class SqlAnswers(SqlCore):
         card: ReviewCard | None = None,
         quiz: QuizSession | None = None,
         streak: StoredStreak | None = None,
+        *,
+        newcomer: User | None = None,
     ) -> AnswerRecord | None:
         try:
-            answer_id = await self._write(record_answer_script(answer, card, quiz, streak))
+            answer_id = await self._write(
+                record_answer_script(answer, card, quiz, streak, newcomer)
+            )
         except _Duplicate:
             return None
         return stored_answer(answer, answer_id)

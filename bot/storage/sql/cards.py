@@ -8,12 +8,20 @@ from bot.domain.models import ReviewCard, UserKey
 from bot.storage.sql.codecs import _opt_dt, _ts, _uk, card_of, card_params
 from bot.storage.sql.core import USER_REF, Script, SqlCore, execute, user_pk
 
-SAVE_CARD = (
-    "INSERT INTO review_cards (user_ref, item_id, card, prev_card, due, last_review) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_ref, item_id) DO UPDATE SET "
-    "card = excluded.card, prev_card = excluded.prev_card, due = excluded.due, "
-    "last_review = excluded.last_review"
-)
+
+def save_card_sql(user_ref: str = "?") -> str:
+    """Insert or replace a card; `user_ref` is the SQL for its user's internal id."""
+    return (
+        "INSERT INTO review_cards (user_ref, item_id, card, prev_card, due, last_review) "
+        f"VALUES ({user_ref}, ?, ?, ?, ?, ?) ON CONFLICT (user_ref, item_id) DO UPDATE SET "
+        "card = excluded.card, prev_card = excluded.prev_card, due = excluded.due, "
+        "last_review = excluded.last_review"
+    )
+
+
+SAVE_CARD = save_card_sql()
+#: SAVE_CARD by the user's key (two parameters) instead of the internal id.
+SAVE_CARD_BY_KEY = save_card_sql(USER_REF)
 
 
 class SqlCards(SqlCore):
@@ -30,7 +38,7 @@ class SqlCards(SqlCore):
     async def save_card(self, card: ReviewCard) -> None:
         def script() -> Script[None]:
             pk = yield from user_pk(card.user)
-            yield from execute(SAVE_CARD, *card_params(pk, card))
+            yield from execute(SAVE_CARD, pk, *card_params(card))
 
         await self._write(script())
 

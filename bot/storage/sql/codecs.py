@@ -40,6 +40,10 @@ class Row(Protocol):
     def __getitem__(self, key: int | str, /) -> Any: ...
 
 
+#: A row read by position only (a Row, or values gathered from one).
+Columns = Row | tuple[Any, ...]
+
+
 QUARTER_HOUR = 900
 _FAR_PAST = -(2**62)
 _FAR_FUTURE = 2**62
@@ -157,10 +161,9 @@ def schedule_params(chat_pk: int, schedule: Schedule) -> tuple[Any, ...]:
     )
 
 
-def answer_params(user_pk: int, chat_pk: int | None, answer: AnswerRecord) -> tuple[Any, ...]:
+def answer_params(answer: AnswerRecord) -> tuple[Any, ...]:
+    """An answer's columns from group_key to answered_at (its user and chat come by key)."""
     return (
-        user_pk,
-        chat_pk,
         _group_key(answer.group),
         answer.kind.value,
         answer.target,
@@ -193,10 +196,10 @@ def stored_answer(answer: AnswerRecord, answer_id: int) -> AnswerRecord:
     )
 
 
-def streak_params(user_pk: int, streak: StoredStreak) -> tuple[Any, ...]:
+def streak_params(streak: StoredStreak) -> tuple[Any, ...]:
+    """A streak's columns after its user's."""
     state = streak.state
     return (
-        user_pk,
         streak.zone,
         state.last_day.isoformat(),
         state.current,
@@ -232,9 +235,9 @@ def quiz_update_params(session: QuizSession) -> tuple[Any, ...]:
     )
 
 
-def card_params(user_pk: int, card: ReviewCard) -> tuple[Any, ...]:
+def card_params(card: ReviewCard) -> tuple[Any, ...]:
+    """A review card's columns after its user's."""
     return (
-        user_pk,
         card.item_id,
         card.card_json,
         card.prev_card_json,
@@ -287,14 +290,47 @@ def outbox_changes(
     return f"UPDATE outbox SET {assignments} WHERE id = ?", list(changes.values())
 
 
-def user_of(row: Row) -> User:
+#: The columns `user_at` and `chat_at` read, in order (of `users` and `chats`).
+USER_FIELDS = ("platform", "user_id", "display_name", "created_at", "timezone",
+               "leaderboard_opt_out")
+CHAT_FIELDS = ("platform", "chat_id", "group_id", "title", "seed", "created_at", "broken_at",
+               "broken_reason", "feedback")
+
+
+def columns(fields: Iterable[str], table: str) -> str:
+    """`t.a, t.b, ...`: the fields of the table aliased `table`."""
+    return ", ".join(f"{table}.{field}" for field in fields)
+
+
+def user_at(row: Columns, at: int = 0) -> User:
+    """A User from the USER_FIELDS columns of a row, starting at column `at`."""
     return User(
-        key=UserKey(row["platform"], row["user_id"]),
-        display_name=row["display_name"],
-        created_at=_dt(row["created_at"]),
-        timezone=row["timezone"],
-        leaderboard_opt_out=bool(row["leaderboard_opt_out"]),
+        key=UserKey(row[at], row[at + 1]),
+        display_name=row[at + 2],
+        created_at=_dt(row[at + 3]),
+        timezone=row[at + 4],
+        leaderboard_opt_out=bool(row[at + 5]),
     )
+
+
+def chat_at(row: Columns, at: int = 0) -> Chat:
+    """A Chat from the CHAT_FIELDS columns of a row, starting at column `at`."""
+    platform = row[at]
+    return Chat(
+        key=ChatKey(platform, row[at + 1]),
+        group=GroupKey(platform, row[at + 2]),
+        title=row[at + 3],
+        seed=row[at + 4],
+        created_at=_dt(row[at + 5]),
+        broken_at=_opt_dt(row[at + 6]),
+        broken_reason=row[at + 7],
+        feedback=str(row[at + 8]),
+    )
+
+
+def user_of(row: Row) -> User:
+    """A User from a whole `users` row (by column name)."""
+    return user_at(tuple(row[name] for name in USER_FIELDS))
 
 
 def _feedback(row: Row) -> str:
@@ -305,17 +341,8 @@ def _feedback(row: Row) -> str:
 
 
 def chat_of(row: Row) -> Chat:
-    key = ChatKey(row["platform"], row["chat_id"])
-    return Chat(
-        key=key,
-        group=GroupKey(row["platform"], row["group_id"]),
-        title=row["title"],
-        seed=row["seed"],
-        created_at=_dt(row["created_at"]),
-        broken_at=_opt_dt(row["broken_at"]),
-        broken_reason=row["broken_reason"],
-        feedback=_feedback(row),
-    )
+    """A Chat from a whole `chats` row (by column name)."""
+    return chat_at((*(row[name] for name in CHAT_FIELDS[:-1]), _feedback(row)))
 
 
 def schedule_of(row: Row) -> Schedule:
@@ -334,51 +361,51 @@ def schedule_of(row: Row) -> Schedule:
     )
 
 
-def post_of(row: Row) -> DailyPost:
+def post_of(row: Row, at: int = 0) -> DailyPost:
     return DailyPost(
-        id=row[0],
-        chat=ChatKey(row[1], row[2]),
-        local_date=date.fromisoformat(row[3]),
-        item_id=row[4],
-        cycle=row[5],
-        posted_at=_dt(row[6]),
-        reveal_at=_opt_dt(row[7]),
-        revealed_at=_opt_dt(row[8]),
+        id=row[at],
+        chat=ChatKey(row[at + 1], row[at + 2]),
+        local_date=date.fromisoformat(row[at + 3]),
+        item_id=row[at + 4],
+        cycle=row[at + 5],
+        posted_at=_dt(row[at + 6]),
+        reveal_at=_opt_dt(row[at + 7]),
+        revealed_at=_opt_dt(row[at + 8]),
     )
 
 
-def answer_of(row: Row) -> AnswerRecord:
+def answer_of(row: Row, at: int = 0) -> AnswerRecord:
     return AnswerRecord(
-        id=row[0],
-        user=UserKey(row[1], row[2]),
-        chat=ChatKey(row[3], row[4]) if row[3] is not None else None,
-        group=_parse_group(row[5]),
-        kind=AnswerKind(row[6]),
-        target=row[7],
-        item_id=row[8],
-        verdict=Verdict(row[9]),
-        score=row[10],
-        points=row[11],
-        forfeited=bool(row[12]),
-        answered_at=_dt(row[13]),
-        post_id=row[14],
+        id=row[at],
+        user=UserKey(row[at + 1], row[at + 2]),
+        chat=ChatKey(row[at + 3], row[at + 4]) if row[at + 3] is not None else None,
+        group=_parse_group(row[at + 5]),
+        kind=AnswerKind(row[at + 6]),
+        target=row[at + 7],
+        item_id=row[at + 8],
+        verdict=Verdict(row[at + 9]),
+        score=row[at + 10],
+        points=row[at + 11],
+        forfeited=bool(row[at + 12]),
+        answered_at=_dt(row[at + 13]),
+        post_id=row[at + 14],
     )
 
 
-def quiz_of(row: Row) -> QuizSession:
+def quiz_of(row: Row, at: int = 0) -> QuizSession:
     return QuizSession(
-        id=row[0],
-        user=UserKey(row[1], row[2]),
-        chat=ChatKey(row[3], row[4]),
-        item_ids=tuple(json.loads(row[5])),
-        outcomes=tuple(json.loads(row[6])),
-        position=row[7],
-        points=row[8],
-        status=QuizStatus(row[9]),
-        started_at=_dt(row[10]),
-        topic=row[11],
-        difficulty=row[12],
-        ended_at=_opt_dt(row[13]),
+        id=row[at],
+        user=UserKey(row[at + 1], row[at + 2]),
+        chat=ChatKey(row[at + 3], row[at + 4]),
+        item_ids=tuple(json.loads(row[at + 5])),
+        outcomes=tuple(json.loads(row[at + 6])),
+        position=row[at + 7],
+        points=row[at + 8],
+        status=QuizStatus(row[at + 9]),
+        started_at=_dt(row[at + 10]),
+        topic=row[at + 11],
+        difficulty=row[at + 12],
+        ended_at=_opt_dt(row[at + 13]),
     )
 
 

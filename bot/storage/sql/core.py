@@ -35,6 +35,7 @@ class Fetch(Enum):
     ONE = "one"  # the first row, or None
     ALL = "all"  # every row
     MANY = "many"  # executemany over `params` (a sequence of rows); None
+    NEW_ID = "new_id"  # an INSERT's new row id, or None when it inserted nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,16 @@ def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> Script[None]:
     """Run a statement once per parameter row (nothing when there are none)."""
     if rows:
         yield Statement(Fetch.MANY, sql, rows)
+
+
+def insert(sql: str, *params: Any) -> Script[int | None]:
+    """Run an INSERT of at most one row into a table with an `id` key: the new row's id,
+    or None when it inserted nothing (a conflict, or a SELECT that found no row).
+
+    SQLite reads the id from the connection (a RETURNING clause costs it more than the
+    insert itself); PostgreSQL appends `RETURNING id`.
+    """
+    return cast("int | None", (yield Statement(Fetch.NEW_ID, sql, params)))
 
 
 def fetch_one(sql: str, *params: Any) -> Script[Row | None]:

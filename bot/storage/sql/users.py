@@ -16,6 +16,11 @@ UPSERT_USER = (
     "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
     "RETURNING *"
 )
+#: A user unless one exists with the key (which keeps its name).
+CREATE_USER = (
+    "INSERT INTO users (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (platform, user_id) DO NOTHING"
+)
 SELECT_USER = "SELECT * FROM users WHERE platform = ? AND user_id = ?"
 UPDATE_USER = "UPDATE users SET {assignment} WHERE platform = ? AND user_id = ?"
 # Answers, reveals, cards, streaks, quizzes, reports and marks about the user go with it

@@ -1,11 +1,11 @@
 """SqliteStore: one aiosqlite connection, scripts run on its thread, batched commits.
 
 One connection in autocommit mode. A script (`bot.storage.sql.core.Script`) runs
-synchronously on aiosqlite's worker thread, all its statements in one hop. Writes run
-inside `BEGIN IMMEDIATE ... COMMIT`; writes that arrive while a commit is in flight are
-batched into the next transaction (group commit), each in its own savepoint. A
-transaction is one thread hop, so no read ever runs inside another coroutine's open
-transaction. Times are epoch seconds, dates ISO text.
+synchronously on aiosqlite's worker thread, all its statements in one hop. Reads and
+writes that arrive while a hop is in flight go together in the next one: the reads in one
+read transaction, then the writes inside `BEGIN IMMEDIATE ... COMMIT` (group commit), each
+in its own savepoint. A transaction is one thread hop, so no read ever runs inside another
+coroutine's open transaction. Times are epoch seconds, dates ISO text.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _Pending = tuple[Script[Any], "asyncio.Future[Any]"]
+_Outcome = tuple[bool, Any]
 
 
 def _statement(conn: sqlite3.Connection, statement: Statement) -> Any:
@@ -41,6 +42,8 @@ def _statement(conn: sqlite3.Connection, statement: Statement) -> Any:
     cursor = conn.execute(statement.sql, statement.params)
     if statement.fetch is Fetch.ROWCOUNT:
         return cursor.rowcount
+    if statement.fetch is Fetch.NEW_ID:
+        return cursor.lastrowid if cursor.rowcount > 0 else None
     # All rows, even for ONE: a RETURNING statement finishes its changes only when read.
     rows = cursor.fetchall()
     if statement.fetch is Fetch.ALL:
@@ -60,33 +63,84 @@ def run_script(conn: sqlite3.Connection, script: Script[T]) -> T:
         script.close()
 
 
-def _run_batch(conn: sqlite3.Connection, batch: Sequence[_Pending]) -> list[tuple[bool, Any]]:
-    """Run queued writes in one transaction, each in a savepoint; (ok, result or error)."""
-    outcomes: list[tuple[bool, Any]] = []
+def _failure(exc: Exception, what: str) -> Exception:
+    """What a caller sees for a failed script: SQLite's errors as StoreError."""
+    if isinstance(exc, sqlite3.Error):
+        wrapped = StoreError(f"database {what} failed: {exc}")
+        wrapped.__cause__ = exc
+        return wrapped
+    return exc
+
+
+def _run_reads(conn: sqlite3.Connection, reads: Sequence[_Pending]) -> list[_Outcome]:
+    """Run queued reads, several in ONE read transaction (one snapshot, one WAL lock)."""
+    outcomes: list[_Outcome] = []
+    shared = len(reads) > 1
+    if shared:
+        conn.execute("BEGIN")
+    try:
+        for script, _future in reads:
+            try:
+                outcomes.append((True, run_script(conn, script)))
+            except Exception as exc:
+                outcomes.append((False, _failure(exc, "operation")))
+    finally:
+        if shared and conn.in_transaction:
+            conn.execute("COMMIT")
+    return outcomes
+
+
+def _run_writes(conn: sqlite3.Connection, writes: Sequence[_Pending]) -> list[_Outcome]:
+    """Run queued writes in one transaction; (ok, result or error) for each.
+
+    Several writes each get a savepoint, so a failing one is rolled back alone; a single
+    write needs none (its failure rolls the whole transaction back).
+    """
+    outcomes: list[_Outcome] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for script, _future in batch:
-            conn.execute("SAVEPOINT write")
+        if len(writes) == 1:
             try:
-                result = run_script(conn, script)
+                outcomes.append((True, run_script(conn, writes[0][0])))
             except Exception as exc:
-                conn.execute("ROLLBACK TO write")
-                conn.execute("RELEASE write")
-                if isinstance(exc, sqlite3.Error):
-                    wrapped = StoreError(f"database write failed: {exc}")
-                    wrapped.__cause__ = exc
-                    outcomes.append((False, wrapped))
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                return [(False, _failure(exc, "write"))]
+        else:
+            for script, _future in writes:
+                conn.execute("SAVEPOINT write")
+                try:
+                    result = run_script(conn, script)
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO write")
+                    conn.execute("RELEASE write")
+                    outcomes.append((False, _failure(exc, "write")))
                 else:
-                    outcomes.append((False, exc))
-            else:
-                conn.execute("RELEASE write")
-                outcomes.append((True, result))
+                    conn.execute("RELEASE write")
+                    outcomes.append((True, result))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     return outcomes
+
+
+def _run_hop(
+    conn: sqlite3.Connection, reads: Sequence[_Pending], writes: Sequence[_Pending]
+) -> tuple[list[_Outcome], list[_Outcome] | BaseException]:
+    """One trip to the database thread: the queued reads, then the queued writes' batch.
+
+    The reads see only committed data (they run before this batch's writes). A batch
+    whose transaction fails as a whole fails its writes, never the reads.
+    """
+    read_outcomes = _run_reads(conn, reads) if reads else []
+    if not writes:
+        return read_outcomes, []
+    try:
+        return read_outcomes, _run_writes(conn, writes)
+    except Exception as exc:
+        return read_outcomes, _failure(exc, "write")
 
 
 class SqliteStore(SqlStore):
@@ -98,9 +152,9 @@ class SqliteStore(SqlStore):
         self._db = db
         self.path = path
         self._lock = lock
-        self._write_lock = asyncio.Lock()
-        self._pending: list[_Pending] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._reads: list[_Pending] = []
+        self._writes: list[_Pending] = []
+        self._pump: asyncio.Task[None] | None = None
         self.schema_version = 0
         self.batches = 0  # committed write batches (observability and tests)
         self.checkpointer: WalCheckpointer | None = None
@@ -143,8 +197,8 @@ class SqliteStore(SqlStore):
 
     async def close(self) -> None:
         try:
-            if self._flusher is not None:
-                await self._flusher
+            if self._pump is not None:
+                await self._pump
             if self.checkpointer is not None:
                 await self.checkpointer.stop()
             await self._db.close()
@@ -167,41 +221,69 @@ class SqliteStore(SqlStore):
         return cast(T, result)
 
     async def _read(self, script: Script[T]) -> T:
-        return await self._run(partial(run_script, script=script))
+        """Run a read-only `script`; reads queued together share one trip and snapshot."""
+        return await self._submit(self._reads, script)
 
     async def _write(self, script: Script[T]) -> T:
         """Run `script` in a write transaction; concurrent writes share one commit.
 
-        Writes queue up while a batch is being committed; the flusher then runs the whole
+        Writes queue up while a batch is being committed; the pump then runs the whole
         queue in ONE transaction and ONE thread hop, each write inside its own savepoint so
-        a failing write is rolled back alone and only its caller sees the error.
+        a failing write is rolled back alone and only its caller sees the error. A write's
+        caller hears back only after the commit.
         """
+        return await self._submit(self._writes, script)
+
+    async def _submit(self, queue: list[_Pending], script: Script[T]) -> T:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append((script, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        queue.append((script, future))
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._drain())
         return cast(T, await future)
 
-    async def _flush(self) -> None:
-        async with self._write_lock:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                try:
-                    outcomes = await self._run(partial(_run_batch, batch=batch))
-                except BaseException as exc:
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    if not isinstance(exc, Exception):
-                        raise
-                    continue
+    async def _drain(self) -> None:
+        """Send what is queued to the database thread, one hop at a time.
+
+        Reads and writes that arrive while a hop is in flight go together in the next one:
+        under load a hop carries many answers' reads and one commit for all their writes.
+        """
+        while self._reads or self._writes:
+            reads, self._reads = self._reads, []
+            writes, self._writes = self._writes, []
+            try:
+                read_outcomes, write_outcomes = await self._run(
+                    partial(_run_hop, reads=reads, writes=writes)
+                )
+            except BaseException as exc:
+                _settle_all((*reads, *writes), exc)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            if isinstance(write_outcomes, BaseException):
+                _settle_all(writes, write_outcomes)
+            elif writes:
                 self.batches += 1
                 if self.checkpointer is not None:
                     self.checkpointer.note_write()
-                for (ok, value), (_, future) in zip(outcomes, batch, strict=True):
-                    if future.done():
-                        continue  # the caller was cancelled; its write still committed
-                    if ok:
-                        future.set_result(value)
-                    else:
-                        future.set_exception(value)
+                _settle(writes, write_outcomes)
+            _settle(reads, read_outcomes)
+            # The callers just answered run first and queue what they do next (a write after
+            # its read, the next read after a write), so it joins the next hop, not one more.
+            await asyncio.sleep(0)
+
+
+def _settle(queued: Sequence[_Pending], outcomes: Sequence[_Outcome]) -> None:
+    """Hand each caller its result or error (a cancelled caller's write still committed)."""
+    for (ok, value), (_, future) in zip(outcomes, queued, strict=True):
+        if future.done():
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
+def _settle_all(queued: Sequence[_Pending], error: BaseException) -> None:
+    for _, future in queued:
+        if not future.done():
+            future.set_exception(error)

@@ -9,9 +9,11 @@ import pytest
 
 from bot.domain.models import (
     AnswerKind,
+    ChatKey,
     GroupKey,
     QuizStatus,
     ReviewCard,
+    User,
     UserKey,
     Verdict,
 )
@@ -42,6 +44,29 @@ async def test_record_answer_first_only(store: InspectableStore) -> None:
     assert await store.get_answer(BOB, "daily:1") is None
     with pytest.raises(NotFoundError):
         await store.record_answer(answer(UserKey("telegram", "ghost")))
+
+
+async def test_record_answer_creates_a_newcomer_with_the_answer(
+    store: InspectableStore,
+) -> None:
+    await seed(store)
+    carol = UserKey("telegram", "3")
+    newcomer = User(carol, "3", T0 + timedelta(seconds=0.5))
+    # A write that is refused creates nobody: an unknown chat ...
+    elsewhere = replace(answer(carol), chat=ChatKey("telegram", "nope"))
+    with pytest.raises(NotFoundError):
+        await store.record_answer(elsewhere, newcomer=newcomer)
+    assert await store.get_user(carol) is None
+    # ... the newcomer comes with the answer, in whole seconds ...
+    stored = await store.record_answer(answer(carol), streak=STREAK, newcomer=newcomer)
+    assert stored is not None and await store.get_answer(carol, "daily:1") == stored
+    assert await store.get_user(carol) == User(carol, "3", T0)
+    assert (await store.streak_states([carol]))[carol] == STREAK
+    # ... and a user who exists by then keeps their name.
+    await store.upsert_user(carol, "Carol", T0)
+    again = await store.record_answer(answer(carol, "daily:2"), newcomer=newcomer)
+    assert again is not None
+    assert (await store.get_user(carol)) == User(carol, "Carol", T0)
 
 
 async def test_record_answer_writes_card_and_quiz_atomically(store: InspectableStore) -> None:
