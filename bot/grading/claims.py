@@ -389,7 +389,8 @@ class Reading:
     positions: Mapping[str, tuple[int, ...]]
     token_set: frozenset[str]
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
-    typo_choices: dict[bool, frozenset[str]] = field(default_factory=dict, compare=False)
+    # Rubric words whose misspellings are all in `typos` already (the grader's cache).
+    typo_scope: list[frozenset[str]] = field(default_factory=list, compare=False)
     _plain: list[list[str]] = field(default_factory=list, compare=False)
     _spans: tuple[range, ...] = field(default=(), compare=False)
     # Phrase searches done on this answer (the grader's cache; key points share phrases).

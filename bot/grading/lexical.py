@@ -12,7 +12,7 @@ pasted-reference answers from scoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -165,6 +165,7 @@ class LexicalGrader:
         self._phrases: dict[tuple[str, bool], _Phrase] = {}
         self._claims: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
+        self._misspellings: dict[str, _Misspellings] = {}
         self._idf: dict[str, float] = {}
         self._default_idf = 1.0
         self.learn(corpus)
@@ -191,6 +192,13 @@ class LexicalGrader:
         for claim in item.claims:
             self._wordings(claim)
         self._vocabulary[item.id] = self._item_words(item)
+        self._misspellings[item.id] = _Misspellings(
+            token
+            for point in item.key_points
+            for phrase in self._searched(self._compiled(point))
+            for token in phrase.tokens
+            if len(token) >= TYPO_MIN_LEN
+        )
 
     # --- public API (the domain's Grader protocol) -----------------------------------
     def grade(self, item: Item, text: str) -> GradeResult:
@@ -217,6 +225,7 @@ class LexicalGrader:
             return Assessment(
                 text, nothing, (), (*notes, NOTE_OFF_TOPIC), guarded=True, relevant=False
             )
+        self._misspellings[item.id].spot(answer)
         coverage: dict[str, float] = {}
         contradicted: list[str] = []
         for point in item.key_points:
@@ -556,6 +565,14 @@ class LexicalGrader:
         return cached
 
     @staticmethod
+    def _searched(compiled: _Point) -> Iterator[_Phrase]:
+        """Every phrase `_find` may look for in an answer for this key point."""
+        yield from compiled.keywords
+        for term in compiled.requires:
+            yield from term
+        yield from compiled.contradicted_by
+
+    @staticmethod
     def _question_only(phrase: _Phrase, asked: frozenset[str]) -> bool:
         """Terms and numbers the question itself gives are not evidence by themselves."""
         if phrase.maths is not None:
@@ -773,57 +790,79 @@ def _option_words(text: str) -> list[str]:
 
 # A word of TYPO_MIN_LEN letters or more is never within TYPO_RATIO of one this short.
 _TYPO_SHORTEST = 4
-# Which answer words are (and are not) within TYPO_RATIO of a rubric word, remembered across
-# answers: answers share most of their vocabulary, so nearly every pair was compared before.
-# A cache, not state: emptied whole when it holds _NEAR_LIMIT words.
-_NEAR: dict[str, tuple[set[str], set[str]]] = {}
-_NEAR_LIMIT = 200_000
-_near_size = 0
+# Answer words remembered per set of rubric words: a cache, emptied when it holds this many.
+_NEAR_LIMIT = 4096
 
 
-def _typo_choices(answer: Reading, digits: bool) -> frozenset[str]:
-    """The answer's words that can be a misspelling of a long word: shorter ones never
-    reach TYPO_RATIO, and a number shares no character with a word without digits."""
-    cached = answer.typo_choices.get(digits)
-    if cached is None:
-        cached = answer.typo_choices[digits] = frozenset(
-            token
-            for token in answer.positions
-            if len(token) >= _TYPO_SHORTEST and (digits or not token.isdigit())
-        )
-    return cached
+class _Misspellings:
+    """Which answer words are misspellings of some rubric words (fuzzy ratio at least
+    TYPO_RATIO), remembered across answers.
 
+    Looked up from the answer's side: answers share most of their vocabulary, so each answer
+    word was nearly always compared before, and one look-up per answer word replaces a
+    comparison per rubric word searched.
+    """
 
-def _close_words(word: str, choices: frozenset[str]) -> set[str]:
-    """The choices within TYPO_RATIO of `word`, comparing only pairs never compared."""
-    global _near_size
-    known = _NEAR.get(word)
-    if known is None:
-        known = _NEAR[word] = (set(), set())
-    close, far = known
-    fresh = choices.difference(close, far)
-    if fresh:
-        found = {
-            token
-            for token, _, _ in process.extract(
-                word, list(fresh), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(words)
+        self._all = sorted(self.words)
+        # A number shares no character with a word without digits: only these can be close.
+        self._with_digits = [word for word in self._all if not word.isalpha()]
+        self._near: dict[str, tuple[str, ...]] = {}
+
+    def spot(self, answer: Reading) -> None:
+        """Record in the answer where it misspells each of the words (and that it misspells
+        none of the others)."""
+        if answer.typo_scope and answer.typo_scope[-1] is self.words:
+            return
+        spotted: dict[str, list[int]] = {}
+        exact = answer.positions
+        for token, at in exact.items():
+            close = self._near.get(token)
+            if close is None:
+                close = self._close(token)
+                if close is None:
+                    continue
+            for word in close:
+                if word not in exact:
+                    spotted.setdefault(word, []).extend(at)
+        for word, at in spotted.items():
+            answer.typos[word] = tuple(sorted(at))
+        answer.typo_scope.append(self.words)
+
+    def _close(self, token: str) -> tuple[str, ...] | None:
+        """The words `token` is a misspelling of; None when it cannot be one of any."""
+        if len(token) < _TYPO_SHORTEST:
+            return None  # shorter words never reach TYPO_RATIO
+        choices = self._with_digits if token.isdigit() else self._all
+        if not choices:
+            return None
+        close = tuple(
+            word
+            for word, _, _ in process.extract(
+                token, choices, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
             )
-        }
-        if _near_size + len(fresh) > _NEAR_LIMIT:
-            _NEAR.clear()
-            _near_size = 0
-            _NEAR[word] = known
-        close |= found
-        far |= fresh - found
-        _near_size += len(fresh)
-    return close.intersection(choices)
+        )
+        if len(self._near) >= _NEAR_LIMIT:
+            self._near.clear()
+        self._near[token] = close
+        return close
+
+
+# Misspellings of words searched outside an item's rubric (`coverage` on any key point).
+_LONE: dict[str, _Misspellings] = {}
 
 
 def _typo_positions(word: str, answer: Reading) -> tuple[int, ...]:
     """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
     cached = answer.typos.get(word)
-    if cached is None:
-        close = _close_words(word, _typo_choices(answer, not word.isalpha()))
-        cached = tuple(sorted(i for token in close for i in answer.positions[token]))
-        answer.typos[word] = cached
-    return cached
+    if cached is not None:
+        return cached
+    if not any(word in scope for scope in answer.typo_scope):
+        lone = _LONE.get(word)
+        if lone is None:
+            if len(_LONE) >= _NEAR_LIMIT:
+                _LONE.clear()
+            lone = _LONE[word] = _Misspellings((word,))
+        lone.spot(answer)
+    return answer.typos.setdefault(word, ())

@@ -54,7 +54,7 @@ def test_a_warm_grader_grades_as_a_fresh_one(corpus: bool) -> None:
     assert again == warm_results
     fresh_results = []
     for item, text in pairs:
-        lexical._NEAR.clear()  # the cross-answer typo cache too
+        lexical._LONE.clear()  # the cross-answer typo caches too
         fresh = LexicalGrader()
         if corpus:
             fresh._idf, fresh._default_idf = warm._idf, warm._default_idf  # same weights
