@@ -12,7 +12,7 @@ pasted-reference answers from scoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -124,6 +124,14 @@ class _Point:
     opposites: frozenset[str] = frozenset()
     # Per question: which keywords only repeat its words (computed once per question).
     question_only: dict[frozenset[str], list[bool]] = field(default_factory=dict)
+    # A keyword can only be in an answer that has one of these words (exactly or misspelt)
+    # or one of these formulas: most answers have none, and skip every keyword search.
+    triggers: frozenset[str] = frozenset()
+    formulas: tuple[str, ...] = ()
+    # Words of the point's phrases that may be found misspelt, and their misspellings
+    # (for a point graded without its item; see _spell).
+    spelled: frozenset[str] = frozenset()
+    misspellings: _Misspellings | None = None
 
 
 def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
@@ -193,11 +201,7 @@ class LexicalGrader:
             self._wordings(claim)
         self._vocabulary[item.id] = self._item_words(item)
         self._misspellings[item.id] = _Misspellings(
-            token
-            for point in item.key_points
-            for phrase in self._searched(self._compiled(point))
-            for token in phrase.tokens
-            if len(token) >= TYPO_MIN_LEN
+            frozenset().union(*(self._compiled(point).spelled for point in item.key_points))
         )
 
     # --- public API (the domain's Grader protocol) -----------------------------------
@@ -309,15 +313,12 @@ class LexicalGrader:
         keyword while talking about the same claim.
         """
         compiled = self._compiled(point)
+        self._spell(compiled, answer)
         question_only = compiled.question_only.get(asked)
         if question_only is None:
             question_only = [self._question_only(phrase, asked) for phrase in compiled.keywords]
             compiled.question_only[asked] = question_only
-        hits = [
-            (index, hit)
-            for index, phrase in enumerate(compiled.keywords)
-            for hit in self._find(phrase, answer)
-        ]
+        hits = self._keyword_hits(compiled, answer)
         asserted: dict[int, list[tuple[int, _Hit]]] = {}
         denied: dict[int, list[tuple[int, _Hit]]] = {}
         for index, hit in hits:
@@ -380,6 +381,30 @@ class LexicalGrader:
             # ("256 - 5 = 251, plus 1 gives 252"); elsewhere it contradicts the point.
             against = self._counter_claimed(compiled, answer, exclude=support)
         return best, against
+
+    def _keyword_hits(self, compiled: _Point, answer: Reading) -> list[tuple[int, _Hit]]:
+        """Each hit of each keyword, with the keyword's index."""
+        if (
+            compiled.triggers.isdisjoint(answer.token_set)
+            and compiled.triggers.isdisjoint(answer.typos)
+            and not any(formula in answer.maths for formula in compiled.formulas)
+        ):
+            return []
+        return [
+            (index, hit)
+            for index, phrase in enumerate(compiled.keywords)
+            for hit in self._find(phrase, answer)
+        ]
+
+    @staticmethod
+    def _spell(compiled: _Point, answer: Reading) -> None:
+        """Have the answer's misspellings of the point's words spotted: an item's points
+        have them from `assess`; a point graded on its own spots its own."""
+        if any(compiled.spelled <= scope for scope in answer.typo_scope):
+            return
+        if compiled.misspellings is None:
+            compiled.misspellings = _Misspellings(compiled.spelled)
+        compiled.misspellings.spot(answer)
 
     def _denies(
         self,
@@ -560,17 +585,18 @@ class LexicalGrader:
                     *((OPPOSITES.get(w, frozenset()) - FLIP_ONLY) - claim_words for w in text_words)
                 ),
             )
+            searched = [*keywords, *(p for term in requires for p in term), *against]
+            cached.spelled = frozenset(
+                t for p in searched for t in p.tokens if len(t) >= TYPO_MIN_LEN
+            )
+            # A phrase needs its first word, or all its words written as one.
+            cached.triggers = frozenset(p.tokens[0] for p in keywords if p.tokens).union(
+                p.glued for p in keywords if len(p.tokens) > 1
+            )
+            cached.formulas = tuple(p.maths for p in keywords if p.maths is not None)
             self._points[key] = cached
         self._by_point[id(point)] = (point, cached)
         return cached
-
-    @staticmethod
-    def _searched(compiled: _Point) -> Iterator[_Phrase]:
-        """Every phrase `_find` may look for in an answer for this key point."""
-        yield from compiled.keywords
-        for term in compiled.requires:
-            yield from term
-        yield from compiled.contradicted_by
 
     @staticmethod
     def _question_only(phrase: _Phrase, asked: frozenset[str]) -> bool:
@@ -608,9 +634,7 @@ class LexicalGrader:
             if at is None:
                 if len(token) < TYPO_MIN_LEN:
                     return []
-                at = answer.typos.get(token)
-                if at is None:
-                    at = _typo_positions(token, answer)
+                at = answer.typos.get(token, ())
             wanted = phrase.polarity[0]
             return [_Hit(answer.sentence[i], answer.negated[i] == wanted, phrase, i) for i in at]
         window = len(phrase.tokens) + 2
@@ -622,7 +646,7 @@ class LexicalGrader:
         for token in phrase.tokens:
             found: Sequence[int] | None = exact.get(token)
             if found is None:
-                found = _typo_positions(token, answer)
+                found = answer.typos.get(token, ())
                 if not found:
                     return []
             positions.append(found)
@@ -818,6 +842,8 @@ class _Misspellings:
         spotted: dict[str, list[int]] = {}
         exact = answer.positions
         for token, at in exact.items():
+            if len(token) < _TYPO_SHORTEST:
+                continue  # shorter words never reach TYPO_RATIO
             close = self._near.get(token)
             if close is None:
                 close = self._close(token)
@@ -826,14 +852,12 @@ class _Misspellings:
             for word in close:
                 if word not in exact:
                     spotted.setdefault(word, []).extend(at)
-        for word, at in spotted.items():
-            answer.typos[word] = tuple(sorted(at))
+        for word, where in spotted.items():
+            answer.typos[word] = tuple(sorted(where))
         answer.typo_scope.append(self.words)
 
     def _close(self, token: str) -> tuple[str, ...] | None:
         """The words `token` is a misspelling of; None when it cannot be one of any."""
-        if len(token) < _TYPO_SHORTEST:
-            return None  # shorter words never reach TYPO_RATIO
         choices = self._with_digits if token.isdigit() else self._all
         if not choices:
             return None
@@ -847,22 +871,3 @@ class _Misspellings:
             self._near.clear()
         self._near[token] = close
         return close
-
-
-# Misspellings of words searched outside an item's rubric (`coverage` on any key point).
-_LONE: dict[str, _Misspellings] = {}
-
-
-def _typo_positions(word: str, answer: Reading) -> tuple[int, ...]:
-    """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
-    cached = answer.typos.get(word)
-    if cached is not None:
-        return cached
-    if not any(word in scope for scope in answer.typo_scope):
-        lone = _LONE.get(word)
-        if lone is None:
-            if len(_LONE) >= _NEAR_LIMIT:
-                _LONE.clear()
-            lone = _LONE[word] = _Misspellings((word,))
-        lone.spot(answer)
-    return answer.typos.setdefault(word, ())
