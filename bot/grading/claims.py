@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.grading.text import STOPWORDS, compact, fold, stem, words
+from bot.grading.text import STOPWORDS, compact, fold, stem
 
 # Words, plus the punctuation that ends a sentence or a clause. A full stop ends a sentence
 # only before a space (so `model.eval()` and `0.5` stay inside one).
@@ -385,13 +385,13 @@ class Reading:
     clause: tuple[int, ...]  # clause index of each token (commas, "and", "while" ... split)
     negated: tuple[bool, ...]  # inside a negation's reach (after flips)
     prose: tuple[bool, ...]  # per sentence: reads as a sentence, not a list of terms
-    maths: str
     positions: Mapping[str, tuple[int, ...]]
     token_set: frozenset[str]
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
     # Rubric words whose misspellings are all in `typos` already (the grader's cache).
     typo_scope: list[frozenset[str]] = field(default_factory=list, compare=False)
-    _plain: list[list[str]] = field(default_factory=list, compare=False)
+    _plain: list[str] = field(default_factory=list, compare=False)
+    _maths: list[str] = field(default_factory=list, compare=False)
     _spans: tuple[range, ...] = field(default=(), compare=False)
     # Phrase searches done on this answer (the grader's cache; key points share phrases).
     found: dict[object, object] = field(default_factory=dict, compare=False)
@@ -399,9 +399,14 @@ class Reading:
 
     def plain_words(self) -> list[str]:
         """Stems of every word as written (no flips), as `text.words` gives them."""
-        if not self._plain:
-            self._plain.append(words(self.folded))
-        return self._plain[0]
+        return self._plain
+
+    @property
+    def maths(self) -> str:
+        """The text in maths form (see `compact`), for formulas; made on first use."""
+        if not self._maths:
+            self._maths.append(compact(self.folded))
+        return self._maths[0]
 
     @property
     def sentences(self) -> int:
@@ -435,6 +440,8 @@ class Reading:
 
 # What read() must notice about a word, looked up once per word (most words have none).
 _SENTENCE_WORD, _CLAUSE_WORD, _LIST_WORD, _CUE, _PAIR_END, _STOP = 1, 2, 4, 8, 16, 32
+# Punctuation pieces, and those that end a sentence.
+_MARK, _END = 64, 128
 
 
 def _word_classes() -> dict[str, int]:
@@ -455,14 +462,33 @@ def _word_classes() -> dict[str, int]:
 _CLASSES = _word_classes()
 # The flip of a negated word with an opposite ("not slower" -> "faster"), per stem.
 _FLIP = {token: sorted(others)[0] for token, others in OPPOSITES.items() if token not in STOPWORDS}
+# Each piece read() has met: its classes and its stem (a mark: _MARK and its plain form).
+# A cache (answers share most words), emptied whole when it holds _PIECES_LIMIT pieces.
+_PIECES: dict[str, tuple[int, str]] = {}
+_PIECES_LIMIT = 65536
+
+
+def _piece(piece: str) -> tuple[int, str]:
+    """What read() needs of a piece, remembered."""
+    if piece[0].isalnum():
+        known = (_CLASSES.get(piece, 0), stem(piece))
+    else:
+        mark = piece.strip() or "\n"
+        known = (_MARK | (_END if mark in _SENTENCE_END else 0), mark)
+    if len(_PIECES) >= _PIECES_LIMIT:
+        _PIECES.clear()
+    _PIECES[piece] = known
+    return known
 
 
 def read(folded: str) -> Reading:
     """Tokenise folded text into a Reading.
 
-    The hot path of grading: one pass over the pieces, word classes looked up once.
+    The hot path of grading: one pass over the pieces, each piece's classes and stem
+    looked up once.
     """
     stems: list[str] = []
+    plain: list[str] = []  # the stems before flips
     sentence_of: list[int] = []
     clause_of: list[int] = []
     clause = 0
@@ -473,12 +499,12 @@ def read(folded: str) -> Reading:
     sentence = 0
     reach = 0  # tokens still inside the current negation
     previous = ""
-    classes = _CLASSES
+    known = _PIECES
     flips = _FLIP
     for piece in _PIECE.findall(folded):
-        if not piece[0].isalnum():
-            piece = piece.strip() or "\n"
-            if piece in _SENTENCE_END and current[0]:
+        kind, token = known.get(piece) or _piece(piece)
+        if kind & _MARK:
+            if kind & _END and current[0]:
                 sentence += 1
                 segment = []
                 current = [segment]
@@ -489,8 +515,6 @@ def read(folded: str) -> Reading:
             clause += 1
             reach = 0
             continue
-        word = piece
-        kind = classes.get(word, 0)
         in_scope = reach > 0
         if kind:
             if kind & _SENTENCE_WORD and current[0]:
@@ -507,27 +531,27 @@ def read(folded: str) -> Reading:
                 segment = []
                 current.append(segment)
             in_scope = reach > 0
-            if kind & _PAIR_END and (previous, word) in _NOT_NEGATING:
+            if kind & _PAIR_END and (previous, piece) in _NOT_NEGATING:
                 reach = 0
                 if negated:
                     negated[-1] = False
                 in_scope = False
-            elif kind & _CUE or (kind & _PAIR_END and (previous, word) in _PAIR_CUES):
+            elif kind & _CUE or (kind & _PAIR_END and (previous, piece) in _PAIR_CUES):
                 reach = NEGATION_REACH + 1
                 in_scope = False
-        token = stem(word)
+        plain.append(token)
         if in_scope and reach == NEGATION_REACH and token in flips:
             # "not slower" reads as "faster": the negation is spent on the flip.
             token = flips[token]
             in_scope = False
             reach = 0
-        previous = word
+        previous = piece
         stems.append(token)
         sentence_of.append(sentence)
         clause_of.append(clause)
         negated.append(in_scope)
         if not kind & _LIST_WORD:
-            segment.append(word)
+            segment.append(piece)
         if reach and not (kind & _STOP and reach == NEGATION_REACH):
             reach -= 1
     if not prose_parts[-1][0] and len(prose_parts) > 1:
@@ -546,9 +570,9 @@ def read(folded: str) -> Reading:
         clause=tuple(clause_of),
         negated=tuple(negated),
         prose=tuple(_is_prose(part) for part in prose_parts),
-        maths=compact(folded),
         positions={token: tuple(found) for token, found in where.items()},
         token_set=frozenset(where),
+        _plain=plain,
         _spans=_spans(sentence_of, len(prose_parts)),
     )
 

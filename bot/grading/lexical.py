@@ -12,7 +12,7 @@ pasted-reference answers from scoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -57,6 +57,11 @@ def _ngrams(reference: str, n: int = PASTE_NGRAM) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
+@lru_cache(maxsize=1024)
+def _reference_words(reference: str) -> frozenset[str]:
+    return frozenset(words(fold(reference)))
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Where the score turns into a verdict (tuned on the dev split only)."""
@@ -99,6 +104,9 @@ class _Phrase:
     glued: str = ""  # the phrase written as one word ("mini batch" / "minibatch")
     short: frozenset[str] = frozenset()  # tokens too short to be found misspelt
     lone_short: str | None = None  # the phrase is this one short word, and no formula
+    # As a claim: each word with its polarity, and how many of them an answer must assert.
+    wanted: Mapping[str, bool] = field(default_factory=dict)
+    needed: int = 0
 
 
 class _Hit(NamedTuple):
@@ -154,7 +162,12 @@ def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
     strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
     short = frozenset(token for token in tokens if len(token) < TYPO_MIN_LEN)
     lone = tokens[0] if len(tokens) == 1 and maths is None and short else None
-    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short, lone)
+    wanted = dict(zip(tokens, polarity, strict=True))
+    # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
+    needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
+    return _Phrase(
+        tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short, lone, wanted, needed
+    )
 
 
 class LexicalGrader:
@@ -170,6 +183,7 @@ class LexicalGrader:
         self._points: dict[str, _Point] = {}
         # Bank items are immutable: a key point's compiled form is found by identity first.
         self._by_point: dict[int, tuple[KeyPoint, _Point]] = {}
+        self._by_item: dict[int, tuple[Item, list[tuple[str, list[_Phrase]]]]] = {}
         self._phrases: dict[tuple[str, bool], _Phrase] = {}
         self._claims: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
@@ -197,8 +211,7 @@ class LexicalGrader:
             return
         for point in item.key_points:
             self._compiled(point)
-        for claim in item.claims:
-            self._wordings(claim)
+        self._item_claims(item)
         self._vocabulary[item.id] = self._item_words(item)
         self._misspellings[item.id] = _Misspellings(
             frozenset().union(*(self._compiled(point).spelled for point in item.key_points))
@@ -240,7 +253,7 @@ class LexicalGrader:
         floor = 0.0
         if item.type is ItemType.FLASHCARD and item.definition:
             floor = self._overlap(item.definition, answer)
-        wrong = self.misconceptions(item.claims, answer, asked)
+        wrong = self._claimed(self._item_claims(item), answer, asked)
         prose = answer.is_prose or item.type in (ItemType.FLASHCARD, ItemType.CODING)
         if not prose:
             notes.append(NOTE_LIST)
@@ -690,13 +703,36 @@ class LexicalGrader:
         polarity, none denied and none swapped for an opposite."""
         if isinstance(answer, str):
             answer = Reading.of(answer)
-        found: list[str] = []
-        for claim in claims:
-            if isinstance(claim, str):
-                claim = Misconception(claim=claim)
-            if any(self._asserts(w, answer, asked) for w in self._wordings(claim)):
-                found.append(claim.claim)
-        return tuple(found)
+        compiled = [
+            (claim.claim, self._wordings(claim))
+            for claim in (
+                c if isinstance(c, Misconception) else Misconception(claim=c) for c in claims
+            )
+        ]
+        return self._claimed(compiled, answer, asked)
+
+    def _claimed(
+        self,
+        claims: Sequence[tuple[str, Sequence[_Phrase]]],
+        answer: Reading,
+        asked: frozenset[str],
+    ) -> tuple[str, ...]:
+        """The claims (each with its compiled wordings) the answer asserts."""
+        return tuple(
+            claim
+            for claim, wordings in claims
+            if any(self._asserts(w, answer, asked) for w in wordings)
+        )
+
+    def _item_claims(self, item: Item) -> list[tuple[str, list[_Phrase]]]:
+        """An item's misconceptions with their compiled wordings (`item.claims` builds its
+        models on every call: once per item object here)."""
+        known = self._by_item.get(id(item))
+        if known is not None and known[0] is item:
+            return known[1]
+        compiled = [(claim.claim, self._wordings(claim)) for claim in item.claims]
+        self._by_item[id(item)] = (item, compiled)
+        return compiled
 
     def _wordings(self, claim: Misconception) -> list[_Phrase]:
         cached = self._claims.get(claim.claim + "\x00" + "\x00".join(claim.wordings))
@@ -708,11 +744,10 @@ class LexicalGrader:
     @staticmethod
     def _asserts(claim: _Phrase, answer: Reading, asked: frozenset[str]) -> bool:
         """Nearly all the claim's words, close together in one sentence, none denied."""
-        wanted = dict(zip(claim.tokens, claim.polarity, strict=True))
+        wanted = claim.wanted
         if not wanted:
             return False
-        # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
-        needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
+        needed = claim.needed
         if len(answer.token_set.intersection(wanted)) < needed:
             return False  # the answer lacks the words, wherever they would be
         new = {t for t in wanted if t not in asked}
@@ -794,10 +829,19 @@ class LexicalGrader:
         """Most of the answer's n-grams appear in the reference text."""
         if len(answer.tokens) < min_tokens or not reference:
             return False
-        ref_grams = _ngrams(reference, n)
         tokens = answer.plain_words()
-        grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        return bool(grams) and sum(g in ref_grams for g in grams) / len(grams) >= 0.6
+        count = len(tokens) - n + 1
+        if count <= 0:
+            return False
+        # An n-gram of the reference has only the reference's words: n-grams of the answer
+        # can match at most (its words the reference has) - n + 1 times. Most answers stop
+        # here, before any n-gram is made.
+        shared = sum(map(_reference_words(reference).__contains__, tokens))
+        if (shared - n + 1) / count < 0.6:
+            return False
+        ref_grams = _ngrams(reference, n)
+        grams = [tuple(tokens[i : i + n]) for i in range(count)]
+        return sum(g in ref_grams for g in grams) / count >= 0.6
 
     def _verdict(self, score: float) -> Verdict:
         if score >= self.thresholds.correct:

@@ -150,9 +150,16 @@ def fold(text: str) -> str:
     return text
 
 
+_GROUPING = "(){}[]$\\"
+
+
 def compact(text: str) -> str:
     """Maths form: no spaces or grouping, so `1/(1 - p)` and `1/1-p` compare equal."""
-    return re.sub(r"[\s(){}\[\]$\\]", "", text)
+    text = "".join(text.split())  # str.split's whitespace is the re module's \s
+    for mark in _GROUPING:
+        if mark in text:
+            text = text.replace(mark, "")
+    return text
 
 
 def is_math(keyword: str) -> bool:
