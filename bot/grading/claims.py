@@ -10,6 +10,7 @@ somewhere in the text?".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -373,11 +374,17 @@ _BARE_VERBS = frozenset(_VERB_BASES.split()) - _NOUNISH
 BARE_VERB_WORDS = 5
 # Subjects that make the following words a sentence ("we scale ...", "it zeroes ...").
 _SUBJECTS = frozenset({"it", "they", "we", "you"})
+_AUX_SUBJECTS = _AUX | _SUBJECTS
+_SENTENCE_MARKERS = _AUX | _SUBJECTS | _VERBS
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reading:
-    """An answer folded and tokenised, each token knowing its sentence and its polarity."""
+    """An answer folded and tokenised, each token knowing its sentence and its polarity.
+
+    Made by `read` and never changed after, but for the grader's caches on it (not a frozen
+    dataclass: building one is on every answer's path, and frozen fields are slow to set).
+    """
 
     folded: str
     tokens: tuple[str, ...]  # stems, stopwords kept
@@ -390,8 +397,9 @@ class Reading:
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
     # Rubric words whose misspellings are all in `typos` already (the grader's cache).
     typo_scope: list[frozenset[str]] = field(default_factory=list, compare=False)
-    _plain: list[str] = field(default_factory=list, compare=False)
-    _maths: list[str] = field(default_factory=list, compare=False)
+    _flipped: tuple[tuple[int, str], ...] = field(default=(), compare=False)
+    _plain: list[str] | None = field(default=None, compare=False)
+    _maths: str | None = field(default=None, compare=False)
     _spans: tuple[range, ...] = field(default=(), compare=False)
     # Phrase searches done on this answer (the grader's cache; key points share phrases).
     found: dict[object, object] = field(default_factory=dict, compare=False)
@@ -399,14 +407,18 @@ class Reading:
 
     def plain_words(self) -> list[str]:
         """Stems of every word as written (no flips), as `text.words` gives them."""
+        if self._plain is None:
+            self._plain = list(self.tokens)
+            for index, word in self._flipped:
+                self._plain[index] = word
         return self._plain
 
     @property
     def maths(self) -> str:
         """The text in maths form (see `compact`), for formulas; made on first use."""
-        if not self._maths:
-            self._maths.append(compact(self.folded))
-        return self._maths[0]
+        if self._maths is None:
+            self._maths = compact(self.folded)
+        return self._maths
 
     @property
     def sentences(self) -> int:
@@ -485,14 +497,15 @@ def read(folded: str) -> Reading:
     """Tokenise folded text into a Reading.
 
     The hot path of grading: one pass over the pieces, each piece's classes and stem
-    looked up once.
+    looked up once. (The words among _PIECE's pieces are those `text.words` finds.)
     """
     stems: list[str] = []
-    plain: list[str] = []  # the stems before flips
+    flipped: list[tuple[int, str]] = []  # where a flip replaced the stem, and the stem
     sentence_of: list[int] = []
     clause_of: list[int] = []
     clause = 0
     negated: list[bool] = []
+    where: dict[str, list[int]] = {}  # each stem's positions
     segment: list[str] = []  # the current list segment of the current sentence
     current: list[list[str]] = [segment]  # the current sentence's segments
     prose_parts: list[list[list[str]]] = [current]  # sentences of list segments of words
@@ -539,13 +552,18 @@ def read(folded: str) -> Reading:
             elif kind & _CUE or (kind & _PAIR_END and (previous, piece) in _PAIR_CUES):
                 reach = NEGATION_REACH + 1
                 in_scope = False
-        plain.append(token)
         if in_scope and reach == NEGATION_REACH and token in flips:
             # "not slower" reads as "faster": the negation is spent on the flip.
+            flipped.append((len(stems), token))
             token = flips[token]
             in_scope = False
             reach = 0
         previous = piece
+        at = where.get(token)
+        if at is None:
+            where[token] = [len(stems)]
+        else:
+            at.append(len(stems))
         stems.append(token)
         sentence_of.append(sentence)
         clause_of.append(clause)
@@ -556,13 +574,6 @@ def read(folded: str) -> Reading:
             reach -= 1
     if not prose_parts[-1][0] and len(prose_parts) > 1:
         prose_parts.pop()
-    where: dict[str, list[int]] = {}
-    for index, token in enumerate(stems):
-        found = where.get(token)
-        if found is None:
-            where[token] = [index]
-        else:
-            found.append(index)
     return Reading(
         folded=folded,
         tokens=tuple(stems),
@@ -570,19 +581,17 @@ def read(folded: str) -> Reading:
         clause=tuple(clause_of),
         negated=tuple(negated),
         prose=tuple(_is_prose(part) for part in prose_parts),
-        positions={token: tuple(found) for token, found in where.items()},
+        positions={token: tuple(at) for token, at in where.items()},
         token_set=frozenset(where),
-        _plain=plain,
+        _flipped=tuple(flipped),
         _spans=_spans(sentence_of, len(prose_parts)),
     )
 
 
 def _spans(sentence_of: list[int], count: int) -> tuple[range, ...]:
-    starts = [len(sentence_of)] * (count + 1)
-    for index in range(len(sentence_of) - 1, -1, -1):
-        starts[sentence_of[index]] = index
-    for sentence in range(count - 1, -1, -1):
-        starts[sentence] = min(starts[sentence], starts[sentence + 1])
+    # Sentence numbers only grow along the tokens: each sentence starts where the first
+    # token of its number or a later one is (a trailing list word may have number `count`).
+    starts = [bisect_left(sentence_of, s) for s in range(count + 1)]
     return tuple(range(starts[s], starts[s + 1]) for s in range(count))
 
 
@@ -597,10 +606,7 @@ def _is_prose(segments: list[list[str]]) -> bool:
     if len(pieces) > 2:
         # "It uses alpha, beta and gamma": a clause with an auxiliary or a subject makes a
         # sentence of its enumeration; otherwise most pieces must read as clauses.
-        if any(
-            len(piece) >= 3 and any(word in _AUX or word in _SUBJECTS for word in piece)
-            for piece in pieces
-        ):
+        if any(len(piece) >= 3 and not _AUX_SUBJECTS.isdisjoint(piece) for piece in pieces):
             return True
         return sum(1 for piece in pieces if _reads(piece)) * 2 >= len(pieces)
     return _reads([word for piece in pieces for word in piece])
@@ -609,10 +615,10 @@ def _is_prose(segments: list[list[str]]) -> bool:
 def _reads(words: list[str]) -> bool:
     if len(words) < 3:
         return False
-    if any(word in _AUX or word in _SUBJECTS or word in _VERBS for word in words):
+    if not _SENTENCE_MARKERS.isdisjoint(words):
         return True
     # "Convolutions find local patterns ...": a bare verb after a plural subject, in a
     # clause too long to be one term of a list.
-    if len(words) >= BARE_VERB_WORDS and any(word in _BARE_VERBS for word in words[1:]):
+    if len(words) >= BARE_VERB_WORDS and not _BARE_VERBS.isdisjoint(words[1:]):
         return True
-    return sum(1 for word in words if word in _FUNCTION) >= 2
+    return sum(map(_FUNCTION.__contains__, words)) >= 2
