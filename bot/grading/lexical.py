@@ -132,14 +132,55 @@ class _Point:
     opposites: frozenset[str] = frozenset()
     # Per question: which keywords only repeat its words (computed once per question).
     question_only: dict[frozenset[str], list[bool]] = field(default_factory=dict)
-    # A keyword can only be in an answer that has one of these words (exactly or misspelt)
-    # or one of these formulas: most answers have none, and skip every keyword search.
-    triggers: frozenset[str] = frozenset()
-    formulas: tuple[str, ...] = ()
+    # Which keywords and counter-claims can be in an answer at all: most answers have none
+    # of a point's, and skip their searches.
+    keyword_triggers: _Triggers = field(default_factory=lambda: _Triggers.of(()))
+    counter_triggers: _Triggers = field(default_factory=lambda: _Triggers.of(()))
+    # The point's words the question does not give, per question.
+    _unasked: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
     # Words of the point's phrases that may be found misspelt, and their misspellings
     # (for a point graded without its item; see _spell).
     spelled: frozenset[str] = frozenset()
     misspellings: _Misspellings | None = None
+
+    def unasked(self, asked: frozenset[str]) -> frozenset[str]:
+        """The point's own words, less the question's."""
+        words = self._unasked.get(asked)
+        if words is None:
+            words = self._unasked[asked] = self.text_words - asked
+        return words
+
+
+@dataclass(frozen=True)
+class _Triggers:
+    """Which of a list of phrases an answer may say: a phrase needs its first word (exactly
+    or misspelt), its words written as one, or its formula."""
+
+    words: frozenset[str]
+    by_word: Mapping[str, tuple[int, ...]]  # word -> indices of the phrases it triggers
+    formulas: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, phrases: Sequence[_Phrase]) -> _Triggers:
+        by_word: dict[str, list[int]] = {}
+        for index, phrase in enumerate(phrases):
+            if phrase.tokens:
+                by_word.setdefault(phrase.tokens[0], []).append(index)
+            if len(phrase.tokens) > 1:
+                by_word.setdefault(phrase.glued, []).append(index)
+        formulas = tuple((p.maths, i) for i, p in enumerate(phrases) if p.maths is not None)
+        return cls(frozenset(by_word), {w: tuple(at) for w, at in by_word.items()}, formulas)
+
+    def candidates(self, answer: Reading) -> list[int]:
+        """Indices of the phrases that may be in the answer (its misspellings spotted)."""
+        said = self.words.intersection(answer.token_set)
+        if answer.typos:
+            said |= self.words.intersection(answer.typos)
+        if not said and not self.formulas:
+            return []
+        found = {index for word in said for index in self.by_word[word]}
+        found.update(index for formula, index in self.formulas if formula in answer.maths)
+        return sorted(found)
 
 
 def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
@@ -327,11 +368,36 @@ class LexicalGrader:
         """
         compiled = self._compiled(point)
         self._spell(compiled, answer)
+        hits = self._keyword_hits(compiled, answer)
+        best, swapped = 0.0, False
+        denying: Set[int] = frozenset()
+        support: Set[int] = frozenset()
+        if hits or not compiled.keywords:  # else no sentence can support or deny the point
+            best, swapped, denying, support = self._sentences(compiled, answer, asked, hits)
+        if best < 1.0:
+            best = max(best, self._overlap_credit(compiled, answer, asked, denying))
+        against = False
+        if best < 1.0:
+            against = swapped or bool(denying) or self._contradicts(compiled, answer)
+        elif compiled.contradicted_by:
+            # A counter-claim inside a sentence that states the point is part of its working
+            # ("256 - 5 = 251, plus 1 gives 252"); elsewhere it contradicts the point.
+            against = self._counter_claimed(compiled, answer, exclude=support)
+        return best, against
+
+    def _sentences(
+        self,
+        compiled: _Point,
+        answer: Reading,
+        asked: frozenset[str],
+        hits: Sequence[tuple[int, _Hit]],
+    ) -> tuple[float, bool, set[int], set[int]]:
+        """The best credit a sentence gives the point, whether one states it reversed, the
+        sentences that deny it and those that support it."""
         question_only = compiled.question_only.get(asked)
         if question_only is None:
             question_only = [self._question_only(phrase, asked) for phrase in compiled.keywords]
             compiled.question_only[asked] = question_only
-        hits = self._keyword_hits(compiled, answer)
         asserted: dict[int, list[tuple[int, _Hit]]] = {}
         denied: dict[int, list[tuple[int, _Hit]]] = {}
         for index, hit in hits:
@@ -372,7 +438,7 @@ class LexicalGrader:
                 swapped = True
                 continue  # the sentence names the point but says the opposite
             distinct = {i for i, _ in found}
-            overlap = self._sentence_overlap(compiled.text_words - asked, answer, sentence)
+            overlap = self._sentence_overlap(compiled.unasked(asked), answer, sentence)
             if (
                 any(h.phrase.strong for _, h in fresh)
                 or len(distinct) >= 2
@@ -384,37 +450,23 @@ class LexicalGrader:
                 support.add(sentence)
                 continue
             best = max(best, 0.5)
-        if best < 1.0:
-            best = max(best, self._overlap_credit(compiled, answer, asked, denying))
-        against = False
-        if best < 1.0:
-            against = swapped or bool(denying) or self._contradicts(compiled, answer)
-        elif compiled.contradicted_by:
-            # A counter-claim inside a sentence that states the point is part of its working
-            # ("256 - 5 = 251, plus 1 gives 252"); elsewhere it contradicts the point.
-            against = self._counter_claimed(compiled, answer, exclude=support)
-        return best, against
+        return best, swapped, denying, support
 
     def _keyword_hits(self, compiled: _Point, answer: Reading) -> list[tuple[int, _Hit]]:
         """Each hit of each keyword, with the keyword's index."""
-        if (
-            compiled.triggers.isdisjoint(answer.token_set)
-            and compiled.triggers.isdisjoint(answer.typos)
-            and not any(formula in answer.maths for formula in compiled.formulas)
-        ):
-            return []
         return [
             (index, hit)
-            for index, phrase in enumerate(compiled.keywords)
-            for hit in self._find(phrase, answer)
+            for index in compiled.keyword_triggers.candidates(answer)
+            for hit in self._find(compiled.keywords[index], answer)
         ]
 
     @staticmethod
     def _spell(compiled: _Point, answer: Reading) -> None:
         """Have the answer's misspellings of the point's words spotted: an item's points
         have them from `assess`; a point graded on its own spots its own."""
-        if any(compiled.spelled <= scope for scope in answer.typo_scope):
-            return
+        for scope in answer.typo_scope:
+            if compiled.spelled <= scope:
+                return
         if compiled.misspellings is None:
             compiled.misspellings = _Misspellings(compiled.spelled)
         compiled.misspellings.spot(answer)
@@ -441,11 +493,11 @@ class LexicalGrader:
         return False
 
     def _overlap_credit(
-        self, compiled: _Point, answer: Reading, asked: frozenset[str], denying: set[int]
+        self, compiled: _Point, answer: Reading, asked: frozenset[str], denying: Set[int]
     ) -> float:
         """A long key point restated in one sentence, in its own words (its required terms
         included, none of them reversed)."""
-        wanted = compiled.text_words - asked
+        wanted = compiled.unasked(asked)
         if len(wanted) < 3 or len(wanted & answer.token_set) / len(wanted) < 0.4:
             return 0.0
         # The best sentence that qualifies decides: take them best first, and stop below 0.4
@@ -515,8 +567,8 @@ class LexicalGrader:
         """The answer asserts one of the point's `contradicted_by` phrases."""
         return any(
             hit.asserted and hit.sentence not in exclude
-            for phrase in compiled.contradicted_by
-            for hit in self._find(phrase, answer)
+            for index in compiled.counter_triggers.candidates(answer)
+            for hit in self._find(compiled.contradicted_by[index], answer)
         )
 
     def _contradicts(self, compiled: _Point, answer: Reading) -> bool:
@@ -602,11 +654,8 @@ class LexicalGrader:
             cached.spelled = frozenset(
                 t for p in searched for t in p.tokens if len(t) >= TYPO_MIN_LEN
             )
-            # A phrase needs its first word, or all its words written as one.
-            cached.triggers = frozenset(p.tokens[0] for p in keywords if p.tokens).union(
-                p.glued for p in keywords if len(p.tokens) > 1
-            )
-            cached.formulas = tuple(p.maths for p in keywords if p.maths is not None)
+            cached.keyword_triggers = _Triggers.of(keywords)
+            cached.counter_triggers = _Triggers.of(against)
             self._points[key] = cached
         self._by_point[id(point)] = (point, cached)
         return cached
@@ -876,7 +925,8 @@ class _Misspellings:
         self._all = sorted(self.words)
         # A number shares no character with a word without digits: only these can be close.
         self._with_digits = [word for word in self._all if not word.isalpha()]
-        self._near: dict[str, tuple[str, ...]] = {}
+        self._near: dict[str, tuple[str, ...]] = {}  # answer word -> other words close to it
+        self._far: set[str] = set()  # answer words close to none of the others
 
     def spot(self, answer: Reading) -> None:
         """Record in the answer where it misspells each of the words (and that it misspells
@@ -885,33 +935,37 @@ class _Misspellings:
             return
         spotted: dict[str, list[int]] = {}
         exact = answer.positions
-        for token, at in exact.items():
-            if len(token) < _TYPO_SHORTEST:
-                continue  # shorter words never reach TYPO_RATIO
+        for token in answer.token_set - self._far:  # most words are known to be far
             close = self._near.get(token)
             if close is None:
                 close = self._close(token)
-                if close is None:
-                    continue
             for word in close:
                 if word not in exact:
-                    spotted.setdefault(word, []).extend(at)
+                    spotted.setdefault(word, []).extend(exact[token])
         for word, where in spotted.items():
             answer.typos[word] = tuple(sorted(where))
         answer.typo_scope.append(self.words)
 
-    def _close(self, token: str) -> tuple[str, ...] | None:
-        """The words `token` is a misspelling of; None when it cannot be one of any."""
-        choices = self._with_digits if token.isdigit() else self._all
-        if not choices:
-            return None
-        close = tuple(
-            word
-            for word, _, _ in process.extract(
-                token, choices, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+    def _close(self, token: str) -> tuple[str, ...]:
+        """The words (other than itself) `token` is a misspelling of."""
+        if len(token) < _TYPO_SHORTEST:
+            close: tuple[str, ...] = ()  # shorter words never reach TYPO_RATIO
+        else:
+            choices = self._with_digits if token.isdigit() else self._all
+            if not choices:
+                return ()  # a number, and no word has digits (numbers are not remembered)
+            close = tuple(
+                word
+                for word, _, _ in process.extract(
+                    token, choices, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+                )
+                if word != token
             )
-        )
-        if len(self._near) >= _NEAR_LIMIT:
+        if len(self._near) + len(self._far) >= _NEAR_LIMIT:
             self._near.clear()
-        self._near[token] = close
+            self._far.clear()
+        if close:
+            self._near[token] = close
+        else:
+            self._far.add(token)
         return close
