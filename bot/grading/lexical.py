@@ -885,7 +885,7 @@ class LexicalGrader:
         # An n-gram of the reference has only the reference's words: n-grams of the answer
         # can match at most (its words the reference has) - n + 1 times. Most answers stop
         # here, before any n-gram is made.
-        shared = sum(map(_reference_words(reference).__contains__, tokens))
+        shared = len(list(filter(_reference_words(reference).__contains__, tokens)))
         if (shared - n + 1) / count < 0.6:
             return False
         ref_grams = _ngrams(reference, n)
