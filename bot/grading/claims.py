@@ -516,6 +516,20 @@ def read(folded: str) -> Reading:
     flips = _FLIP
     for piece in _PIECE.findall(folded):
         kind, token = known.get(piece) or _piece(piece)
+        if not kind and not reach:
+            # Most words: no class, and no negation to count down (the steps below, short).
+            at = where.get(token)
+            if at is None:
+                where[token] = [len(stems)]
+            else:
+                at.append(len(stems))
+            stems.append(token)
+            sentence_of.append(sentence)
+            clause_of.append(clause)
+            negated.append(False)
+            segment.append(piece)
+            previous = piece
+            continue
         if kind & _MARK:
             if kind & _END and current[0]:
                 sentence += 1

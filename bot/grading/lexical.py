@@ -152,6 +152,18 @@ class _Point:
 
 
 @dataclass(frozen=True)
+class _Rubric:
+    """An item compiled for grading."""
+
+    item: Item
+    points: list[tuple[str, _Point]]  # each key point's text and compiled form
+    texts: tuple[str, ...]  # the key points' texts
+    claims: list[tuple[str, list[_Phrase]]]  # each misconception with its wordings
+    asked: frozenset[str]  # the question's words
+    misspellings: _Misspellings  # of the key points' words
+
+
+@dataclass(frozen=True)
 class _Triggers:
     """Which of a list of phrases an answer may say: a phrase needs its first word (exactly
     or misspelt), its words written as one, or its formula."""
@@ -224,11 +236,11 @@ class LexicalGrader:
         self._points: dict[str, _Point] = {}
         # Bank items are immutable: a key point's compiled form is found by identity first.
         self._by_point: dict[int, tuple[KeyPoint, _Point]] = {}
-        self._by_item: dict[int, tuple[Item, list[tuple[str, list[_Phrase]]]]] = {}
+        self._rubrics: dict[int, _Rubric] = {}  # by item identity, as key points
         self._phrases: dict[tuple[str, bool], _Phrase] = {}
         self._claims: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
-        self._misspellings: dict[str, _Misspellings] = {}
+        self._misspellings: dict[frozenset[str], _Misspellings] = {}
         self._idf: dict[str, float] = {}
         self._default_idf = 1.0
         self.learn(corpus)
@@ -250,13 +262,29 @@ class LexicalGrader:
         """Compile an item's rubric once, on its first answer, whatever that answer is."""
         if item.id in self._vocabulary:
             return
-        for point in item.key_points:
-            self._compiled(point)
-        self._item_claims(item)
+        self._rubric(item)
         self._vocabulary[item.id] = self._item_words(item)
-        self._misspellings[item.id] = _Misspellings(
-            frozenset().union(*(self._compiled(point).spelled for point in item.key_points))
+
+    def _rubric(self, item: Item) -> _Rubric:
+        """The item compiled for grading, once per item object."""
+        known = self._rubrics.get(id(item))
+        if known is not None and known.item is item:
+            return known
+        points = [(point.text, self._compiled(point)) for point in item.key_points]
+        spelled = frozenset().union(*(compiled.spelled for _, compiled in points))
+        misspellings = self._misspellings.get(spelled)
+        if misspellings is None:
+            misspellings = self._misspellings[spelled] = _Misspellings(spelled)
+        rubric = _Rubric(
+            item,
+            points,
+            tuple(text for text, _ in points),
+            [(claim.claim, self._wordings(claim)) for claim in item.claims],
+            content_words(fold(item.question)),
+            misspellings,
         )
+        self._rubrics[id(item)] = rubric
+        return rubric
 
     # --- public API (the domain's Grader protocol) -----------------------------------
     def grade(self, item: Item, text: str) -> GradeResult:
@@ -265,16 +293,17 @@ class LexicalGrader:
     def assess(self, item: Item, text: str) -> Assessment:
         """Coverage per key point, contradictions, misconceptions and notices."""
         self.prepare(item)
+        rubric = self._rubric(item)
         notes: list[str] = []
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
             notes.append(NOTE_TRUNCATED)
         answer = Reading.of(text)
-        nothing = dict.fromkeys((point.text for point in item.key_points), 0.0)
+        nothing = dict.fromkeys(rubric.texts, 0.0)
         meaningful = [t for t in answer.tokens if t not in STOPWORDS]
         if len(meaningful) < 2 and not (item.type is ItemType.FLASHCARD and meaningful):
             return Assessment(text, nothing, (), (*notes, NOTE_TOO_SHORT), guarded=True)
-        asked = content_words(fold(item.question))
+        asked = rubric.asked
         if self._restates(asked, answer):
             return Assessment(text, nothing, (), (*notes, NOTE_RESTATED), guarded=True)
         if self._pasted(item.answer, answer) or self._pasted(item.short_answer, answer, 4, 12):
@@ -283,18 +312,18 @@ class LexicalGrader:
             return Assessment(
                 text, nothing, (), (*notes, NOTE_OFF_TOPIC), guarded=True, relevant=False
             )
-        self._misspellings[item.id].spot(answer)
+        rubric.misspellings.spot(answer)
         coverage: dict[str, float] = {}
         contradicted: list[str] = []
-        for point in item.key_points:
-            value, against = self._judge(point, answer, asked)
-            coverage[point.text] = value
+        for point_text, compiled in rubric.points:
+            value, against = self._credit(compiled, answer, asked)
+            coverage[point_text] = value
             if against:
-                contradicted.append(point.text)
+                contradicted.append(point_text)
         floor = 0.0
         if item.type is ItemType.FLASHCARD and item.definition:
             floor = self._overlap(item.definition, answer)
-        wrong = self._claimed(self._item_claims(item), answer, asked)
+        wrong = self._claimed(rubric.claims, answer, asked)
         prose = answer.is_prose or item.type in (ItemType.FLASHCARD, ItemType.CODING)
         if not prose:
             notes.append(NOTE_LIST)
@@ -366,14 +395,22 @@ class LexicalGrader:
         the same clause or close by) and denies none; it denies the point when it negates a
         keyword while talking about the same claim.
         """
-        compiled = self._compiled(point)
-        self._spell(compiled, answer)
-        hits = self._keyword_hits(compiled, answer)
+        return self._credit(self._compiled(point), answer, asked)
+
+    def _credit(
+        self, compiled: _Point, answer: Reading, asked: frozenset[str]
+    ) -> tuple[float, bool]:
+        """`_judge` for a compiled key point."""
+        if not (answer.typo_scope and compiled.spelled <= answer.typo_scope[0]):
+            self._spell(compiled, answer)
         best, swapped = 0.0, False
         denying: Set[int] = frozenset()
         support: Set[int] = frozenset()
-        if hits or not compiled.keywords:  # else no sentence can support or deny the point
-            best, swapped, denying, support = self._sentences(compiled, answer, asked, hits)
+        indices = compiled.keyword_triggers.candidates(answer)
+        if indices or not compiled.keywords:
+            hits = [(i, hit) for i in indices for hit in self._find(compiled.keywords[i], answer)]
+            if hits or not compiled.keywords:  # else no sentence can support or deny it
+                best, swapped, denying, support = self._sentences(compiled, answer, asked, hits)
         if best < 1.0:
             best = max(best, self._overlap_credit(compiled, answer, asked, denying))
         against = False
@@ -451,14 +488,6 @@ class LexicalGrader:
                 continue
             best = max(best, 0.5)
         return best, swapped, denying, support
-
-    def _keyword_hits(self, compiled: _Point, answer: Reading) -> list[tuple[int, _Hit]]:
-        """Each hit of each keyword, with the keyword's index."""
-        return [
-            (index, hit)
-            for index in compiled.keyword_triggers.candidates(answer)
-            for hit in self._find(compiled.keywords[index], answer)
-        ]
 
     @staticmethod
     def _spell(compiled: _Point, answer: Reading) -> None:
@@ -565,9 +594,10 @@ class LexicalGrader:
         self, compiled: _Point, answer: Reading, exclude: Set[int] = frozenset()
     ) -> bool:
         """The answer asserts one of the point's `contradicted_by` phrases."""
-        return any(
+        indices = compiled.counter_triggers.candidates(answer)
+        return bool(indices) and any(
             hit.asserted and hit.sentence not in exclude
-            for index in compiled.counter_triggers.candidates(answer)
+            for index in indices
             for hit in self._find(compiled.contradicted_by[index], answer)
         )
 
@@ -767,21 +797,17 @@ class LexicalGrader:
         asked: frozenset[str],
     ) -> tuple[str, ...]:
         """The claims (each with its compiled wordings) the answer asserts."""
-        return tuple(
-            claim
-            for claim, wordings in claims
-            if any(self._asserts(w, answer, asked) for w in wordings)
-        )
-
-    def _item_claims(self, item: Item) -> list[tuple[str, list[_Phrase]]]:
-        """An item's misconceptions with their compiled wordings (`item.claims` builds its
-        models on every call: once per item object here)."""
-        known = self._by_item.get(id(item))
-        if known is not None and known[0] is item:
-            return known[1]
-        compiled = [(claim.claim, self._wordings(claim)) for claim in item.claims]
-        self._by_item[id(item)] = (item, compiled)
-        return compiled
+        said = answer.token_set
+        found: list[str] = []
+        for claim, wordings in claims:
+            for wording in wordings:
+                # Most answers lack the words of most claims: checked before the call.
+                if len(said.intersection(wording.wanted)) < wording.needed:
+                    continue
+                if self._asserts(wording, answer, asked):
+                    found.append(claim)
+                    break
+        return tuple(found)
 
     def _wordings(self, claim: Misconception) -> list[_Phrase]:
         cached = self._claims.get(claim.claim + "\x00" + "\x00".join(claim.wordings))
