@@ -454,6 +454,8 @@ class Reading:
 _SENTENCE_WORD, _CLAUSE_WORD, _LIST_WORD, _CUE, _PAIR_END, _STOP = 1, 2, 4, 8, 16, 32
 # Punctuation pieces, and those that end a sentence.
 _MARK, _END = 64, 128
+# Every class but _STOP (which only matters while a negation counts down).
+_SPECIAL = _SENTENCE_WORD | _CLAUSE_WORD | _LIST_WORD | _CUE | _PAIR_END | _MARK | _END
 
 
 def _word_classes() -> dict[str, int]:
@@ -516,8 +518,9 @@ def read(folded: str) -> Reading:
     flips = _FLIP
     for piece in _PIECE.findall(folded):
         kind, token = known.get(piece) or _piece(piece)
-        if not kind and not reach:
-            # Most words: no class, and no negation to count down (the steps below, short).
+        if not kind & _SPECIAL and not reach:
+            # Most words: no class but stopword, and no negation to count down (the steps
+            # below, short).
             at = where.get(token)
             if at is None:
                 where[token] = [len(stems)]
