@@ -341,15 +341,25 @@ class LexicalGrader:
         """Turn an assessment into a score and verdict."""
         coverage = assessment.coverage
         against = set(assessment.contradicted)
-        covered = tuple(n for n, v in coverage.items() if v >= 1.0 and n not in against)
-        missed = tuple(n for n, v in coverage.items() if v < 1.0 and n not in against)
-        contradicted = tuple(n for n in coverage if n in against)
+        covered: list[str] = []
+        missed: list[str] = []
+        contradicted: list[str] = []
+        kept: list[float] = []  # the credit of each point not contradicted
+        for name, value in coverage.items():
+            if name in against:
+                contradicted.append(name)
+                continue
+            kept.append(value)
+            if value >= 1.0:
+                covered.append(name)
+            elif value < 1.0:
+                missed.append(name)
         if assessment.guarded or not assessment.relevant:
             return GradeResult(
-                Verdict.INCORRECT, 0.0, (), missed, (), assessment.notes, contradicted
+                Verdict.INCORRECT, 0.0, (), tuple(missed), (), assessment.notes, tuple(contradicted)
             )
         size = len(coverage) or 1
-        earned = sum(v for n, v in coverage.items() if n not in against) / size
+        earned = sum(kept) / size
         earned = max(earned, assessment.floor)
         wrong = assessment.misconceptions
         t = self.thresholds
@@ -369,7 +379,13 @@ class LexicalGrader:
         if not assessment.prose and verdict is Verdict.CORRECT:
             verdict = Verdict.PARTIAL  # terms without sentences show recall, not understanding
         return GradeResult(
-            verdict, round(score, 4), covered, missed, wrong, assessment.notes, contradicted
+            verdict,
+            round(score, 4),
+            tuple(covered),
+            tuple(missed),
+            wrong,
+            assessment.notes,
+            tuple(contradicted),
         )
 
     def grade_choice(self, item: Item, chosen: str) -> GradeResult:
