@@ -138,6 +138,10 @@ class _Point:
     counter_triggers: _Triggers = field(default_factory=lambda: _Triggers.of(()))
     # The point's words the question does not give, per question.
     _unasked: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
+    # An answer with none of these words (exactly or misspelt) can neither support, deny
+    # nor reverse the point: its trigger words, its own words and their opposites. None
+    # when the point has formulas or no keywords (that test does not hold for it).
+    alarms: frozenset[str] | None = None
     # Words of the point's phrases that may be found misspelt, and their misspellings
     # (for a point graded without its item; see _spell).
     spelled: frozenset[str] = frozenset()
@@ -419,6 +423,13 @@ class LexicalGrader:
         """`_judge` for a compiled key point."""
         if not (answer.typo_scope and compiled.spelled <= answer.typo_scope[0]):
             self._spell(compiled, answer)
+        alarms = compiled.alarms
+        if (
+            alarms is not None
+            and alarms.isdisjoint(answer.token_set)
+            and (not answer.typos or alarms.isdisjoint(answer.typos))
+        ):
+            return 0.0, False  # most points of most answers: nothing to look at
         best, swapped = 0.0, False
         denying: Set[int] = frozenset()
         support: Set[int] = frozenset()
@@ -702,6 +713,15 @@ class LexicalGrader:
             )
             cached.keyword_triggers = _Triggers.of(keywords)
             cached.counter_triggers = _Triggers.of(against)
+            if keywords and not (
+                cached.keyword_triggers.formulas or cached.counter_triggers.formulas
+            ):
+                cached.alarms = (
+                    cached.keyword_triggers.words
+                    | cached.counter_triggers.words
+                    | text_words
+                    | cached.opposites
+                )
             self._points[key] = cached
         self._by_point[id(point)] = (point, cached)
         return cached
