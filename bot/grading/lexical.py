@@ -138,10 +138,12 @@ class _Point:
     counter_triggers: _Triggers = field(default_factory=lambda: _Triggers.of(()))
     # The point's words the question does not give, per question.
     _unasked: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
-    # An answer with none of these words (exactly or misspelt) can neither support, deny
-    # nor reverse the point: its trigger words, its own words and their opposites. None
-    # when the point has formulas or no keywords (that test does not hold for it).
+    # An answer with none of these words (exactly or misspelt) and formulas can neither
+    # support, deny nor reverse the point: the trigger words of its keywords and
+    # counter-claims, and the opposites of its words. None for a point with no keywords
+    # (every sentence is a candidate).
     alarms: frozenset[str] | None = None
+    alarm_formulas: tuple[str, ...] = ()
     # Words of the point's phrases that may be found misspelt, and their misspellings
     # (for a point graded without its item; see _spell).
     spelled: frozenset[str] = frozenset()
@@ -428,8 +430,11 @@ class LexicalGrader:
             alarms is not None
             and alarms.isdisjoint(answer.token_set)
             and (not answer.typos or alarms.isdisjoint(answer.typos))
+            and not any(formula in answer.maths for formula in compiled.alarm_formulas)
         ):
-            return 0.0, False  # most points of most answers: nothing to look at
+            # Most points of most answers: no sentence asserts or denies a keyword, none
+            # reverses the point, no counter-claim; only a restatement can earn credit.
+            return self._overlap_credit(compiled, answer, asked, frozenset()), False
         best, swapped = 0.0, False
         denying: Set[int] = frozenset()
         support: Set[int] = frozenset()
@@ -713,14 +718,14 @@ class LexicalGrader:
             )
             cached.keyword_triggers = _Triggers.of(keywords)
             cached.counter_triggers = _Triggers.of(against)
-            if keywords and not (
-                cached.keyword_triggers.formulas or cached.counter_triggers.formulas
-            ):
+            if keywords:
                 cached.alarms = (
-                    cached.keyword_triggers.words
-                    | cached.counter_triggers.words
-                    | text_words
-                    | cached.opposites
+                    cached.keyword_triggers.words | cached.counter_triggers.words | cached.opposites
+                )
+                cached.alarm_formulas = tuple(
+                    formula
+                    for triggers in (cached.keyword_triggers, cached.counter_triggers)
+                    for formula, _ in triggers.formulas
                 )
             self._points[key] = cached
         self._by_point[id(point)] = (point, cached)
