@@ -391,12 +391,14 @@ class Reading:
     sentence: tuple[int, ...]  # sentence index of each token
     clause: tuple[int, ...]  # clause index of each token (commas, "and", "while" ... split)
     negated: tuple[bool, ...]  # inside a negation's reach (after flips)
-    prose: tuple[bool, ...]  # per sentence: reads as a sentence, not a list of terms
+    # Per sentence: its list segments of words (what `prose` is judged from).
+    _parts: list[list[list[str]]]
     positions: Mapping[str, tuple[int, ...]]
     token_set: frozenset[str]
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
     # Rubric words whose misspellings are all in `typos` already (the grader's cache).
     typo_scope: list[frozenset[str]] = field(default_factory=list, compare=False)
+    _prose: tuple[bool, ...] | None = field(default=None, compare=False)
     _flipped: tuple[tuple[int, str], ...] = field(default=(), compare=False)
     _plain: list[str] | None = field(default=None, compare=False)
     _maths: str | None = field(default=None, compare=False)
@@ -422,7 +424,14 @@ class Reading:
 
     @property
     def sentences(self) -> int:
-        return len(self.prose)
+        return len(self._parts)
+
+    @property
+    def prose(self) -> tuple[bool, ...]:
+        """Per sentence: reads as a sentence, not a list of terms (judged on first use)."""
+        if self._prose is None:
+            self._prose = tuple(_is_prose(part) for part in self._parts)
+        return self._prose
 
     def span(self, sentence: int) -> range:
         """Token indices of one sentence (sentences are contiguous)."""
@@ -439,7 +448,9 @@ class Reading:
     @property
     def is_prose(self) -> bool:
         """At least one real sentence (a verb among several words)."""
-        return any(self.prose)
+        if self._prose is None:
+            return any(_is_prose(part) for part in self._parts)  # the first one will do
+        return any(self._prose)
 
     def asserted(self, index: int) -> bool:
         return not self.negated[index]
@@ -597,7 +608,7 @@ def read(folded: str) -> Reading:
         sentence=tuple(sentence_of),
         clause=tuple(clause_of),
         negated=tuple(negated),
-        prose=tuple(_is_prose(part) for part in prose_parts),
+        _parts=prose_parts,
         positions={token: tuple(at) for token, at in where.items()},
         token_set=frozenset(where),
         _flipped=tuple(flipped),
