@@ -529,63 +529,54 @@ def read(folded: str) -> Reading:
     flips = _FLIP
     for piece in _PIECE.findall(folded):
         kind, token = known.get(piece) or _piece(piece)
-        if not kind & _SPECIAL and not reach:
-            # Most words: no class but stopword, and no negation to count down (the steps
-            # below, short).
-            at = where.get(token)
-            if at is None:
-                where[token] = [len(stems)]
-            else:
-                at.append(len(stems))
-            stems.append(token)
-            sentence_of.append(sentence)
-            clause_of.append(clause)
-            negated.append(False)
-            segment.append(piece)
-            previous = piece
-            continue
-        if kind & _MARK:
-            if kind & _END and current[0]:
-                sentence += 1
-                segment = []
-                current = [segment]
-                prose_parts.append(current)
-            elif segment:
-                segment = []
-                current.append(segment)
-            clause += 1
-            reach = 0
-            continue
-        in_scope = reach > 0
-        if kind:
-            if kind & _SENTENCE_WORD and current[0]:
-                sentence += 1
-                clause += 1
-                segment = []
-                current = [segment]
-                prose_parts.append(current)
-                reach = 0
-            elif kind & _CLAUSE_WORD:
+        in_scope = False
+        # Most words have no class but stopword, and no negation counts down over them:
+        # they skip straight to being recorded.
+        if kind & _SPECIAL or reach:
+            if kind & _MARK:
+                if kind & _END and current[0]:
+                    sentence += 1
+                    segment = []
+                    current = [segment]
+                    prose_parts.append(current)
+                elif segment:
+                    segment = []
+                    current.append(segment)
                 clause += 1
                 reach = 0
-            if kind & _LIST_WORD and segment:
-                segment = []
-                current.append(segment)
+                continue
             in_scope = reach > 0
-            if kind & _PAIR_END and (previous, piece) in _NOT_NEGATING:
+            if kind:
+                if kind & _SENTENCE_WORD and current[0]:
+                    sentence += 1
+                    clause += 1
+                    segment = []
+                    current = [segment]
+                    prose_parts.append(current)
+                    reach = 0
+                elif kind & _CLAUSE_WORD:
+                    clause += 1
+                    reach = 0
+                if kind & _LIST_WORD and segment:
+                    segment = []
+                    current.append(segment)
+                in_scope = reach > 0
+                if kind & _PAIR_END and (previous, piece) in _NOT_NEGATING:
+                    reach = 0
+                    if negated:
+                        negated[-1] = False
+                    in_scope = False
+                elif kind & _CUE or (kind & _PAIR_END and (previous, piece) in _PAIR_CUES):
+                    reach = NEGATION_REACH + 1
+                    in_scope = False
+            if in_scope and reach == NEGATION_REACH and token in flips:
+                # "not slower" reads as "faster": the negation is spent on the flip.
+                flipped.append((len(stems), token))
+                token = flips[token]
+                in_scope = False
                 reach = 0
-                if negated:
-                    negated[-1] = False
-                in_scope = False
-            elif kind & _CUE or (kind & _PAIR_END and (previous, piece) in _PAIR_CUES):
-                reach = NEGATION_REACH + 1
-                in_scope = False
-        if in_scope and reach == NEGATION_REACH and token in flips:
-            # "not slower" reads as "faster": the negation is spent on the flip.
-            flipped.append((len(stems), token))
-            token = flips[token]
-            in_scope = False
-            reach = 0
+            if reach and not (kind & _STOP and reach == NEGATION_REACH):
+                reach -= 1
         previous = piece
         at = where.get(token)
         if at is None:
@@ -598,8 +589,6 @@ def read(folded: str) -> Reading:
         negated.append(in_scope)
         if not kind & _LIST_WORD:
             segment.append(piece)
-        if reach and not (kind & _STOP and reach == NEGATION_REACH):
-            reach -= 1
     if not prose_parts[-1][0] and len(prose_parts) > 1:
         prose_parts.pop()
     return Reading(
