@@ -10,10 +10,11 @@ somewhere in the text?".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.grading.text import STOPWORDS, compact, fold, stem, words
+from bot.grading.text import STOPWORDS, compact, fold, stem
 
 # Words, plus the punctuation that ends a sentence or a clause. A full stop ends a sentence
 # only before a space (so `model.eval()` and `0.5` stay inside one).
@@ -373,24 +374,34 @@ _BARE_VERBS = frozenset(_VERB_BASES.split()) - _NOUNISH
 BARE_VERB_WORDS = 5
 # Subjects that make the following words a sentence ("we scale ...", "it zeroes ...").
 _SUBJECTS = frozenset({"it", "they", "we", "you"})
+_AUX_SUBJECTS = _AUX | _SUBJECTS
+_SENTENCE_MARKERS = _AUX | _SUBJECTS | _VERBS
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reading:
-    """An answer folded and tokenised, each token knowing its sentence and its polarity."""
+    """An answer folded and tokenised, each token knowing its sentence and its polarity.
+
+    Made by `read` and never changed after, but for the grader's caches on it (not a frozen
+    dataclass: building one is on every answer's path, and frozen fields are slow to set).
+    """
 
     folded: str
     tokens: tuple[str, ...]  # stems, stopwords kept
     sentence: tuple[int, ...]  # sentence index of each token
     clause: tuple[int, ...]  # clause index of each token (commas, "and", "while" ... split)
     negated: tuple[bool, ...]  # inside a negation's reach (after flips)
-    prose: tuple[bool, ...]  # per sentence: reads as a sentence, not a list of terms
-    maths: str
+    # Per sentence: its list segments of words (what `prose` is judged from).
+    _parts: list[list[list[str]]]
     positions: Mapping[str, tuple[int, ...]]
     token_set: frozenset[str]
     typos: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
-    typo_choices: dict[bool, frozenset[str]] = field(default_factory=dict, compare=False)
-    _plain: list[list[str]] = field(default_factory=list, compare=False)
+    # Rubric words whose misspellings are all in `typos` already (the grader's cache).
+    typo_scope: list[frozenset[str]] = field(default_factory=list, compare=False)
+    _prose: tuple[bool, ...] | None = field(default=None, compare=False)
+    _flipped: tuple[tuple[int, str], ...] = field(default=(), compare=False)
+    _plain: list[str] | None = field(default=None, compare=False)
+    _maths: str | None = field(default=None, compare=False)
     _spans: tuple[range, ...] = field(default=(), compare=False)
     # Phrase searches done on this answer (the grader's cache; key points share phrases).
     found: dict[object, object] = field(default_factory=dict, compare=False)
@@ -398,13 +409,29 @@ class Reading:
 
     def plain_words(self) -> list[str]:
         """Stems of every word as written (no flips), as `text.words` gives them."""
-        if not self._plain:
-            self._plain.append(words(self.folded))
-        return self._plain[0]
+        if self._plain is None:
+            self._plain = list(self.tokens)
+            for index, word in self._flipped:
+                self._plain[index] = word
+        return self._plain
+
+    @property
+    def maths(self) -> str:
+        """The text in maths form (see `compact`), for formulas; made on first use."""
+        if self._maths is None:
+            self._maths = compact(self.folded)
+        return self._maths
 
     @property
     def sentences(self) -> int:
-        return len(self.prose)
+        return len(self._parts)
+
+    @property
+    def prose(self) -> tuple[bool, ...]:
+        """Per sentence: reads as a sentence, not a list of terms (judged on first use)."""
+        if self._prose is None:
+            self._prose = tuple(_is_prose(part) for part in self._parts)
+        return self._prose
 
     def span(self, sentence: int) -> range:
         """Token indices of one sentence (sentences are contiguous)."""
@@ -421,7 +448,9 @@ class Reading:
     @property
     def is_prose(self) -> bool:
         """At least one real sentence (a verb among several words)."""
-        return any(self.prose)
+        if self._prose is None:
+            return any(_is_prose(part) for part in self._parts)  # the first one will do
+        return any(self._prose)
 
     def asserted(self, index: int) -> bool:
         return not self.negated[index]
@@ -434,6 +463,10 @@ class Reading:
 
 # What read() must notice about a word, looked up once per word (most words have none).
 _SENTENCE_WORD, _CLAUSE_WORD, _LIST_WORD, _CUE, _PAIR_END, _STOP = 1, 2, 4, 8, 16, 32
+# Punctuation pieces, and those that end a sentence.
+_MARK, _END = 64, 128
+# Every class but _STOP (which only matters while a negation counts down).
+_SPECIAL = _SENTENCE_WORD | _CLAUSE_WORD | _LIST_WORD | _CUE | _PAIR_END | _MARK | _END
 
 
 def _word_classes() -> dict[str, int]:
@@ -454,110 +487,128 @@ def _word_classes() -> dict[str, int]:
 _CLASSES = _word_classes()
 # The flip of a negated word with an opposite ("not slower" -> "faster"), per stem.
 _FLIP = {token: sorted(others)[0] for token, others in OPPOSITES.items() if token not in STOPWORDS}
+# Each piece read() has met: its classes and its stem (a mark: _MARK and its plain form).
+# A cache (answers share most words), emptied whole when it holds _PIECES_LIMIT pieces.
+_PIECES: dict[str, tuple[int, str]] = {}
+_PIECES_LIMIT = 65536
+
+
+def _piece(piece: str) -> tuple[int, str]:
+    """What read() needs of a piece, remembered."""
+    if piece[0].isalnum():
+        known = (_CLASSES.get(piece, 0), stem(piece))
+    else:
+        mark = piece.strip() or "\n"
+        known = (_MARK | (_END if mark in _SENTENCE_END else 0), mark)
+    if len(_PIECES) >= _PIECES_LIMIT:
+        _PIECES.clear()
+    _PIECES[piece] = known
+    return known
 
 
 def read(folded: str) -> Reading:
     """Tokenise folded text into a Reading.
 
-    The hot path of grading: one pass over the pieces, word classes looked up once.
+    The hot path of grading: one pass over the pieces, each piece's classes and stem
+    looked up once. (The words among _PIECE's pieces are those `text.words` finds.)
     """
     stems: list[str] = []
+    flipped: list[tuple[int, str]] = []  # where a flip replaced the stem, and the stem
     sentence_of: list[int] = []
     clause_of: list[int] = []
     clause = 0
     negated: list[bool] = []
+    where: dict[str, list[int]] = {}  # each stem's positions
     segment: list[str] = []  # the current list segment of the current sentence
     current: list[list[str]] = [segment]  # the current sentence's segments
     prose_parts: list[list[list[str]]] = [current]  # sentences of list segments of words
     sentence = 0
     reach = 0  # tokens still inside the current negation
     previous = ""
-    classes = _CLASSES
+    known = _PIECES
     flips = _FLIP
     for piece in _PIECE.findall(folded):
-        if not piece[0].isalnum():
-            piece = piece.strip() or "\n"
-            if piece in _SENTENCE_END and current[0]:
-                sentence += 1
-                segment = []
-                current = [segment]
-                prose_parts.append(current)
-            elif segment:
-                segment = []
-                current.append(segment)
-            clause += 1
-            reach = 0
-            continue
-        word = piece
-        kind = classes.get(word, 0)
-        in_scope = reach > 0
-        if kind:
-            if kind & _SENTENCE_WORD and current[0]:
-                sentence += 1
-                clause += 1
-                segment = []
-                current = [segment]
-                prose_parts.append(current)
-                reach = 0
-            elif kind & _CLAUSE_WORD:
+        kind, token = known.get(piece) or _piece(piece)
+        in_scope = False
+        # Most words have no class but stopword, and no negation counts down over them:
+        # they skip straight to being recorded.
+        if kind & _SPECIAL or reach:
+            if kind & _MARK:
+                if kind & _END and current[0]:
+                    sentence += 1
+                    segment = []
+                    current = [segment]
+                    prose_parts.append(current)
+                elif segment:
+                    segment = []
+                    current.append(segment)
                 clause += 1
                 reach = 0
-            if kind & _LIST_WORD and segment:
-                segment = []
-                current.append(segment)
+                continue
             in_scope = reach > 0
-            if kind & _PAIR_END and (previous, word) in _NOT_NEGATING:
+            if kind:
+                if kind & _SENTENCE_WORD and current[0]:
+                    sentence += 1
+                    clause += 1
+                    segment = []
+                    current = [segment]
+                    prose_parts.append(current)
+                    reach = 0
+                elif kind & _CLAUSE_WORD:
+                    clause += 1
+                    reach = 0
+                if kind & _LIST_WORD and segment:
+                    segment = []
+                    current.append(segment)
+                in_scope = reach > 0
+                if kind & _PAIR_END and (previous, piece) in _NOT_NEGATING:
+                    reach = 0
+                    if negated:
+                        negated[-1] = False
+                    in_scope = False
+                elif kind & _CUE or (kind & _PAIR_END and (previous, piece) in _PAIR_CUES):
+                    reach = NEGATION_REACH + 1
+                    in_scope = False
+            if in_scope and reach == NEGATION_REACH and token in flips:
+                # "not slower" reads as "faster": the negation is spent on the flip.
+                flipped.append((len(stems), token))
+                token = flips[token]
+                in_scope = False
                 reach = 0
-                if negated:
-                    negated[-1] = False
-                in_scope = False
-            elif kind & _CUE or (kind & _PAIR_END and (previous, word) in _PAIR_CUES):
-                reach = NEGATION_REACH + 1
-                in_scope = False
-        token = stem(word)
-        if in_scope and reach == NEGATION_REACH and token in flips:
-            # "not slower" reads as "faster": the negation is spent on the flip.
-            token = flips[token]
-            in_scope = False
-            reach = 0
-        previous = word
+            if reach and not (kind & _STOP and reach == NEGATION_REACH):
+                reach -= 1
+        previous = piece
+        at = where.get(token)
+        if at is None:
+            where[token] = [len(stems)]
+        else:
+            at.append(len(stems))
         stems.append(token)
         sentence_of.append(sentence)
         clause_of.append(clause)
         negated.append(in_scope)
         if not kind & _LIST_WORD:
-            segment.append(word)
-        if reach and not (kind & _STOP and reach == NEGATION_REACH):
-            reach -= 1
+            segment.append(piece)
     if not prose_parts[-1][0] and len(prose_parts) > 1:
         prose_parts.pop()
-    where: dict[str, list[int]] = {}
-    for index, token in enumerate(stems):
-        found = where.get(token)
-        if found is None:
-            where[token] = [index]
-        else:
-            found.append(index)
     return Reading(
         folded=folded,
         tokens=tuple(stems),
         sentence=tuple(sentence_of),
         clause=tuple(clause_of),
         negated=tuple(negated),
-        prose=tuple(_is_prose(part) for part in prose_parts),
-        maths=compact(folded),
-        positions={token: tuple(found) for token, found in where.items()},
+        _parts=prose_parts,
+        positions={token: tuple(at) for token, at in where.items()},
         token_set=frozenset(where),
+        _flipped=tuple(flipped),
         _spans=_spans(sentence_of, len(prose_parts)),
     )
 
 
 def _spans(sentence_of: list[int], count: int) -> tuple[range, ...]:
-    starts = [len(sentence_of)] * (count + 1)
-    for index in range(len(sentence_of) - 1, -1, -1):
-        starts[sentence_of[index]] = index
-    for sentence in range(count - 1, -1, -1):
-        starts[sentence] = min(starts[sentence], starts[sentence + 1])
+    # Sentence numbers only grow along the tokens: each sentence starts where the first
+    # token of its number or a later one is (a trailing list word may have number `count`).
+    starts = [bisect_left(sentence_of, s) for s in range(count + 1)]
     return tuple(range(starts[s], starts[s + 1]) for s in range(count))
 
 
@@ -572,10 +623,7 @@ def _is_prose(segments: list[list[str]]) -> bool:
     if len(pieces) > 2:
         # "It uses alpha, beta and gamma": a clause with an auxiliary or a subject makes a
         # sentence of its enumeration; otherwise most pieces must read as clauses.
-        if any(
-            len(piece) >= 3 and any(word in _AUX or word in _SUBJECTS for word in piece)
-            for piece in pieces
-        ):
+        if any(len(piece) >= 3 and not _AUX_SUBJECTS.isdisjoint(piece) for piece in pieces):
             return True
         return sum(1 for piece in pieces if _reads(piece)) * 2 >= len(pieces)
     return _reads([word for piece in pieces for word in piece])
@@ -584,10 +632,10 @@ def _is_prose(segments: list[list[str]]) -> bool:
 def _reads(words: list[str]) -> bool:
     if len(words) < 3:
         return False
-    if any(word in _AUX or word in _SUBJECTS or word in _VERBS for word in words):
+    if not _SENTENCE_MARKERS.isdisjoint(words):
         return True
     # "Convolutions find local patterns ...": a bare verb after a plural subject, in a
     # clause too long to be one term of a list.
-    if len(words) >= BARE_VERB_WORDS and any(word in _BARE_VERBS for word in words[1:]):
+    if len(words) >= BARE_VERB_WORDS and not _BARE_VERBS.isdisjoint(words[1:]):
         return True
-    return sum(1 for word in words if word in _FUNCTION) >= 2
+    return sum(map(_FUNCTION.__contains__, words)) >= 2

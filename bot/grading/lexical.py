@@ -12,7 +12,7 @@ pasted-reference answers from scoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -57,6 +57,11 @@ def _ngrams(reference: str, n: int = PASTE_NGRAM) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
+@lru_cache(maxsize=1024)
+def _reference_words(reference: str) -> frozenset[str]:
+    return frozenset(words(fold(reference)))
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Where the score turns into a verdict (tuned on the dev split only)."""
@@ -99,6 +104,9 @@ class _Phrase:
     glued: str = ""  # the phrase written as one word ("mini batch" / "minibatch")
     short: frozenset[str] = frozenset()  # tokens too short to be found misspelt
     lone_short: str | None = None  # the phrase is this one short word, and no formula
+    # As a claim: each word with its polarity, and how many of them an answer must assert.
+    wanted: Mapping[str, bool] = field(default_factory=dict)
+    needed: int = 0
 
 
 class _Hit(NamedTuple):
@@ -124,6 +132,73 @@ class _Point:
     opposites: frozenset[str] = frozenset()
     # Per question: which keywords only repeat its words (computed once per question).
     question_only: dict[frozenset[str], list[bool]] = field(default_factory=dict)
+    # Which keywords and counter-claims can be in an answer at all: most answers have none
+    # of a point's, and skip their searches.
+    keyword_triggers: _Triggers = field(default_factory=lambda: _Triggers.of(()))
+    counter_triggers: _Triggers = field(default_factory=lambda: _Triggers.of(()))
+    # The point's words the question does not give, per question.
+    _unasked: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
+    # An answer with none of these words (exactly or misspelt) and formulas can neither
+    # support, deny nor reverse the point: the trigger words of its keywords and
+    # counter-claims, and the opposites of its words. None for a point with no keywords
+    # (every sentence is a candidate).
+    alarms: frozenset[str] | None = None
+    alarm_formulas: tuple[str, ...] = ()
+    # Words of the point's phrases that may be found misspelt, and their misspellings
+    # (for a point graded without its item; see _spell).
+    spelled: frozenset[str] = frozenset()
+    misspellings: _Misspellings | None = None
+
+    def unasked(self, asked: frozenset[str]) -> frozenset[str]:
+        """The point's own words, less the question's."""
+        words = self._unasked.get(asked)
+        if words is None:
+            words = self._unasked[asked] = self.text_words - asked
+        return words
+
+
+@dataclass(frozen=True)
+class _Rubric:
+    """An item compiled for grading."""
+
+    item: Item
+    points: list[tuple[str, _Point]]  # each key point's text and compiled form
+    texts: tuple[str, ...]  # the key points' texts
+    claims: list[tuple[str, list[_Phrase]]]  # each misconception with its wordings
+    asked: frozenset[str]  # the question's words
+    misspellings: _Misspellings  # of the key points' words
+
+
+@dataclass(frozen=True)
+class _Triggers:
+    """Which of a list of phrases an answer may say: a phrase needs its first word (exactly
+    or misspelt), its words written as one, or its formula."""
+
+    words: frozenset[str]
+    by_word: Mapping[str, tuple[int, ...]]  # word -> indices of the phrases it triggers
+    formulas: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, phrases: Sequence[_Phrase]) -> _Triggers:
+        by_word: dict[str, list[int]] = {}
+        for index, phrase in enumerate(phrases):
+            if phrase.tokens:
+                by_word.setdefault(phrase.tokens[0], []).append(index)
+            if len(phrase.tokens) > 1:
+                by_word.setdefault(phrase.glued, []).append(index)
+        formulas = tuple((p.maths, i) for i, p in enumerate(phrases) if p.maths is not None)
+        return cls(frozenset(by_word), {w: tuple(at) for w, at in by_word.items()}, formulas)
+
+    def candidates(self, answer: Reading) -> list[int]:
+        """Indices of the phrases that may be in the answer (its misspellings spotted)."""
+        said = self.words.intersection(answer.token_set)
+        if answer.typos:
+            said |= self.words.intersection(answer.typos)
+        if not said and not self.formulas:
+            return []
+        found = {index for word in said for index in self.by_word[word]}
+        found.update(index for formula, index in self.formulas if formula in answer.maths)
+        return sorted(found)
 
 
 def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
@@ -146,7 +221,12 @@ def compile_phrase(text: str, *, claim: bool = False) -> _Phrase:
     strong = maths is not None or len(tokens) >= 2 or (len(tokens) == 1 and len(tokens[0]) >= 8)
     short = frozenset(token for token in tokens if len(token) < TYPO_MIN_LEN)
     lone = tokens[0] if len(tokens) == 1 and maths is None and short else None
-    return _Phrase(tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short, lone)
+    wanted = dict(zip(tokens, polarity, strict=True))
+    # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
+    needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
+    return _Phrase(
+        tuple(tokens), tuple(polarity), maths, strong, "".join(tokens), short, lone, wanted, needed
+    )
 
 
 class LexicalGrader:
@@ -162,9 +242,11 @@ class LexicalGrader:
         self._points: dict[str, _Point] = {}
         # Bank items are immutable: a key point's compiled form is found by identity first.
         self._by_point: dict[int, tuple[KeyPoint, _Point]] = {}
+        self._rubrics: dict[int, _Rubric] = {}  # by item identity, as key points
         self._phrases: dict[tuple[str, bool], _Phrase] = {}
         self._claims: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
+        self._misspellings: dict[frozenset[str], _Misspellings] = {}
         self._idf: dict[str, float] = {}
         self._default_idf = 1.0
         self.learn(corpus)
@@ -186,11 +268,29 @@ class LexicalGrader:
         """Compile an item's rubric once, on its first answer, whatever that answer is."""
         if item.id in self._vocabulary:
             return
-        for point in item.key_points:
-            self._compiled(point)
-        for claim in item.claims:
-            self._wordings(claim)
+        self._rubric(item)
         self._vocabulary[item.id] = self._item_words(item)
+
+    def _rubric(self, item: Item) -> _Rubric:
+        """The item compiled for grading, once per item object."""
+        known = self._rubrics.get(id(item))
+        if known is not None and known.item is item:
+            return known
+        points = [(point.text, self._compiled(point)) for point in item.key_points]
+        spelled = frozenset().union(*(compiled.spelled for _, compiled in points))
+        misspellings = self._misspellings.get(spelled)
+        if misspellings is None:
+            misspellings = self._misspellings[spelled] = _Misspellings(spelled)
+        rubric = _Rubric(
+            item,
+            points,
+            tuple(text for text, _ in points),
+            [(claim.claim, self._wordings(claim)) for claim in item.claims],
+            content_words(fold(item.question)),
+            misspellings,
+        )
+        self._rubrics[id(item)] = rubric
+        return rubric
 
     # --- public API (the domain's Grader protocol) -----------------------------------
     def grade(self, item: Item, text: str) -> GradeResult:
@@ -199,16 +299,17 @@ class LexicalGrader:
     def assess(self, item: Item, text: str) -> Assessment:
         """Coverage per key point, contradictions, misconceptions and notices."""
         self.prepare(item)
+        rubric = self._rubric(item)
         notes: list[str] = []
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
             notes.append(NOTE_TRUNCATED)
         answer = Reading.of(text)
-        nothing = dict.fromkeys((point.text for point in item.key_points), 0.0)
+        nothing = dict.fromkeys(rubric.texts, 0.0)
         meaningful = [t for t in answer.tokens if t not in STOPWORDS]
         if len(meaningful) < 2 and not (item.type is ItemType.FLASHCARD and meaningful):
             return Assessment(text, nothing, (), (*notes, NOTE_TOO_SHORT), guarded=True)
-        asked = content_words(fold(item.question))
+        asked = rubric.asked
         if self._restates(asked, answer):
             return Assessment(text, nothing, (), (*notes, NOTE_RESTATED), guarded=True)
         if self._pasted(item.answer, answer) or self._pasted(item.short_answer, answer, 4, 12):
@@ -217,17 +318,18 @@ class LexicalGrader:
             return Assessment(
                 text, nothing, (), (*notes, NOTE_OFF_TOPIC), guarded=True, relevant=False
             )
+        rubric.misspellings.spot(answer)
         coverage: dict[str, float] = {}
         contradicted: list[str] = []
-        for point in item.key_points:
-            value, against = self._judge(point, answer, asked)
-            coverage[point.text] = value
+        for point_text, compiled in rubric.points:
+            value, against = self._credit(compiled, answer, asked)
+            coverage[point_text] = value
             if against:
-                contradicted.append(point.text)
+                contradicted.append(point_text)
         floor = 0.0
         if item.type is ItemType.FLASHCARD and item.definition:
             floor = self._overlap(item.definition, answer)
-        wrong = self.misconceptions(item.claims, answer, asked)
+        wrong = self._claimed(rubric.claims, answer, asked)
         prose = answer.is_prose or item.type in (ItemType.FLASHCARD, ItemType.CODING)
         if not prose:
             notes.append(NOTE_LIST)
@@ -245,15 +347,25 @@ class LexicalGrader:
         """Turn an assessment into a score and verdict."""
         coverage = assessment.coverage
         against = set(assessment.contradicted)
-        covered = tuple(n for n, v in coverage.items() if v >= 1.0 and n not in against)
-        missed = tuple(n for n, v in coverage.items() if v < 1.0 and n not in against)
-        contradicted = tuple(n for n in coverage if n in against)
+        covered: list[str] = []
+        missed: list[str] = []
+        contradicted: list[str] = []
+        kept: list[float] = []  # the credit of each point not contradicted
+        for name, value in coverage.items():
+            if name in against:
+                contradicted.append(name)
+                continue
+            kept.append(value)
+            if value >= 1.0:
+                covered.append(name)
+            elif value < 1.0:
+                missed.append(name)
         if assessment.guarded or not assessment.relevant:
             return GradeResult(
-                Verdict.INCORRECT, 0.0, (), missed, (), assessment.notes, contradicted
+                Verdict.INCORRECT, 0.0, (), tuple(missed), (), assessment.notes, tuple(contradicted)
             )
         size = len(coverage) or 1
-        earned = sum(v for n, v in coverage.items() if n not in against) / size
+        earned = sum(kept) / size
         earned = max(earned, assessment.floor)
         wrong = assessment.misconceptions
         t = self.thresholds
@@ -273,7 +385,13 @@ class LexicalGrader:
         if not assessment.prose and verdict is Verdict.CORRECT:
             verdict = Verdict.PARTIAL  # terms without sentences show recall, not understanding
         return GradeResult(
-            verdict, round(score, 4), covered, missed, wrong, assessment.notes, contradicted
+            verdict,
+            round(score, 4),
+            tuple(covered),
+            tuple(missed),
+            wrong,
+            assessment.notes,
+            tuple(contradicted),
         )
 
     def grade_choice(self, item: Item, chosen: str) -> GradeResult:
@@ -299,16 +417,56 @@ class LexicalGrader:
         the same clause or close by) and denies none; it denies the point when it negates a
         keyword while talking about the same claim.
         """
-        compiled = self._compiled(point)
+        return self._credit(self._compiled(point), answer, asked)
+
+    def _credit(
+        self, compiled: _Point, answer: Reading, asked: frozenset[str]
+    ) -> tuple[float, bool]:
+        """`_judge` for a compiled key point."""
+        if not (answer.typo_scope and compiled.spelled <= answer.typo_scope[0]):
+            self._spell(compiled, answer)
+        alarms = compiled.alarms
+        if (
+            alarms is not None
+            and alarms.isdisjoint(answer.token_set)
+            and (not answer.typos or alarms.isdisjoint(answer.typos))
+            and not any(formula in answer.maths for formula in compiled.alarm_formulas)
+        ):
+            # Most points of most answers: no sentence asserts or denies a keyword, none
+            # reverses the point, no counter-claim; only a restatement can earn credit.
+            return self._overlap_credit(compiled, answer, asked, frozenset()), False
+        best, swapped = 0.0, False
+        denying: Set[int] = frozenset()
+        support: Set[int] = frozenset()
+        indices = compiled.keyword_triggers.candidates(answer)
+        if indices or not compiled.keywords:
+            hits = [(i, hit) for i in indices for hit in self._find(compiled.keywords[i], answer)]
+            if hits or not compiled.keywords:  # else no sentence can support or deny it
+                best, swapped, denying, support = self._sentences(compiled, answer, asked, hits)
+        if best < 1.0:
+            best = max(best, self._overlap_credit(compiled, answer, asked, denying))
+        against = False
+        if best < 1.0:
+            against = swapped or bool(denying) or self._contradicts(compiled, answer)
+        elif compiled.contradicted_by:
+            # A counter-claim inside a sentence that states the point is part of its working
+            # ("256 - 5 = 251, plus 1 gives 252"); elsewhere it contradicts the point.
+            against = self._counter_claimed(compiled, answer, exclude=support)
+        return best, against
+
+    def _sentences(
+        self,
+        compiled: _Point,
+        answer: Reading,
+        asked: frozenset[str],
+        hits: Sequence[tuple[int, _Hit]],
+    ) -> tuple[float, bool, set[int], set[int]]:
+        """The best credit a sentence gives the point, whether one states it reversed, the
+        sentences that deny it and those that support it."""
         question_only = compiled.question_only.get(asked)
         if question_only is None:
             question_only = [self._question_only(phrase, asked) for phrase in compiled.keywords]
             compiled.question_only[asked] = question_only
-        hits = [
-            (index, hit)
-            for index, phrase in enumerate(compiled.keywords)
-            for hit in self._find(phrase, answer)
-        ]
         asserted: dict[int, list[tuple[int, _Hit]]] = {}
         denied: dict[int, list[tuple[int, _Hit]]] = {}
         for index, hit in hits:
@@ -349,7 +507,7 @@ class LexicalGrader:
                 swapped = True
                 continue  # the sentence names the point but says the opposite
             distinct = {i for i, _ in found}
-            overlap = self._sentence_overlap(compiled.text_words - asked, answer, sentence)
+            overlap = self._sentence_overlap(compiled.unasked(asked), answer, sentence)
             if (
                 any(h.phrase.strong for _, h in fresh)
                 or len(distinct) >= 2
@@ -361,16 +519,18 @@ class LexicalGrader:
                 support.add(sentence)
                 continue
             best = max(best, 0.5)
-        if best < 1.0:
-            best = max(best, self._overlap_credit(compiled, answer, asked, denying))
-        against = False
-        if best < 1.0:
-            against = swapped or bool(denying) or self._contradicts(compiled, answer)
-        elif compiled.contradicted_by:
-            # A counter-claim inside a sentence that states the point is part of its working
-            # ("256 - 5 = 251, plus 1 gives 252"); elsewhere it contradicts the point.
-            against = self._counter_claimed(compiled, answer, exclude=support)
-        return best, against
+        return best, swapped, denying, support
+
+    @staticmethod
+    def _spell(compiled: _Point, answer: Reading) -> None:
+        """Have the answer's misspellings of the point's words spotted: an item's points
+        have them from `assess`; a point graded on its own spots its own."""
+        for scope in answer.typo_scope:
+            if compiled.spelled <= scope:
+                return
+        if compiled.misspellings is None:
+            compiled.misspellings = _Misspellings(compiled.spelled)
+        compiled.misspellings.spot(answer)
 
     def _denies(
         self,
@@ -394,11 +554,11 @@ class LexicalGrader:
         return False
 
     def _overlap_credit(
-        self, compiled: _Point, answer: Reading, asked: frozenset[str], denying: set[int]
+        self, compiled: _Point, answer: Reading, asked: frozenset[str], denying: Set[int]
     ) -> float:
         """A long key point restated in one sentence, in its own words (its required terms
         included, none of them reversed)."""
-        wanted = compiled.text_words - asked
+        wanted = compiled.unasked(asked)
         if len(wanted) < 3 or len(wanted & answer.token_set) / len(wanted) < 0.4:
             return 0.0
         # The best sentence that qualifies decides: take them best first, and stop below 0.4
@@ -466,10 +626,11 @@ class LexicalGrader:
         self, compiled: _Point, answer: Reading, exclude: Set[int] = frozenset()
     ) -> bool:
         """The answer asserts one of the point's `contradicted_by` phrases."""
-        return any(
+        indices = compiled.counter_triggers.candidates(answer)
+        return bool(indices) and any(
             hit.asserted and hit.sentence not in exclude
-            for phrase in compiled.contradicted_by
-            for hit in self._find(phrase, answer)
+            for index in indices
+            for hit in self._find(compiled.contradicted_by[index], answer)
         )
 
     def _contradicts(self, compiled: _Point, answer: Reading) -> bool:
@@ -551,6 +712,21 @@ class LexicalGrader:
                     *((OPPOSITES.get(w, frozenset()) - FLIP_ONLY) - claim_words for w in text_words)
                 ),
             )
+            searched = [*keywords, *(p for term in requires for p in term), *against]
+            cached.spelled = frozenset(
+                t for p in searched for t in p.tokens if len(t) >= TYPO_MIN_LEN
+            )
+            cached.keyword_triggers = _Triggers.of(keywords)
+            cached.counter_triggers = _Triggers.of(against)
+            if keywords:
+                cached.alarms = (
+                    cached.keyword_triggers.words | cached.counter_triggers.words | cached.opposites
+                )
+                cached.alarm_formulas = tuple(
+                    formula
+                    for triggers in (cached.keyword_triggers, cached.counter_triggers)
+                    for formula, _ in triggers.formulas
+                )
             self._points[key] = cached
         self._by_point[id(point)] = (point, cached)
         return cached
@@ -591,9 +767,7 @@ class LexicalGrader:
             if at is None:
                 if len(token) < TYPO_MIN_LEN:
                     return []
-                at = answer.typos.get(token)
-                if at is None:
-                    at = _typo_positions(token, answer)
+                at = answer.typos.get(token, ())
             wanted = phrase.polarity[0]
             return [_Hit(answer.sentence[i], answer.negated[i] == wanted, phrase, i) for i in at]
         window = len(phrase.tokens) + 2
@@ -605,7 +779,7 @@ class LexicalGrader:
         for token in phrase.tokens:
             found: Sequence[int] | None = exact.get(token)
             if found is None:
-                found = _typo_positions(token, answer)
+                found = answer.typos.get(token, ())
                 if not found:
                     return []
             positions.append(found)
@@ -649,12 +823,31 @@ class LexicalGrader:
         polarity, none denied and none swapped for an opposite."""
         if isinstance(answer, str):
             answer = Reading.of(answer)
+        compiled = [
+            (claim.claim, self._wordings(claim))
+            for claim in (
+                c if isinstance(c, Misconception) else Misconception(claim=c) for c in claims
+            )
+        ]
+        return self._claimed(compiled, answer, asked)
+
+    def _claimed(
+        self,
+        claims: Sequence[tuple[str, Sequence[_Phrase]]],
+        answer: Reading,
+        asked: frozenset[str],
+    ) -> tuple[str, ...]:
+        """The claims (each with its compiled wordings) the answer asserts."""
+        said = answer.token_set
         found: list[str] = []
-        for claim in claims:
-            if isinstance(claim, str):
-                claim = Misconception(claim=claim)
-            if any(self._asserts(w, answer, asked) for w in self._wordings(claim)):
-                found.append(claim.claim)
+        for claim, wordings in claims:
+            for wording in wordings:
+                # Most answers lack the words of most claims: checked before the call.
+                if len(said.intersection(wording.wanted)) < wording.needed:
+                    continue
+                if self._asserts(wording, answer, asked):
+                    found.append(claim)
+                    break
         return tuple(found)
 
     def _wordings(self, claim: Misconception) -> list[_Phrase]:
@@ -667,11 +860,10 @@ class LexicalGrader:
     @staticmethod
     def _asserts(claim: _Phrase, answer: Reading, asked: frozenset[str]) -> bool:
         """Nearly all the claim's words, close together in one sentence, none denied."""
-        wanted = dict(zip(claim.tokens, claim.polarity, strict=True))
+        wanted = claim.wanted
         if not wanted:
             return False
-        # A short claim needs every word ("keep cross-entropy" is not "cross-entropy").
-        needed = len(wanted) if len(wanted) <= 4 else math.ceil(0.75 * len(wanted))
+        needed = claim.needed
         if len(answer.token_set.intersection(wanted)) < needed:
             return False  # the answer lacks the words, wherever they would be
         new = {t for t in wanted if t not in asked}
@@ -753,10 +945,19 @@ class LexicalGrader:
         """Most of the answer's n-grams appear in the reference text."""
         if len(answer.tokens) < min_tokens or not reference:
             return False
-        ref_grams = _ngrams(reference, n)
         tokens = answer.plain_words()
-        grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        return bool(grams) and sum(g in ref_grams for g in grams) / len(grams) >= 0.6
+        count = len(tokens) - n + 1
+        if count <= 0:
+            return False
+        # An n-gram of the reference has only the reference's words: n-grams of the answer
+        # can match at most (its words the reference has) - n + 1 times. Most answers stop
+        # here, before any n-gram is made.
+        shared = len(list(filter(_reference_words(reference).__contains__, tokens)))
+        if (shared - n + 1) / count < 0.6:
+            return False
+        ref_grams = _ngrams(reference, n)
+        grams = [tuple(tokens[i : i + n]) for i in range(count)]
+        return sum(g in ref_grams for g in grams) / count >= 0.6
 
     def _verdict(self, score: float) -> Verdict:
         if score >= self.thresholds.correct:
@@ -773,57 +974,65 @@ def _option_words(text: str) -> list[str]:
 
 # A word of TYPO_MIN_LEN letters or more is never within TYPO_RATIO of one this short.
 _TYPO_SHORTEST = 4
-# Which answer words are (and are not) within TYPO_RATIO of a rubric word, remembered across
-# answers: answers share most of their vocabulary, so nearly every pair was compared before.
-# A cache, not state: emptied whole when it holds _NEAR_LIMIT words.
-_NEAR: dict[str, tuple[set[str], set[str]]] = {}
-_NEAR_LIMIT = 200_000
-_near_size = 0
+# Answer words remembered per set of rubric words: a cache, emptied when it holds this many.
+_NEAR_LIMIT = 4096
 
 
-def _typo_choices(answer: Reading, digits: bool) -> frozenset[str]:
-    """The answer's words that can be a misspelling of a long word: shorter ones never
-    reach TYPO_RATIO, and a number shares no character with a word without digits."""
-    cached = answer.typo_choices.get(digits)
-    if cached is None:
-        cached = answer.typo_choices[digits] = frozenset(
-            token
-            for token in answer.positions
-            if len(token) >= _TYPO_SHORTEST and (digits or not token.isdigit())
-        )
-    return cached
+class _Misspellings:
+    """Which answer words are misspellings of some rubric words (fuzzy ratio at least
+    TYPO_RATIO), remembered across answers.
 
+    Looked up from the answer's side: answers share most of their vocabulary, so each answer
+    word was nearly always compared before, and one look-up per answer word replaces a
+    comparison per rubric word searched.
+    """
 
-def _close_words(word: str, choices: frozenset[str]) -> set[str]:
-    """The choices within TYPO_RATIO of `word`, comparing only pairs never compared."""
-    global _near_size
-    known = _NEAR.get(word)
-    if known is None:
-        known = _NEAR[word] = (set(), set())
-    close, far = known
-    fresh = choices.difference(close, far)
-    if fresh:
-        found = {
-            token
-            for token, _, _ in process.extract(
-                word, list(fresh), scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(words)
+        self._all = sorted(self.words)
+        # A number shares no character with a word without digits: only these can be close.
+        self._with_digits = [word for word in self._all if not word.isalpha()]
+        self._near: dict[str, tuple[str, ...]] = {}  # answer word -> other words close to it
+        self._far: set[str] = set()  # answer words close to none of the others
+
+    def spot(self, answer: Reading) -> None:
+        """Record in the answer where it misspells each of the words (and that it misspells
+        none of the others)."""
+        if answer.typo_scope and answer.typo_scope[-1] is self.words:
+            return
+        spotted: dict[str, list[int]] = {}
+        exact = answer.positions
+        for token in answer.token_set - self._far:  # most words are known to be far
+            close = self._near.get(token)
+            if close is None:
+                close = self._close(token)
+            for word in close:
+                if word not in exact:
+                    spotted.setdefault(word, []).extend(exact[token])
+        for word, where in spotted.items():
+            answer.typos[word] = tuple(sorted(where))
+        answer.typo_scope.append(self.words)
+
+    def _close(self, token: str) -> tuple[str, ...]:
+        """The words (other than itself) `token` is a misspelling of."""
+        if len(token) < _TYPO_SHORTEST:
+            close: tuple[str, ...] = ()  # shorter words never reach TYPO_RATIO
+        else:
+            choices = self._with_digits if token.isdigit() else self._all
+            if not choices:
+                return ()  # a number, and no word has digits (numbers are not remembered)
+            close = tuple(
+                word
+                for word, _, _ in process.extract(
+                    token, choices, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO, limit=None
+                )
+                if word != token
             )
-        }
-        if _near_size + len(fresh) > _NEAR_LIMIT:
-            _NEAR.clear()
-            _near_size = 0
-            _NEAR[word] = known
-        close |= found
-        far |= fresh - found
-        _near_size += len(fresh)
-    return close.intersection(choices)
-
-
-def _typo_positions(word: str, answer: Reading) -> tuple[int, ...]:
-    """Where the answer has `word` misspelt (fuzzy ratio at least TYPO_RATIO)."""
-    cached = answer.typos.get(word)
-    if cached is None:
-        close = _close_words(word, _typo_choices(answer, not word.isalpha()))
-        cached = tuple(sorted(i for token in close for i in answer.positions[token]))
-        answer.typos[word] = cached
-    return cached
+        if len(self._near) + len(self._far) >= _NEAR_LIMIT:
+            self._near.clear()
+            self._far.clear()
+        if close:
+            self._near[token] = close
+        else:
+            self._far.add(token)
+        return close

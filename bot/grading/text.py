@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import repeat
 
 import snowballstemmer
 
@@ -120,6 +121,13 @@ _DICTIONARY_WORD = re.compile(
 )
 
 
+# What a piece _DICTIONARY_WORD replaces is, stripped of the punctuation around it: a
+# text with no such piece needs no pass of that pattern.
+_DICTIONARY_CORES = frozenset(word.strip(_EDGE) for word in (*NUMBER_WORDS, *SYNONYMS))
+# Each spoken operator contains one of these: a text with none needs no spoken-maths pass.
+_SPOKEN_STEMS = ("divided", "over", "minus", "plus", "times", "square")
+
+
 def _dictionary_word(match: re.Match[str]) -> str:
     number = match.group("number")
     return NUMBER_WORDS[number] if number is not None else SYNONYMS[match.group("short")]
@@ -141,18 +149,30 @@ def fold(text: str) -> str:
     text = text.replace("$", " ").replace("{", "(").replace("}", ")")
     if "n't" in text:
         text = _CONTRACTION.sub(" not", text)
-    text = _SPELLING.sub(r"iz\1", text)
-    text = _DICTIONARY_WORD.sub(_dictionary_word, text)
-    said = set(_SPOKEN_WORDS.findall(text))  # each pattern costs: run only those needed
-    for first, pattern, replacement in _SPOKEN_OPS:
-        if first in said:
-            text = pattern.sub(replacement, text)
+    # Each pattern below costs more than a look for the letters it needs, and most answers
+    # have none of them.
+    if "isa" in text or "ise" in text or "isi" in text:
+        text = _SPELLING.sub(r"iz\1", text)
+    if not _DICTIONARY_CORES.isdisjoint(map(str.strip, text.split(), repeat(_EDGE))):
+        text = _DICTIONARY_WORD.sub(_dictionary_word, text)
+    if any(stem in text for stem in _SPOKEN_STEMS):
+        said = set(_SPOKEN_WORDS.findall(text))  # run only the patterns needed
+        for first, pattern, replacement in _SPOKEN_OPS:
+            if first in said:
+                text = pattern.sub(replacement, text)
     return text
+
+
+_GROUPING = "(){}[]$\\"
 
 
 def compact(text: str) -> str:
     """Maths form: no spaces or grouping, so `1/(1 - p)` and `1/1-p` compare equal."""
-    return re.sub(r"[\s(){}\[\]$\\]", "", text)
+    text = "".join(text.split())  # str.split's whitespace is the re module's \s
+    for mark in _GROUPING:
+        if mark in text:
+            text = text.replace(mark, "")
+    return text
 
 
 def is_math(keyword: str) -> bool:

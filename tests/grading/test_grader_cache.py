@@ -11,7 +11,7 @@ import pytest
 
 from bot.content.bank import load_bank
 from bot.content.schema import Item
-from bot.grading import lexical
+from bot.grading import claims
 from bot.grading.evaluate import load_examples
 from bot.grading.lexical import LexicalGrader
 
@@ -54,7 +54,7 @@ def test_a_warm_grader_grades_as_a_fresh_one(corpus: bool) -> None:
     assert again == warm_results
     fresh_results = []
     for item, text in pairs:
-        lexical._NEAR.clear()  # the cross-answer typo cache too
+        claims._PIECES.clear()  # read()'s cache of words too (typo caches are the grader's)
         fresh = LexicalGrader()
         if corpus:
             fresh._idf, fresh._default_idf = warm._idf, warm._default_idf  # same weights
