@@ -39,6 +39,7 @@ from bench.fanout_platform import p99, telegram_chats
 from bot.delivery import Delivery, OutboxSender
 from bot.domain.models import ChatKey
 from bot.grading.lexical import LexicalGrader
+from bot.heap import freeze_startup
 from bot.services import Services, build_services
 from bot.storage.sqlite import SqliteStore
 from tests.factories import FakeClock, bank, open_deck
@@ -197,6 +198,7 @@ async def fanout_telegram(chats: int, work: Path) -> list[float]:
         adapter = TelegramAdapter(settings, services, bank(open_deck("dl", 20)))
         await adapter.start()
         try:
+            freeze_startup()  # as `prepbot run` does once its adapters are up
             keys = [ChatKey("telegram", str(chat)) for chat in telegram_chats(chats)]
             await subscribe(services, clock, keys)
             delivery = Delivery(store, services, clock)
@@ -228,6 +230,7 @@ async def fanout_discord(chats: int, work: Path) -> list[float]:
                                          ready_timeout=60.0, guild_ready_timeout=0.05)
                 await adapter.start()
                 try:
+                    freeze_startup()
                     keys = [ChatKey("discord", str(ch)) for ch in fake.ready["channels"]]
                     await subscribe(services, clock, keys)
                     delivery = Delivery(store, services, clock)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import time
 from types import TracebackType
 from typing import TypeGuard
@@ -87,17 +88,27 @@ class GroupWindows:
     def __init__(self, limit: int | None = None, period: float | None = None) -> None:
         self.limit = GROUP_LIMIT if limit is None else limit
         self.period = GROUP_PERIOD if period is None else period
-        self._windows: dict[int | str, SlidingWindow] = {}
+        # Least recently used first, so the idle ones are found at the front.
+        self._windows: collections.OrderedDict[int | str, SlidingWindow] = (
+            collections.OrderedDict()
+        )
 
     def window(self, group_id: int | str) -> SlidingWindow:
         """The group's window (made on first use)."""
+        window = self._windows.get(group_id)
+        if window is None:
+            window = self._windows[group_id] = SlidingWindow(self.limit, self.period)
+        else:
+            self._windows.move_to_end(group_id)
         if len(self._windows) > KEEP_WINDOWS:
-            for key, window in list(self._windows.items()):
-                if key != group_id and window.idle():
-                    del self._windows[key]
-        if group_id not in self._windows:
-            self._windows[group_id] = SlidingWindow(self.limit, self.period)
-        return self._windows[group_id]
+            # From the front, up to the first window in use: a fan-out to thousands of
+            # groups must not scan them all on every send.
+            while self._windows:
+                oldest, first = next(iter(self._windows.items()))
+                if oldest == group_id or not first.idle():
+                    break
+                del self._windows[oldest]
+        return window
 
 
 def is_group(chat_id: object) -> TypeGuard[int | str]:
