@@ -50,17 +50,17 @@ class Pacer:
 
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for the next slot and take it. An `urgent` caller (a reply a user waits
-        for) takes a spare send at once when one is left, else the next free slot ahead
-        of the queued ones."""
+        for) takes a spare send when one is left and comes sooner than the queue's next
+        slot, else that slot, ahead of the queued callers."""
         if urgent:
             now = self._now()
-            if self._next > now and self._spare_left(now):
+            room_in = self._full_for(now)
+            if self._spare_left() and room_in < self._next - now:
                 self._spent.append(now)
-                self._record(now)
-                return
-            slot = self._take(now)
-            while (wait := max(slot - self._now(), self._full_for(self._now()))) > 0:
-                await asyncio.sleep(wait)
+                if room_in > 0:  # the last second is full for a moment yet
+                    await self._wait(now)
+            else:
+                await self._wait(self._take(now))
             self._record(self._now())
             return
         async with self._lock:  # FIFO: asyncio.Lock wakes waiters in arrival order
@@ -70,6 +70,11 @@ class Pacer:
             now = self._now()
             self._take(now)
             self._record(now)
+
+    async def _wait(self, slot: float) -> None:
+        """Sleep until `slot` and until the last `per` seconds have room."""
+        while (wait := max(slot - self._now(), self._full_for(self._now()))) > 0:
+            await asyncio.sleep(wait)
 
     def _take(self, now: float) -> float:
         """Reserve the next slot at or after `now`; returns when it is."""
@@ -99,8 +104,9 @@ class Pacer:
             return 0.0
         return self._recent[-self.cap] + self.per - now
 
-    def _spare_left(self, now: float) -> bool:
-        return self.cap is not None and self._full_for(now) <= 0 and len(self._spent) < self.spare
+    def _spare_left(self) -> bool:
+        """A spare send is left this `per` (`_full_for` pruned the spent ones)."""
+        return self.cap is not None and len(self._spent) < self.spare
 
     def _record(self, now: float) -> None:
         if self.cap is not None:
