@@ -11,6 +11,7 @@ import asyncio
 
 import pytest
 
+from tests.adapters.ratelimits import RateRules, Window
 from tests.adapters.telegram.conftest import StartTelegram
 from tests.adapters.telegram.fake_api import JSONDict, make_user
 from tests.factories import bank, deck, mcq
@@ -30,7 +31,7 @@ def private(user: JSONDict) -> JSONDict:
 async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegram) -> None:
     tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
     fake = tg.fake
-    fake.group_budget.per_minute = GROUP_BUDGET
+    fake.limits = RateRules(per_group=Window(GROUP_BUDGET, 60.0))
     started = MEMBERS[:24]  # these have started the bot: their feedback can go in private
     for member in started:
         await tg.reply("/start", user=member, chat=private(member))
@@ -56,8 +57,8 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
     for member in MEMBERS:
         answered = await tg.services.stats.stats(tg.user_key(member))
         assert answered.answered >= 1, member
-    assert fake.group_budget.refused == 0  # never over the budget, so never a 429
-    assert fake.group_budget.most_in_a_minute(tg.group["id"]) <= GROUP_BUDGET
+    assert fake.limits.refused == 0  # never over the budget, so never a 429
+    assert fake.group_peak(tg.group["id"]) <= GROUP_BUDGET
 
     # Every learner gets feedback on both answers: the press's verdict in its
     # acknowledgement or privately, the typed answer privately or (not started) in the group.
@@ -98,5 +99,5 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
         lambda: True if everyone in counts() else None, 90.0, "the count to reach everyone"
     )
     assert counts() == [everyone]
-    assert fake.group_budget.refused == 0
-    assert fake.group_budget.most_in_a_minute(group) <= GROUP_BUDGET
+    assert fake.limits.refused == 0
+    assert fake.group_peak(group) <= GROUP_BUDGET
