@@ -1,50 +1,53 @@
 """`python -m bench fanout_10k`: 10,000 chats due in the same minute, against fakes that
 enforce the platforms' limits, with answers arriving meanwhile.
 
-In one process: the fake platform (tests/adapters/ratelimits.py rules), the real adapter
-(python-telegram-bot / discord.py) on an SQLite store, the tick and the outbox sender.
-FANOUT_CHATS (or `python -m bench.fanout10k N`) scales N down for a quick run; the figure
-names keep `_10k` and a `.chats` figure says what was run. Figures:
+This process runs the bot: the real adapter (python-telegram-bot / discord.py) on an SQLite
+store, the tick and the outbox sender. Each fake platform (tests/adapters/ratelimits.py
+rules) and the Telegram answer driver run in a child process (`bench.fanout_platform`),
+so the figures below are the bot's own, not the fakes'. FANOUT_CHATS (or
+`python -m bench.fanout10k N`) scales N down for a quick run; the figure names keep `_10k`
+and a `.chats` figure says what was run. Figures:
 
 - `fanout_<platform>_10k.ratio`: first to last post over the ideal N / limit seconds;
 - `.peak_1s`: the most sends the fake accepted within any one second;
 - `.rate_limited`: 429s the fake answered; `.lost` and `.duplicates`: chats with no post,
   posts beyond one per chat;
-- `fanout.loop_lag_p99_ms`: event-loop lag (a 10 ms sleeper's overshoot) during fan-out;
+- `fanout.loop_lag_p99_ms`: the bot's event-loop lag (a 10 ms sleeper's overshoot) during
+  fan-out;
 - `fanout.answer_p99_ms`: a group member's answer to a posted question until the bot's
-  reply reaches the platform, during the fan-out (Telegram);
-- `memory.fanout_peak_rss_mb`: the process's peak RSS after both runs (the fake included).
+  reply reaches the platform, during the fan-out (Telegram; on the fake's clock);
+- `memory.fanout_peak_rss_mb`: this process's (the bot's) peak RSS after both runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import resource
-import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from bench.common import emit
+from bench.common import ROOT, emit
+from bench.fanout_platform import p99, telegram_chats
 from bot.delivery import Delivery, OutboxSender
-from bot.domain.models import ChatKey, OutboxStatus
+from bot.domain.models import ChatKey
 from bot.grading.lexical import LexicalGrader
+from bot.heap import freeze_startup
 from bot.services import Services, build_services
 from bot.storage.sqlite import SqliteStore
-from tests.adapters.ratelimits import discord_rules, telegram_rules
-from tests.adapters.telegram.fake_api import FakeTelegram, RecordedCall, make_user
-from tests.factories import GOOD, FakeClock, bank, open_deck
+from tests.factories import FakeClock, bank, open_deck
 
 CHATS = 10_000
 NINE = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
-#: Answers sent per second during the Telegram fan-out.
-ANSWERS_PER_SECOND = 1.0
+#: Bytes one line from the fake may take (the Discord one lists every channel id).
+LINE_LIMIT = 1 << 24
 
 
 async def drain_all(sender: OutboxSender, clock: FakeClock, store: SqliteStore) -> None:
@@ -54,8 +57,7 @@ async def drain_all(sender: OutboxSender, clock: FakeClock, store: SqliteStore) 
     while True:
         await sender.drain()
         clock.set(NINE + timedelta(seconds=time.monotonic() - began))
-        rows = await store.outbox_rows(sender.platform)
-        if not any(row.status is OutboxStatus.PENDING for row in rows):
+        if not (await store.outbox_health()).pending:
             return
         await asyncio.sleep(0.1)
 
@@ -89,10 +91,58 @@ class LagProbe:
                 await self._task
 
 
-def p99(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100)[98]
+class FakePlatform:
+    """A fake platform in a child process (`bench.fanout_platform`), over JSON lines."""
+
+    def __init__(self, process: asyncio.subprocess.Process, ready: dict[str, Any]) -> None:
+        self.process = process
+        self.ready = ready
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def run(cls, platform: str, chats: int) -> AsyncIterator[FakePlatform]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.fanout_platform", platform, str(chats),
+            cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            limit=LINE_LIMIT,
+        )
+        try:
+            fake = cls(process, {})
+            fake.ready = await fake._expect("ready")
+            yield fake
+        finally:
+            if process.stdin is not None:
+                process.stdin.close()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+    async def _expect(self, event: str) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = await self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the fake platform ended before {event!r}")
+        message: dict[str, Any] = json.loads(line)
+        if message.get("event") != event:
+            raise RuntimeError(f"the fake platform said {message!r}, not {event!r}")
+        return message
+
+    async def command(self, cmd: str, answer: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"cmd": cmd}).encode() + b"\n")
+        await self.process.stdin.drain()
+        return await self._expect(answer)
+
+    async def start(self) -> None:
+        """The fan-out begins: the fake counts from here (and, on Telegram, answers)."""
+        await self.command("start", "started")
+
+    async def figures(self) -> None:
+        """The fake's figures for the fan-out, emitted as this process's."""
+        for name, value, unit in (await self.command("finish", "figures"))["figures"]:
+            emit(name, value, unit)
 
 
 async def subscribe(services: Services, clock: FakeClock, chats: list[ChatKey]) -> None:
@@ -115,166 +165,83 @@ async def sqlite_services(work: Path) -> AsyncIterator[tuple[SqliteStore, Servic
         await store.close()
 
 
+async def fan_out(
+    fake: FakePlatform, sender: OutboxSender, clock: FakeClock, store: SqliteStore
+) -> list[float]:
+    """Drain the outbox while the fake counts; returns the loop-lag samples taken."""
+    probe = LagProbe()
+    probe.start()
+    await fake.start()
+    try:
+        await drain_all(sender, clock, store)
+    finally:
+        await probe.stop()
+    await fake.figures()
+    return probe.samples
+
+
 async def fanout_telegram(chats: int, work: Path) -> list[float]:
     """Returns the loop-lag samples taken during the fan-out."""
     from bot.adapters.telegram.app import TelegramAdapter
     from bot.adapters.telegram.spec import SPEC
     from bot.config import Settings
-    rules = telegram_rules()
-    fake = FakeTelegram(limits=rules)
-    await fake.start()
-    try:
-        async with sqlite_services(work) as (store, services, clock):
-            settings = Settings(
-                _env_file=None, telegram_bot_token=fake.token, telegram_base_url=fake.base_url
-            )
-            adapter = TelegramAdapter(settings, services, bank(open_deck("dl", 20)))
-            await adapter.start()
-            try:
-                keys = [ChatKey("telegram", str(-1_000_000_000_000 - n)) for n in range(chats)]
-                await subscribe(services, clock, keys)
-                delivery = Delivery(store, services, clock)
-                await delivery.tick()
-                sender = delivery.sender(adapter.messenger, SPEC.rate)
-                probe = LagProbe()
-                probe.start()
-                mark = fake.mark()
-                stop = asyncio.Event()
-                answers: list[float] = []
-                answering = asyncio.create_task(_answer_telegram(fake, mark, stop, answers))
-                await drain_all(sender, clock, store)
-                stop.set()
-                await answering
-                await probe.stop()
-                posts = [
-                    c for c in fake.calls[mark:]
-                    if c.method.lower() in ("sendmessage", "sendpoll") and c.status == 200
-                    and int(c.params["chat_id"]) <= -1_000_000_000_000
-                    and c.params.get("reply_markup") and not c.params.get("reply_parameters")
-                ]
-                times = [(c.started, c.finished or c.started) for c in posts]
-                _report("fanout_telegram_10k", chats, 30, posts_chats(posts), times,
-                        rules.peak(1.0), fake.rate_limited)
-                emit("fanout.answer_p99_ms", p99(answers), "ms")
-                emit("fanout.answers", len(answers), "answers")
-                return probe.samples
-            finally:
-                await adapter.stop()
-    finally:
-        await fake.close()
 
-
-def posts_chats(posts: list[RecordedCall]) -> Counter[int]:
-    return Counter(int(c.params["chat_id"]) for c in posts)
-
-
-async def _answer_telegram(
-    fake: FakeTelegram, mark: int, stop: asyncio.Event, latencies: list[float]
-) -> None:
-    """A member of each of a few groups whose post is out answers it by replying; the
-    latency runs from the update's arrival to the bot's reply at the fake."""
-    answered: set[int] = set()
-    n = 0
-    while not stop.is_set():
-        await asyncio.sleep(1 / ANSWERS_PER_SECOND)
-        posted = [
-            c for c in fake.calls[mark:]
-            if c.method.lower() == "sendmessage" and c.status == 200
-            and c.params.get("reply_markup") and int(c.params["chat_id"]) not in answered
-        ]
-        if not posted:
-            continue
-        call = posted[len(posted) // 2]
-        message = fake.message_for(call)
-        answered.add(message.chat_id)
-        n += 1
-        user = make_user(5_000_000 + n, f"Learner{n}")
-        chat = {"id": message.chat_id, "type": "supergroup", "title": "group"}
-        since = fake.mark()
-        started = time.perf_counter()
-        fake.send_text(GOOD, user=user, chat=chat, reply_to=message)
-        with contextlib.suppress(Exception):
-            reply = await fake.wait_for_call("sendMessage", since=since, timeout=10)
-            while int(reply.params["chat_id"]) != message.chat_id:
-                since = fake.calls.index(reply) + 1
-                reply = await fake.wait_for_call("sendMessage", since=since, timeout=10)
-            latencies.append((reply.started - started) * 1000)
+    async with (
+        FakePlatform.run("telegram", chats) as fake,
+        sqlite_services(work) as (store, services, clock),
+    ):
+        settings = Settings(
+            _env_file=None,
+            telegram_bot_token=fake.ready["token"],
+            telegram_base_url=fake.ready["base_url"],
+        )
+        adapter = TelegramAdapter(settings, services, bank(open_deck("dl", 20)))
+        await adapter.start()
+        try:
+            freeze_startup()  # as `prepbot run` does once its adapters are up
+            keys = [ChatKey("telegram", str(chat)) for chat in telegram_chats(chats)]
+            await subscribe(services, clock, keys)
+            delivery = Delivery(store, services, clock)
+            await delivery.tick()
+            sender = delivery.sender(adapter.messenger, SPEC.rate)
+            return await fan_out(fake, sender, clock, store)
+        finally:
+            await adapter.stop()
 
 
 async def fanout_discord(chats: int, work: Path) -> list[float]:
+    """Returns the loop-lag samples taken during the fan-out."""
     import discord
     import yarl
 
     from bot.adapters.discord.adapter import DiscordAdapter
     from bot.adapters.discord.spec import SPEC
     from bot.config import Settings
-    from tests.adapters.discord.fake_api import FakeDiscord
 
-    rules = discord_rules()
-    fake = FakeDiscord(limits=rules)
-    guild = fake.add_guild("fanout", channels=[f"c{n}" for n in range(chats)])
-    await fake.start()
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    discord.http.Route.BASE = fake.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
-    try:
-        async with sqlite_services(work) as (store, services, clock):
-            settings = Settings(_env_file=None, discord_bot_token="fake-token")
-            adapter = DiscordAdapter(settings, services, bank(open_deck("dl", 20)),
-                                     ready_timeout=60.0, guild_ready_timeout=0.05)
-            await adapter.start()
-            try:
-                keys = [ChatKey("discord", str(ch.id)) for ch in guild.channels]
-                await subscribe(services, clock, keys)
-                delivery = Delivery(store, services, clock)
-                await delivery.tick()
-                sender = delivery.sender(adapter.messenger, SPEC.rate)
-                probe = LagProbe()
-                probe.start()
-                started_at = time.monotonic()
-                await drain_all(sender, clock, store)
-                await probe.stop()
-                wanted = {ch.id for ch in guild.channels}
-                posts = [
-                    r for r in fake.requests
-                    if r.method == "POST" and r.status == 200 and r.time >= started_at
-                    and _channel_of(r.path) in wanted and r.path.endswith("/messages")
-                ]
-                per_chat = Counter(_channel_of(r.path) for r in posts)
-                _report("fanout_discord_10k", chats, 50, per_chat,
-                        [(r.time, r.time) for r in posts], rules.peak(1.0), fake.rate_limited)
-                return probe.samples
-            finally:
-                await adapter.stop()
-    finally:
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
-        await fake.close()
-
-
-def _channel_of(path: str) -> int:
-    parts = path.strip("/").split("/")
-    return int(parts[1]) if len(parts) >= 3 and parts[0] == "channels" else 0
-
-
-def _report(
-    prefix: str,
-    chats: int,
-    limit: int,
-    per_chat: Counter[int],
-    times: list[tuple[float, float]],
-    peak: int,
-    limited: int,
-) -> None:
-    """`times`: (request start, answer) of every accepted post."""
-    span = (max(end for _, end in times) - min(start for start, _ in times)) if times else 0.0
-    emit(f"{prefix}.chats", chats, "chats")
-    emit(f"{prefix}.ratio", span / (chats / limit), "x")
-    emit(f"{prefix}.peak_1s", peak, "sends")
-    emit(f"{prefix}.rate_limited", limited, "429s")
-    emit(f"{prefix}.lost", chats - len(per_chat), "chats")
-    emit(f"{prefix}.duplicates", sum(n - 1 for n in per_chat.values() if n > 1), "posts")
+    async with FakePlatform.run("discord", chats) as fake:
+        old_base = discord.http.Route.BASE
+        old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        discord.http.Route.BASE = fake.ready["api_base"]
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.ready["gateway_url"])
+        try:
+            async with sqlite_services(work) as (store, services, clock):
+                settings = Settings(_env_file=None, discord_bot_token="fake-token")
+                adapter = DiscordAdapter(settings, services, bank(open_deck("dl", 20)),
+                                         ready_timeout=60.0, guild_ready_timeout=0.05)
+                await adapter.start()
+                try:
+                    freeze_startup()
+                    keys = [ChatKey("discord", str(ch)) for ch in fake.ready["channels"]]
+                    await subscribe(services, clock, keys)
+                    delivery = Delivery(store, services, clock)
+                    await delivery.tick()
+                    sender = delivery.sender(adapter.messenger, SPEC.rate)
+                    return await fan_out(fake, sender, clock, store)
+                finally:
+                    await adapter.stop()
+        finally:
+            discord.http.Route.BASE = old_base
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 async def bench_fanout_10k(chats: int | None = None) -> None:
@@ -288,6 +255,7 @@ async def bench_fanout_10k(chats: int | None = None) -> None:
         dc.mkdir()
         lags += await fanout_discord(chats, dc)
     emit("fanout.loop_lag_p99_ms", p99(lags), "ms")
+    # RUSAGE_SELF: the bot's process only; the fakes ran in children.
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     emit("memory.fanout_peak_rss_mb", rss, "MB")
 

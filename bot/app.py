@@ -127,6 +127,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run every configured platform, the tick and one outbox sender per platform."""
     from bot.delivery import Delivery
     from bot.delivery.share import BudgetShare
+    from bot.heap import freeze_startup
     from bot.scheduling import TickScheduler
     from bot.services.leases import this_process
     from bot.status import StatusWriter
@@ -155,6 +156,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
             for spec, adapter in adapters:
                 await start_adapter(spec, adapter, settings)
                 started.append((spec, adapter))
+            freeze_startup()  # before the first tick: the long-lived part of the heap is built
             scheduler.start()
             outboxes = [
                 delivery.sender(adapter.messenger, spec.rate, settings.outbox_sends_in_flight)

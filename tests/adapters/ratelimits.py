@@ -1,10 +1,11 @@
 """Rate-limit rules the fake platforms enforce when asked (sliding windows).
 
-Telegram: about 30 messages/s overall, 20 a minute in one group, about one a second in one
-chat (a short burst of a long message's parts passes). Discord: 50 requests/s global and
-5 messages / 5 s per channel (a per-route bucket). A request over any window is refused
-with the seconds until the oldest send in that window leaves it; every accepted send is
-kept, so a test or benchmark can read the busiest second.
+Telegram: about 30 messages/s overall, 20 a minute in one group (edits count there too),
+about one a second in one chat (a short burst of a long message's parts passes). Discord:
+50 requests/s global and 5 messages / 5 s per channel (a per-route bucket). A request over
+any window is refused with the seconds until the oldest send in that window leaves it;
+every accepted send is kept, so a test or benchmark can read the busiest second (overall,
+or in one group).
 """
 
 from __future__ import annotations
@@ -43,22 +44,30 @@ class RateRules:
     _overall: collections.deque[float] = field(default_factory=collections.deque)
     _chats: dict[Hashable, collections.deque[float]] = field(default_factory=dict)
     _groups: dict[Hashable, collections.deque[float]] = field(default_factory=dict)
+    #: Every accepted message (sends and edits) in each group, for `group_peak`.
+    _group_log: dict[Hashable, list[float]] = field(default_factory=dict)
 
     def check(
-        self, chat: Hashable | None, *, group: bool = False, now: float | None = None
+        self,
+        chat: Hashable | None,
+        *,
+        group: bool = False,
+        edit: bool = False,
+        now: float | None = None,
     ) -> Refusal | None:
         """Record a send to `chat` (a group chat when `group`; None: no chat's limit
-        applies), or refuse it."""
+        applies), or refuse it. An `edit` counts against a group's window only."""
         now = time.monotonic() if now is None else now
         checks: list[tuple[Window, collections.deque[float], bool]] = []
-        if self.overall is not None:
+        if self.overall is not None and not edit:
             checks.append((self.overall, self._overall, True))
-        if self.per_chat is not None and chat is not None:
+        if self.per_chat is not None and chat is not None and not edit:
             chat_sends = self._chats.setdefault(chat, collections.deque())
             checks.append((self.per_chat, chat_sends, False))
-        if group and self.per_group is not None and chat is not None:
+        group_window = self.per_group if group and chat is not None else None
+        if group_window is not None:
             group_sends = self._groups.setdefault(chat, collections.deque())
-            checks.append((self.per_group, group_sends, False))
+            checks.append((group_window, group_sends, False))
         for window, sent, is_global in checks:
             while sent and now - sent[0] >= window.seconds:
                 sent.popleft()
@@ -67,12 +76,20 @@ class RateRules:
                 return Refusal(max(0.001, window.seconds - (now - sent[0])), is_global)
         for _, sent, _ in checks:
             sent.append(now)
-        self.accepted.append(now)
+        if group_window is not None:
+            self._group_log.setdefault(chat, []).append(now)
+        if not edit:
+            self.accepted.append(now)
         return None
 
     def peak(self, seconds: float = 1.0) -> int:
         """The most accepted sends within any `seconds`."""
         return peak(self.accepted, seconds)
+
+    def group_peak(self, chat: Hashable, seconds: float = 60.0) -> int:
+        """The most messages (sends and edits) accepted in group `chat` within any
+        `seconds`."""
+        return peak(self._group_log.get(chat, []), seconds)
 
 
 @dataclass

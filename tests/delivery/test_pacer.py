@@ -70,3 +70,26 @@ async def test_an_urgent_caller_goes_ahead_of_the_queue() -> None:
         await pacer.acquire(urgent=True)
         times.append(time.monotonic())
     assert times[-1] - times[0] >= 2 * pacer.interval * 0.9
+
+
+async def test_a_spare_send_goes_at_once_and_any_window_stays_within_the_cap() -> None:
+    pacer = Pacer(20, 0.5, spare=1)  # 25 ms a slot; at most 20 + 1 sends in any 0.5 s
+    assert pacer.cap == 21
+    times: list[float] = []
+
+    async def queued() -> None:
+        await pacer.acquire()
+        times.append(time.monotonic())
+
+    tasks = [asyncio.create_task(queued()) for _ in range(30)]
+    await asyncio.sleep(0.2)  # the queue is paced: its next slot is in the future
+    started = time.monotonic()
+    await pacer.acquire(urgent=True)
+    times.append(time.monotonic())
+    assert time.monotonic() - started < pacer.interval / 2  # the spare send: at once
+    await pacer.acquire(urgent=True)  # the spare is spent: the queue's next slot
+    times.append(time.monotonic())
+    await asyncio.gather(*tasks)
+    assert peak(times, 0.5) <= 21
+    # The spare send came on top of the rate: the queue kept its slots.
+    assert times[-1] - times[0] < 31 * pacer.interval * 1.2

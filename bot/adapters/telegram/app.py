@@ -3,7 +3,9 @@ core's event loop (initialize/start ... stop/shutdown, like `async with applicat
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
 from urllib.parse import urlsplit
 
 from telegram import BotCommand
@@ -12,7 +14,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram import render
-from bot.adapters.telegram.budget import RATE
+from bot.adapters.telegram.budget import RATE, REPLY_SPARE
 from bot.adapters.telegram.callbacks import ItemKeys
 from bot.adapters.telegram.context import AdapterContext
 from bot.adapters.telegram.handlers import ALLOWED_UPDATES, TelegramApp, register
@@ -39,18 +41,27 @@ def file_url(base_url: str) -> str:
     return f"{root}/file/bot"
 
 
+def skip_sniffio_lookups() -> None:
+    """httpcore imports sniffio on every request to tell asyncio from trio; when it is not
+    installed, each failed import scans the whole import path (about 0.3 ms, several
+    times a request). Marked absent, the import fails at once and httpcore assumes asyncio."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
 def build_application(settings: Settings, pacer: Pacer | None = None) -> TelegramApp:
     """The PTB Application: token, base URL, chat-ordered concurrency, and `pacer` (the
     one owner of the send budget, shared with the outbox sender; see `limits`)."""
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    skip_sniffio_lookups()
     bot = TolerantBot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_base_url,
         base_file_url=file_url(settings.telegram_base_url),
         request=HTTPXRequest(connection_pool_size=CONNECTIONS),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=PacedLimiter(pacer or Pacer(*RATE.overall)),
+        rate_limiter=PacedLimiter(pacer or Pacer(*RATE.overall, spare=REPLY_SPARE)),
     )
     return (
         Application.builder()
@@ -70,7 +81,7 @@ class TelegramAdapter:
         self.settings = settings
         self.poll_timeout = poll_timeout
         # One pacer for every send to a chat: the messenger hands it to the outbox sender.
-        self.pacer = Pacer(*RATE.overall)
+        self.pacer = Pacer(*RATE.overall, spare=REPLY_SPARE)
         self.application = build_application(settings, self.pacer)
         self.context = AdapterContext(services, bank, ItemKeys(bank.items))
         self.telegram = TelegramMessenger(self.application.bot, self.context, self.pacer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -123,9 +124,11 @@ async def identify(context: AdapterContext, update: Update) -> Who | None:
         user_key(tg_user.id), chat_key(tg_chat.id), tg_user.id, tg_chat.id, name, private, title
     )
     users = context.services.users
-    await users.ensure_user(who.user, name)
+    # Together: two independent writes share one commit instead of waiting for two.
     # Telegram has no servers: each group is its own leaderboard group (group_id None).
-    await users.ensure_chat(who.chat, None, title)
+    await asyncio.gather(
+        users.ensure_user(who.user, name), users.ensure_chat(who.chat, None, title)
+    )
     if private:
         # Any private message means the user started the bot: feedback may go there. After
         # ensure_user, so the flag has a user row to live on.

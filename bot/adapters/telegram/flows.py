@@ -6,6 +6,7 @@ position), a service call, and feedback placed so it does not spoil the answer f
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -168,8 +169,16 @@ class Flows:
             text = None if choice is not None else text
         if text is not None and self.services.answers.slow_grading:
             await self._typing(who)
-        result = await self._submit(who, target, text, choice)
         may_go_private = target.kind is not AnswerKind.QUIZ
+        # Where the feedback goes is read while the answer is graded, not after it.
+        placing = (
+            None if who.private else asyncio.ensure_future(self._placement(who, may_go_private))
+        )
+        try:
+            result = await self._submit(who, target, text, choice)
+        finally:
+            if placing is not None:  # a failed read fails again where it is used
+                await asyncio.gather(placing, return_exceptions=True)
         acked = False
         if graded is not None:
             private = not who.private and may_go_private and await self.goes_private(who)
@@ -193,6 +202,15 @@ class Flows:
         )
         await self._continue_quiz(who, result)
         return result
+
+    async def _placement(self, who: Who, may_go_private: bool) -> None:
+        """Cache what `deliver_personal` reads in a group: its feedback mode and (when the
+        feedback may go private) whether the user takes feedback there."""
+        mode = self.busy.mode(who.chat_id)
+        if may_go_private:
+            await asyncio.gather(mode, self.context.private_ok(who.user_id))
+        else:
+            await mode
 
     async def _typing(self, who: Who) -> None:
         """The "typing..." state while a model grades; the answer goes on without it."""

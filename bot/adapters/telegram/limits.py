@@ -77,9 +77,10 @@ def useful_until(seconds: float) -> Iterator[None]:
 
 
 class PacedLimiter(BaseRateLimiter[int]):
-    """Calls to a chat take a slot of `pacer` (outbox deliveries took theirs in the
-    sender), in a group one of the group's minute window, and a message one of its
-    chat's second; a 429 is waited out (retry_after + 0.1 s) and retried, except for
+    """Calls to a chat take a slot of `pacer` as urgent callers (its spare send when one
+    is left; outbox deliveries took theirs in the sender), in a group one of the group's
+    minute window, and a message one of its chat's bucket; a 429 is waited out
+    (retry_after + 0.1 s) and retried, except for
     outbox deliveries."""
 
     def __init__(

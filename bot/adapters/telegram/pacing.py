@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -142,17 +143,25 @@ class Keyed(Generic[L]):
 
     def __init__(self, make: Callable[[], L]) -> None:
         self._make = make
-        self._limiters: dict[int | str, L] = {}
+        # Least recently used first, so the idle ones are found at the front.
+        self._limiters: collections.OrderedDict[int | str, L] = collections.OrderedDict()
 
     def window(self, chat_id: int | str) -> L:
         """The chat's limiter (made on first use)."""
+        limiter = self._limiters.get(chat_id)
+        if limiter is None:
+            limiter = self._limiters[chat_id] = self._make()
+        else:
+            self._limiters.move_to_end(chat_id)
         if len(self._limiters) > KEEP_WINDOWS:
-            for key, limiter in list(self._limiters.items()):
-                if key != chat_id and limiter.idle():
-                    del self._limiters[key]
-        if chat_id not in self._limiters:
-            self._limiters[chat_id] = self._make()
-        return self._limiters[chat_id]
+            # From the front, up to the first limiter in use: a fan-out to thousands of
+            # chats must not scan them all on every send.
+            while self._limiters:
+                oldest, first = next(iter(self._limiters.items()))
+                if oldest == chat_id or not first.idle():
+                    break
+                del self._limiters[oldest]
+        return limiter
 
 
 class GroupWindows(Keyed[SlidingWindow]):

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from tests.adapters.ratelimits import RateRules
-from tests.adapters.telegram.rules import CallbackRules, GroupBudget
+from tests.adapters.telegram.rules import CallbackRules
 
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")
@@ -508,7 +508,8 @@ class FakeTelegram:
     ) -> None:
         self.token = token
         self.strict_chats = strict_chats
-        # Opt-in: Telegram's overall, per-group and per-chat limits (tests/adapters/ratelimits).
+        # Opt-in: Telegram's overall, per-group and per-chat limits (tests/adapters/ratelimits);
+        # a group's 20 messages a minute count edits too.
         self.limits = limits
         # Opt-in: more sends than this in any one second answer 429 retry_after 1, as
         # Telegram does past its overall limit; `rate_limited` counts those answers.
@@ -527,7 +528,6 @@ class FakeTelegram:
         self._open_callbacks: set[str] = set()
         # Answered once, within CALLBACK_DEADLINE of the press (see rules.py).
         self.callback_rules = CallbackRules()
-        self.group_budget = GroupBudget()
         self.failures: list[FailureRule] = []
         self.webhook_url: str = ""
         self._queue: list[JSONDict] = []
@@ -660,6 +660,11 @@ class FakeTelegram:
         """Short text of the last calls, for assertion messages."""
         parts = [f"{c.method}->{c.status if c.done else 'pending'}" for c in self.calls[-last:]]
         return ", ".join(parts) or "(none)"
+
+    def group_peak(self, chat_id: int, seconds: float = 60.0) -> int:
+        """The most messages (sends and edits) `limits` accepted in the group `chat_id`
+        within any `seconds`."""
+        return self.limits.group_peak(str(chat_id), seconds) if self.limits else 0
 
     def mark(self) -> int:
         """Index to pass as ``since`` to only look at calls made from now on."""
@@ -1187,9 +1192,8 @@ class FakeTelegram:
             if method.lower() in SEND_METHODS:
                 self._enforce_rate()
                 self._enforce_limits(params)
-                self._enforce_group_budget(params)
             elif method.lower() in EDIT_METHODS:
-                self._enforce_group_budget(params)  # edits spend a group's budget too
+                self._enforce_limits(params, edit=True)  # edits spend a group's budget too
             handler = self._methods.get(method.lower())
             if handler is None and method.lower() in _TRUE_METHODS:
                 result: Any = True
@@ -1209,14 +1213,6 @@ class FakeTelegram:
         self._finish(record, status, body)
         return web.json_response(body, status=status)
 
-    def _enforce_group_budget(self, params: JSONDict) -> None:
-        """429 past `group_budget.per_minute` sends in one group (see rules.GroupBudget)."""
-        with contextlib.suppress(TypeError, ValueError):
-            wait = self.group_budget.retry_after(int(str(params.get("chat_id"))))
-            if wait is not None:
-                description = DEFAULT_DESCRIPTIONS[429].format(retry_after=wait)
-                raise ApiError(429, description, {"retry_after": wait})
-
     def _enforce_rate(self) -> None:
         """429 when `sends_per_second` sends were accepted within the last second."""
         if self.sends_per_second is None:
@@ -1229,12 +1225,13 @@ class FakeTelegram:
             raise ApiError(429, DEFAULT_DESCRIPTIONS[429].format(retry_after=1), {"retry_after": 1})
         self._recent_sends.append(now)
 
-    def _enforce_limits(self, params: JSONDict) -> None:
-        """429 with `retry_after` past one of `limits`' windows (counted in `rate_limited`)."""
+    def _enforce_limits(self, params: JSONDict, *, edit: bool = False) -> None:
+        """429 with `retry_after` past one of `limits`' windows (counted in `rate_limited`);
+        an edit spends only its group's minute."""
         if self.limits is None:
             return
         chat = str(params.get("chat_id"))
-        refusal = self.limits.check(chat, group=chat.startswith("-"))
+        refusal = self.limits.check(chat, group=chat.startswith("-"), edit=edit)
         if refusal is not None:
             self.rate_limited += 1
             wait = max(1, math.ceil(refusal.retry_after))

@@ -44,36 +44,3 @@ class CallbackRules:
     def unanswered(self) -> list[str]:
         """Presses never answered."""
         return [query for query in self.pressed_at if query not in self.latency]
-
-
-@dataclass
-class GroupBudget:
-    """Telegram's ~20 messages a minute in one group (edits count too), as a sliding
-    window: a send over the budget is refused with 429 and `retry_after` (seconds until the
-    oldest send ages out). Off (`per_minute=None`) unless a test asks; `sent` keeps every
-    accepted send's time."""
-
-    per_minute: int | None = None
-    clock: Callable[[], float] = time.monotonic
-    sent: dict[int, list[float]] = field(default_factory=dict)
-    refused: int = 0
-
-    def retry_after(self, chat_id: int) -> int | None:
-        """None when a send to `chat_id` is accepted now (and counted), else seconds to wait."""
-        if self.per_minute is None or chat_id >= 0:
-            return None
-        now = self.clock()
-        recent = [t for t in self.sent.get(chat_id, []) if now - t < 60.0]
-        if len(recent) >= self.per_minute:
-            self.refused += 1
-            return max(1, int(60.0 - (now - recent[0])) + 1)
-        self.sent[chat_id] = [*recent, now]
-        return None
-
-    def most_in_a_minute(self, chat_id: int) -> int:
-        """The most sends accepted in any 60 s window in `chat_id`."""
-        times = sorted(self.sent.get(chat_id, []))
-        return max(
-            (sum(1 for t in times[i:] if t - start < 60.0) for i, start in enumerate(times)),
-            default=0,
-        )

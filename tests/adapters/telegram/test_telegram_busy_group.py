@@ -13,6 +13,7 @@ import pytest
 
 from bot.adapters.telegram.limits import PacedLimiter
 from bot.adapters.telegram.pacing import GroupWindows
+from tests.adapters.ratelimits import RateRules, Window
 from tests.adapters.telegram.conftest import StartTelegram
 from tests.adapters.telegram.fake_api import JSONDict, make_user
 from tests.factories import bank, deck, mcq
@@ -32,7 +33,7 @@ def private(user: JSONDict) -> JSONDict:
 async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegram) -> None:
     tg = await start_telegram(bank=bank(deck("cards", [mcq("cards/bn")])))
     fake = tg.fake
-    fake.group_budget.per_minute = GROUP_BUDGET
+    fake.limits = RateRules(per_group=Window(GROUP_BUDGET, 60.0))
     started = MEMBERS[:24]  # these have started the bot: their feedback can go in private
     for member in started:
         await tg.reply("/start", user=member, chat=private(member))
@@ -58,8 +59,8 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
     for member in MEMBERS:
         answered = await tg.services.stats.stats(tg.user_key(member))
         assert answered.answered >= 1, member
-    assert fake.group_budget.refused == 0  # never over the budget, so never a 429
-    assert fake.group_budget.most_in_a_minute(tg.group["id"]) <= GROUP_BUDGET
+    assert fake.limits.refused == 0  # never over the budget, so never a 429
+    assert fake.group_peak(tg.group["id"]) <= GROUP_BUDGET
 
     # Every learner gets feedback on both answers: the press's verdict in its
     # acknowledgement or privately, the typed answer privately or (not started) in the group.
@@ -100,8 +101,8 @@ async def test_thirty_members_answer_within_a_minute(start_telegram: StartTelegr
         lambda: True if everyone in counts() else None, 90.0, "the count to reach everyone"
     )
     assert counts() == [everyone]
-    assert fake.group_budget.refused == 0
-    assert fake.group_budget.most_in_a_minute(group) <= GROUP_BUDGET
+    assert fake.limits.refused == 0
+    assert fake.group_peak(group) <= GROUP_BUDGET
 
 
 async def test_a_press_queued_behind_the_pressers_slow_press_is_acknowledged_in_time(
