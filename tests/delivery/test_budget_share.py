@@ -47,6 +47,6 @@ def test_a_shared_pacer_gives_up_its_spare_sends() -> None:
     pacer = Pacer(28.0, spare=1)
     assert pacer.cap == 29
     pacer.share(2)
-    assert (pacer.spare, pacer.cap) == (0, None) and pacer.interval == 2 / 28.0
+    assert pacer.spare == 0 and pacer.cap is None and pacer.interval == 2 / 28.0
     pacer.share(1)
     assert (pacer.spare, pacer.cap) == (1, 29) and pacer.interval == 1 / 28.0
