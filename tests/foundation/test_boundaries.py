@@ -27,6 +27,7 @@ LAYERS: dict[str, str] = {
     "bot.logsetup": "base",
     "bot.pacing": "base",  # the send pacer: the outbox sender and an adapter share one
     "bot.watchdog": "base",
+    "bot.heap": "base",
     "bot.status": "app",
     "bot.content.schema": "model",
     "bot.domain": "domain",

@@ -176,7 +176,9 @@ class GroupWindows(Keyed[SlidingWindow]):
 class ChatBuckets(Keyed[ChatBucket]):
     """One token bucket per chat."""
 
-    def __init__(self, burst: int = CHAT_BURST, rate: float = CHAT_RATE) -> None:
+    def __init__(self, burst: int | None = None, rate: float | None = None) -> None:
+        burst = CHAT_BURST if burst is None else burst
+        rate = CHAT_RATE if rate is None else rate
         super().__init__(lambda: ChatBucket(burst, rate))
 
 

@@ -19,6 +19,11 @@ OrderKey = tuple[str, int]
 #: plainly at once: the earlier press may still be sending a reply that a group's budget
 #: holds back, and Telegram stops the spinner (refusing any answer) after about 15 s.
 QUEUED_ACK_WAIT = 0.5
+#: Updates in progress at once. Most of them only wait: for their chat's earlier updates,
+#: or for a chat's message budget. A press must not wait for one of these slots behind
+#: them (python-telegram-bot's default of 256 let a flood of messages in a few chats hold
+#: presses past Telegram's 15 s); an update waiting costs a task and its few kilobytes.
+MAX_CONCURRENT_UPDATES = 4096
 #: Query ids acknowledged while queued, remembered up to this many.
 ACKED_MEMORY = 1000
 
@@ -47,7 +52,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     rate limiter, does not stall the others); one chat's updates keep their order, so a
     quiz answer is never graded before the command that started the quiz."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[OrderKey, asyncio.Lock] = {}
         self._holders: dict[OrderKey, int] = {}
@@ -74,7 +79,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             async with lock:
                 if guard is not None:
-                    guard.cancel()
+                    guard.cancel()  # its turn came in time: the handler answers it
                 await coroutine
         finally:
             self._holders[key] -= 1
@@ -83,7 +88,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 del self._locks[key]
 
     def _ack_queued(self, query: CallbackQuery) -> None:
-        """Acknowledge a press still queued behind its presser's earlier one."""
+        """Acknowledge a press still waiting for its turn."""
         self._acked[query.id] = None
         if len(self._acked) > ACKED_MEMORY:
             self._acked.popitem(last=False)

@@ -83,9 +83,11 @@ async def test_fuzzed_updates_leave_no_trace(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Robustness, not pacing: PTB's limiter would hold group replies to 20 a minute and
-    # stretch the run to half an hour (the busy-group tests cover pacing).
+    # Robustness, not pacing: the limiter would hold group replies to 20 a minute and a
+    # chat's to about one a second, and stretch the run to half an hour (the busy-group
+    # and paced fuzz tests cover pacing).
     monkeypatch.setattr(pacing, "GROUP_LIMIT", 10**9)
+    monkeypatch.setattr(pacing, "CHAT_RATE", 1000.0)  # nor a chat's message a second
     harness = await start_telegram()
     fake = harness.fake
     for user in USERS:
