@@ -40,6 +40,7 @@ from bot.delivery import Delivery, OutboxSender
 from bot.domain.models import ChatKey
 from bot.grading.lexical import LexicalGrader
 from bot.heap import freeze_startup
+from bot.ports import Messenger, RateBudget
 from bot.services import Services, build_services
 from bot.storage.sqlite import SqliteStore
 from tests.factories import FakeClock, bank, open_deck
@@ -166,9 +167,21 @@ async def sqlite_services(work: Path) -> AsyncIterator[tuple[SqliteStore, Servic
 
 
 async def fan_out(
-    fake: FakePlatform, sender: OutboxSender, clock: FakeClock, store: SqliteStore
+    fake: FakePlatform,
+    messenger: Messenger,
+    rate: RateBudget,
+    keys: list[ChatKey],
+    setup: tuple[SqliteStore, Services, FakeClock],
 ) -> list[float]:
-    """Drain the outbox while the fake counts; returns the loop-lag samples taken."""
+    """Freeze the start-up heap (as `prepbot run` does once its adapters are up), make
+    every chat due, tick, and drain the outbox while the fake counts; returns the
+    loop-lag samples taken."""
+    store, services, clock = setup
+    freeze_startup()
+    await subscribe(services, clock, keys)
+    delivery = Delivery(store, services, clock)
+    await delivery.tick()
+    sender = delivery.sender(messenger, rate)
     probe = LagProbe()
     probe.start()
     await fake.start()
@@ -198,13 +211,10 @@ async def fanout_telegram(chats: int, work: Path) -> list[float]:
         adapter = TelegramAdapter(settings, services, bank(open_deck("dl", 20)))
         await adapter.start()
         try:
-            freeze_startup()  # as `prepbot run` does once its adapters are up
             keys = [ChatKey("telegram", str(chat)) for chat in telegram_chats(chats)]
-            await subscribe(services, clock, keys)
-            delivery = Delivery(store, services, clock)
-            await delivery.tick()
-            sender = delivery.sender(adapter.messenger, SPEC.rate)
-            return await fan_out(fake, sender, clock, store)
+            return await fan_out(
+                fake, adapter.messenger, SPEC.rate, keys, (store, services, clock)
+            )
         finally:
             await adapter.stop()
 
@@ -230,13 +240,10 @@ async def fanout_discord(chats: int, work: Path) -> list[float]:
                                          ready_timeout=60.0, guild_ready_timeout=0.05)
                 await adapter.start()
                 try:
-                    freeze_startup()
                     keys = [ChatKey("discord", str(ch)) for ch in fake.ready["channels"]]
-                    await subscribe(services, clock, keys)
-                    delivery = Delivery(store, services, clock)
-                    await delivery.tick()
-                    sender = delivery.sender(adapter.messenger, SPEC.rate)
-                    return await fan_out(fake, sender, clock, store)
+                    return await fan_out(
+                        fake, adapter.messenger, SPEC.rate, keys, (store, services, clock)
+                    )
                 finally:
                     await adapter.stop()
         finally:
