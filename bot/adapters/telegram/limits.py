@@ -22,13 +22,7 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter, ExtBot
 
-from bot.adapters.telegram.pacing import (
-    ChatBucket,
-    ChatBuckets,
-    GroupWindows,
-    SlidingWindow,
-    is_group,
-)
+from bot.adapters.telegram.pacing import ChatBuckets, GroupWindows, Limiter, is_group
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -124,7 +118,7 @@ class PacedLimiter(BaseRateLimiter[int]):
         else:
             retries = self.replies if rate_limit_args is None else rate_limit_args
         chat_id = data.get("chat_id")
-        windows: list[ChatBucket | SlidingWindow] = []
+        windows: list[Limiter] = []
         if chat_id is not None and _is_message(endpoint):
             windows.append(self.chats.window(chat_id))
         if is_group(chat_id):
